@@ -56,7 +56,8 @@ PEFT4J_API int peft4j_synchronize(void* stream);
  *   u  = x~ A^T                         u [n, r]   (saved for the backward)
  *   y  = x W^T + bias + s * u B^T       y [n, out]
  * x [n, in], w [out, in], bias [out] or NULL, a [r, in], b [out, r], drop_mask [n, in] or NULL.
- * n, in, out >= 0, r >= 1. y and u must not alias any input.
+ * n, in, out >= 0, r >= 1. y and u must not alias any input. A pointer may be NULL only where its array has
+ * no elements (e.g. x and a when in = 0); bias and drop_mask may always be NULL.
  */
 PEFT4J_API int peft4j_lora_forward(const float* x, const float* w, const float* bias, const float* a,
                                    const float* b, float s, const float* drop_mask, float* y, float* u,

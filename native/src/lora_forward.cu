@@ -75,7 +75,10 @@ int validate(const float* x, const float* w, const float* a, const float* b, flo
              int64_t in, int64_t out, int64_t r) {
     if (n < 0 || in < 0 || out < 0 || r < 0) return PEFT4J_ERROR_NEGATIVE_SIZE;
     if (r < 1) return PEFT4J_ERROR_RANK;
-    if (x == nullptr || w == nullptr || a == nullptr || b == nullptr || y == nullptr || u == nullptr) {
+    // An array with no elements may be NULL (peft4j_device_alloc gives NULL for 0 floats).
+    const auto missing = [](const float* p, int64_t rows, int64_t cols) { return p == nullptr && rows > 0 && cols > 0; };
+    if (missing(x, n, in) || missing(w, out, in) || missing(a, r, in) || missing(b, out, r) || missing(y, n, out) ||
+        missing(u, n, r)) {
         return PEFT4J_ERROR_NULL_POINTER;
     }
     if (n > GemmNtTile::kMaxRows || out > GemmNtTile::kMaxCols || r > GemmNtTile::kMaxCols ||

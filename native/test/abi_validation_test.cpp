@@ -43,8 +43,11 @@ int main() {
     expect(forward(X, W, A, B, Y, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "u NULL");
     expect(forward(X, W, A, B, Y, U, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_TOO_LARGE, "n beyond the grid");
     expect(forward(X, W, A, B, Y, U, 3, 4, INT64_MAX, 2), PEFT4J_ERROR_TOO_LARGE, "out beyond the grid");
-    // No rows: valid, and nothing is launched, so it succeeds without a device.
+    // No rows: valid, and nothing is launched, so it succeeds without a device; empty arrays may be NULL.
     expect(forward(X, W, A, B, Y, U, 0, 4, 5, 2), PEFT4J_OK, "n = 0");
+    expect(forward(nullptr, W, A, B, nullptr, nullptr, 0, 4, 5, 2), PEFT4J_OK, "n = 0, x, y, u NULL");
+    expect(forward(nullptr, W, A, B, Y, U, 0, 4, 5, 2), PEFT4J_OK, "n = 0, x NULL");
+    expect(forward(X, W, A, B, Y, nullptr, 1, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "n = 1, u NULL");
 
     float* device = &dummy[6];
     expect(peft4j_device_alloc(nullptr, 4), PEFT4J_ERROR_NULL_POINTER, "alloc into NULL");

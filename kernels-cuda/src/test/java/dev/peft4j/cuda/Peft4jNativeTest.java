@@ -36,6 +36,7 @@ class Peft4jNativeTest {
     void loraForwardSeesEachSizeAndPointerInItsPlace() {
         try (FloatPointer p = new FloatPointer(1)) {
             assertEquals(PEFT4J_OK, forward(p, p, null, p, p, null, p, p, 0, 3, 4, 2), "n = 0, bias and mask NULL");
+            assertEquals(PEFT4J_OK, forward(null, p, null, p, p, null, null, null, 0, 3, 4, 2), "n = 0: x, y, u empty");
             assertEquals(PEFT4J_ERROR_RANK, forward(p, p, null, p, p, null, p, p, 0, 3, 4, 0), "r = 0");
             assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, forward(p, p, null, p, p, null, p, p, -1, 3, 4, 2), "n < 0");
             assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, forward(p, p, null, p, p, null, p, p, 0, -3, 4, 2), "in < 0");
@@ -45,7 +46,7 @@ class Peft4jNativeTest {
                 Arrays.fill(slots, p);
                 slots[missing] = null;
                 assertEquals(PEFT4J_ERROR_NULL_POINTER, forward(slots[0], slots[1], p, slots[2], slots[3], p,
-                        slots[4], slots[5], 0, 3, 4, 2), "required pointer " + missing + " NULL");
+                        slots[4], slots[5], 1, 3, 4, 2), "required pointer " + missing + " NULL");
             }
         }
     }
