@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -29,7 +30,10 @@ final class WorkerPool implements AutoCloseable {
         return threads;
     }
 
-    /** Runs body(0..tasks-1), possibly in parallel, and returns when all have finished. */
+    /**
+     * Runs body(0..tasks-1), possibly in parallel, and returns when all have finished. Up to {@link #threads()}
+     * runners (the caller among them) take task indices from a shared counter, so uneven tasks balance.
+     */
     void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) {
             return;
@@ -40,23 +44,27 @@ final class WorkerPool implements AutoCloseable {
             }
             return;
         }
-        Future<?>[] futures = new Future<?>[tasks - 1];
-        for (int i = 1; i < tasks; i++) {
-            int task = i;
-            futures[i - 1] = executor.submit(() -> {
-                INSIDE.set(Boolean.TRUE);
-                try {
-                    body.accept(task);
-                } finally {
-                    INSIDE.set(Boolean.FALSE);
+        AtomicInteger next = new AtomicInteger();
+        Runnable runner = () -> {
+            INSIDE.set(Boolean.TRUE);
+            try {
+                for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+                    body.accept(i);
                 }
-            });
+            } finally {
+                INSIDE.set(Boolean.FALSE);
+            }
+        };
+        int helpers = Math.min(threads, tasks) - 1;
+        Future<?>[] futures = new Future<?>[helpers];
+        for (int i = 0; i < helpers; i++) {
+            futures[i] = executor.submit(runner);
         }
-        INSIDE.set(Boolean.TRUE);
+        RuntimeException failure = null;
         try {
-            body.accept(0);
-        } finally {
-            INSIDE.set(Boolean.FALSE);
+            runner.run();
+        } catch (RuntimeException e) {
+            failure = e;
         }
         for (Future<?> f : futures) {
             try {
@@ -66,14 +74,16 @@ final class WorkerPool implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for a kernel task", e);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
                 if (cause instanceof Error err) {
                     throw err;
                 }
-                throw new IllegalStateException(cause);
+                if (failure == null) {
+                    failure = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
