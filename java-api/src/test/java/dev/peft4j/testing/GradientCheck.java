@@ -22,6 +22,9 @@ public final class GradientCheck {
     /** Default relative tolerance for float32 tensors (see the class comment). */
     public static final double TOLERANCE = 1e-3;
 
+    /** Set this system property to true to print every check's errors (to see the margin below the tolerance). */
+    public static final String VERBOSE_PROPERTY = "peft4j.gradcheck.verbose";
+
     private GradientCheck() {}
 
     /** Runs finite differences of objective over input and compares them with analytic; fails with details. */
@@ -61,6 +64,10 @@ public final class GradientCheck {
         double scale2 = Math.sqrt(Math.max(an2, num2));
         double relative = diff2 == 0 ? 0 : Math.sqrt(diff2) / scale2;
         boolean ok = relative <= tolerance && diffMax <= tolerance * absMax;
+        if (Boolean.getBoolean(VERBOSE_PROPERTY)) {
+            System.out.printf("gradient check %-40s relative %.2e, max element %.2e of max |g| %.3g%n",
+                    what, relative, diffMax, absMax);
+        }
         if (!ok) {
             throw new AssertionError(String.format(
                     "%s: gradient mismatch, relative error %.3e (tolerance %.1e), worst element [%d]: analytic %.8g,"
