@@ -3,6 +3,7 @@ package dev.peft4j.backend.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.ValidatingBackend;
 import dev.peft4j.testing.Errors;
 import dev.peft4j.testing.Poison;
 import dev.peft4j.testing.RandomTensors;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** Attention forward semantics: masks, causality, prefixes and the empty-row rule. */
 class AttentionForwardTest {
-    private final Backend be = new ReferenceBackend();
+    /** Through the argument checks, so every call here also follows the contract. */
+    private final Backend be = new ValidatingBackend(new ReferenceBackend());
 
     /** Builds each query's visible key/value list explicitly, then a textbook softmax-weighted sum. */
     private static float[][] naive(float[] q, float[] k, float[] v, float[] pk, float[] pv, float[] mask,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.ValidatingBackend;
 import dev.peft4j.testing.Errors;
 import dev.peft4j.testing.Poison;
 import dev.peft4j.testing.RandomTensors;
@@ -19,7 +20,8 @@ class GemmAndLayersForwardTest {
     /** Both sides accumulate in double and round once; only that rounding may differ. */
     private static final double TOL = 1e-6;
 
-    private final Backend be = new ReferenceBackend();
+    /** Through the argument checks, so every call here also follows the contract. */
+    private final Backend be = new ValidatingBackend(new ReferenceBackend());
 
     /** op(X) as an explicit double matrix, so the product below is a plain triple loop. */
     private static double[][] op(float[] x, int offset, int rows, int cols, boolean trans) {

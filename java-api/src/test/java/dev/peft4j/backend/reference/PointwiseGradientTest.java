@@ -2,6 +2,7 @@ package dev.peft4j.backend.reference;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.ValidatingBackend;
 import dev.peft4j.testing.FiniteDifference;
 import dev.peft4j.testing.GradientCheck;
 import dev.peft4j.testing.RandomTensors;
@@ -17,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * scatter-add, mean pooling and cross-entropy. Objective L = Σ output ⊙ R unless stated.
  */
 class PointwiseGradientTest {
-    private final Backend be = new ReferenceBackend();
+    /** Through the argument checks, so every call here also follows the contract. */
+    private final Backend be = new ValidatingBackend(new ReferenceBackend());
 
     @Test
     void scaleBackward() {
