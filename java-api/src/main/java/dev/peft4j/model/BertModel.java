@@ -1,17 +1,12 @@
 package dev.peft4j.model;
 
 import dev.peft4j.backend.Backend;
-import dev.peft4j.peft.AdapterSpec;
-import dev.peft4j.peft.LayerPlan;
-import dev.peft4j.peft.LoraSpec;
-import dev.peft4j.peft.LoraTarget;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
@@ -80,60 +75,7 @@ public final class BertModel implements AutoCloseable {
 
     /** Attaches the plan's PEFT modules layer by layer; new parameters are drawn from {@code seed}. */
     public void applyPlan(PeftPlan plan, long seed) {
-        if (plan.size() != layers.size()) {
-            throw new IllegalArgumentException("the plan has " + plan.size() + " layers but the model has " + layers.size());
-        }
-        SplittableRandom rng = new SplittableRandom(seed);
-        int d = config.hidden();
-        for (EncoderLayer layer : layers) {
-            LayerPlan lp = plan.layer(layer.index);
-            String p = "encoder.layer." + layer.index + ".";
-            if (lp.lora() != null) {
-                LoraSpec spec = lp.lora();
-                for (LoraTarget t : spec.targets()) {
-                    linear(layer, t).attachLora(spec, rng);
-                }
-            }
-            if (lp.attnAdapter() != null) {
-                layer.attnAdapter = new Adapter(be, p + "attention.adapter", d, lp.attnAdapter(), false, rng);
-            }
-            if (lp.ffnAdapter() != null) {
-                layer.ffnAdapter = new Adapter(be, p + "output.adapter", d, lp.ffnAdapter(), false, rng);
-            }
-            if (lp.parallelAdapter() != null) {
-                AdapterSpec spec = lp.parallelAdapter();
-                layer.parallelAdapter = new Adapter(be, p + "parallel_adapter", d, spec, true, rng);
-            }
-            if (lp.prefix() != null) {
-                layer.attention.attachPrefix(p + "attention.self", lp.prefix(), rng);
-            }
-            if (lp.ia3()) {
-                layer.attention.attachIa3(p + "attention.self");
-                layer.ia3Ffn = new Parameter(p + "intermediate.ia3_ff",
-                        be.fromHost(Init.constant(config.intermediate(), 1f), config.intermediate()));
-                layer.ia3Ffn.setTrainable(be, true);
-            }
-            if (lp.bitfit()) {
-                List<Parameter> own = new ArrayList<>();
-                layer.collect(own);
-                for (Parameter q : own) {
-                    if (q.name().startsWith(p) && q.name().endsWith(".bias") && !q.name().contains("adapter")) {
-                        q.setTrainable(be, true);
-                    }
-                }
-            }
-        }
-    }
-
-    private static Linear linear(EncoderLayer layer, LoraTarget t) {
-        return switch (t) {
-            case QUERY -> layer.attention.query;
-            case KEY -> layer.attention.key;
-            case VALUE -> layer.attention.value;
-            case ATTENTION_OUTPUT -> layer.attention.output;
-            case FFN_IN -> layer.ffnIn;
-            case FFN_OUT -> layer.ffnOut;
-        };
+        PlanAttachment.apply(be, layers, plan, "encoder.layer.", seed);
     }
 
     /**

@@ -20,6 +20,7 @@ final class Linear implements AutoCloseable {
     private float loraScale;
     private float loraDropout;
     private Tensor x;
+    private Tensor y;
     private Tensor dropMask;
 
     Linear(Backend be, Parameter weight, Parameter bias) {
@@ -69,7 +70,7 @@ final class Linear implements AutoCloseable {
     Tensor forward(Tensor x, Pass pass, long dropoutSeed) {
         this.x = x;
         int n = x.dim(0);
-        Tensor y = buf.get("y", n, out());
+        y = buf.get("y", n, out());
         Tensor b = bias == null ? null : bias.value();
         if (loraA == null) {
             be.linearForward(x, weight.value(), b, y);
@@ -82,6 +83,11 @@ final class Linear implements AutoCloseable {
             be.dropoutForward(x, loraDropout, dropoutSeed, buf.get("dropScratch", n, in()), dropMask);
         }
         be.loraForward(x, weight.value(), b, loraA.value(), loraB.value(), loraScale, dropMask, y, u);
+        return y;
+    }
+
+    /** The output of the last forward (valid until the next one, unless a caller changed it in place). */
+    Tensor lastOutput() {
         return y;
     }
 

@@ -32,6 +32,31 @@ public final class RandomWeights {
         return w;
     }
 
+    /** Random GPT-2 weights with Hugging Face names; Conv1D matrices are stored {@code [in, out]} as GPT-2 does. */
+    public static Map<String, WeightData> gpt2(Gpt2Config cfg, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, WeightData> w = new HashMap<>();
+        int d = cfg.hidden();
+        put(w, rng, "wte.weight", 0.02, cfg.vocabSize(), d);
+        put(w, rng, "wpe.weight", 0.02, cfg.maxPositions(), d);
+        for (int i = 0; i < cfg.layers(); i++) {
+            String p = "h." + i + ".";
+            norm(w, rng, p + "ln_1", d);
+            conv1d(w, rng, p + "attn.c_attn", d, 3 * d);
+            conv1d(w, rng, p + "attn.c_proj", d, d);
+            norm(w, rng, p + "ln_2", d);
+            conv1d(w, rng, p + "mlp.c_fc", d, cfg.intermediate());
+            conv1d(w, rng, p + "mlp.c_proj", cfg.intermediate(), d);
+        }
+        norm(w, rng, "ln_f", d);
+        return w;
+    }
+
+    private static void conv1d(Map<String, WeightData> w, SplittableRandom rng, String prefix, int in, int out) {
+        put(w, rng, prefix + ".weight", 0.02, in, out);
+        put(w, rng, prefix + ".bias", 0.02, out);
+    }
+
     private static void linear(Map<String, WeightData> w, SplittableRandom rng, String prefix, int out, int in) {
         put(w, rng, prefix + ".weight", 0.02, out, in);
         put(w, rng, prefix + ".bias", 0.02, out);
