@@ -1,0 +1,178 @@
+package dev.peft4j.model;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A BERT-style encoder (MiniLM, bge-small, BERT-base) on one backend: embeddings, then post-LN layers, with the
+ * PEFT modules of a {@link PeftPlan} attached. Weights carry Hugging Face names without the "bert." prefix
+ * (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight {@code [out,in]}, ...).
+ * The base model is frozen; only what the plan adds (and the biases BitFit selects) is trainable.
+ */
+public final class BertModel implements AutoCloseable {
+    private final Backend be;
+    private final BertConfig config;
+    private final Embeddings embeddings;
+    private final List<EncoderLayer> layers;
+    private final long baseParameters;
+
+    private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers) {
+        this.be = be;
+        this.config = config;
+        this.embeddings = embeddings;
+        this.layers = layers;
+        this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
+    }
+
+    /** Builds the encoder from named host weights, checking that every tensor is present with its expected shape. */
+    public static BertModel create(Backend be, BertConfig cfg, Map<String, WeightData> weights) {
+        WeightLookup w = new WeightLookup(be, weights);
+        int d = cfg.hidden();
+        Embeddings emb = new Embeddings(be,
+                w.param("embeddings.word_embeddings.weight", cfg.vocabSize(), d),
+                w.param("embeddings.position_embeddings.weight", cfg.maxPositions(), d),
+                cfg.typeVocabSize() == 0 ? null : w.param("embeddings.token_type_embeddings.weight", cfg.typeVocabSize(), d),
+                new LayerNorm(be, w.param("embeddings.LayerNorm.weight", d), w.param("embeddings.LayerNorm.bias", d),
+                        cfg.layerNormEps()),
+                cfg.hiddenDropout());
+        List<EncoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < cfg.layers(); i++) {
+            String p = "encoder.layer." + i + ".";
+            SelfAttention attn = new SelfAttention(be,
+                    w.linear(p + "attention.self.query", d, d),
+                    w.linear(p + "attention.self.key", d, d),
+                    w.linear(p + "attention.self.value", d, d),
+                    w.linear(p + "attention.output.dense", d, d),
+                    cfg.heads(), false);
+            layers.add(new EncoderLayer(be, i, attn,
+                    w.layerNorm(p + "attention.output.LayerNorm", d, cfg.layerNormEps()),
+                    w.linear(p + "intermediate.dense", cfg.intermediate(), d),
+                    w.linear(p + "output.dense", d, cfg.intermediate()),
+                    w.layerNorm(p + "output.LayerNorm", d, cfg.layerNormEps()),
+                    cfg.activation(), cfg.hiddenDropout()));
+        }
+        return new BertModel(be, cfg, emb, layers);
+    }
+
+    /** An encoder with N(0, 0.02) weights, unit LayerNorms and zero biases: for tests and benchmarks. */
+    public static BertModel random(Backend be, BertConfig cfg, long seed) {
+        return create(be, cfg, RandomWeights.bert(cfg, seed));
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public Backend backend() {
+        return be;
+    }
+
+    /** Attaches the plan's PEFT modules layer by layer; new parameters are drawn from {@code seed}. */
+    public void applyPlan(PeftPlan plan, long seed) {
+        PlanAttachment.apply(be, layers, plan, "encoder.layer.", seed);
+    }
+
+    /**
+     * The last hidden state {@code [N, d]}, N = B·T (a buffer of the model, valid until the next forward).
+     * ids and types are {@code [B·T]} row-major; types may be null (all 0).
+     */
+    public Tensor forward(int[] ids, int[] types, Pass pass) {
+        if (ids == null || ids.length != pass.tokens()) {
+            throw new IllegalArgumentException("ids must hold B·T = " + pass.batch() + "·" + pass.seqLen() + " = "
+                    + pass.tokens() + " tokens, got " + (ids == null ? "null" : ids.length));
+        }
+        if (pass.seqLen() > embeddings.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + pass.seqLen() + " exceeds the model's "
+                    + embeddings.maxPositions() + " positions");
+        }
+        int[] t = types == null ? new int[ids.length] : types;
+        if (t.length != ids.length) {
+            throw new IllegalArgumentException("types has " + t.length + " entries, ids " + ids.length);
+        }
+        Tensor h = embeddings.forward(ids, t, pass);
+        for (EncoderLayer layer : layers) {
+            h = layer.forward(h, pass);
+        }
+        return h;
+    }
+
+    /** Backward from dHidden {@code [N, d]}: fills every trainable parameter's gradient. */
+    public void backward(Tensor dHidden) {
+        Tensor g = dHidden;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g);
+        }
+        if (embeddings.needsBackward()) {
+            embeddings.backward(g);
+        }
+    }
+
+    /** Every parameter: embeddings, then each layer's base weights and PEFT modules. */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        embeddings.collect(out);
+        layers.forEach(l -> l.collect(out));
+        return out;
+    }
+
+    public List<Parameter> trainableParameters() {
+        return parameters().stream().filter(Parameter::trainable).toList();
+    }
+
+    /** Number of values of the pretrained model, without anything a plan added. */
+    public long baseParameterCount() {
+        return baseParameters;
+    }
+
+    @Override
+    public void close() {
+        parameters().forEach(Parameter::close);
+        embeddings.close();
+        layers.forEach(EncoderLayer::close);
+    }
+
+    /** Takes named weights out of a map, with errors that name the missing or misshapen tensor. */
+    private static final class WeightLookup {
+        private final Backend be;
+        private final Map<String, WeightData> weights;
+
+        WeightLookup(Backend be, Map<String, WeightData> weights) {
+            this.be = be;
+            this.weights = weights;
+        }
+
+        Parameter param(String name, int... shape) {
+            WeightData w = weights.get(name);
+            if (w == null) {
+                TreeSet<String> near = new TreeSet<>();
+                String stem = name.substring(0, Math.max(0, name.lastIndexOf('.')));
+                for (String k : weights.keySet()) {
+                    if (k.startsWith(stem)) {
+                        near.add(k);
+                    }
+                }
+                throw new IllegalArgumentException("weight '" + name + "' is missing" + (near.isEmpty() ? ""
+                        : "; present under that prefix: " + near));
+            }
+            if (!Arrays.equals(w.shape(), shape)) {
+                throw new IllegalArgumentException("weight '" + name + "' has shape " + Arrays.toString(w.shape())
+                        + " but the config needs " + Arrays.toString(shape));
+            }
+            return new Parameter(name, be.fromHost(w.data(), shape));
+        }
+
+        Linear linear(String prefix, int out, int in) {
+            return new Linear(be, param(prefix + ".weight", out, in), param(prefix + ".bias", out));
+        }
+
+        LayerNorm layerNorm(String prefix, int d, float eps) {
+            return new LayerNorm(be, param(prefix + ".weight", d), param(prefix + ".bias", d), eps);
+        }
+    }
+}

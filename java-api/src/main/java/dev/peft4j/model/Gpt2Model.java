@@ -1,0 +1,220 @@
+package dev.peft4j.model;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A GPT-2-style causal language model: h = drop(wte[ids] + wpe[t]), pre-LN decoder layers with a causal mask,
+ * LN_f, logits = h wteᵀ (the LM head is tied to the token embedding). Weights carry Hugging Face GPT-2 names
+ * (wte.weight, h.0.attn.c_attn.weight, ...); GPT-2 stores its Conv1D weights {@code [in, out]}
+ * (fan_in_fan_out), so they are transposed to {@code [out, in]} here, and c_attn {@code [d, 3d]} is split into
+ * query, key and value.
+ */
+public final class Gpt2Model implements AutoCloseable {
+    private final Backend be;
+    private final Gpt2Config config;
+    private final Parameter wte;
+    private final Parameter wpe;
+    private final List<DecoderLayer> layers;
+    private final LayerNorm lnF;
+    private final Buffers buf;
+    private final long baseParameters;
+    private int[] ids;
+    private int[] positions;
+    private int[] targets;
+    private Tensor hidden;
+    private boolean dropped;
+
+    private Gpt2Model(Backend be, Gpt2Config config, Parameter wte, Parameter wpe, List<DecoderLayer> layers, LayerNorm lnF) {
+        this.be = be;
+        this.config = config;
+        this.wte = wte;
+        this.wpe = wpe;
+        this.layers = layers;
+        this.lnF = lnF;
+        this.buf = new Buffers(be);
+        this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
+    }
+
+    /** Builds the model from Hugging Face GPT-2 weights (names without a "transformer." prefix). */
+    public static Gpt2Model create(Backend be, Gpt2Config cfg, Map<String, WeightData> weights) {
+        int d = cfg.hidden();
+        int f = cfg.intermediate();
+        Parameter wte = param(be, weights, "wte.weight", cfg.vocabSize(), d);
+        Parameter wpe = param(be, weights, "wpe.weight", cfg.maxPositions(), d);
+        List<DecoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < cfg.layers(); i++) {
+            String p = "h." + i + ".";
+            WeightData cAttnW = get(weights, p + "attn.c_attn.weight", d, 3 * d);
+            WeightData cAttnB = get(weights, p + "attn.c_attn.bias", 3 * d);
+            Linear[] qkv = new Linear[3];
+            String[] names = {"query", "key", "value"};
+            for (int j = 0; j < 3; j++) {
+                float[] w = transposeColumns(cAttnW.data(), d, 3 * d, j * d, d);
+                float[] b = Arrays.copyOfRange(cAttnB.data(), j * d, (j + 1) * d);
+                qkv[j] = new Linear(be, new Parameter(p + "attn." + names[j] + ".weight", be.fromHost(w, d, d)),
+                        new Parameter(p + "attn." + names[j] + ".bias", be.fromHost(b, d)));
+            }
+            SelfAttention attn = new SelfAttention(be, qkv[0], qkv[1], qkv[2], conv1d(be, weights, p + "attn.c_proj", d, d),
+                    cfg.heads(), true);
+            layers.add(new DecoderLayer(be, i, layerNorm(be, weights, p + "ln_1", d, cfg.layerNormEps()), attn,
+                    layerNorm(be, weights, p + "ln_2", d, cfg.layerNormEps()), conv1d(be, weights, p + "mlp.c_fc", d, f),
+                    conv1d(be, weights, p + "mlp.c_proj", f, d), cfg.activation(), cfg.dropout()));
+        }
+        return new Gpt2Model(be, cfg, wte, wpe, layers, layerNorm(be, weights, "ln_f", d, cfg.layerNormEps()));
+    }
+
+    public Gpt2Config config() {
+        return config;
+    }
+
+    public void applyPlan(PeftPlan plan, long seed) {
+        PlanAttachment.apply(be, layers, plan, "h.", seed);
+    }
+
+    /**
+     * Logits {@code [B·T, V]} (a buffer) for ids {@code [B·T]}; the key mask (1 = token, 0 = padding) combines with
+     * the causal mask.
+     */
+    public Tensor logits(int[] ids, Pass pass) {
+        if (ids == null || ids.length != pass.tokens()) {
+            throw new IllegalArgumentException("ids must hold B·T = " + pass.tokens() + " tokens, got "
+                    + (ids == null ? "null" : ids.length));
+        }
+        if (pass.seqLen() > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + pass.seqLen() + " exceeds " + config.maxPositions() + " positions");
+        }
+        int n = ids.length;
+        int d = config.hidden();
+        this.ids = ids;
+        positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = i % pass.seqLen();
+        }
+        Tensor h = buf.get("embed", n, d);
+        Tensor pos = buf.get("pos", n, d);
+        be.embeddingForward(wte.value(), ids, h);
+        be.embeddingForward(wpe.value(), positions, pos);
+        be.add(h, pos, h);
+        dropped = pass.training() && config.dropout() > 0;
+        if (dropped) {
+            be.dropoutForward(h, config.dropout(), pass.siteSeed(-1, 0), h, buf.get("embedMask", n, d));
+        }
+        for (DecoderLayer layer : layers) {
+            h = layer.forward(h, pass);
+        }
+        hidden = lnF.forward(h);
+        Tensor logits = buf.get("logits", n, config.vocabSize());
+        be.linearForward(hidden, wte.value(), null, logits);
+        return logits;
+    }
+
+    /**
+     * Mean next-token cross-entropy: position t predicts ids[t+1] of the same sequence; the last position and
+     * padded positions (mask 0, or a padded next token) are ignored. mask {@code [B·T]} may be null.
+     */
+    public float loss(int[] ids, float[] mask, Pass pass) {
+        Tensor logits = logits(ids, pass);
+        int b = pass.batch();
+        int t = pass.seqLen();
+        targets = new int[ids.length];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                int k = i * t + j;
+                boolean valid = j + 1 < t && (mask == null || (mask[k] != 0 && mask[k + 1] != 0));
+                targets[k] = valid ? ids[k + 1] : Backend.IGNORE_INDEX;
+            }
+        }
+        return be.crossEntropyForward(logits, targets, buf.get("probs", ids.length, config.vocabSize()));
+    }
+
+    /** Perplexity of a mean cross-entropy. */
+    public static double perplexity(float meanLoss) {
+        return Math.exp(meanLoss);
+    }
+
+    /** Gradients of {@code scale}·loss for every trainable parameter. */
+    public void backward(float scale) {
+        int n = ids.length;
+        Tensor dLogits = buf.get("dLogits", n, config.vocabSize());
+        be.crossEntropyBackward(buf.get("probs", n, config.vocabSize()), targets, scale, dLogits);
+        Tensor dHidden = buf.get("dHidden", n, config.hidden());
+        be.linearBackward(dLogits, hidden, wte.value(), dHidden, null, null);
+        Tensor g = lnF.backward(dHidden);
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            g = layers.get(i).backward(g);
+        }
+        if (wte.trainable() || wpe.trainable()) {
+            throw new UnsupportedOperationException("training GPT-2's embeddings (full fine-tuning) is not supported; "
+                    + "freeze wte and wpe");
+        }
+    }
+
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        out.add(wte);
+        out.add(wpe);
+        layers.forEach(l -> l.collect(out));
+        lnF.collect(out);
+        return out;
+    }
+
+    public List<Parameter> trainableParameters() {
+        return parameters().stream().filter(Parameter::trainable).toList();
+    }
+
+    public long baseParameterCount() {
+        return baseParameters;
+    }
+
+    @Override
+    public void close() {
+        parameters().forEach(Parameter::close);
+        buf.close();
+        lnF.close();
+        layers.forEach(DecoderLayer::close);
+    }
+
+    /** Columns [c0, c0+width) of a row-major {@code [rows, cols]} matrix, transposed to {@code [width, rows]}. */
+    static float[] transposeColumns(float[] m, int rows, int cols, int c0, int width) {
+        float[] out = new float[width * rows];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < width; c++) {
+                out[c * rows + r] = m[r * cols + c0 + c];
+            }
+        }
+        return out;
+    }
+
+    private static Linear conv1d(Backend be, Map<String, WeightData> w, String prefix, int in, int out) {
+        WeightData weight = get(w, prefix + ".weight", in, out);
+        WeightData bias = get(w, prefix + ".bias", out);
+        return new Linear(be, new Parameter(prefix + ".weight", be.fromHost(transposeColumns(weight.data(), in, out, 0, out), out, in)),
+                new Parameter(prefix + ".bias", be.fromHost(bias.data(), out)));
+    }
+
+    private static LayerNorm layerNorm(Backend be, Map<String, WeightData> w, String prefix, int d, float eps) {
+        return new LayerNorm(be, param(be, w, prefix + ".weight", d), param(be, w, prefix + ".bias", d), eps);
+    }
+
+    private static Parameter param(Backend be, Map<String, WeightData> w, String name, int... shape) {
+        return new Parameter(name, be.fromHost(get(w, name, shape).data(), shape));
+    }
+
+    private static WeightData get(Map<String, WeightData> w, String name, int... shape) {
+        WeightData data = w.get(name);
+        if (data == null) {
+            throw new IllegalArgumentException("GPT-2 weight '" + name + "' is missing");
+        }
+        if (!Arrays.equals(data.shape(), shape)) {
+            throw new IllegalArgumentException("GPT-2 weight '" + name + "' has shape " + Arrays.toString(data.shape())
+                    + " but the config needs " + Arrays.toString(shape));
+        }
+        return data;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.peft4j.model;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.peft.LoraSpec;
+import dev.peft4j.tensor.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A linear layer y = x Wᵀ + b (W {@code [out,in]}), optionally carrying LoRA: y += s·(x̃ Aᵀ) Bᵀ computed by the
+ * fused kernel. x and y are {@code [N, in]} and {@code [N, out]}.
+ */
+final class Linear implements AutoCloseable {
+    final Parameter weight;
+    final Parameter bias;
+    private final Backend be;
+    private final Buffers buf;
+    private Parameter loraA;
+    private Parameter loraB;
+    private float loraScale;
+    private float loraDropout;
+    private Tensor x;
+    private Tensor y;
+    private Tensor dropMask;
+
+    Linear(Backend be, Parameter weight, Parameter bias) {
+        this.be = be;
+        this.weight = weight;
+        this.bias = bias;
+        this.buf = new Buffers(be);
+    }
+
+    int in() {
+        return weight.value().dim(1);
+    }
+
+    int out() {
+        return weight.value().dim(0);
+    }
+
+    /** Attaches LoRA: A Kaiming-uniform {@code [r,in]}, B zero {@code [out,r]}, both trainable. */
+    void attachLora(LoraSpec spec, SplittableRandom rng) {
+        int r = spec.rank();
+        loraA = new Parameter(weight.name().replace(".weight", ".lora_A.weight"),
+                be.fromHost(Init.kaimingUniform(rng, r, in()), r, in()));
+        loraB = new Parameter(weight.name().replace(".weight", ".lora_B.weight"), be.allocate(out(), r));
+        loraA.setTrainable(be, true);
+        loraB.setTrainable(be, true);
+        loraScale = spec.scale();
+        loraDropout = spec.dropout();
+    }
+
+    boolean hasLora() {
+        return loraA != null;
+    }
+
+    Parameter loraA() {
+        return loraA;
+    }
+
+    Parameter loraB() {
+        return loraB;
+    }
+
+    float loraScale() {
+        return loraScale;
+    }
+
+    /** y = x Wᵀ + b (+ LoRA). The returned tensor is this layer's buffer, valid until its next forward. */
+    Tensor forward(Tensor x, Pass pass, long dropoutSeed) {
+        this.x = x;
+        int n = x.dim(0);
+        y = buf.get("y", n, out());
+        Tensor b = bias == null ? null : bias.value();
+        if (loraA == null) {
+            be.linearForward(x, weight.value(), b, y);
+            return y;
+        }
+        Tensor u = buf.get("u", n, loraA.value().dim(0));
+        dropMask = null;
+        if (pass.training() && loraDropout > 0) {
+            dropMask = buf.get("dropMask", n, in());
+            be.dropoutForward(x, loraDropout, dropoutSeed, buf.get("dropScratch", n, in()), dropMask);
+        }
+        be.loraForward(x, weight.value(), b, loraA.value(), loraB.value(), loraScale, dropMask, y, u);
+        return y;
+    }
+
+    /** The output of the last forward (valid until the next one, unless a caller changed it in place). */
+    Tensor lastOutput() {
+        return y;
+    }
+
+    /**
+     * Gradients of the trainable parameters (LoRA A and B, W and b when trainable) and, if {@code needDx},
+     * dx {@code [N,in]} (a buffer of this layer), else null.
+     */
+    Tensor backward(Tensor dy, boolean needDx) {
+        int n = dy.dim(0);
+        Tensor dx = needDx ? buf.get("dx", n, in()) : null;
+        Tensor dW = weight.grad();
+        Tensor db = bias == null ? null : bias.grad();
+        if (loraA == null) {
+            if (dx != null || dW != null || db != null) {
+                be.linearBackward(dy, x, weight.value(), dx, dW, db);
+            }
+            return dx;
+        }
+        be.loraBackward(dy, x, weight.value(), loraA.value(), loraB.value(), buf.get("u", n, loraA.value().dim(0)),
+                loraScale, dropMask, dx, loraA.grad(), loraB.grad());
+        if (dW != null || db != null) {
+            be.linearBackward(dy, x, weight.value(), null, dW, db);
+        }
+        return dx;
+    }
+
+    /** This layer's parameters: W, b, then LoRA's A and B if attached. */
+    void collect(List<Parameter> out) {
+        out.add(weight);
+        if (bias != null) {
+            out.add(bias);
+        }
+        if (loraA != null) {
+            out.add(loraA);
+            out.add(loraB);
+        }
+    }
+
+    @Override
+    public void close() {
+        buf.close();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.peft4j.model;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.tensor.Tensor;
+import java.util.List;
+
+/**
+ * What encoder and decoder layers share: self-attention, two LayerNorms, the two FFN linears, and the PEFT
+ * attachment points (serial adapters after attention and FFN, a parallel adapter on the FFN, (IA)³ on the FFN
+ * hidden activation). Subclasses fix the order of the computation (post-LN BERT, pre-LN GPT-2).
+ */
+abstract class TransformerLayer implements AutoCloseable {
+    final int index;
+    final SelfAttention attention;
+    final LayerNorm ln1;
+    final LayerNorm ln2;
+    final Linear ffnIn;
+    final Linear ffnOut;
+    final Activation activation;
+    final float dropout;
+    final Backend be;
+    final Buffers buf;
+    Adapter attnAdapter;
+    Adapter ffnAdapter;
+    Adapter parallelAdapter;
+    Parameter ia3Ffn;
+
+    TransformerLayer(Backend be, int index, SelfAttention attention, LayerNorm ln1, Linear ffnIn, Linear ffnOut,
+                     LayerNorm ln2, Activation activation, float dropout) {
+        this.be = be;
+        this.index = index;
+        this.attention = attention;
+        this.ln1 = ln1;
+        this.ffnIn = ffnIn;
+        this.ffnOut = ffnOut;
+        this.ln2 = ln2;
+        this.activation = activation;
+        this.dropout = dropout;
+        this.buf = new Buffers(be);
+    }
+
+    /** The layer's output {@code [N,d]} (a buffer) for input x {@code [N,d]}. */
+    abstract Tensor forward(Tensor x, Pass pass);
+
+    /** dx {@code [N,d]} (a buffer) from the output's gradient; fills the trainable parameters' gradients. */
+    abstract Tensor backward(Tensor dOut);
+
+    /** In-place inverted dropout of t, keeping the mask under {@code maskKey} for the backward. */
+    Tensor dropout(Tensor t, Pass pass, int site, String maskKey) {
+        be.dropoutForward(t, dropout, pass.siteSeed(index, site), t, buf.get(maskKey, t.shape()));
+        return t;
+    }
+
+    /** f = γ(g W₁ᵀ + b₁), then l_ff ⊙ f with (IA)³, then f W₂ᵀ + b₂ (the output linear's buffer). */
+    Tensor feedForward(Tensor g, Pass pass) {
+        int n = g.dim(0);
+        Tensor pre = ffnIn.forward(g, pass, pass.siteSeed(index, 20));
+        Tensor act = buf.get("ffnAct", n, ffnIn.out());
+        be.activationForward(activation, pre, act);
+        Tensor f = act;
+        if (ia3Ffn != null) {
+            f = buf.get("ffnScaled", n, ffnIn.out());
+            be.scaleForward(act, ia3Ffn.value(), f);
+        }
+        return ffnOut.forward(f, pass, pass.siteSeed(index, 30));
+    }
+
+    /** Backward of {@link #feedForward}: dg {@code [N,d]} (FFN-in's dx buffer) from the FFN output's gradient. */
+    Tensor feedForwardBackward(Tensor dOut) {
+        int n = dOut.dim(0);
+        Tensor df = ffnOut.backward(dOut, true);
+        Tensor act = buf.get("ffnAct", n, ffnIn.out());
+        if (ia3Ffn != null) {
+            Tensor dAct = buf.get("dFfnAct", n, ffnIn.out());
+            be.scaleBackward(df, act, ia3Ffn.value(), dAct, ia3Ffn.grad());
+            df = dAct;
+        }
+        Tensor dPre = buf.get("dFfnPre", n, ffnIn.out());
+        be.activationBackward(activation, df, ffnIn.lastOutput(), dPre);
+        return ffnIn.backward(dPre, true);
+    }
+
+    void collect(List<Parameter> out) {
+        attention.collect(out);
+        ln1.collect(out);
+        ffnIn.collect(out);
+        ffnOut.collect(out);
+        ln2.collect(out);
+        for (Adapter a : new Adapter[] {attnAdapter, ffnAdapter, parallelAdapter}) {
+            if (a != null) {
+                a.collect(out);
+            }
+        }
+        if (ia3Ffn != null) {
+            out.add(ia3Ffn);
+        }
+    }
+
+    @Override
+    public void close() {
+        buf.close();
+        attention.close();
+        ln1.close();
+        ffnIn.close();
+        ffnOut.close();
+        ln2.close();
+        for (Adapter a : new Adapter[] {attnAdapter, ffnAdapter, parallelAdapter}) {
+            if (a != null) {
+                a.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.peft4j.peft;
+
+/**
+ * The PEFT methods of one transformer layer; each component is null when absent.
+ *
+ * @param lora            LoRA on the listed linear layers
+ * @param attnAdapter     serial adapter after the attention output projection (Houlsby's first)
+ * @param ffnAdapter      serial adapter after the FFN output (Houlsby's second; Pfeiffer's only)
+ * @param parallelAdapter adapter reading the FFN input, added to the FFN output
+ * @param prefix          prefix keys/values in self-attention
+ * @param ia3             (IA)³ scaling of keys, values and the FFN hidden activation
+ * @param bitfit          train this layer's biases (all of them, LayerNorm β included)
+ */
+public record LayerPlan(LoraSpec lora, AdapterSpec attnAdapter, AdapterSpec ffnAdapter, AdapterSpec parallelAdapter,
+                        PrefixSpec prefix, boolean ia3, boolean bitfit) {
+    public static final LayerPlan NONE = new LayerPlan(null, null, null, null, null, false, false);
+
+    public LayerPlan withLora(LoraSpec s) {
+        return new LayerPlan(s, attnAdapter, ffnAdapter, parallelAdapter, prefix, ia3, bitfit);
+    }
+
+    public LayerPlan withAttnAdapter(AdapterSpec s) {
+        return new LayerPlan(lora, s, ffnAdapter, parallelAdapter, prefix, ia3, bitfit);
+    }
+
+    public LayerPlan withFfnAdapter(AdapterSpec s) {
+        return new LayerPlan(lora, attnAdapter, s, parallelAdapter, prefix, ia3, bitfit);
+    }
+
+    public LayerPlan withParallelAdapter(AdapterSpec s) {
+        return new LayerPlan(lora, attnAdapter, ffnAdapter, s, prefix, ia3, bitfit);
+    }
+
+    public LayerPlan withPrefix(PrefixSpec s) {
+        return new LayerPlan(lora, attnAdapter, ffnAdapter, parallelAdapter, s, ia3, bitfit);
+    }
+
+    public LayerPlan withIa3(boolean on) {
+        return new LayerPlan(lora, attnAdapter, ffnAdapter, parallelAdapter, prefix, on, bitfit);
+    }
+
+    public LayerPlan withBitfit(boolean on) {
+        return new LayerPlan(lora, attnAdapter, ffnAdapter, parallelAdapter, prefix, ia3, on);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.peft4j.train;
+
+import dev.peft4j.backend.AdamW;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.model.Batch;
+import dev.peft4j.model.Parameter;
+import dev.peft4j.model.SequenceClassifier;
+import dev.peft4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Fine-tunes a {@link SequenceClassifier}'s trainable parameters: per epoch a seeded shuffle, micro-batches with
+ * dropout, gradient accumulation, global-norm clipping, AdamW with a warmup/decay schedule, periodic validation,
+ * early stopping on validation accuracy, and at the end the best validated parameters restored.
+ * The same seed gives the same loss curve, bit for bit, on the CPU backends.
+ */
+public final class ClassifierTrainer {
+    private final TrainConfig config;
+    private final Batcher batcher;
+    private final TrainListener listener;
+
+    public ClassifierTrainer(TrainConfig config, Batcher batcher, TrainListener listener) {
+        this.config = config;
+        this.batcher = batcher;
+        this.listener = listener == null ? TrainListener.NONE : listener;
+    }
+
+    public TrainResult train(SequenceClassifier model, List<EncodedExample> train, List<EncodedExample> validation) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("the training set is empty");
+        }
+        Backend be = model.encoder().backend();
+        List<Parameter> trainable = model.trainableParameters();
+        int microPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
+        long stepsPerEpoch = (microPerEpoch + config.accumulationSteps() - 1) / config.accumulationSteps();
+        long totalSteps = stepsPerEpoch * config.epochs();
+        LrSchedule schedule = new LrSchedule(config.lr(), (int) Math.round(config.warmupFraction() * totalSteps),
+                (int) totalSteps, config.decay());
+        Evaluator evaluator = new Evaluator(batcher, config.batchSize());
+        List<Metrics> history = new ArrayList<>();
+        float[] losses = new float[(int) totalSteps];
+        Metrics best = null;
+        float[][] bestValues = null;
+        int sinceBest = 0;
+        boolean stoppedEarly = false;
+        long tokens = 0;
+        long start = System.nanoTime();
+        long step = 0;
+        try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator acc = new GradientAccumulator(be, trainable)) {
+            epochs:
+            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+                int[] order = shuffled(train.size(), new SplittableRandom(config.seed() * 31 + epoch));
+                int micro = 0;
+                float lossSum = 0;
+                for (int from = 0; from < train.size(); from += config.batchSize()) {
+                    int to = Math.min(train.size(), from + config.batchSize());
+                    Batch b = batcher.batch(train, order, from, to);
+                    long dropoutSeed = config.seed() * 1_000_003L + step * 97 + micro;
+                    float loss = model.loss(b, true, dropoutSeed);
+                    if (!Float.isFinite(loss)) {
+                        throw new IllegalStateException("the loss diverged to " + loss + " at step " + (step + 1)
+                                + "; lower the learning rate (now " + config.lr() + ")");
+                    }
+                    int inThisStep = (int) Math.min(config.accumulationSteps(),
+                            microPerEpoch - (long) (micro / config.accumulationSteps()) * config.accumulationSteps());
+                    model.backward(1f / inThisStep);
+                    tokens += b.batch() * (long) b.seqLen();
+                    lossSum += loss / inThisStep;
+                    acc.add();
+                    micro++;
+                    if (micro % config.accumulationSteps() != 0 && micro != microPerEpoch) {
+                        continue;
+                    }
+                    acc.moveIntoGradients();
+                    step++;
+                    float lr = schedule.at(step);
+                    float norm = opt.step(new AdamW(lr, 0.9f, 0.999f, 1e-8f, config.weightDecay()), config.maxGradNorm());
+                    losses[(int) step - 1] = lossSum;
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    listener.onStep(step, totalSteps, lossSum, lr, norm, tokens / seconds);
+                    lossSum = 0;
+                    boolean evalNow = config.evalEvery() > 0 ? step % config.evalEvery() == 0 : micro == microPerEpoch;
+                    if (evalNow && !validation.isEmpty()) {
+                        Metrics m = evaluator.evaluate(model, validation);
+                        history.add(m);
+                        listener.onEvaluation(step, m);
+                        if (best == null || m.accuracy() > best.accuracy()) {
+                            best = m;
+                            bestValues = snapshot(trainable);
+                            sinceBest = 0;
+                        } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
+                            stoppedEarly = true;
+                            break epochs;
+                        }
+                    }
+                }
+            }
+        }
+        if (bestValues != null) {
+            restore(trainable, bestValues);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        float[] ran = java.util.Arrays.copyOf(losses, (int) step);
+        return new TrainResult(step, ran, history, best, seconds, tokens / seconds, stoppedEarly);
+    }
+
+    static int[] shuffled(int n, SplittableRandom rng) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    private static float[][] snapshot(List<Parameter> params) {
+        float[][] out = new float[params.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = params.get(i).value().toArray();
+        }
+        return out;
+    }
+
+    private static void restore(List<Parameter> params, float[][] values) {
+        for (int i = 0; i < values.length; i++) {
+            params.get(i).value().copyFrom(values[i]);
+        }
+    }
+
+    /**
+     * Sums micro-batch gradients (kernels overwrite gradients, so each backward's result is added here) and
+     * moves the sum back into the parameters' gradients before the optimizer step.
+     */
+    private static final class GradientAccumulator implements AutoCloseable {
+        private final Backend be;
+        private final List<Parameter> params;
+        private final Tensor[] sums;
+        private boolean empty = true;
+
+        GradientAccumulator(Backend be, List<Parameter> params) {
+            this.be = be;
+            this.params = params;
+            this.sums = new Tensor[params.size()];
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = be.allocate(params.get(i).value().shape());
+            }
+        }
+
+        void add() {
+            for (int i = 0; i < sums.length; i++) {
+                if (empty) {
+                    be.copy(params.get(i).grad(), sums[i]);
+                } else {
+                    be.axpy(1f, params.get(i).grad(), sums[i]);
+                }
+            }
+            empty = false;
+        }
+
+        void moveIntoGradients() {
+            for (int i = 0; i < sums.length; i++) {
+                be.copy(sums[i], params.get(i).grad());
+            }
+            empty = true;
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : sums) {
+                t.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package dev.peft4j.train;
+
+import java.util.List;
+
+/** What a run did: steps, per-step losses, validation history, the best validation metrics, time and throughput. */
+public record TrainResult(long steps, float[] losses, List<Metrics> validations, Metrics bestValidation, double seconds,
+                          double tokensPerSecond, boolean stoppedEarly) {}
