@@ -3,6 +3,7 @@ package dev.peft4j.cli;
 import dev.peft4j.backend.AdamW;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
+import dev.peft4j.backend.ProfilingBackend;
 import dev.peft4j.model.Batch;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
@@ -38,6 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     long seed = 1;
     @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
     String backend;
+    @Option(names = "--profile", description = "print the time spent in each kernel after the first step")
+    boolean profile;
 
     @Override
     public Integer call() {
@@ -47,8 +50,15 @@ final class DemoCommand implements Callable<Integer> {
         BertConfig base = BertConfig.miniLmL6();
         BertConfig cfg = new BertConfig(base.vocabSize(), base.hidden(), layers, base.heads(), base.intermediate(),
                 Math.max(seq, 8), base.typeVocabSize(), base.layerNormEps(), base.activation(), 0.1f, base.pooling());
-        try (Backend be = backend == null ? Backends.create() : Backends.create(backend);
-             SequenceClassifier model = new SequenceClassifier(BertModel.random(be, cfg, seed), 2, seed)) {
+        try (Backend chosen = backend == null ? Backends.create() : Backends.create(backend)) {
+            ProfilingBackend profiler = profile ? new ProfilingBackend(chosen) : null;
+            run(profiler == null ? chosen : profiler.backend(), cfg, profiler);
+        }
+        return 0;
+    }
+
+    private void run(Backend be, BertConfig cfg, ProfilingBackend profiler) {
+        try (SequenceClassifier model = new SequenceClassifier(BertModel.random(be, cfg, seed), 2, seed)) {
             model.encoder().applyPlan(PeftPlan.lora(layers, LoraSpec.defaults()), seed);
             long trainable = model.trainableParameters().stream().mapToLong(Parameter::numel).sum();
             System.out.printf("backend %s | MiniLM-shaped encoder, %d layers, random weights | LoRA r=8 on query,value + head%n",
@@ -68,6 +78,9 @@ final class DemoCommand implements Callable<Integer> {
                     float norm = opt.step(hp, 1f);
                     if (step == 1) {
                         first = loss;
+                        if (profiler != null) {
+                            profiler.reset();
+                        }
                     }
                     last = loss;
                     double msPerStep = (System.nanoTime() - start) / 1e6 / step;
@@ -78,8 +91,11 @@ final class DemoCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("done: loss %.4f → %.4f in %.1f s (%.1f ms/step) on %s%n", first, last, seconds,
                     seconds * 1e3 / steps, be.name());
+            if (profiler != null) {
+                System.out.println("time per kernel over steps 2.." + steps + ":");
+                profiler.report().forEach(System.out::println);
+            }
         }
-        return 0;
     }
 
     /** Label 1 when one of the marker tokens 1000..1009 occurs; half the sequences get one. Some padding at the end. */

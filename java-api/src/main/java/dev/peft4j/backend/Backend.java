@@ -98,7 +98,8 @@ public interface Backend extends AutoCloseable {
      * z = x W_dᵀ + b_d (saved), y = residual + s·(f(z) W_uᵀ + b_u). Serial adapter: x = residual = the
      * sublayer output. Parallel adapter: x = the sublayer input, residual = the sublayer output.
      * x {@code [N,d]}, residual {@code [N,d]}, W_d {@code [m,d]}, b_d {@code [m]}, W_u {@code [d,m]}, b_u {@code [d]}
-     * (biases nullable), y {@code [N,d]}, z {@code [N,m]}. y may alias residual.
+     * (biases nullable), y {@code [N,d]}, z {@code [N,m]}. y may alias residual when residual is not x (a parallel
+     * adapter adding into the sublayer output); a serial adapter (x = residual) needs a separate y.
      */
     void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
                         Activation f, float s, Tensor y, Tensor z);
@@ -149,7 +150,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The masked BitFit update, fused: g = Σ_rows dy, then one AdamW step (see {@link AdamW}) on bias[i],
-     * m[i], v[i] only where mask[i] = 1; elsewhere all three stay as they are. bias, mask, m, v {@code [D]};
+     * m[i], v[i] only where mask[i] ≠ 0 (1 = train); elsewhere all three stay as they are. bias, mask, m, v {@code [D]};
      * db {@code [D]} nullable receives g (for clipping or logging). step ≥ 1.
      */
     void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp, long step, Tensor db);
@@ -194,7 +195,7 @@ public interface Backend extends AutoCloseable {
     void meanPoolBackward(Tensor dOut, Tensor mask, Tensor dx);
 
     /**
-     * Inverted dropout with the counter-based hash of {@link DropoutHash}: mask[i] = 1/(1−p) if
+     * Inverted dropout with the counter-based hash of {@link DropoutHash}: mask[i] = {@link DropoutHash#keepScale} if
      * uniform(seed, i) ≥ p else 0, y = x ⊙ mask. 0 ≤ p &lt; 1; mask nullable; y may alias x.
      */
     void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask);

@@ -16,4 +16,9 @@ public final class DropoutHash {
         z = z ^ (z >>> 31);
         return (z >>> 40) * 0x1.0p-24f;
     }
+
+    /** The value a kept element is multiplied by: 1/(1−p) computed in double and rounded once to float. */
+    public static float keepScale(float p) {
+        return (float) (1.0 / (1.0 - p));
+    }
 }

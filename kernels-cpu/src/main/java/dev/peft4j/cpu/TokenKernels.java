@@ -69,7 +69,7 @@ final class TokenKernels {
         int n = (int) x.numel();
         float[] xv = x.data(), yv = y.data();
         float[] mv = mask == null ? null : mask.data();
-        float keep = 1f / (1f - p);
+        float keep = DropoutHash.keepScale(p);
         pool.parallelRange(n, 1 << 15, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float m = DropoutHash.uniform(seed, i) >= p ? keep : 0f;

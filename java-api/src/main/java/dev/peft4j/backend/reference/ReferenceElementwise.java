@@ -53,7 +53,7 @@ final class ReferenceElementwise {
         float[] xs = x.data();
         float[] ys = y.data();
         float[] ms = mask == null ? null : mask.data();
-        float keepScale = (float) (1.0 / (1.0 - p));
+        float keepScale = DropoutHash.keepScale(p);
         for (int i = 0; i < xs.length; i++) {
             float m = DropoutHash.uniform(seed, i) >= p ? keepScale : 0f;
             if (ms != null) {
