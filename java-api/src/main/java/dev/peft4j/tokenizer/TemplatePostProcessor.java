@@ -5,7 +5,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Hugging Face's TemplateProcessing post-processor: a template for single texts ({@code [CLS] $A [SEP]}) and
@@ -29,8 +28,8 @@ public final class TemplatePostProcessor {
         this.pair = List.copyOf(pair);
     }
 
-    /** Reads the {@code post_processor} object of a tokenizer.json; {@code vocab} resolves token names. */
-    static TemplatePostProcessor fromJson(JsonObject pp, Map<String, Integer> vocab) {
+    /** Reads the {@code post_processor} object of a tokenizer.json. */
+    static TemplatePostProcessor fromJson(JsonObject pp) {
         String type = pp.get("type").getAsString();
         if (type.equals("BertProcessing")) {
             JsonArray cls = pp.getAsJsonArray("cls");

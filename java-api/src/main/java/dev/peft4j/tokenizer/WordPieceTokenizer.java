@@ -84,7 +84,7 @@ public final class WordPieceTokenizer {
         if (!(root.get("post_processor") instanceof JsonObject pp)) {
             throw new IllegalArgumentException("tokenizer.json has no post_processor");
         }
-        TemplatePostProcessor post = TemplatePostProcessor.fromJson(pp, vocab);
+        TemplatePostProcessor post = TemplatePostProcessor.fromJson(pp);
 
         Map<String, Integer> added = new HashMap<>();
         if (root.get("added_tokens") != null && root.get("added_tokens").isJsonArray()) {
