@@ -1,0 +1,186 @@
+package dev.peft4j.io;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parsed and validated JSON header of a safetensors file.
+ *
+ * <p>Layout: {@code u64 LE headerLength | headerLength bytes of JSON | data}. Every entry's
+ * {@code data_offsets [begin, end)} is relative to the start of the data section; validation checks the
+ * dtype is known, {@code end - begin = numel(shape) · dtype.size}, {@code end ≤ dataLength} and that no two
+ * tensors overlap.
+ */
+final class SafeTensorsHeader {
+
+    /** One tensor's entry; {@code begin}/{@code end} are relative to the data section. */
+    record Entry(String name, SafeTensorsDType dtype, int[] shape, long begin, long end) {}
+
+    static final String METADATA_KEY = "__metadata__";
+    /** Headers beyond this are refused as corrupt (the reference implementation uses the same bound). */
+    static final long MAX_HEADER_BYTES = 100L << 20;
+
+    final List<Entry> entries;
+    final Map<String, String> metadata;
+
+    private SafeTensorsHeader(List<Entry> entries, Map<String, String> metadata) {
+        this.entries = entries;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Parses {@code json} (the header bytes of {@code file}) for a data section of {@code dataLength} bytes
+     * that starts at absolute byte {@code dataStart}.
+     */
+    static SafeTensorsHeader parse(String file, String json, long dataStart, long dataLength)
+            throws SafeTensorsFormatException {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(json);
+        } catch (JsonParseException e) {
+            throw new SafeTensorsFormatException(file + ": header (bytes 8.." + dataStart + ") is not valid JSON: "
+                    + e.getMessage(), e);
+        }
+        if (!root.isJsonObject()) {
+            throw new SafeTensorsFormatException(file + ": header (bytes 8.." + dataStart + ") is not a JSON object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
+            if (e.getKey().equals(METADATA_KEY)) {
+                metadata = parseMetadata(file, e.getValue());
+            } else {
+                entries.add(parseEntry(file, e.getKey(), e.getValue(), dataStart, dataLength));
+            }
+        }
+        checkNoOverlap(file, entries, dataStart);
+        return new SafeTensorsHeader(List.copyOf(entries), metadata);
+    }
+
+    private static Map<String, String> parseMetadata(String file, JsonElement value)
+            throws SafeTensorsFormatException {
+        if (!value.isJsonObject()) {
+            throw new SafeTensorsFormatException(file + ": field " + METADATA_KEY + " must be an object of strings");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
+            if (!(m.getValue() instanceof JsonPrimitive p) || !p.isString()) {
+                throw new SafeTensorsFormatException(
+                        file + ": field " + METADATA_KEY + "." + m.getKey() + " must be a string, got " + m.getValue());
+            }
+            out.put(m.getKey(), p.getAsString());
+        }
+        return out;
+    }
+
+    private static Entry parseEntry(String file, String name, JsonElement value, long dataStart, long dataLength)
+            throws SafeTensorsFormatException {
+        String where = file + ": tensor '" + name + "'";
+        if (!value.isJsonObject()) {
+            throw new SafeTensorsFormatException(where + ": entry must be an object, got " + value);
+        }
+        JsonObject o = value.getAsJsonObject();
+        JsonElement dt = o.get("dtype");
+        if (!(dt instanceof JsonPrimitive p) || !p.isString()) {
+            throw new SafeTensorsFormatException(where + ": field dtype missing or not a string: " + dt);
+        }
+        SafeTensorsDType dtype = SafeTensorsDType.parse(dt.getAsString());
+        if (dtype == null) {
+            throw new SafeTensorsFormatException(where + ": field dtype: unknown dtype '" + dt.getAsString()
+                    + "', expected one of " + Arrays.toString(SafeTensorsDType.values()));
+        }
+        long[] shapeL = longArray(where, "shape", o.get("shape"), -1);
+        int[] shape = new int[shapeL.length];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            if (shapeL[i] > Integer.MAX_VALUE) {
+                throw new SafeTensorsFormatException(where + ": field shape: dimension " + i + " = " + shapeL[i]
+                        + " is too large");
+            }
+            shape[i] = (int) shapeL[i];
+            try {
+                numel = Math.multiplyExact(numel, shapeL[i]);
+            } catch (ArithmeticException ex) {
+                throw new SafeTensorsFormatException(where + ": field shape " + Arrays.toString(shapeL) + " overflows");
+            }
+        }
+        long[] off = longArray(where, "data_offsets", o.get("data_offsets"), 2);
+        long begin = off[0];
+        long end = off[1];
+        if (begin > end) {
+            throw new SafeTensorsFormatException(where + ": field data_offsets: begin " + begin + " > end " + end
+                    + " (absolute offset " + (dataStart + begin) + ")");
+        }
+        if (end > dataLength) {
+            throw new SafeTensorsFormatException(where + ": field data_offsets: end " + end
+                    + " is beyond the data section of " + dataLength + " bytes (absolute offset "
+                    + (dataStart + end) + ")");
+        }
+        long expected;
+        try {
+            expected = Math.multiplyExact(numel, dtype.size);
+        } catch (ArithmeticException ex) {
+            throw new SafeTensorsFormatException(where + ": field shape " + Arrays.toString(shape) + " overflows");
+        }
+        if (end - begin != expected) {
+            throw new SafeTensorsFormatException(where + ": field data_offsets: [" + begin + ", " + end + ") holds "
+                    + (end - begin) + " bytes but shape " + Arrays.toString(shape) + " of " + dtype + " needs "
+                    + expected + " (absolute offset " + (dataStart + begin) + ")");
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static long[] longArray(String where, String field, JsonElement e, int requiredLength)
+            throws SafeTensorsFormatException {
+        if (!(e instanceof JsonArray a)) {
+            throw new SafeTensorsFormatException(where + ": field " + field + " missing or not an array: " + e);
+        }
+        if (requiredLength >= 0 && a.size() != requiredLength) {
+            throw new SafeTensorsFormatException(where + ": field " + field + " must have " + requiredLength
+                    + " entries, got " + a);
+        }
+        long[] out = new long[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonElement x = a.get(i);
+            if (!(x instanceof JsonPrimitive p) || !p.isNumber()) {
+                throw new SafeTensorsFormatException(where + ": field " + field + "[" + i + "] is not a number: " + x);
+            }
+            BigDecimal d = p.getAsBigDecimal();
+            if (d.signum() < 0 || d.stripTrailingZeros().scale() > 0 || d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                throw new SafeTensorsFormatException(where + ": field " + field + "[" + i
+                        + "] must be a non-negative integer, got " + d);
+            }
+            out[i] = d.longValueExact();
+        }
+        return out;
+    }
+
+    private static void checkNoOverlap(String file, List<Entry> entries, long dataStart)
+            throws SafeTensorsFormatException {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        Entry prev = null;
+        for (Entry e : sorted) {
+            if (e.begin() == e.end()) {
+                continue; // empty tensors occupy no bytes
+            }
+            if (prev != null && e.begin() < prev.end()) {
+                throw new SafeTensorsFormatException(file + ": tensor '" + e.name() + "': field data_offsets: ["
+                        + e.begin() + ", " + e.end() + ") overlaps tensor '" + prev.name() + "' [" + prev.begin()
+                        + ", " + prev.end() + ") at absolute offset " + (dataStart + e.begin()));
+            }
+            prev = e;
+        }
+    }
+}
