@@ -22,13 +22,16 @@ import java.util.regex.Pattern;
  * is no plain part (and likewise for a message that is only HTML), with its tags removed; message/rfc822
  * parts are read as messages; attachments (a {@code Content-Disposition: attachment}, or any non-text type:
  * images, application/*, signatures) are dropped. quoted-printable and base64 text is decoded with the
- * part's charset (UTF-8 or ISO-8859-1 when it is missing or unknown).
+ * part's charset (UTF-8 or ISO-8859-1 when it is missing or unknown). A text/plain body that holds an
+ * {@code <html>}, {@code <body>} or {@code <!DOCTYPE html>} tag is read as HTML (much spam is mislabelled).
  */
 public final class MailText {
     private MailText() {}
 
     private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
     private static final int MAX_DEPTH = 10;
+    /** A "text/plain" body (or one with no type) that is really an HTML document, as much spam is. */
+    private static final Pattern LOOKS_LIKE_HTML = Pattern.compile("(?i)<html[\\s>]|<body[\\s>]|<!doctype html");
 
     /** Subject, blank line, body text; either may be empty. */
     public static String extract(String rawMessage) {
@@ -131,7 +134,8 @@ public final class MailText {
             return extract(part.body());
         }
         if (type.equals("text/plain")) {
-            return decodeBody(part);
+            String text = decodeBody(part);
+            return LOOKS_LIKE_HTML.matcher(text).find() ? HtmlText.fromHtml(text) : text;
         }
         if (type.equals("text/html")) {
             return HtmlText.fromHtml(decodeBody(part));
