@@ -37,8 +37,9 @@ public final class HtmlText {
 
     /**
      * The text of an HTML document (an HTML e-mail body): script, style and head removed, line breaks and
-     * block tags become line breaks, every other tag and comment is removed, references decoded,
-     * runs of blank lines and spaces collapsed.
+     * block tags ({@code p, div, tr, li, h1-h6, hr, table}, opening or closing) become line breaks, every
+     * other tag and comment is removed, references decoded, runs of spaces collapsed to one and runs of
+     * more than two line breaks to two (so adjacent blocks are separated by one blank line).
      */
     public static String fromHtml(String s) {
         s = SCRIPT_STYLE.matcher(s).replaceAll("");
