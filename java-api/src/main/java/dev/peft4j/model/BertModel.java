@@ -1,5 +1,8 @@
 package dev.peft4j.model;
 
+import dev.peft4j.backend.Activation;
+import dev.peft4j.io.TensorData;
+import dev.peft4j.io.onnx.BertOnnxWeights;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.tensor.Tensor;
@@ -31,7 +34,7 @@ public final class BertModel implements AutoCloseable {
     }
 
     /** Builds the encoder from named host weights, checking that every tensor is present with its expected shape. */
-    public static BertModel create(Backend be, BertConfig cfg, Map<String, WeightData> weights) {
+    public static BertModel create(Backend be, BertConfig cfg, Map<String, TensorData> weights) {
         WeightLookup w = new WeightLookup(be, weights);
         int d = cfg.hidden();
         Embeddings emb = new Embeddings(be,
@@ -58,6 +61,16 @@ public final class BertModel implements AutoCloseable {
                     cfg.activation(), cfg.hiddenDropout()));
         }
         return new BertModel(be, cfg, emb, layers);
+    }
+
+    /**
+     * The encoder of an ONNX BERT export (the langchain4j embedding models): sizes and eps from the file,
+     * erf-GELU, the given pooling and hidden dropout.
+     */
+    public static BertModel fromOnnx(Backend be, BertOnnxWeights onnx, Pooling pooling, float hiddenDropout) {
+        BertConfig cfg = new BertConfig(onnx.vocab(), onnx.hidden(), onnx.layers(), onnx.heads(), onnx.intermediate(),
+                onnx.maxPositions(), onnx.typeVocab(), onnx.layerNormEps(), Activation.GELU, hiddenDropout, pooling);
+        return create(be, cfg, onnx.tensors());
     }
 
     /** An encoder with N(0, 0.02) weights, unit LayerNorms and zero biases: for tests and benchmarks. */
@@ -140,15 +153,15 @@ public final class BertModel implements AutoCloseable {
     /** Takes named weights out of a map, with errors that name the missing or misshapen tensor. */
     private static final class WeightLookup {
         private final Backend be;
-        private final Map<String, WeightData> weights;
+        private final Map<String, TensorData> weights;
 
-        WeightLookup(Backend be, Map<String, WeightData> weights) {
+        WeightLookup(Backend be, Map<String, TensorData> weights) {
             this.be = be;
             this.weights = weights;
         }
 
         Parameter param(String name, int... shape) {
-            WeightData w = weights.get(name);
+            TensorData w = weights.get(name);
             if (w == null) {
                 TreeSet<String> near = new TreeSet<>();
                 String stem = name.substring(0, Math.max(0, name.lastIndexOf('.')));

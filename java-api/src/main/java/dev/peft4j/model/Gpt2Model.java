@@ -1,5 +1,6 @@
 package dev.peft4j.model;
 
+import dev.peft4j.io.TensorData;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.tensor.Tensor;
@@ -42,7 +43,7 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     /** Builds the model from Hugging Face GPT-2 weights (names without a "transformer." prefix). */
-    public static Gpt2Model create(Backend be, Gpt2Config cfg, Map<String, WeightData> weights) {
+    public static Gpt2Model create(Backend be, Gpt2Config cfg, Map<String, TensorData> weights) {
         int d = cfg.hidden();
         int f = cfg.intermediate();
         Parameter wte = param(be, weights, "wte.weight", cfg.vocabSize(), d);
@@ -50,8 +51,8 @@ public final class Gpt2Model implements AutoCloseable {
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < cfg.layers(); i++) {
             String p = "h." + i + ".";
-            WeightData cAttnW = get(weights, p + "attn.c_attn.weight", d, 3 * d);
-            WeightData cAttnB = get(weights, p + "attn.c_attn.bias", 3 * d);
+            TensorData cAttnW = get(weights, p + "attn.c_attn.weight", d, 3 * d);
+            TensorData cAttnB = get(weights, p + "attn.c_attn.bias", 3 * d);
             Linear[] qkv = new Linear[3];
             String[] names = {"query", "key", "value"};
             for (int j = 0; j < 3; j++) {
@@ -191,23 +192,23 @@ public final class Gpt2Model implements AutoCloseable {
         return out;
     }
 
-    private static Linear conv1d(Backend be, Map<String, WeightData> w, String prefix, int in, int out) {
-        WeightData weight = get(w, prefix + ".weight", in, out);
-        WeightData bias = get(w, prefix + ".bias", out);
+    private static Linear conv1d(Backend be, Map<String, TensorData> w, String prefix, int in, int out) {
+        TensorData weight = get(w, prefix + ".weight", in, out);
+        TensorData bias = get(w, prefix + ".bias", out);
         return new Linear(be, new Parameter(prefix + ".weight", be.fromHost(transposeColumns(weight.data(), in, out, 0, out), out, in)),
                 new Parameter(prefix + ".bias", be.fromHost(bias.data(), out)));
     }
 
-    private static LayerNorm layerNorm(Backend be, Map<String, WeightData> w, String prefix, int d, float eps) {
+    private static LayerNorm layerNorm(Backend be, Map<String, TensorData> w, String prefix, int d, float eps) {
         return new LayerNorm(be, param(be, w, prefix + ".weight", d), param(be, w, prefix + ".bias", d), eps);
     }
 
-    private static Parameter param(Backend be, Map<String, WeightData> w, String name, int... shape) {
+    private static Parameter param(Backend be, Map<String, TensorData> w, String name, int... shape) {
         return new Parameter(name, be.fromHost(get(w, name, shape).data(), shape));
     }
 
-    private static WeightData get(Map<String, WeightData> w, String name, int... shape) {
-        WeightData data = w.get(name);
+    private static TensorData get(Map<String, TensorData> w, String name, int... shape) {
+        TensorData data = w.get(name);
         if (data == null) {
             throw new IllegalArgumentException("GPT-2 weight '" + name + "' is missing");
         }

@@ -1,5 +1,6 @@
 package dev.peft4j.model;
 
+import dev.peft4j.io.TensorData;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -8,9 +9,9 @@ import java.util.SplittableRandom;
 public final class RandomWeights {
     private RandomWeights() {}
 
-    public static Map<String, WeightData> bert(BertConfig cfg, long seed) {
+    public static Map<String, TensorData> bert(BertConfig cfg, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, WeightData> w = new HashMap<>();
+        Map<String, TensorData> w = new HashMap<>();
         int d = cfg.hidden();
         put(w, rng, "embeddings.word_embeddings.weight", 0.02, cfg.vocabSize(), d);
         put(w, rng, "embeddings.position_embeddings.weight", 0.02, cfg.maxPositions(), d);
@@ -33,9 +34,9 @@ public final class RandomWeights {
     }
 
     /** Random GPT-2 weights with Hugging Face names; Conv1D matrices are stored {@code [in, out]} as GPT-2 does. */
-    public static Map<String, WeightData> gpt2(Gpt2Config cfg, long seed) {
+    public static Map<String, TensorData> gpt2(Gpt2Config cfg, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        Map<String, WeightData> w = new HashMap<>();
+        Map<String, TensorData> w = new HashMap<>();
         int d = cfg.hidden();
         put(w, rng, "wte.weight", 0.02, cfg.vocabSize(), d);
         put(w, rng, "wpe.weight", 0.02, cfg.maxPositions(), d);
@@ -52,30 +53,30 @@ public final class RandomWeights {
         return w;
     }
 
-    private static void conv1d(Map<String, WeightData> w, SplittableRandom rng, String prefix, int in, int out) {
+    private static void conv1d(Map<String, TensorData> w, SplittableRandom rng, String prefix, int in, int out) {
         put(w, rng, prefix + ".weight", 0.02, in, out);
         put(w, rng, prefix + ".bias", 0.02, out);
     }
 
-    private static void linear(Map<String, WeightData> w, SplittableRandom rng, String prefix, int out, int in) {
+    private static void linear(Map<String, TensorData> w, SplittableRandom rng, String prefix, int out, int in) {
         put(w, rng, prefix + ".weight", 0.02, out, in);
         put(w, rng, prefix + ".bias", 0.02, out);
     }
 
-    private static void norm(Map<String, WeightData> w, SplittableRandom rng, String prefix, int d) {
+    private static void norm(Map<String, TensorData> w, SplittableRandom rng, String prefix, int d) {
         float[] g = Init.normal(rng, d, 0.05);
         for (int i = 0; i < d; i++) {
             g[i] += 1f;
         }
-        w.put(prefix + ".weight", new WeightData(new int[] {d}, g));
+        w.put(prefix + ".weight", new TensorData(new int[] {d}, g));
         put(w, rng, prefix + ".bias", 0.02, d);
     }
 
-    private static void put(Map<String, WeightData> w, SplittableRandom rng, String name, double std, int... shape) {
+    private static void put(Map<String, TensorData> w, SplittableRandom rng, String name, double std, int... shape) {
         int n = 1;
         for (int s : shape) {
             n *= s;
         }
-        w.put(name, new WeightData(shape, Init.normal(rng, n, std)));
+        w.put(name, new TensorData(shape, Init.normal(rng, n, std)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.peft4j.model;
 
+import dev.peft4j.io.TensorData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +47,7 @@ class Gpt2GradientTest {
 
     @Test
     void conv1dWeightsAreTransposedAndSplit() {
-        Map<String, WeightData> w = RandomWeights.gpt2(TINY, 5);
+        Map<String, TensorData> w = RandomWeights.gpt2(TINY, 5);
         float[] cAttn = w.get("h.0.attn.c_attn.weight").data();
         int d = TINY.hidden();
         try (Backend be = Backends.create("reference"); Gpt2Model model = Gpt2Model.create(be, TINY, w)) {
