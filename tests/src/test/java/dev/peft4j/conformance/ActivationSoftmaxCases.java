@@ -23,14 +23,14 @@ final class ActivationSoftmaxCases {
             for (int[] shape : SHAPES) {
                 boolean inPlace = variant++ % 2 == 1;
                 String sizes = f + " " + Arrays.toString(shape) + (inPlace ? " in place" : "");
-                list.add(new KernelCase(FAMILY, "activationForward", sizes, c -> c.uniform("x", -4, 4, shape), k -> {
+                list.add(new KernelCase(FAMILY, "activationForward", sizes, c -> c.between("x", -4, 4, shape), k -> {
                     Tensor x = k.in("x");
                     Tensor y = inPlace ? x : k.out(shape);
                     k.b().activationForward(f, x, y);
                     k.result("y", y, Tolerance.TRANSCENDENTAL);
                 }));
                 list.add(new KernelCase(FAMILY, "activationBackward", sizes, c -> {
-                    c.uniform("x", -4, 4, shape);
+                    c.between("x", -4, 4, shape);
                     c.uniform("dy", shape);
                 }, k -> {
                     Tensor dy = k.in("dy");
@@ -43,14 +43,14 @@ final class ActivationSoftmaxCases {
         for (int[] shape : new int[][] {{1, 1}, {7, 33}, {127, 1021}, {2, 3, 127}}) {
             boolean inPlace = shape[0] == 7 || shape[0] == 2;
             String sizes = Arrays.toString(shape) + (inPlace ? " in place" : "");
-            list.add(new KernelCase(FAMILY, "softmaxForward", sizes, c -> c.uniform("x", -8, 8, shape), k -> {
+            list.add(new KernelCase(FAMILY, "softmaxForward", sizes, c -> c.between("x", -8, 8, shape), k -> {
                 Tensor x = k.in("x");
                 Tensor y = inPlace ? x : k.out(shape);
                 k.b().softmaxForward(x, y);
                 k.result("y", y, Tolerance.TRANSCENDENTAL);
             }));
             list.add(new KernelCase(FAMILY, "softmaxBackward", Arrays.toString(shape), c -> {
-                c.uniform("x", -8, 8, shape);
+                c.between("x", -8, 8, shape);
                 c.uniform("dy", shape);
                 c.savedByOracle(k -> {
                     Tensor y = k.out(shape);

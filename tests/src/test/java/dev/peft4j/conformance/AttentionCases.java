@@ -80,7 +80,7 @@ final class AttentionCases {
 
     /** q is drawn from [−3, 3) so the scaled scores have a spread of about 1 and softmax is far from uniform. */
     private static void inputs(CaseInputs c, int batch, int time, int dModel, int len, Mask mask) {
-        c.uniform("q", -3, 3, batch, time, dModel);
+        c.between("q", -3, 3, batch, time, dModel);
         c.uniform("k", batch, time, dModel);
         c.uniform("v", batch, time, dModel);
         if (len > 0) {

@@ -30,11 +30,11 @@ final class CaseInputs {
 
     /** Uniform in [−1, 1). */
     HostTensor uniform(String name, int... shape) {
-        return uniform(name, -1, 1, shape);
+        return between(name, -1, 1, shape);
     }
 
     /** Uniform in [lo, hi). */
-    HostTensor uniform(String name, double lo, double hi, int... shape) {
+    HostTensor between(String name, double lo, double hi, int... shape) {
         float[] d = new float[count(shape)];
         for (int i = 0; i < d.length; i++) {
             d[i] = (float) random.nextDouble(lo, hi);

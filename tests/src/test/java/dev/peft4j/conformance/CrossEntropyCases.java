@@ -45,7 +45,7 @@ final class CrossEntropyCases {
     }
 
     private static void inputs(CaseInputs c, int n, int classes, double pIgnore) {
-        c.uniform("logits", -4, 4, n, classes);
+        c.between("logits", -4, 4, n, classes);
         c.ids("targets", n, classes, pIgnore);
     }
 }

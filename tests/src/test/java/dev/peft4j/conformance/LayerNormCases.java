@@ -63,8 +63,8 @@ final class LayerNormCases {
     }
 
     private static void inputs(CaseInputs c, int[] shape, int dim) {
-        c.uniform("x", 3, 5, shape);
-        c.uniform("gamma", 0.5, 1.5, dim);
+        c.between("x", 3, 5, shape);
+        c.between("gamma", 0.5, 1.5, dim);
         c.uniform("beta", dim);
     }
 }

@@ -31,8 +31,8 @@ final class OptimizerCases {
             c.zeros(m, shape);
             c.zeros(v, shape);
         } else {
-            c.uniform(m, -0.1, 0.1, shape);
-            c.uniform(v, 0, 0.01, shape);
+            c.between(m, -0.1, 0.1, shape);
+            c.between(v, 0, 0.01, shape);
         }
     }
 

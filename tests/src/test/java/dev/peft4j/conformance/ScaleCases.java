@@ -22,7 +22,7 @@ final class ScaleCases {
             String sizes = "x " + Arrays.toString(shape);
             list.add(new KernelCase(FAMILY, "scaleForward", sizes + (inPlace ? " y aliasing x" : ""), c -> {
                 c.uniform("x", shape);
-                c.uniform("l", 0, 2, dim);
+                c.between("l", 0, 2, dim);
             }, k -> {
                 Tensor x = k.in("x");
                 Tensor y = inPlace ? x : k.out(shape);
@@ -31,7 +31,7 @@ final class ScaleCases {
             }));
             list.add(new KernelCase(FAMILY, "scaleBackward", sizes + (onlyDl ? " dl only" : " dx, dl"), c -> {
                 c.uniform("x", shape);
-                c.uniform("l", 0, 2, dim);
+                c.between("l", 0, 2, dim);
                 c.uniform("dy", shape);
             }, k -> {
                 Tensor dx = k.outIf(!onlyDl, shape);
