@@ -1,0 +1,93 @@
+package dev.peft4j.cpu;
+
+import static dev.peft4j.cpu.Simd.L;
+import static dev.peft4j.cpu.Simd.S;
+
+import dev.peft4j.tensor.Shapes;
+import dev.peft4j.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+
+/** add, mul, axpy, and the (IA)³ scale y = l ⊙ x (l broadcast over rows) with dl = Σ_rows dy ⊙ x. */
+final class ElementwiseKernels {
+    private static final int MIN_CHUNK = 1 << 15;
+
+    private ElementwiseKernels() {}
+
+    static void add(WorkerPool pool, float[] a, float[] b, float[] out, int n) {
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> {
+            int i = from;
+            for (int bnd = from + Simd.bound(to - from); i < bnd; i += L) {
+                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = a[i] + b[i];
+            }
+        });
+    }
+
+    static void mul(WorkerPool pool, float[] a, float[] b, float[] out, int n) {
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> {
+            int i = from;
+            for (int bnd = from + Simd.bound(to - from); i < bnd; i += L) {
+                FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+            }
+            for (; i < to; i++) {
+                out[i] = a[i] * b[i];
+            }
+        });
+    }
+
+    static void axpy(WorkerPool pool, float alpha, float[] x, float[] y, int n) {
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> VectorLoops.axpy(alpha, x, from, y, from, to - from));
+    }
+
+    static void scaleForward(Tensor x, Tensor l, Tensor y) {
+        int d = x.dim(-1);
+        int rows = Shapes.rows(x);
+        float[] xv = x.data(), lv = l.data(), yv = y.data();
+        for (int r = 0; r < rows; r++) {
+            int o = r * d;
+            int i = 0;
+            for (int bnd = Simd.bound(d); i < bnd; i += L) {
+                FloatVector.fromArray(S, xv, o + i).mul(FloatVector.fromArray(S, lv, i)).intoArray(yv, o + i);
+            }
+            for (; i < d; i++) {
+                yv[o + i] = xv[o + i] * lv[i];
+            }
+        }
+    }
+
+    static void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
+        int d = x.dim(-1);
+        int rows = Shapes.rows(x);
+        float[] gv = dy.data(), xv = x.data(), lv = l.data();
+        if (dl != null) {
+            float[] dlv = dl.data();
+            java.util.Arrays.fill(dlv, 0, d, 0f);
+            for (int r = 0; r < rows; r++) {
+                int o = r * d;
+                int i = 0;
+                for (int bnd = Simd.bound(d); i < bnd; i += L) {
+                    FloatVector.fromArray(S, gv, o + i).fma(FloatVector.fromArray(S, xv, o + i),
+                            FloatVector.fromArray(S, dlv, i)).intoArray(dlv, i);
+                }
+                for (; i < d; i++) {
+                    dlv[i] += gv[o + i] * xv[o + i];
+                }
+            }
+        }
+        if (dx != null) {
+            float[] dxv = dx.data();
+            for (int r = 0; r < rows; r++) {
+                int o = r * d;
+                int i = 0;
+                for (int bnd = Simd.bound(d); i < bnd; i += L) {
+                    FloatVector.fromArray(S, gv, o + i).mul(FloatVector.fromArray(S, lv, i)).intoArray(dxv, o + i);
+                }
+                for (; i < d; i++) {
+                    dxv[o + i] = gv[o + i] * lv[i];
+                }
+            }
+        }
+    }
+}

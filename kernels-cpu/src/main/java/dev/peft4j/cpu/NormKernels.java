@@ -1,0 +1,116 @@
+package dev.peft4j.cpu;
+
+import static dev.peft4j.cpu.Simd.L;
+import static dev.peft4j.cpu.Simd.S;
+
+import dev.peft4j.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Layer norm per row of x {@code [rows,D]}: μ = Σx/D, var = Σ(x−μ)²/D (two passes), rstd = 1/√(var + eps),
+ * y = (x−μ)·rstd ⊙ γ + β. Backward with x̂ = (x−μ)·rstd, ĝ = dy ⊙ γ:
+ * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)), dγ = Σ_rows dy ⊙ x̂, dβ = Σ_rows dy.
+ */
+final class NormKernels {
+    private NormKernels() {}
+
+    static void layerNormForward(WorkerPool pool, Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y,
+                                 Tensor mean, Tensor rstd) {
+        int d = x.dim(-1);
+        int rows = (int) (x.numel() / Math.max(1, d));
+        float[] xv = x.data(), yv = y.data(), g = gamma.data(), mv = mean.data(), rv = rstd.data();
+        float[] bt = beta == null ? null : beta.data();
+        pool.parallelRange(rows, 8, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * d;
+                float mu = (float) (VectorLoops.sum(xv, o, d) / d);
+                double var = 0;
+                int i = 0;
+                int bnd = Simd.bound(d);
+                if (bnd > 0) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (; i < bnd; i += L) {
+                        FloatVector c = FloatVector.fromArray(S, xv, o + i).sub(mu);
+                        acc = c.fma(c, acc);
+                    }
+                    var = acc.reduceLanes(VectorOperators.ADD);
+                }
+                for (; i < d; i++) {
+                    float c = xv[o + i] - mu;
+                    var += c * c;
+                }
+                float rs = (float) (1.0 / Math.sqrt(var / d + eps));
+                mv[r] = mu;
+                rv[r] = rs;
+                i = 0;
+                for (; i < bnd; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs).mul(FloatVector.fromArray(S, g, i));
+                    if (bt != null) {
+                        v = v.add(FloatVector.fromArray(S, bt, i));
+                    }
+                    v.intoArray(yv, o + i);
+                }
+                for (; i < d; i++) {
+                    yv[o + i] = (xv[o + i] - mu) * rs * g[i] + (bt == null ? 0f : bt[i]);
+                }
+            }
+        });
+    }
+
+    static void layerNormBackward(WorkerPool pool, Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
+                                  Tensor dx, Tensor dGamma, Tensor dBeta) {
+        int d = x.dim(-1);
+        int rows = (int) (x.numel() / Math.max(1, d));
+        float[] dyv = dy.data(), xv = x.data(), g = gamma.data(), mv = mean.data(), rv = rstd.data();
+        if (dx != null) {
+            float[] dxv = dx.data();
+            pool.parallelRange(rows, 8, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int o = r * d;
+                    float mu = mv[r];
+                    float rs = rv[r];
+                    double sumG = 0;
+                    double sumGx = 0;
+                    for (int i = 0; i < d; i++) {
+                        float gh = dyv[o + i] * g[i];
+                        sumG += gh;
+                        sumGx += gh * ((xv[o + i] - mu) * rs);
+                    }
+                    float meanG = (float) (sumG / d);
+                    float meanGx = (float) (sumGx / d);
+                    int i = 0;
+                    for (int bnd = Simd.bound(d); i < bnd; i += L) {
+                        FloatVector xh = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs);
+                        FloatVector gh = FloatVector.fromArray(S, dyv, o + i).mul(FloatVector.fromArray(S, g, i));
+                        gh.sub(meanG).sub(xh.mul(meanGx)).mul(rs).intoArray(dxv, o + i);
+                    }
+                    for (; i < d; i++) {
+                        float xh = (xv[o + i] - mu) * rs;
+                        dxv[o + i] = rs * (dyv[o + i] * g[i] - meanG - xh * meanGx);
+                    }
+                }
+            });
+        }
+        if (dGamma != null) {
+            float[] dg = dGamma.data();
+            java.util.Arrays.fill(dg, 0, d, 0f);
+            for (int r = 0; r < rows; r++) {
+                int o = r * d;
+                float mu = mv[r];
+                float rs = rv[r];
+                int i = 0;
+                for (int bnd = Simd.bound(d); i < bnd; i += L) {
+                    FloatVector xh = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs);
+                    xh.fma(FloatVector.fromArray(S, dyv, o + i), FloatVector.fromArray(S, dg, i)).intoArray(dg, i);
+                }
+                for (; i < d; i++) {
+                    dg[i] += dyv[o + i] * ((xv[o + i] - mu) * rs);
+                }
+            }
+        }
+        if (dBeta != null) {
+            VectorLoops.columnSums(dyv, 0, rows, d, 1f, dBeta.data(), 0);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.peft4j.cpu;
+
+import static dev.peft4j.cpu.Simd.L;
+import static dev.peft4j.cpu.Simd.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * Single-precision GEMM, C[m,n] = A'·B' + β·C + biasScale·bias (bias broadcast over rows, nullable), where
+ * A' {@code [m,k]} and B' {@code [k,n]} are {@link GemmOperand}s (transposes, scales, masks, concatenations
+ * along k are folded into packing).
+ *
+ * <p>GotoBLAS blocking: for each NC-wide column block and KC-deep k block, B' is packed into NR-wide strips
+ * (kept in L2, one strip in L1 while the A block streams); for each MC-row block A' is packed into MR-row strips;
+ * the register-tiled micro-kernel then keeps an MR×NR tile of C in vector registers (6×3 vectors of 16 floats
+ * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step). Edges are zero-padded in the packed
+ * panels and written back with masked stores, so tails run at vector speed. For n ≤ one vector (rank-r
+ * products) a 12×1-vector kernel avoids padding n to 3 vectors. C is never read on the first k block
+ * when β = 0. The work is split across the pool by rows (or by columns when rows are few).
+ */
+final class Sgemm {
+    static final int MR = 6;
+    static final int NR = Simd.SCALAR ? 16 : 3 * L;
+    static final int MR_NARROW = 12;
+    static final int NR_NARROW = Simd.SCALAR ? 16 : L;
+    static final int KC = 256;
+    static final int MC = 120;
+    static final int NC = 64 * NR;
+
+    private static final int FIRST = 0;
+    private static final int ACCUMULATE = 1;
+
+    private static final class Buffers {
+        final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
+        final float[] b = new float[KC * NC];
+        final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private Sgemm() {}
+
+    /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
+    record Epilogue(float beta, float[] bias, int biasOffset, float biasScale) {
+        static final Epilogue OVERWRITE = new Epilogue(0f, null, 0, 0f);
+
+        static Epilogue beta(float beta) {
+            return beta == 0f ? OVERWRITE : new Epilogue(beta, null, 0, 0f);
+        }
+    }
+
+    /** C (row-major, leading dimension ldc, from cOff) = a·b per the epilogue; runs on the pool. */
+    static void gemm(WorkerPool pool, int m, int n, GemmOperand a, GemmOperand b,
+                     float[] c, int cOff, int ldc, Epilogue ep) {
+        if (a.k() != b.k()) {
+            throw new IllegalArgumentException("GEMM operands disagree on k: " + a.k() + " vs " + b.k());
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        int k = a.k();
+        if (k == 0) {
+            epilogueOnly(m, n, c, cOff, ldc, ep);
+            return;
+        }
+        boolean narrow = n <= NR_NARROW;
+        int mr = narrow ? MR_NARROW : MR;
+        int nr = narrow ? NR_NARROW : NR;
+        long work = (long) m * n * k;
+        int threads = work < (1L << 21) ? 1 : pool.threads();
+        if (threads > 1 && m >= 2 * mr * threads) {
+            int strips = (m + mr - 1) / mr;
+            pool.parallelFor(threads, t -> {
+                int m0 = Math.min(m, strips * t / threads * mr);
+                int m1 = Math.min(m, strips * (t + 1) / threads * mr);
+                block(m0, m1, 0, n, a, b, c, cOff, ldc, ep, narrow);
+            });
+        } else if (threads > 1 && n >= 2 * nr * threads) {
+            int strips = (n + nr - 1) / nr;
+            pool.parallelFor(threads, t -> {
+                int n0 = Math.min(n, strips * t / threads * nr);
+                int n1 = Math.min(n, strips * (t + 1) / threads * nr);
+                block(0, m, n0, n1, a, b, c, cOff, ldc, ep, narrow);
+            });
+        } else {
+            block(0, m, 0, n, a, b, c, cOff, ldc, ep, narrow);
+        }
+    }
+
+    private static void block(int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
+                              float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
+        if (m0 >= m1 || n0 >= n1) {
+            return;
+        }
+        Buffers buf = BUFFERS.get();
+        int mr = narrow ? MR_NARROW : MR;
+        int nr = narrow ? NR_NARROW : NR;
+        int mcMax = narrow ? MR_NARROW * 10 : MC;
+        int k = a.k();
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                for (int js = 0; js < nc; js += nr) {
+                    b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
+                }
+                int mode = pc == 0 ? FIRST : ACCUMULATE;
+                for (int ic = m0; ic < m1; ic += mcMax) {
+                    int mc = Math.min(mcMax, m1 - ic);
+                    for (int is = 0; is < mc; is += mr) {
+                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc, kc, buf.a, is * kc);
+                    }
+                    for (int js = 0; js < nc; js += nr) {
+                        int cols = Math.min(nr, nc - js);
+                        for (int is = 0; is < mc; is += mr) {
+                            int rows = Math.min(mr, mc - is);
+                            if (Simd.SCALAR) {
+                                scalarKernel(buf.a, is * kc, buf.b, js * kc, kc, mr, nr, buf.tile);
+                            } else if (narrow) {
+                                kernel12x1(buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                            } else {
+                                kernel6x3(buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                            }
+                            store(buf.tile, nr, rows, cols, c, cOff + (ic + is) * ldc + jc + js, ldc, mode, ep, jc + js);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** tile[r·NR + j] = Σ_p ap[p·MR + r]·bp[p·NR + j]: 18 accumulators, fully unrolled. */
+    private static void kernel6x3(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00;
+        FloatVector c40 = c00, c41 = c00, c42 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00;
+        int ai = aOff;
+        int bi = bOff;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01); c02 = b2.fma(a, c02);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11); c12 = b2.fma(a, c12);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21); c22 = b2.fma(a, c22);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31); c32 = b2.fma(a, c32);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(a, c40); c41 = b1.fma(a, c41); c42 = b2.fma(a, c42);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L);
+        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L);
+        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L);
+        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L);
+        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c42.intoArray(tile, 4 * NR + 2 * L);
+        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L);
+    }
+
+    /** tile[r·L + j] for 12 rows × one vector: the kernel of rank-r products (n ≤ one vector). */
+    private static void kernel12x1(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        int ai = aOff;
+        int bi = bOff;
+        for (int p = 0; p < kc; p++, ai += MR_NARROW, bi += L) {
+            FloatVector b = FloatVector.fromArray(S, bp, bi);
+            c0 = b.fma(FloatVector.broadcast(S, ap[ai]), c0); c1 = b.fma(FloatVector.broadcast(S, ap[ai + 1]), c1); c2 = b.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
+            c3 = b.fma(FloatVector.broadcast(S, ap[ai + 3]), c3); c4 = b.fma(FloatVector.broadcast(S, ap[ai + 4]), c4); c5 = b.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);
+            c6 = b.fma(FloatVector.broadcast(S, ap[ai + 6]), c6); c7 = b.fma(FloatVector.broadcast(S, ap[ai + 7]), c7); c8 = b.fma(FloatVector.broadcast(S, ap[ai + 8]), c8);
+            c9 = b.fma(FloatVector.broadcast(S, ap[ai + 9]), c9); c10 = b.fma(FloatVector.broadcast(S, ap[ai + 10]), c10); c11 = b.fma(FloatVector.broadcast(S, ap[ai + 11]), c11);
+        }
+        c0.intoArray(tile, 0); c1.intoArray(tile, L); c2.intoArray(tile, 2 * L); c3.intoArray(tile, 3 * L);
+        c4.intoArray(tile, 4 * L); c5.intoArray(tile, 5 * L); c6.intoArray(tile, 6 * L); c7.intoArray(tile, 7 * L);
+        c8.intoArray(tile, 8 * L); c9.intoArray(tile, 9 * L); c10.intoArray(tile, 10 * L); c11.intoArray(tile, 11 * L);
+    }
+
+    /** The vectorBits=0 comparison path: the same packed panels, plain loops. */
+    private static void scalarKernel(float[] ap, int aOff, float[] bp, int bOff, int kc, int mr, int nr, float[] tile) {
+        java.util.Arrays.fill(tile, 0, mr * nr, 0f);
+        for (int p = 0; p < kc; p++) {
+            for (int r = 0; r < mr; r++) {
+                float a = ap[aOff + p * mr + r];
+                int t = r * nr;
+                int bi = bOff + p * nr;
+                for (int j = 0; j < nr; j++) {
+                    tile[t + j] += a * bp[bi + j];
+                }
+            }
+        }
+    }
+
+    /** Writes rows×cols of the tile (row stride nr) into C: first k block per the epilogue, later ones add. */
+    private static void store(float[] tile, int nr, int rows, int cols, float[] c, int cBase, int ldc,
+                              int mode, Epilogue ep, int col0) {
+        float beta = ep.beta();
+        float[] bias = ep.bias();
+        int biasBase = ep.biasOffset() + col0;
+        float bs = ep.biasScale();
+        for (int r = 0; r < rows; r++) {
+            int t = r * nr;
+            int co = cBase + r * ldc;
+            int j = 0;
+            if (!Simd.SCALAR) {
+                for (; j < cols; j += L) {
+                    VectorMask<Float> mask = S.indexInRange(j, cols);
+                    FloatVector acc = FloatVector.fromArray(S, tile, t + j);
+                    if (mode == ACCUMULATE) {
+                        acc = acc.add(FloatVector.fromArray(S, c, co + j, mask));
+                    } else {
+                        if (beta != 0f) {
+                            acc = FloatVector.fromArray(S, c, co + j, mask).fma(FloatVector.broadcast(S, beta), acc);
+                        }
+                        if (bias != null) {
+                            acc = FloatVector.fromArray(S, bias, biasBase + j, mask).fma(FloatVector.broadcast(S, bs), acc);
+                        }
+                    }
+                    acc.intoArray(c, co + j, mask);
+                }
+            } else {
+                for (; j < cols; j++) {
+                    float v = tile[t + j];
+                    if (mode == ACCUMULATE) {
+                        v += c[co + j];
+                    } else {
+                        if (beta != 0f) {
+                            v += beta * c[co + j];
+                        }
+                        if (bias != null) {
+                            v += bs * bias[biasBase + j];
+                        }
+                    }
+                    c[co + j] = v;
+                }
+            }
+        }
+    }
+
+    private static void epilogueOnly(int m, int n, float[] c, int cOff, int ldc, Epilogue ep) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                int idx = cOff + i * ldc + j;
+                float v = ep.beta() == 0f ? 0f : ep.beta() * c[idx];
+                if (ep.bias() != null) {
+                    v += ep.biasScale() * ep.bias()[ep.biasOffset() + j];
+                }
+                c[idx] = v;
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.peft4j.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector width every kernel of this backend uses, fixed once per JVM. {@code -Dpeft4j.cpu.vectorBits=N}
+ * picks N-bit vectors (64..512, at most the preferred width); 0 selects the scalar loops (for comparison only,
+ * and logged as such). By default the preferred species of the machine is used (512 bits with AVX-512).
+ */
+final class Simd {
+    /** System property selecting the vector width in bits; 0 = scalar loops. */
+    static final String PROPERTY = "peft4j.cpu.vectorBits";
+
+    /** The species of every vector loop; with {@link #SCALAR} it is still a valid species but unused. */
+    static final VectorSpecies<Float> S;
+    /** True when the scalar path was forced with vectorBits = 0. */
+    static final boolean SCALAR;
+    /** Lanes of {@link #S}; 1 on the scalar path (so loop bounds collapse to the scalar tails). */
+    static final int L;
+
+    static {
+        String prop = System.getProperty(PROPERTY);
+        int bits = prop == null || prop.isBlank() ? -1 : Integer.parseInt(prop.trim());
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        if (bits == 0) {
+            SCALAR = true;
+            S = preferred;
+            L = 1;
+        } else if (bits < 0) {
+            SCALAR = false;
+            S = preferred;
+            L = S.length();
+        } else {
+            if (bits > preferred.vectorBitSize()) {
+                throw new IllegalArgumentException("-D" + PROPERTY + "=" + bits + " exceeds this machine's preferred "
+                        + preferred.vectorBitSize() + "-bit vectors");
+            }
+            SCALAR = false;
+            S = VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
+            L = S.length();
+        }
+    }
+
+    private Simd() {}
+
+    /** Largest multiple of the vector length ≤ n (0 on the scalar path, so scalar tails do everything). */
+    static int bound(int n) {
+        return SCALAR ? 0 : S.loopBound(n);
+    }
+
+    static String describe() {
+        return SCALAR ? "scalar loops (-D" + PROPERTY + "=0)" : S.vectorBitSize() + "-bit vectors, " + L + " float lanes";
+    }
+}
