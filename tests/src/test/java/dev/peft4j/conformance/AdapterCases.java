@@ -27,6 +27,7 @@ final class AdapterCases {
         add(list, Activation.SWISH, 127, 384, 64, 1f, false, true, Wiring.SERIAL, true);
         add(list, Activation.TANH, 1021, 384, 24, 4f, true, true, Wiring.PARALLEL, true);
         add(list, Activation.SWISH, 1, 1536, 96, 2f, true, true, Wiring.PARALLEL_IN_PLACE, false);
+        add(list, Activation.GELU, 1021, 1536, 96, 1f, true, true, Wiring.PARALLEL, true);
         return list;
     }
 

@@ -7,6 +7,9 @@ import java.util.Map;
 
 /** Runs one case on the oracle and on a backend under test, and fails with every output that differs. */
 final class CaseComparison {
+    /** -Dpeft4j.conformance.verbose=true prints every output's error, to see how far below its tolerance it lies. */
+    private static final boolean VERBOSE = Boolean.getBoolean("peft4j.conformance.verbose");
+
     private CaseComparison() {}
 
     static void check(KernelCase kc, Backend oracle, Backend tested, String testedName) {
@@ -34,6 +37,10 @@ final class CaseComparison {
             }
             double tolerance = ref.tolerance().forBackend(testedName);
             double error = RelativeError.of(got.values(), ref.values());
+            if (VERBOSE) {
+                System.out.printf("conformance %s | %s | %s | %s: error %.3g, tolerance %.1g%n",
+                        testedName, kc.kernel(), kc.sizes(), output, error, tolerance);
+            }
             if (!RelativeError.within(error, tolerance)) {
                 failures.add("output " + output + " " + java.util.Arrays.toString(ref.shape()) + ": error ‖out−ref‖/‖ref‖ = "
                         + error + " exceeds the " + ref.tolerance().kind() + " tolerance " + tolerance

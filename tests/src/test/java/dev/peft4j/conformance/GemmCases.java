@@ -31,6 +31,7 @@ final class GemmCases {
             }
         }
         list.add(gemm(0, 1021, 384, 384, false, false, 1f, 0f));
+        list.add(gemm(0, 1021, 1536, 384, true, false, 1f, 0f));
         list.add(gemm(0, 127, 1536, 384, true, true, 0.5f, 0.25f));
         list.add(gemm(12, 127, 32, 127, false, true, 0.17677669f, 0f));
         return list;

@@ -20,6 +20,7 @@ final class LinearCases {
         add(list, new int[] {3, 7}, 33, 1, true, true);
         add(list, new int[] {127}, 1536, 384, true, true);
         add(list, new int[] {1021}, 384, 33, false, false);
+        add(list, new int[] {1021}, 1536, 384, true, true);
         return list;
     }
 

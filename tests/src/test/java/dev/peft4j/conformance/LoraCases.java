@@ -26,6 +26,7 @@ final class LoraCases {
         add(list, 7, 384, 1536, 1, 16f, false, false, Grads.INPUT_ONLY);
         add(list, 1021, 384, 384, 8, 2f, true, true, Grads.ALL);
         add(list, 1021, 33, 1, 1, 1f, false, true, Grads.ALL);
+        add(list, 1021, 384, 1536, 64, 0.25f, true, true, Grads.ALL);
         return list;
     }
 
