@@ -14,8 +14,15 @@ import java.util.Map;
  * results with {@code toArray()}, and closes every tensor it made.
  */
 final class KernelRun implements AutoCloseable {
-    /** A recorded output: its values, its shape and the tolerance it is held to. */
-    record Result(float[] values, int[] shape, Tolerance tolerance) {}
+    /**
+     * A recorded output: its values, its shape and the tolerance it is held to. {@code magnitude} is 0 for the
+     * usual ‖out − ref‖/‖ref‖; for a scalar sum it is Σ|terms|, and the error is |out − ref|/Σ|terms|.
+     */
+    record Result(float[] values, int[] shape, Tolerance tolerance, double magnitude) {
+        Result(float[] values, int[] shape, Tolerance tolerance) {
+            this(values, shape, tolerance, 0);
+        }
+    }
 
     private final Backend backend;
     private final CaseInputs inputs;
@@ -82,6 +89,15 @@ final class KernelRun implements AutoCloseable {
 
     void scalar(String name, float value, Tolerance tolerance) {
         results.put(name, new Result(new float[] {value}, new int[] {1}, tolerance));
+    }
+
+    /**
+     * A scalar that is a sum of many terms, compared as |out − ref| / Σ|terms| (the bound fp32 summation gives:
+     * |fl(Σ) − Σ| ≤ γₙ·Σ|terms|). Random zero-mean test inputs make such a sum cancel down to about √n·|term|,
+     * so ‖out − ref‖/‖ref‖ would demand of it √n times more than of any tensor output.
+     */
+    void sum(String name, float value, double sumOfAbsTerms, Tolerance tolerance) {
+        results.put(name, new Result(new float[] {value}, new int[] {1}, tolerance, sumOfAbsTerms));
     }
 
     /** θ_after − θ_before, in float (what an optimiser step changed). */
