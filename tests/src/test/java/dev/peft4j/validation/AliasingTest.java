@@ -33,9 +33,9 @@ class AliasingTest extends ValidatedBackendFixture {
         rejects(ALIAS, () -> b.linearForward(t(1, 5), t(5, 5), y.view(5), y), "linearForward", "bias", "y");
         Tensor u = t(2, 3);
         rejects(ALIAS, () -> b.loraForward(u, t(5, 3), null, t(3, 3), t(5, 3), 1f, null, t(2, 5), u), "loraForward", "x and u");
-        Tensor dy = t(2, 5);
-        rejects(ALIAS, () -> b.loraBackward(dy, t(2, 3), t(5, 3), t(1, 3), t(5, 1), t(2, 1), 1f, null, null, null,
-                dy.view(5, 1).view(5, 1)), "loraBackward", "dy and dB");
+        Tensor dy = t(1, 5);
+        rejects(ALIAS, () -> b.loraBackward(dy, t(1, 3), t(5, 3), t(1, 3), t(5, 1), t(1, 1), 1f, null, null, null,
+                dy.view(5, 1)), "loraBackward", "dy and dB");
     }
 
     @Test
