@@ -3,6 +3,7 @@ package dev.peft4j.backend.reference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.ValidatingBackend;
 import dev.peft4j.testing.FiniteDifference;
 import dev.peft4j.testing.GradientCheck;
 import dev.peft4j.testing.RandomTensors;
@@ -28,7 +29,8 @@ class AttentionGradientTest {
      */
     private static final float[] PADDING = {1, 1, 1, 1, 1, 0, 1, 1, 1, 0};
 
-    private final Backend be = new ReferenceBackend();
+    /** Through the argument checks, so every call here also follows the contract. */
+    private final Backend be = new ValidatingBackend(new ReferenceBackend());
 
     @ParameterizedTest(name = "L={0} masked={1} causal={2}")
     @CsvSource({

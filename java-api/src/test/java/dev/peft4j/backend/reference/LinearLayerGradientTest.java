@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.ValidatingBackend;
 import dev.peft4j.testing.FiniteDifference;
 import dev.peft4j.testing.GradientCheck;
 import dev.peft4j.testing.RandomTensors;
@@ -25,7 +26,8 @@ class LinearLayerGradientTest {
     private static final int RANK = 2;
     private static final int BOTTLENECK = 3;
 
-    private final Backend be = new ReferenceBackend();
+    /** Through the argument checks, so every call here also follows the contract. */
+    private final Backend be = new ValidatingBackend(new ReferenceBackend());
 
     @Test
     void linearBackward() {
