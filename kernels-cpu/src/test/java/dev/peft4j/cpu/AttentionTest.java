@@ -1,0 +1,65 @@
+package dev.peft4j.cpu;
+
+import dev.peft4j.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AttentionTest extends KernelTestBase {
+
+    @ParameterizedTest(name = "B={0} T={1} H={2} dh={3} L={4} mask={5} causal={6}")
+    @CsvSource({"1,1,1,1,0,false,false", "2,7,3,8,1,true,false", "2,13,2,32,30,true,true", "1,127,2,16,0,false,true",
+        "3,9,4,5,30,false,false", "2,70,1,33,1,true,true"})
+    void forwardAndBackwardMatchReference(int b, int t, int h, int dh, int prefix, boolean withMask, boolean causal) {
+        int d = h * dh;
+        Tensor q = rnd.uniform(b, t, d), k = rnd.uniform(b, t, d), v = rnd.uniform(b, t, d);
+        Tensor pk = prefix == 0 ? null : rnd.uniform(prefix, d);
+        Tensor pv = prefix == 0 ? null : rnd.uniform(prefix, d);
+        Tensor mask = null;
+        if (withMask) {
+            float[] m = rnd.binary(0.7, b, t).toArray();
+            m[0] = 1f;
+            if (prefix == 0 && b > 1) {
+                for (int j = 0; j < t; j++) {
+                    m[t + j] = 0f; // a whole sequence masked: queries see no key when there is no prefix
+                }
+            }
+            mask = Tensor.of(m, b, t);
+        }
+        Tensor out = poisoned(b, t, d), lse = poisoned(b, h, t);
+        Tensor outR = zeros(b, t, d), lseR = zeros(b, h, t);
+        CPU.attentionForward(q, k, v, pk, pv, mask, causal, h, out, lse);
+        REF.attentionForward(q, k, v, pk, pv, mask, causal, h, outR, lseR);
+        close("attention out", out, outR);
+        assertLseEqual(lse, lseR);
+
+        Tensor dOut = rnd.uniform(b, t, d);
+        Tensor dq = poisoned(b, t, d), dk = poisoned(b, t, d), dv = poisoned(b, t, d);
+        Tensor dqR = zeros(b, t, d), dkR = zeros(b, t, d), dvR = zeros(b, t, d);
+        Tensor dpk = prefix == 0 ? null : poisoned(prefix, d), dpv = prefix == 0 ? null : poisoned(prefix, d);
+        Tensor dpkR = prefix == 0 ? null : zeros(prefix, d), dpvR = prefix == 0 ? null : zeros(prefix, d);
+        CPU.attentionBackward(dOut, q, k, v, pk, pv, mask, causal, h, outR, lseR, dq, dk, dv, dpk, dpv);
+        REF.attentionBackward(dOut, q, k, v, pk, pv, mask, causal, h, outR, lseR, dqR, dkR, dvR, dpkR, dpvR);
+        close("attention dq", dq, dqR);
+        close("attention dk", dk, dkR);
+        close("attention dv", dv, dvR);
+        if (prefix > 0) {
+            close("attention dPrefixK", dpk, dpkR);
+            close("attention dPrefixV", dpv, dpvR);
+        }
+    }
+
+    /** −∞ entries (queries that see no key) must agree exactly; the finite ones within tolerance. */
+    private static void assertLseEqual(Tensor lse, Tensor ref) {
+        float[] a = lse.toArray(), r = ref.toArray();
+        float[] fa = new float[a.length], fr = new float[r.length];
+        for (int i = 0; i < a.length; i++) {
+            if (r[i] == Float.NEGATIVE_INFINITY) {
+                org.junit.jupiter.api.Assertions.assertEquals(Float.NEGATIVE_INFINITY, a[i], "lse[" + i + "]");
+            } else {
+                fa[i] = a[i];
+                fr[i] = r[i];
+            }
+        }
+        close("attention lse", Tensor.of(fa, fa.length), Tensor.of(fr, fr.length));
+    }
+}

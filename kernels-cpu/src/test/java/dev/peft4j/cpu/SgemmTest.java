@@ -1,0 +1,80 @@
+package dev.peft4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.peft4j.tensor.Tensor;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SgemmTest extends KernelTestBase {
+
+    @ParameterizedTest(name = "m={0} n={1} k={2}")
+    @CsvSource({"1,1,1", "7,33,5", "127,1,384", "13,8,100", "50,49,300", "97,113,257", "6,48,256", "12,16,513",
+        "130,200,70", "1,384,33", "384,7,1"})
+    void everyTransposeMatchesReference(int m, int n, int k) {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                Tensor a = ta ? rnd.uniform(k, m) : rnd.uniform(m, k);
+                Tensor b = tb ? rnd.uniform(n, k) : rnd.uniform(k, n);
+                Tensor c = poisoned(m, n);
+                Tensor ref = zeros(m, n);
+                CPU.gemm(a, ta, b, tb, c, 0.75f, 0f);
+                REF.gemm(a, ta, b, tb, ref, 0.75f, 0f);
+                close("gemm ta=" + ta + " tb=" + tb, c, ref);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "beta={0}")
+    @CsvSource({"1.0", "-0.5"})
+    void betaReadsC(float beta) {
+        Tensor a = rnd.uniform(37, 29);
+        Tensor b = rnd.uniform(41, 29);
+        Tensor c0 = rnd.uniform(37, 41);
+        Tensor c = copyOf(c0);
+        Tensor ref = copyOf(c0);
+        CPU.gemm(a, false, b, true, c, 1.25f, beta);
+        REF.gemm(a, false, b, true, ref, 1.25f, beta);
+        close("gemm beta", c, ref);
+    }
+
+    @ParameterizedTest(name = "batch={0} m={1} n={2} k={3}")
+    @CsvSource({"3,7,9,11", "2,33,17,64", "1,5,5,5"})
+    void batchedRank3(int batch, int m, int n, int k) {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                Tensor a = ta ? rnd.uniform(batch, k, m) : rnd.uniform(batch, m, k);
+                Tensor b = tb ? rnd.uniform(batch, n, k) : rnd.uniform(batch, k, n);
+                Tensor c = poisoned(batch, m, n);
+                Tensor ref = zeros(batch, m, n);
+                CPU.gemm(a, ta, b, tb, c, 1f, 0f);
+                REF.gemm(a, ta, b, tb, ref, 1f, 0f);
+                close("batched gemm ta=" + ta + " tb=" + tb, c, ref);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2}")
+    @CsvSource({"256,384,384", "96,1536,384", "64,384,1536"})
+    void miniLmShapesUseTheParallelBlockedPath(int m, int n, int k) {
+        Tensor a = rnd.uniform(m, k);
+        Tensor b = rnd.uniform(n, k);
+        Tensor c = poisoned(m, n);
+        Tensor ref = zeros(m, n);
+        CPU.gemm(a, false, b, true, c, 1f, 0f);
+        REF.gemm(a, false, b, true, ref, 1f, 0f);
+        close("gemm " + m + "x" + n + "x" + k, c, ref);
+    }
+
+    @ParameterizedTest(name = "k={0}")
+    @CsvSource({"0"})
+    void emptyKGivesBetaC(int k) {
+        Tensor a = rnd.uniform(5, k);
+        Tensor b = rnd.uniform(k, 6);
+        Tensor c = poisoned(5, 6);
+        CPU.gemm(a, false, b, false, c, 1f, 0f);
+        for (float v : c.toArray()) {
+            assertTrue(v == 0f, "k = 0 with beta = 0 must give zeros, got " + v);
+        }
+    }
+}
