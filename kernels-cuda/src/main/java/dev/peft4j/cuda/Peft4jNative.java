@@ -1,0 +1,53 @@
+package dev.peft4j.cuda;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * The JavaCPP binding of {@code native/include/peft4j.h}, one method per C function, same names and
+ * argument order. Device pointers are {@link Pointer}s whose address is a device address (never dereferenced
+ * on the host); host arrays are {@code float[]}. Every method returns a peft4j status; {@link CudaStatus}
+ * turns it into an exception. Load the library through {@link NativeLibrary} before calling any method.
+ *
+ * <p>The build generates the JNI glue {@code libjniPeft4jNative.so} from this class (JavaCPP Builder) and
+ * links it against {@code libpeft4j_cuda.so}; both sit in {@code dev/peft4j/cuda/linux-x86_64/}.
+ */
+@Platform(include = "peft4j.h", link = "peft4j_cuda")
+public final class Peft4jNative {
+    /** Status codes of peft4j.h. */
+    public static final int PEFT4J_OK = 0;
+    public static final int PEFT4J_ERROR_NULL_POINTER = 1;
+    public static final int PEFT4J_ERROR_NEGATIVE_SIZE = 2;
+    public static final int PEFT4J_ERROR_RANK = 3;
+    public static final int PEFT4J_ERROR_TOO_LARGE = 4;
+    public static final int PEFT4J_ERROR_NO_DRIVER = 5;
+    public static final int PEFT4J_ERROR_CUDA_BASE = 1000;
+
+    private Peft4jNative() {}
+
+    public static native @Cast("const char*") BytePointer peft4j_status_string(int status);
+
+    public static native int peft4j_device_count(IntPointer count);
+
+    public static native int peft4j_device_alloc(@Cast("float**") PointerPointer<?> ptr, long count);
+
+    public static native int peft4j_device_free(@Cast("float*") Pointer ptr);
+
+    public static native int peft4j_copy_to_device(@Cast("float*") Pointer deviceDst, @Const float[] hostSrc, long count);
+
+    public static native int peft4j_copy_to_host(float[] hostDst, @Cast("const float*") Pointer deviceSrc, long count);
+
+    public static native int peft4j_synchronize(Pointer stream);
+
+    public static native int peft4j_lora_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer w,
+                                                 @Cast("const float*") Pointer bias, @Cast("const float*") Pointer a,
+                                                 @Cast("const float*") Pointer b, float s,
+                                                 @Cast("const float*") Pointer dropMask,
+                                                 @Cast("float*") Pointer y, @Cast("float*") Pointer u,
+                                                 long n, long in, long out, long r, Pointer stream);
+}

@@ -1,0 +1,88 @@
+// Device discovery, device memory and synchronisation of the C ABI.
+#include <dlfcn.h>
+
+#include <cuda_runtime_api.h>
+
+#include "cuda_status.h"
+#include "peft4j.h"
+
+namespace {
+
+// The statically linked runtime loads the driver itself; probing first gives a clearer reason than
+// "CUDA driver version is insufficient" when there is no driver at all.
+bool driver_loadable() {
+    void* handle = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (handle == nullptr) {
+        return false;
+    }
+    dlclose(handle);
+    return true;
+}
+
+}  // namespace
+
+extern "C" int peft4j_device_count(int* count) {
+    if (count == nullptr) {
+        return PEFT4J_ERROR_NULL_POINTER;
+    }
+    *count = 0;
+    if (!driver_loadable()) {
+        return PEFT4J_ERROR_NO_DRIVER;
+    }
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaGetDeviceCount(count));
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_device_alloc(float** ptr, int64_t count) {
+    if (ptr == nullptr) {
+        return PEFT4J_ERROR_NULL_POINTER;
+    }
+    *ptr = nullptr;
+    if (count < 0) {
+        return PEFT4J_ERROR_NEGATIVE_SIZE;
+    }
+    if (count == 0) {
+        return PEFT4J_OK;
+    }
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaMalloc(reinterpret_cast<void**>(ptr), static_cast<size_t>(count) * sizeof(float)));
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_device_free(float* ptr) {
+    if (ptr == nullptr) {
+        return PEFT4J_OK;
+    }
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaFree(ptr));
+    return PEFT4J_OK;
+}
+
+namespace {
+
+int copy(void* dst, const void* src, int64_t count, cudaMemcpyKind kind) {
+    if (count < 0) {
+        return PEFT4J_ERROR_NEGATIVE_SIZE;
+    }
+    if (count == 0) {
+        return PEFT4J_OK;
+    }
+    if (dst == nullptr || src == nullptr) {
+        return PEFT4J_ERROR_NULL_POINTER;
+    }
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaMemcpy(dst, src, static_cast<size_t>(count) * sizeof(float), kind));
+    return PEFT4J_OK;
+}
+
+}  // namespace
+
+extern "C" int peft4j_copy_to_device(float* device_dst, const float* host_src, int64_t count) {
+    return copy(device_dst, host_src, count, cudaMemcpyHostToDevice);
+}
+
+extern "C" int peft4j_copy_to_host(float* host_dst, const float* device_src, int64_t count) {
+    return copy(host_dst, device_src, count, cudaMemcpyDeviceToHost);
+}
+
+extern "C" int peft4j_synchronize(void* stream) {
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
+    return PEFT4J_OK;
+}

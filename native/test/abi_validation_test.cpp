@@ -1,0 +1,89 @@
+// The C ABI rejects bad arguments with the right status before touching CUDA; needs no GPU.
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "check.h"
+#include "peft4j.h"
+
+namespace {
+
+// Distinct non-null host addresses: validation must fail before any of them is dereferenced.
+float dummy[7];
+const float* X = &dummy[0];
+const float* W = &dummy[1];
+const float* A = &dummy[2];
+const float* B = &dummy[3];
+float* Y = &dummy[4];
+float* U = &dummy[5];
+
+int forward(const float* x, const float* w, const float* a, const float* b, float* y, float* u, int64_t n,
+            int64_t in, int64_t out, int64_t r) {
+    return peft4j_lora_forward(x, w, nullptr, a, b, 1.0f, nullptr, y, u, n, in, out, r, nullptr);
+}
+
+void expect(int got, int want, const char* what) {
+    CHECK(got == want, "%s: status %d (%s), expected %d (%s)", what, got, peft4j_status_string(got), want,
+          peft4j_status_string(want));
+}
+
+}  // namespace
+
+int main() {
+    expect(forward(X, W, A, B, Y, U, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "r = 0");
+    expect(forward(X, W, A, B, Y, U, -1, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "n < 0");
+    expect(forward(X, W, A, B, Y, U, 3, -4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "in < 0");
+    expect(forward(X, W, A, B, Y, U, 3, 4, -5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "out < 0");
+    expect(forward(X, W, A, B, Y, U, 3, 4, 5, -2), PEFT4J_ERROR_NEGATIVE_SIZE, "r < 0");
+    expect(forward(nullptr, W, A, B, Y, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "x NULL");
+    expect(forward(X, nullptr, A, B, Y, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "w NULL");
+    expect(forward(X, W, nullptr, B, Y, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "a NULL");
+    expect(forward(X, W, A, nullptr, Y, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "b NULL");
+    expect(forward(X, W, A, B, nullptr, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "y NULL");
+    expect(forward(X, W, A, B, Y, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "u NULL");
+    expect(forward(X, W, A, B, Y, U, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_TOO_LARGE, "n beyond the grid");
+    expect(forward(X, W, A, B, Y, U, 3, 4, INT64_MAX, 2), PEFT4J_ERROR_TOO_LARGE, "out beyond the grid");
+    // No rows: valid, and nothing is launched, so it succeeds without a device; empty arrays may be NULL.
+    expect(forward(X, W, A, B, Y, U, 0, 4, 5, 2), PEFT4J_OK, "n = 0");
+    expect(forward(nullptr, W, A, B, nullptr, nullptr, 0, 4, 5, 2), PEFT4J_OK, "n = 0, x, y, u NULL");
+    expect(forward(nullptr, W, A, B, Y, U, 0, 4, 5, 2), PEFT4J_OK, "n = 0, x NULL");
+    expect(forward(X, W, A, B, Y, nullptr, 1, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "n = 1, u NULL");
+
+    float* device = &dummy[6];
+    expect(peft4j_device_alloc(nullptr, 4), PEFT4J_ERROR_NULL_POINTER, "alloc into NULL");
+    expect(peft4j_device_alloc(&device, -1), PEFT4J_ERROR_NEGATIVE_SIZE, "alloc of -1 floats");
+    CHECK(device == nullptr, "a failed alloc leaves *ptr NULL");
+    expect(peft4j_device_alloc(&device, 0), PEFT4J_OK, "alloc of 0 floats");
+    CHECK(device == nullptr, "an empty alloc gives NULL");
+    expect(peft4j_device_free(nullptr), PEFT4J_OK, "free(NULL)");
+    expect(peft4j_copy_to_device(nullptr, X, 3), PEFT4J_ERROR_NULL_POINTER, "copy to NULL");
+    expect(peft4j_copy_to_host(Y, nullptr, 3), PEFT4J_ERROR_NULL_POINTER, "copy from NULL");
+    expect(peft4j_copy_to_host(Y, X, -3), PEFT4J_ERROR_NEGATIVE_SIZE, "copy of -3 floats");
+    expect(peft4j_device_count(nullptr), PEFT4J_ERROR_NULL_POINTER, "device_count(NULL)");
+
+    // Every status has its own message; CUDA statuses carry the runtime's text.
+    const int statuses[] = {PEFT4J_OK, PEFT4J_ERROR_NULL_POINTER, PEFT4J_ERROR_NEGATIVE_SIZE, PEFT4J_ERROR_RANK,
+                            PEFT4J_ERROR_TOO_LARGE, PEFT4J_ERROR_NO_DRIVER};
+    for (int i : statuses) {
+        for (int j : statuses) {
+            CHECK(i == j || std::strcmp(peft4j_status_string(i), peft4j_status_string(j)) != 0,
+                  "statuses %d and %d share the message '%s'", i, j, peft4j_status_string(i));
+        }
+    }
+    const std::string oom = peft4j_status_string(PEFT4J_ERROR_CUDA_BASE + 2);  // cudaErrorMemoryAllocation
+    CHECK(oom == "out of memory", "CUDA status 2 reads '%s'", oom.c_str());
+    CHECK(std::string(peft4j_status_string(-7)) == "unknown peft4j status", "status -7 reads '%s'",
+          peft4j_status_string(-7));
+
+    int count = -1;
+    const int probed = peft4j_device_count(&count);
+    std::printf("peft4j_device_count: status %d (%s), %d device(s)\n", probed, peft4j_status_string(probed), count);
+    CHECK(probed == PEFT4J_OK || count == 0, "a failed device count reports 0 devices, got %d", count);
+
+    if (peft4j_test::failures != 0) {
+        std::fprintf(stderr, "%d check(s) failed\n", peft4j_test::failures);
+        return 1;
+    }
+    std::printf("abi_validation: all checks passed\n");
+    return 0;
+}
