@@ -3,7 +3,9 @@ package dev.peft4j.backend;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.Shapes;
 import dev.peft4j.tensor.Tensor;
+import dev.peft4j.tensor.Storage;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 
 /** The checks {@link ValidatingBackend} runs; each failure names the argument and the shapes involved. */
 final class ArgumentChecks {
@@ -106,10 +108,12 @@ final class ArgumentChecks {
 
     /** No two of the given tensors share storage (an output aliasing an input the method does not allow). */
     void distinct(String[] names, Tensor... ts) {
+        IdentityHashMap<Storage, Integer> seen = new IdentityHashMap<>();
         for (int i = 0; i < ts.length; i++) {
-            for (int j = i + 1; j < ts.length; j++) {
-                if (ts[i] != null && ts[j] != null && ts[i].storage() == ts[j].storage()) {
-                    throw fail(names[i] + " and " + names[j] + " share storage; they must be distinct tensors");
+            if (ts[i] != null) {
+                Integer j = seen.putIfAbsent(ts[i].storage(), i);
+                if (j != null) {
+                    throw fail(names[j] + " and " + names[i] + " share storage; they must be distinct tensors");
                 }
             }
         }

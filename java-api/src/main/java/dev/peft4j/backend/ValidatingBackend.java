@@ -130,7 +130,7 @@ public final class ValidatingBackend implements Backend {
         c.shape("bias", bias, wm[0]);
         c.lastDim("y", y, wm[0]);
         c.rows("y", y, n);
-        c.distinct(new String[] {"x", "w", "y"}, x, w, y);
+        c.distinct(new String[] {"x", "w", "bias", "y"}, x, w, bias, y);
         inner.linearForward(x, w, bias, y);
     }
 
@@ -173,7 +173,7 @@ public final class ValidatingBackend implements Backend {
         c.rows("y", y, d[0]);
         c.lastDim("u", u, d[2]);
         c.rows("u", u, d[0]);
-        c.distinct(new String[] {"x", "w", "a", "b", "dropMask", "y", "u"}, x, w, a, b, dropMask, y, u);
+        c.distinct(new String[] {"x", "w", "bias", "a", "b", "dropMask", "y", "u"}, x, w, bias, a, b, dropMask, y, u);
         inner.loraForward(x, w, bias, a, b, s, dropMask, y, u);
     }
 
@@ -231,7 +231,7 @@ public final class ValidatingBackend implements Backend {
         c.sameShape("y", y, "x", x);
         c.lastDim("z", z, d[2]);
         c.rows("z", z, d[0]);
-        c.distinct(new String[] {"x", "wDown", "wUp", "y", "z"}, x, wDown, wUp, y, z);
+        c.distinct(new String[] {"x", "wDown", "bDown", "wUp", "bUp", "y", "z"}, x, wDown, bDown, wUp, bUp, y, z);
         inner.adapterForward(x, residual, wDown, bDown, wUp, bUp, f, s, y, z);
     }
 
@@ -257,8 +257,8 @@ public final class ValidatingBackend implements Backend {
         c.sameShape("dWUp", dWUp, "wUp", wUp);
         c.shape("dbUp", dbUp, d[1]);
         c.shape("dScale", dScale, 1);
-        c.distinct(new String[] {"dy", "x", "wDown", "wUp", "z", "dx", "dWDown", "dbDown", "dWUp", "dbUp", "dScale"},
-                dy, x, wDown, wUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
+        c.distinct(new String[] {"dy", "x", "wDown", "wUp", "bUp", "z", "dx", "dWDown", "dbDown", "dWUp", "dbUp", "dScale"},
+                dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
         inner.adapterBackward(dy, x, wDown, wUp, bUp, f, s, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
     }
 
@@ -293,7 +293,8 @@ public final class ValidatingBackend implements Backend {
         c.tensor("lse", lse);
         c.sameShape("out", out, "q", q);
         c.shape("lse", lse, d[0], heads, d[1]);
-        c.distinct(new String[] {"q", "k", "v", "out", "lse"}, q, k, v, out, lse);
+        c.distinct(new String[] {"q", "k", "v", "prefixK", "prefixV", "keyMask", "out", "lse"},
+                q, k, v, prefixK, prefixV, keyMask, out, lse);
         inner.attentionForward(q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse);
     }
 
@@ -323,8 +324,8 @@ public final class ValidatingBackend implements Backend {
             c.sameShape("dPrefixK", dPrefixK, "prefixK", prefixK);
             c.sameShape("dPrefixV", dPrefixV, "prefixV", prefixV);
         }
-        c.distinct(new String[] {"dOut", "q", "k", "v", "out", "lse", "dq", "dk", "dv", "dPrefixK", "dPrefixV"},
-                dOut, q, k, v, out, lse, dq, dk, dv, dPrefixK, dPrefixV);
+        c.distinct(new String[] {"dOut", "q", "k", "v", "prefixK", "prefixV", "keyMask", "out", "lse", "dq", "dk", "dv",
+                "dPrefixK", "dPrefixV"}, dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV);
         inner.attentionBackward(dOut, q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse,
                 dq, dk, dv, dPrefixK, dPrefixV);
     }
@@ -453,7 +454,7 @@ public final class ValidatingBackend implements Backend {
         c.sameShape("y", y, "x", x);
         c.shape("mean", mean, rows);
         c.shape("rstd", rstd, rows);
-        c.distinct(new String[] {"x", "gamma", "y", "mean", "rstd"}, x, gamma, y, mean, rstd);
+        c.distinct(new String[] {"x", "gamma", "beta", "y", "mean", "rstd"}, x, gamma, beta, y, mean, rstd);
         inner.layerNormForward(x, gamma, beta, eps, y, mean, rstd);
     }
 
@@ -615,6 +616,7 @@ public final class ValidatingBackend implements Backend {
                     + logits.dim(0) + " rows");
         }
         c.ids("targets", targets, logits.dim(1), IGNORE_INDEX);
+        c.distinct(new String[] {"logits", "probs"}, logits, probs);
         return inner.crossEntropyForward(logits, targets, probs);
     }
 
@@ -633,6 +635,7 @@ public final class ValidatingBackend implements Backend {
                     + probs.dim(0) + " rows");
         }
         c.ids("targets", targets, probs.dim(1), IGNORE_INDEX);
+        c.distinct(new String[] {"probs", "dLogits"}, probs, dLogits);
         inner.crossEntropyBackward(probs, targets, scale, dLogits);
     }
 
@@ -658,9 +661,21 @@ public final class ValidatingBackend implements Backend {
             c.sameShape("grads[" + i + "]", grads[i], "params[" + i + "]", params[i]);
             c.sameShape("m[" + i + "]", m[i], "params[" + i + "]", params[i]);
             c.sameShape("v[" + i + "]", v[i], "params[" + i + "]", params[i]);
-            c.distinct(new String[] {"params[" + i + "]", "grads[" + i + "]", "m[" + i + "]", "v[" + i + "]"},
-                    params[i], grads[i], m[i], v[i]);
         }
+        int n = params.length;
+        String[] names = new String[4 * n];
+        Tensor[] all = new Tensor[4 * n];
+        for (int i = 0; i < n; i++) {
+            names[4 * i] = "params[" + i + "]";
+            names[4 * i + 1] = "grads[" + i + "]";
+            names[4 * i + 2] = "m[" + i + "]";
+            names[4 * i + 3] = "v[" + i + "]";
+            all[4 * i] = params[i];
+            all[4 * i + 1] = grads[i];
+            all[4 * i + 2] = m[i];
+            all[4 * i + 3] = v[i];
+        }
+        c.distinct(names, all);
         inner.adamW(params, grads, m, v, hp, step);
     }
 
@@ -671,9 +686,12 @@ public final class ValidatingBackend implements Backend {
         if (maxNorm <= 0) {
             throw c.fail("maxNorm must be > 0, got " + maxNorm);
         }
+        String[] names = new String[grads.length];
         for (int i = 0; i < grads.length; i++) {
-            c.tensor("grads[" + i + "]", grads[i]);
+            names[i] = "grads[" + i + "]";
+            c.tensor(names[i], grads[i]);
         }
+        c.distinct(names, grads);
         return inner.clipGradNorm(grads, maxNorm);
     }
 
