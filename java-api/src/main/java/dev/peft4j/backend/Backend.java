@@ -129,7 +129,8 @@ public interface Backend extends AutoCloseable {
     /**
      * Gradients of {@link #attentionForward}: with p recomputed from lse, dP = dOut·[P_v;V]ᵀ,
      * δ = rowsum(dOut ⊙ out), dS = p ⊙ (dP − δ)/√dh; dq = dS·[P_k;K], d[P_k;K] = dSᵀ q, d[P_v;V] = pᵀ dOut.
-     * dPrefixK, dPrefixV {@code [L,H·dh]} sum over the batch; they and dq, dk, dv are nullable.
+     * dPrefixK, dPrefixV {@code [L,H·dh]} sum over the batch; they and dq, dk, dv are nullable. A query with no
+     * visible key (lse = −∞) contributes no gradient anywhere.
      */
     void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
                            boolean causal, int heads, Tensor out, Tensor lse,
