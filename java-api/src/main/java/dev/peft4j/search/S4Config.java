@@ -15,7 +15,7 @@ public record S4Config(Grouping grouping, Allocation allocation, int tunedMask, 
         if (tunedMask < 1 || tunedMask > 15) {
             throw new IllegalArgumentException("tunedMask must name at least one of 4 groups (1..15), got " + tunedMask);
         }
-        if (strategies == null || strategies.size() != Grouping.GROUPS || strategies.contains(null)) {
+        if (strategies == null || strategies.size() != Grouping.GROUPS || strategies.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("need a strategy set for each of the 4 groups, got " + strategies);
         }
         strategies = List.copyOf(strategies);
