@@ -1,0 +1,168 @@
+package dev.peft4j.search;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.hipparchus.random.SobolSequenceGenerator;
+
+/**
+ * AutoPEFT-style multi-objective Bayesian optimisation (Zhou et al.). Objectives, both minimised internally:
+ * y₁ = −(validation metric), y₂ = parameter fraction. An initial design of {@code initialPoints} distinct points from a
+ * Sobol sequence (starting at an offset drawn from the seed); then each round fits a {@link GaussianProcess} to the
+ * metric of every successful trial (and, if {@code fractionSurrogate}, one to the fraction; otherwise the fraction
+ * is exact from {@link ParameterCounter}, a surrogate with zero variance), scores a seeded pool of unevaluated
+ * candidates by exact 2-D expected hypervolume improvement ({@link Hypervolume2D}) and picks a batch of
+ * {@code batchSize} by Kriging believer: take the best, pretend its observation equals the GP mean, refit at the same
+ * hyper-parameters, repeat. Batches go to the {@link TrialScheduler} in proposal order; failed trials are neither
+ * modelled nor proposed again. Reference point: (metricReference, 1.1 × the space's largest fraction).
+ */
+public final class AutoPeftSearcher {
+    public record Settings(int initialPoints, int iterations, int batchSize, int candidatePool, ProxySettings proxy,
+                           long seed, double metricReference, boolean fractionSurrogate) {
+        public Settings {
+            if (initialPoints < 1 || iterations < 0 || batchSize < 1 || candidatePool < 1) {
+                throw new IllegalArgumentException("need initialPoints, batchSize, candidatePool ≥ 1 and iterations ≥ 0; got "
+                        + initialPoints + ", " + batchSize + ", " + candidatePool + ", " + iterations);
+            }
+        }
+    }
+
+    private final AutoPeftSpace space;
+    private final Settings settings;
+
+    public AutoPeftSearcher(AutoPeftSpace space, Settings settings) {
+        this.space = space;
+        this.settings = settings;
+    }
+
+    public AutoPeftResult search(TrialScheduler scheduler) {
+        Map<String, AutoPeftConfig> proposed = new LinkedHashMap<>();
+        Map<String, TrialResult> results = new LinkedHashMap<>();
+        double[] ref = {-settings.metricReference(), 1.1 * space.maxFraction()};
+
+        List<AutoPeftConfig> initial = new ArrayList<>();
+        SobolSequenceGenerator sobol = new SobolSequenceGenerator(space.dimensions());
+        sobol.skipTo(1 + (int) Math.floorMod(Seeds.mix(settings.seed(), 1), 1024L));
+        LinkedHashSet<String> seen = new LinkedHashSet<>();
+        for (int tries = 0; initial.size() < settings.initialPoints() && tries < 50 * settings.initialPoints(); tries++) {
+            AutoPeftConfig c = space.fromUnit(sobol.nextVector());
+            if (seen.add(space.label(c))) {
+                initial.add(c);
+            }
+        }
+        evaluate(initial, proposed, results, scheduler);
+
+        for (int round = 0; round < settings.iterations(); round++) {
+            List<AutoPeftConfig> batch = propose(round, proposed, results, ref);
+            if (batch.isEmpty()) {
+                break;
+            }
+            evaluate(batch, proposed, results, scheduler);
+        }
+
+        List<ParetoPoint> evaluated = new ArrayList<>();
+        int failed = 0;
+        for (Map.Entry<String, TrialResult> e : results.entrySet()) {
+            TrialResult r = e.getValue();
+            if (!r.ok()) {
+                failed++;
+                continue;
+            }
+            AutoPeftConfig c = proposed.get(e.getKey());
+            evaluated.add(new ParetoPoint(e.getKey(), c, space.toPlan(c), r.metric(), r.parameterFraction()));
+        }
+        List<double[]> pts = new ArrayList<>();
+        evaluated.forEach(p -> pts.add(new double[] {-p.metric(), p.fraction()}));
+        List<double[]> nd = Hypervolume2D.nondominated(pts);
+        List<ParetoPoint> front = new ArrayList<>();
+        for (double[] q : nd) {
+            for (ParetoPoint p : evaluated) {
+                if (-p.metric() == q[0] && p.fraction() == q[1]) {
+                    front.add(p);
+                    break;
+                }
+            }
+        }
+        front.sort(java.util.Comparator.comparingDouble(ParetoPoint::fraction));
+        return new AutoPeftResult(evaluated, front, Hypervolume2D.hypervolume(pts, ref), settings.metricReference(),
+                ref[1], failed);
+    }
+
+    private void evaluate(List<AutoPeftConfig> configs, Map<String, AutoPeftConfig> proposed,
+                          Map<String, TrialResult> results, TrialScheduler scheduler) {
+        List<Trial> trials = new ArrayList<>();
+        for (AutoPeftConfig c : configs) {
+            String label = space.label(c);
+            proposed.put(label, c);
+            trials.add(new Trial("bo/" + label, space.toPlan(c), settings.proxy(), label));
+        }
+        List<TrialResult> out = scheduler.run(trials);
+        for (int i = 0; i < out.size(); i++) {
+            results.put(space.label(configs.get(i)), out.get(i));
+        }
+    }
+
+    private List<AutoPeftConfig> propose(int round, Map<String, AutoPeftConfig> proposed,
+                                         Map<String, TrialResult> results, double[] ref) {
+        SplittableRandom rng = new SplittableRandom(Seeds.mix(settings.seed(), 2, round));
+        Map<String, AutoPeftConfig> pool = new LinkedHashMap<>();
+        for (int i = 0; i < settings.candidatePool() * 4 && pool.size() < settings.candidatePool(); i++) {
+            AutoPeftConfig c = space.random(rng);
+            String label = space.label(c);
+            if (!proposed.containsKey(label)) {
+                pool.putIfAbsent(label, c);
+            }
+        }
+        List<double[]> xs = new ArrayList<>();
+        List<Double> metric = new ArrayList<>();
+        List<Double> fraction = new ArrayList<>();
+        List<double[]> front = new ArrayList<>();
+        for (Map.Entry<String, TrialResult> e : results.entrySet()) {
+            if (e.getValue().ok()) {
+                xs.add(space.encode(proposed.get(e.getKey())));
+                metric.add(e.getValue().metric());
+                fraction.add(e.getValue().parameterFraction());
+                front.add(new double[] {-e.getValue().metric(), e.getValue().parameterFraction()});
+            }
+        }
+        List<AutoPeftConfig> batch = new ArrayList<>();
+        List<AutoPeftConfig> candidates = new ArrayList<>(pool.values());
+        if (xs.size() < 2) { // too little to model: take the pool's first points
+            return candidates.subList(0, Math.min(settings.batchSize(), candidates.size()));
+        }
+        double[][] x = xs.toArray(new double[0][]);
+        GaussianProcess gpMetric = GaussianProcess.fit(x, metric.stream().mapToDouble(Double::doubleValue).toArray());
+        GaussianProcess gpFraction = settings.fractionSurrogate()
+                ? GaussianProcess.fit(x, fraction.stream().mapToDouble(Double::doubleValue).toArray()) : null;
+        while (batch.size() < settings.batchSize() && !candidates.isEmpty()) {
+            int best = -1;
+            double bestValue = -1;
+            double[] bestPrediction = null;
+            for (int i = 0; i < candidates.size(); i++) {
+                AutoPeftConfig c = candidates.get(i);
+                double[] xc = space.encode(c);
+                double[] m = gpMetric.predict(xc);
+                double[] f = gpFraction != null ? gpFraction.predict(xc)
+                        : new double[] {ParameterCounter.fraction(space.model(), space.toPlan(c)), 0};
+                double v = Hypervolume2D.expectedImprovement(front, ref, -m[0], m[1], f[0], f[1]);
+                if (v > bestValue) {
+                    best = i;
+                    bestValue = v;
+                    bestPrediction = new double[] {m[0], f[0]};
+                }
+            }
+            AutoPeftConfig chosen = candidates.remove(best);
+            batch.add(chosen);
+            double[] xc = space.encode(chosen);
+            gpMetric = gpMetric.withObservation(xc, bestPrediction[0]);
+            if (gpFraction != null) {
+                gpFraction = gpFraction.withObservation(xc, bestPrediction[1]);
+            }
+            front.add(new double[] {-bestPrediction[0], bestPrediction[1]});
+        }
+        return batch;
+    }
+}

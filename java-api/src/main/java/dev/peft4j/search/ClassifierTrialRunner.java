@@ -1,0 +1,102 @@
+package dev.peft4j.search;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.Backends;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.model.Parameter;
+import dev.peft4j.model.SequenceClassifier;
+import dev.peft4j.train.Batcher;
+import dev.peft4j.train.ClassifierTrainer;
+import dev.peft4j.train.EncodedExample;
+import dev.peft4j.train.Metrics;
+import dev.peft4j.train.TrainConfig;
+import dev.peft4j.train.TrainResult;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs a trial for real: a fresh backend and encoder per trial (so trials may run on several threads), the plan
+ * attached, a fresh head over {@code numLabels} classes, {@link ClassifierTrainer} with the base training settings
+ * but the trial's epochs and seed, on the first N training and validation examples the proxy names; the score is
+ * the best validation accuracy (or macro-F1). The encoder's trainable count is checked against
+ * {@link ParameterCounter}; the parameter fraction excludes the task head, which every plan has.
+ */
+public final class ClassifierTrialRunner implements TrialRunner {
+    public enum Score { ACCURACY, MACRO_F1 }
+
+    private final String backendName;
+    private final Function<Backend, BertModel> encoderFactory;
+    private final int numLabels;
+    private final List<EncodedExample> train;
+    private final List<EncodedExample> validation;
+    private final TrainConfig base;
+    private final Batcher batcher;
+    private final Score score;
+
+    /**
+     * @param backendName    passed to {@link Backends#create(String)} for each trial
+     * @param encoderFactory builds the frozen base encoder on a backend (pretrained weights or random)
+     */
+    public ClassifierTrialRunner(String backendName, Function<Backend, BertModel> encoderFactory, int numLabels,
+                                 List<EncodedExample> train, List<EncodedExample> validation, TrainConfig base,
+                                 Batcher batcher, Score score) {
+        if (train.isEmpty() || validation.isEmpty()) {
+            throw new IllegalArgumentException("a trial runner needs training and validation examples (got "
+                    + train.size() + " and " + validation.size() + ")");
+        }
+        this.backendName = backendName;
+        this.encoderFactory = encoderFactory;
+        this.numLabels = numLabels;
+        this.train = List.copyOf(train);
+        this.validation = List.copyOf(validation);
+        this.base = base;
+        this.batcher = batcher;
+        this.score = score;
+    }
+
+    @Override
+    public TrialResult run(Trial trial) {
+        long start = System.nanoTime();
+        ProxySettings p = trial.proxy();
+        try (Backend be = Backends.create(backendName);
+             SequenceClassifier model = new SequenceClassifier(encoderFactory.apply(be), numLabels, p.seed())) {
+            BertModel encoder = model.encoder();
+            encoder.applyPlan(trial.plan(), p.seed() + 1);
+            long expected = ParameterCounter.count(encoder.config(), trial.plan());
+            long actual = encoder.trainableParameters().stream().mapToLong(Parameter::numel).sum();
+            double fraction = (double) actual / encoder.baseParameterCount();
+            if (actual != expected) {
+                return TrialResult.failed(trial, actual, fraction, "the model has " + actual
+                        + " trainable parameters but the counter says " + expected, seconds(start));
+            }
+            TrainConfig cfg = new TrainConfig(p.epochs(), base.batchSize(), base.lr(), base.weightDecay(),
+                    base.warmupFraction(), base.decay(), base.maxGradNorm(), base.accumulationSteps(), base.evalEvery(),
+                    base.patience(), p.seed());
+            TrainResult r;
+            try {
+                r = new ClassifierTrainer(cfg, batcher, null).train(model, head(train, p.trainExamples()),
+                        head(validation, p.validationExamples()));
+            } catch (IllegalStateException e) {
+                return TrialResult.failed(trial, actual, fraction, e.getMessage(), seconds(start));
+            }
+            Metrics best = r.bestValidation();
+            if (best == null) {
+                return TrialResult.failed(trial, actual, fraction, "training ran no validation", seconds(start));
+            }
+            double metric = score == Score.ACCURACY ? best.accuracy() : best.macroF1();
+            if (!Double.isFinite(metric) || !Double.isFinite(best.loss())) {
+                return TrialResult.failed(trial, actual, fraction, "validation diverged (loss " + best.loss() + ")",
+                        seconds(start));
+            }
+            return TrialResult.ok(trial, metric, actual, fraction, seconds(start));
+        }
+    }
+
+    private static List<EncodedExample> head(List<EncodedExample> all, int n) {
+        return n == 0 || n >= all.size() ? all : all.subList(0, n);
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.peft4j.search;
+
+import java.util.Locale;
+
+/** Markdown reports of a search: each S4 stage's score distribution per choice, or the AutoPEFT Pareto front. */
+public final class SearchReport {
+    private SearchReport() {}
+
+    public static String s4(S4Result r) {
+        StringBuilder sb = new StringBuilder("# S4 design-space search\n\n");
+        for (StageReport st : r.stages()) {
+            sb.append("## ").append(st.stage()).append("\n\n");
+            if (st.note() != null) {
+                sb.append("Skipped: ").append(st.note()).append(st.chosen() != null ? " (" + st.chosen() + ")" : "")
+                        .append(".\n\n");
+                continue;
+            }
+            sb.append("| choice | n | mean | std | min | max | failed | rejected | scores |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|\n");
+            for (ChoiceStats c : st.choices()) {
+                sb.append(String.format(Locale.ROOT, "| %s%s | %d | %.4f | %.4f | %.4f | %.4f | %d | %d | %s |%n",
+                        c.label(), c.label().equals(st.chosen()) ? " **(kept)**" : "", c.scores().size(), c.mean(),
+                        c.std(), c.min(), c.max(), c.failed(), c.rejected(),
+                        c.scores().stream().map(s -> String.format(Locale.ROOT, "%.3f", s)).toList()));
+            }
+            sb.append('\n');
+        }
+        sb.append("## Result\n\n").append(r.config()).append("\n\n").append(r.plan()).append('\n');
+        return sb.toString();
+    }
+
+    public static String autoPeft(AutoPeftResult r) {
+        StringBuilder sb = new StringBuilder("# AutoPEFT multi-objective search\n\n");
+        sb.append(String.format(Locale.ROOT, "%d successful trials, %d failed; hypervolume %.6g against (metric %.3g, "
+                + "fraction %.4g).%n%n", r.evaluated().size(), r.failed(), r.hypervolume(), r.metricReference(),
+                r.fractionReference()));
+        sb.append("| configuration | metric | parameter fraction |\n|---|---|---|\n");
+        for (ParetoPoint p : r.front()) {
+            sb.append(String.format(Locale.ROOT, "| %s | %.4f | %.6f |%n", p.label(), p.metric(), p.fraction()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,11 @@
+package dev.peft4j.search;
+
+/**
+ * Trains and scores one trial. Implementations must be safe to call from several threads at once (each call
+ * builds its own model) and deterministic for a given trial. An exception or a non-finite metric marks the
+ * trial failed; the search goes on.
+ */
+@FunctionalInterface
+public interface TrialRunner {
+    TrialResult run(Trial trial) throws Exception;
+}

@@ -1,0 +1,57 @@
+package dev.peft4j.search;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.peft4j.peft.PeftPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlanFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void randomPlansRoundTrip() throws Exception {
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int i = 0; i < 20; i++) {
+            PeftPlan plan = ParameterCounterTest.randomPlan(1 + rng.nextInt(5), rng);
+            Path f = dir.resolve("plan" + i + ".json");
+            PlanFile.write(plan, f);
+            assertEquals(plan, PlanFile.read(f));
+        }
+    }
+
+    private String error(String json) throws Exception {
+        Path f = dir.resolve("bad.json");
+        Files.writeString(f, json);
+        PlanFile.PlanFileException e = assertThrows(PlanFile.PlanFileException.class, () -> PlanFile.read(f));
+        assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void malformedFilesNameTheFileAndTheField() throws Exception {
+        String head = "{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[";
+        assertTrue(error("{not json").contains("not valid JSON"));
+        assertTrue(error("{\"format\":\"other\",\"version\":1}").contains("field format"));
+        assertTrue(error("{\"format\":\"peft4j-plan\",\"version\":2,\"layers\":[{}]}").contains("field version"));
+        assertTrue(error(head + "]}").contains("field layers"));
+        String rank = error(head + "{},{\"lora\":{\"rank\":0,\"alpha\":8,\"rsLora\":false,\"dropout\":0,\"targets\":[\"QUERY\"]}}]}");
+        assertTrue(rank.contains("layers[1].lora") && rank.contains("rank"), rank);
+        String target = error(head + "{\"lora\":{\"rank\":2,\"alpha\":8,\"rsLora\":false,\"dropout\":0,\"targets\":[\"QUERRY\"]}}]}");
+        assertTrue(target.contains("layers[0].lora.targets") && target.contains("QUERRY"), target);
+        String size = error(head + "{\"ffnAdapter\":{\"size\":\"big\",\"activation\":\"RELU\",\"scale\":1,\"learnedScale\":false}}]}");
+        assertTrue(size.contains("layers[0].ffnAdapter.size"), size);
+        String act = error(head + "{\"ffnAdapter\":{\"size\":4,\"activation\":\"SOFTPLUS\",\"scale\":1}}]}");
+        assertTrue(act.contains("layers[0].ffnAdapter.activation"), act);
+        String prefix = error(head + "{\"prefix\":{}}]}");
+        assertTrue(prefix.contains("layers[0].prefix.length") && prefix.contains("missing"), prefix);
+        String bool = error(head + "{\"bitfit\":\"yes\"}]}");
+        assertTrue(bool.contains("layers[0].bitfit"), bool);
+    }
+}
