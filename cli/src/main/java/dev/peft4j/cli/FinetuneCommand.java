@@ -7,14 +7,12 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
-import dev.peft4j.data.TextExample;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.search.PlanFile;
-import dev.peft4j.tokenizer.Encoding;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.ClassifierTrainer;
@@ -30,7 +28,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -94,9 +91,9 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         Splits splits = data.split(SplitSpec.counts(train, validation, test), seed);
         WordPieceTokenizer tokenizer = base.tokenizer();
-        List<EncodedExample> trainSet = encode(tokenizer, splits.train());
-        List<EncodedExample> valSet = encode(tokenizer, splits.validation());
-        List<EncodedExample> testSet = encode(tokenizer, splits.test());
+        List<EncodedExample> trainSet = Examples.encode(tokenizer, splits.train(), maxLength);
+        List<EncodedExample> valSet = Examples.encode(tokenizer, splits.validation(), maxLength);
+        List<EncodedExample> testSet = Examples.encode(tokenizer, splits.test(), maxLength);
         Files.createDirectories(output);
         try (Backend be = backend == null ? Backends.create() : Backends.create(backend);
              SequenceClassifier classifier = new SequenceClassifier(base.load(be, 0.1f), data.numLabels(), seed);
@@ -146,14 +143,6 @@ final class FinetuneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<EncodedExample> encode(WordPieceTokenizer tokenizer, LabeledDataset part) {
-        List<EncodedExample> out = new ArrayList<>(part.size());
-        for (TextExample e : part.examples()) {
-            Encoding enc = tokenizer.encode(e.text(), null, maxLength);
-            out.add(new EncodedExample(enc.ids(), enc.typeIds(), e.label()));
-        }
-        return out;
-    }
 
     private static void json(BufferedWriter w, Object... kv) {
         JsonObject o = new JsonObject();

@@ -68,9 +68,13 @@ public final class BertModel implements AutoCloseable {
      * erf-GELU, the given pooling and hidden dropout.
      */
     public static BertModel fromOnnx(Backend be, BertOnnxWeights onnx, Pooling pooling, float hiddenDropout) {
-        BertConfig cfg = new BertConfig(onnx.vocab(), onnx.hidden(), onnx.layers(), onnx.heads(), onnx.intermediate(),
+        return create(be, configOf(onnx, pooling, hiddenDropout), onnx.tensors());
+    }
+
+    /** The config of an ONNX BERT export: its sizes and eps, erf-GELU, the given pooling and dropout. */
+    public static BertConfig configOf(BertOnnxWeights onnx, Pooling pooling, float hiddenDropout) {
+        return new BertConfig(onnx.vocab(), onnx.hidden(), onnx.layers(), onnx.heads(), onnx.intermediate(),
                 onnx.maxPositions(), onnx.typeVocab(), onnx.layerNormEps(), Activation.GELU, hiddenDropout, pooling);
-        return create(be, cfg, onnx.tensors());
     }
 
     /** An encoder with N(0, 0.02) weights, unit LayerNorms and zero biases: for tests and benchmarks. */

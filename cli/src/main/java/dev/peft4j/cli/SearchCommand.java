@@ -1,0 +1,158 @@
+package dev.peft4j.cli;
+
+import dev.peft4j.data.LabeledDataset;
+import dev.peft4j.data.SplitSpec;
+import dev.peft4j.data.Splits;
+import dev.peft4j.io.onnx.BertOnnxWeights;
+import dev.peft4j.model.BertConfig;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.search.AutoPeftResult;
+import dev.peft4j.search.AutoPeftSearcher;
+import dev.peft4j.search.AutoPeftSpace;
+import dev.peft4j.search.BudgetAllocator;
+import dev.peft4j.search.ClassifierTrialRunner;
+import dev.peft4j.search.ParetoPoint;
+import dev.peft4j.search.PlanFile;
+import dev.peft4j.search.ProxySettings;
+import dev.peft4j.search.S4Result;
+import dev.peft4j.search.S4Searcher;
+import dev.peft4j.search.S4Space;
+import dev.peft4j.search.SearchJournal;
+import dev.peft4j.search.SearchReport;
+import dev.peft4j.search.TrialResult;
+import dev.peft4j.search.TrialRunner;
+import dev.peft4j.search.TrialScheduler;
+import dev.peft4j.tokenizer.WordPieceTokenizer;
+import dev.peft4j.train.Batcher;
+import dev.peft4j.train.EncodedExample;
+import dev.peft4j.train.LrSchedule;
+import dev.peft4j.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Searches the PEFT design space on a pretrained encoder with low-fidelity proxy trainings: the S4 progressive
+ * refinement at a parameter budget, or the AutoPEFT-style multi-objective Bayesian optimisation. Every trial is
+ * journaled as it ends, so running the same command again resumes where a killed search stopped.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Search the PEFT design space (S4 progressive refinement or multi-objective BO).")
+final class SearchCommand implements Callable<Integer> {
+    @Option(names = "--algorithm", description = "s4 or bo (default ${DEFAULT-VALUE})")
+    String algorithm = "s4";
+    @Option(names = "--model", description = "minilm or bge-small (default ${DEFAULT-VALUE})")
+    String model = "bge-small";
+    @Option(names = "--dataset", description = "imdb, spam, csv:PATH or jsonl:PATH (default ${DEFAULT-VALUE})")
+    String dataset = "imdb";
+    @Option(names = "--text-column", description = "text column of a local dataset (default ${DEFAULT-VALUE})")
+    String textColumn = "text";
+    @Option(names = "--label-column", description = "label column of a local dataset (default ${DEFAULT-VALUE})")
+    String labelColumn = "label";
+    @Option(names = "--budget", description = "S4: trainable fraction of the base model (default ${DEFAULT-VALUE})")
+    double budget = 0.005;
+    @Option(names = "--samples", description = "S4: configurations sampled per choice, K (default ${DEFAULT-VALUE})")
+    int samples = 2;
+    @Option(names = "--initial", description = "BO: initial Sobol points (default ${DEFAULT-VALUE})")
+    int initial = 8;
+    @Option(names = "--iterations", description = "BO: proposal rounds (default ${DEFAULT-VALUE})")
+    int iterations = 6;
+    @Option(names = "--batch-size", description = "BO: candidates per round (default ${DEFAULT-VALUE})")
+    int boBatch = 2;
+    @Option(names = "--proxy-epochs", description = "epochs of each proxy training (default ${DEFAULT-VALUE})")
+    int proxyEpochs = 1;
+    @Option(names = "--proxy-train", description = "training examples per proxy (default ${DEFAULT-VALUE})")
+    int proxyTrain = 500;
+    @Option(names = "--proxy-validation", description = "validation examples per proxy (default ${DEFAULT-VALUE})")
+    int proxyValidation = 200;
+    @Option(names = "--max-length", description = "tokens per example (default ${DEFAULT-VALUE})")
+    int maxLength = 128;
+    @Option(names = "--batch", description = "examples per training step (default ${DEFAULT-VALUE})")
+    int batch = 16;
+    @Option(names = "--lr", description = "peak learning rate of the proxies (default ${DEFAULT-VALUE})")
+    float lr = 1e-3f;
+    @Option(names = "--parallel", description = "trials run at once (default ${DEFAULT-VALUE})")
+    int parallel = 1;
+    @Option(names = "--backend", description = "backend for the trials (default ${DEFAULT-VALUE})")
+    String backend = "cpu";
+    @Option(names = "--seed", description = "seed of the search and its proxies (default ${DEFAULT-VALUE})")
+    long seed = 1;
+    @Option(names = "--output", description = "folder for journal.jsonl, best-plan.json and report.md (default ${DEFAULT-VALUE})")
+    Path output = Path.of("runs", "search");
+
+    @Override
+    public Integer call() throws IOException {
+        if (proxyTrain < 1 || proxyValidation < 1 || proxyEpochs < 1 || parallel < 1 || !(budget > 0 && budget < 1)) {
+            throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel must be ≥ 1 "
+                    + "and --budget in (0, 1)");
+        }
+        BaseModel base = BaseModel.parse(model);
+        LabeledDataset data = DatasetChoice.load(dataset, textColumn, labelColumn);
+        if (proxyTrain + proxyValidation > data.size()) {
+            throw new IllegalArgumentException("dataset " + dataset + " has " + data.size() + " examples, fewer than "
+                    + "--proxy-train + --proxy-validation");
+        }
+        Splits splits = data.split(SplitSpec.counts(proxyTrain, proxyValidation, 0), seed);
+        WordPieceTokenizer tokenizer = base.tokenizer();
+        List<EncodedExample> train = Examples.encode(tokenizer, splits.train(), maxLength);
+        List<EncodedExample> validation = Examples.encode(tokenizer, splits.validation(), maxLength);
+        BertOnnxWeights weights = base.weights();
+        Files.createDirectories(output);
+        TrainConfig proxyTraining = new TrainConfig(proxyEpochs, batch, lr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1,
+                0, 0, seed);
+        TrialRunner trainer = new ClassifierTrialRunner(backend, be -> BertModel.fromOnnx(be, weights, base.pooling, 0.1f),
+                data.numLabels(), train, validation, proxyTraining, new Batcher(tokenizer.padId()),
+                ClassifierTrialRunner.Score.ACCURACY);
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        TrialRunner reporting = trial -> {
+            TrialResult r = trainer.run(trial);
+            System.out.printf("trial %d done (%s elapsed): %s  metric %.4f  params %.4f%%  %.0fs%s%n", done.incrementAndGet(),
+                    ProgressBar.duration((System.nanoTime() - start) / 1e9), trial.id(), r.metric(),
+                    100 * r.parameterFraction(), r.seconds(), r.ok() ? "" : "  FAILED: " + r.reason());
+            return r;
+        };
+        Path journalFile = output.resolve("journal.jsonl");
+        try (SearchJournal journal = SearchJournal.open(journalFile)) {
+            if (journal.size() > 0) {
+                System.out.println("resuming: " + journal.size() + " trials already in " + journalFile);
+            }
+            TrialScheduler scheduler = new TrialScheduler(reporting, journal, parallel);
+            BertConfig cfg = BertModel.configOf(weights, base.pooling, 0.1f);
+            ProxySettings proxy = new ProxySettings(proxyEpochs, proxyTrain, proxyValidation, seed);
+            PeftPlan best;
+            String report;
+            if (algorithm.equals("s4")) {
+                S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg),
+                        new S4Searcher.Settings(samples, proxy, seed, 0.0)).search(scheduler);
+                best = r.plan().plan();
+                report = SearchReport.s4(r);
+            } else if (algorithm.equals("bo")) {
+                AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
+                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false))
+                        .search(scheduler);
+                ParetoPoint top = r.bestMetric();
+                if (top == null) {
+                    throw new IllegalStateException("every trial failed; see " + journalFile);
+                }
+                best = top.plan();
+                report = SearchReport.autoPeft(r);
+            } else {
+                throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "'; use s4 or bo");
+            }
+            PlanFile.write(best, output.resolve("best-plan.json"));
+            Files.writeString(output.resolve("report.md"), report);
+            System.out.println(report);
+            System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "
+                    + output.resolve("best-plan.json") + " --model " + model + ")");
+        }
+        return 0;
+    }
+
+}
