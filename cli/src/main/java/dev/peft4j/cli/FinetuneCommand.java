@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -115,6 +116,7 @@ final class FinetuneCommand implements Callable<Integer> {
             TrainConfig cfg = new TrainConfig(epochs, batch, lr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, seed);
             Batcher batcher = new Batcher(tokenizer.padId());
             ProgressBar[] bar = new ProgressBar[1];
+            List<double[]> validationCurve = new ArrayList<>();
             TrainListener listener = new TrainListener() {
                 @Override
                 public void onStep(long step, long total, float loss, float rate, float norm, double tokensPerSecond) {
@@ -129,6 +131,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 public void onEvaluation(long step, Metrics m) {
                     System.out.printf("validation at step %d: accuracy %.4f  macro-F1 %.4f  loss %.4f%n", step,
                             m.accuracy(), m.macroF1(), m.loss());
+                    validationCurve.add(new double[] {step, m.loss(), m.accuracy()});
                     json(metrics, "step", step, "val_loss", m.loss(), "val_accuracy", m.accuracy(), "val_macro_f1", m.macroF1());
                 }
             };
@@ -136,6 +139,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.println("evaluating on " + testSet.size() + " held-out examples ...");
             Metrics held = new Evaluator(batcher, 32).evaluate(classifier, testSet);
             json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
+            Curves.write(output, result.losses(), validationCurve);
             double wall = (System.nanoTime() - wallStart) / 1e9;
             printSummary(base, methodName, be, held, trainable, fraction, result, wall);
             writeSummary(base, methodName, be, held, trainable, fraction, result, wall);
@@ -179,7 +183,8 @@ final class FinetuneCommand implements Callable<Integer> {
         row("training tokens/s", String.format("%.0f", r.tokensPerSecond()));
         row("wall time", ProgressBar.duration(wall));
         System.out.println("└──────────────────────────┴──────────────────────────────────┘");
-        System.out.println("metrics: " + output.resolve("metrics.jsonl") + "  summary: " + output.resolve("summary.json"));
+        System.out.println("metrics: " + output.resolve("metrics.jsonl") + "  summary: " + output.resolve("summary.json")
+                + "  plots: " + output.resolve("loss.png") + ", " + output.resolve("validation.png"));
     }
 
     private static void row(String k, String v) {

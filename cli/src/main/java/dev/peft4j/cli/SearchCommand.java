@@ -6,6 +6,7 @@ import dev.peft4j.data.Splits;
 import dev.peft4j.io.onnx.BertOnnxWeights;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
+import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.search.AutoPeftResult;
 import dev.peft4j.search.AutoPeftSearcher;
@@ -20,6 +21,7 @@ import dev.peft4j.search.S4Searcher;
 import dev.peft4j.search.S4Space;
 import dev.peft4j.search.SearchJournal;
 import dev.peft4j.search.SearchReport;
+import dev.peft4j.search.Trial;
 import dev.peft4j.search.TrialResult;
 import dev.peft4j.search.TrialRunner;
 import dev.peft4j.search.TrialScheduler;
@@ -31,6 +33,7 @@ import dev.peft4j.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +48,9 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Search the PEFT design space (S4 progressive refinement or multi-objective BO).")
 final class SearchCommand implements Callable<Integer> {
+    /** The hand-made methods trained beside a search for comparison. */
+    static final List<String> BASELINES = List.of("lora", "houlsby", "parallel", "prefix", "bitfit", "ia3", "mam");
+
     @Option(names = "--algorithm", description = "s4 or bo (default ${DEFAULT-VALUE})")
     String algorithm = "s4";
     @Option(names = "--model", description = "minilm or bge-small (default ${DEFAULT-VALUE})")
@@ -83,6 +89,9 @@ final class SearchCommand implements Callable<Integer> {
     String backend = "cpu";
     @Option(names = "--seed", description = "seed of the search and its proxies (default ${DEFAULT-VALUE})")
     long seed = 1;
+    @Option(names = "--baselines", negatable = true, description = "also train the hand-made methods with the same proxy "
+            + "and plot them beside the search's points (default ${DEFAULT-VALUE})")
+    boolean baselines = true;
     @Option(names = "--output", description = "folder for journal.jsonl, best-plan.json and report.md (default ${DEFAULT-VALUE})")
     Path output = Path.of("runs", "search");
 
@@ -128,11 +137,18 @@ final class SearchCommand implements Callable<Integer> {
             ProxySettings proxy = new ProxySettings(proxyEpochs, proxyTrain, proxyValidation, seed);
             PeftPlan best;
             String report;
+            List<double[]> points = new ArrayList<>();
+            List<String> pointLabels = new ArrayList<>();
             if (algorithm.equals("s4")) {
                 S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg),
                         new S4Searcher.Settings(samples, proxy, seed, 0.0)).search(scheduler);
                 best = r.plan().plan();
                 report = SearchReport.s4(r);
+                TrialResult chosen = scheduler.run(List.of(new Trial("s4/best", best, proxy, "S4's plan"))).get(0);
+                if (chosen.ok()) {
+                    points.add(new double[] {100 * chosen.parameterFraction(), chosen.metric()});
+                    pointLabels.add("S4");
+                }
             } else if (algorithm.equals("bo")) {
                 AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
                         new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false))
@@ -143,9 +159,24 @@ final class SearchCommand implements Callable<Integer> {
                 }
                 best = top.plan();
                 report = SearchReport.autoPeft(r);
+                for (ParetoPoint p : r.front()) {
+                    points.add(new double[] {100 * p.fraction(), p.metric()});
+                    pointLabels.add(null);
+                }
             } else {
                 throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "'; use s4 or bo");
             }
+            List<TrialResult> handMade = new ArrayList<>();
+            if (baselines) {
+                List<Trial> trials = new ArrayList<>();
+                for (String m : BASELINES) {
+                    trials.add(new Trial("baseline/" + m, Methods.plan(m, cfg.layers(), cfg.hidden(), 0), proxy, m));
+                }
+                handMade = scheduler.run(trials);
+                report += baselineTable(handMade);
+            }
+            ParetoPlot.write(output.resolve("pareto.png"), algorithm.equals("s4") ? "S4 plan" : "BO Pareto front", points,
+                    pointLabels, handMade);
             PlanFile.write(best, output.resolve("best-plan.json"));
             Files.writeString(output.resolve("report.md"), report);
             System.out.println(report);
@@ -155,4 +186,13 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static String baselineTable(List<TrialResult> results) {
+        StringBuilder sb = new StringBuilder("\n## Hand-made baselines (same proxy training)\n\n"
+                + "| method | metric | parameter fraction |\n|---|---|---|\n");
+        for (TrialResult r : results) {
+            sb.append(String.format("| %s | %s | %.4f%% |%n", r.trialId().substring("baseline/".length()),
+                    r.ok() ? String.format("%.4f", r.metric()) : "failed: " + r.reason(), 100 * r.parameterFraction()));
+        }
+        return sb.toString();
+    }
 }
