@@ -30,6 +30,16 @@ final class Linear implements AutoCloseable {
         this.buf = new Buffers(be);
     }
 
+    /** A fresh trainable task head "classifier" {@code [labels, d]}: W ~ N(0, 0.02), b = 0. */
+    static Linear classifierHead(Backend be, int d, int labels, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Parameter w = new Parameter("classifier.weight", be.fromHost(Init.normal(rng, labels * d, 0.02), labels, d));
+        Parameter b = new Parameter("classifier.bias", be.allocate(labels));
+        w.setTrainable(be, true);
+        b.setTrainable(be, true);
+        return new Linear(be, w, b);
+    }
+
     int in() {
         return weight.value().dim(1);
     }

@@ -4,7 +4,6 @@ import dev.peft4j.backend.Backend;
 import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * An encoder with a fresh classification head: pooled = pool(h) {@code [B,d]} (mean over tokens or [CLS]),
@@ -27,13 +26,7 @@ public final class SequenceClassifier implements AutoCloseable {
         this.encoder = encoder;
         this.be = encoder.backend();
         this.numLabels = numLabels;
-        int d = encoder.config().hidden();
-        SplittableRandom rng = new SplittableRandom(seed);
-        Parameter w = new Parameter("classifier.weight", be.fromHost(Init.normal(rng, numLabels * d, 0.02), numLabels, d));
-        Parameter b = new Parameter("classifier.bias", be.allocate(numLabels));
-        w.setTrainable(be, true);
-        b.setTrainable(be, true);
-        this.head = new Linear(be, w, b);
+        this.head = Linear.classifierHead(be, encoder.config().hidden(), numLabels, seed);
         this.buf = new Buffers(be);
     }
 

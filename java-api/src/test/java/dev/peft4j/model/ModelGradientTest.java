@@ -71,6 +71,19 @@ class ModelGradientTest {
     }
 
     @Test
+    void tokenClassifierMatchesFiniteDifferences() {
+        try (Backend be = Backends.create("reference");
+             TokenClassifier model = new TokenClassifier(BertModel.random(be, TINY, 7), 4, 11)) {
+            model.encoder().applyPlan(everything(), 5);
+            Batch b = batch(Pooling.MEAN);
+            int[] labels = {0, 3, 1, -100, 2, 1, 1, 0, -100, -100};
+            int checked = FiniteDifferences.check(model.trainableParameters(), () -> model.loss(b, labels, true, 42),
+                    () -> model.backward(1f));
+            assertTrue(checked > 100, "checked only " + checked + " gradient entries");
+        }
+    }
+
+    @Test
     void trainableCountsFollowThePlan() {
         try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, TINY, 1)) {
             long base = m.baseParameterCount();
