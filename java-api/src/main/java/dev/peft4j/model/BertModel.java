@@ -24,6 +24,7 @@ public final class BertModel implements AutoCloseable {
     private final Embeddings embeddings;
     private final List<EncoderLayer> layers;
     private final long baseParameters;
+    private PeftPlan plan;
 
     private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers) {
         this.be = be;
@@ -93,6 +94,7 @@ public final class BertModel implements AutoCloseable {
     /** Attaches the plan's PEFT modules layer by layer; new parameters are drawn from {@code seed}. */
     public void applyPlan(PeftPlan plan, long seed) {
         PlanAttachment.apply(be, layers, plan, "encoder.layer.", seed);
+        this.plan = plan;
     }
 
     /**
@@ -136,6 +138,25 @@ public final class BertModel implements AutoCloseable {
         embeddings.collect(out);
         layers.forEach(l -> l.collect(out));
         return out;
+    }
+
+    /** The plan attached by {@link #applyPlan}, or null when none is attached. */
+    public PeftPlan plan() {
+        return plan;
+    }
+
+    /** The parameter called {@code name}, or null. */
+    public Parameter parameter(String name) {
+        for (Parameter p : parameters()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    List<EncoderLayer> layers() {
+        return layers;
     }
 
     public List<Parameter> trainableParameters() {

@@ -25,6 +25,7 @@ public final class Gpt2Model implements AutoCloseable {
     private final LayerNorm lnF;
     private final Buffers buf;
     private final long baseParameters;
+    private PeftPlan plan;
     private int[] ids;
     private int[] positions;
     private int[] targets;
@@ -70,12 +71,17 @@ public final class Gpt2Model implements AutoCloseable {
         return new Gpt2Model(be, cfg, wte, wpe, layers, layerNorm(be, weights, "ln_f", d, cfg.layerNormEps()));
     }
 
+    public Backend backend() {
+        return be;
+    }
+
     public Gpt2Config config() {
         return config;
     }
 
     public void applyPlan(PeftPlan plan, long seed) {
         PlanAttachment.apply(be, layers, plan, "h.", seed);
+        this.plan = plan;
     }
 
     /**
@@ -163,6 +169,25 @@ public final class Gpt2Model implements AutoCloseable {
         layers.forEach(l -> l.collect(out));
         lnF.collect(out);
         return out;
+    }
+
+    /** The plan attached by {@link #applyPlan}, or null when none is attached. */
+    public PeftPlan plan() {
+        return plan;
+    }
+
+    /** The parameter called {@code name}, or null. */
+    public Parameter parameter(String name) {
+        for (Parameter p : parameters()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    List<DecoderLayer> layers() {
+        return layers;
     }
 
     public List<Parameter> trainableParameters() {

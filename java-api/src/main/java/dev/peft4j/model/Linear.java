@@ -19,6 +19,7 @@ final class Linear implements AutoCloseable {
     private Parameter loraB;
     private float loraScale;
     private float loraDropout;
+    private boolean loraMerged;
     private Tensor x;
     private Tensor y;
     private Tensor dropMask;
@@ -76,13 +77,59 @@ final class Linear implements AutoCloseable {
         return loraScale;
     }
 
+    boolean loraMerged() {
+        return loraMerged;
+    }
+
+    /**
+     * Folds LoRA into the frozen weight, W ← W + s·B A (accumulated in float64 on the host); the forward then runs
+     * the plain linear layer. {@link #unmergeLora()} subtracts the same product again.
+     */
+    void mergeLora() {
+        if (loraA == null || loraMerged) {
+            throw new IllegalStateException(weight.name() + (loraA == null ? " carries no LoRA" : " is already merged"));
+        }
+        addLoraProduct(+1);
+        loraMerged = true;
+    }
+
+    /** Undoes {@link #mergeLora()}: W ← W − s·B A, so W is back to its value before the merge up to float rounding. */
+    void unmergeLora() {
+        if (!loraMerged) {
+            throw new IllegalStateException(weight.name() + " is not merged");
+        }
+        addLoraProduct(-1);
+        loraMerged = false;
+    }
+
+    /** W[o,i] += sign·s·Σ_k B[o,k]·A[k,i], each element summed in float64 and rounded once. */
+    private void addLoraProduct(int sign) {
+        float[] w = weight.value().toArray();
+        float[] a = loraA.value().toArray();
+        float[] b = loraB.value().toArray();
+        int r = loraA.value().dim(0);
+        int in = in();
+        int out = out();
+        double s = sign * (double) loraScale;
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                double acc = 0;
+                for (int k = 0; k < r; k++) {
+                    acc += (double) b[o * r + k] * a[k * in + i];
+                }
+                w[o * in + i] = (float) (w[o * in + i] + s * acc);
+            }
+        }
+        weight.value().copyFrom(w);
+    }
+
     /** y = x Wᵀ + b (+ LoRA). The returned tensor is this layer's buffer, valid until its next forward. */
     Tensor forward(Tensor x, Pass pass, long dropoutSeed) {
         this.x = x;
         int n = x.dim(0);
         y = buf.get("y", n, out());
         Tensor b = bias == null ? null : bias.value();
-        if (loraA == null) {
+        if (loraA == null || loraMerged) {
             be.linearForward(x, weight.value(), b, y);
             return y;
         }
@@ -110,6 +157,9 @@ final class Linear implements AutoCloseable {
         Tensor dx = needDx ? buf.get("dx", n, in()) : null;
         Tensor dW = weight.grad();
         Tensor db = bias == null ? null : bias.grad();
+        if (loraMerged) {
+            throw new IllegalStateException(weight.name() + ": LoRA is merged into the weight; unmerge it before training");
+        }
         if (loraA == null) {
             if (dx != null || dW != null || db != null) {
                 be.linearBackward(dy, x, weight.value(), dx, dW, db);

@@ -6,6 +6,9 @@ import dev.peft4j.model.Batch;
 import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.tensor.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -20,13 +23,25 @@ public final class ClassifierTrainer {
     private final TrainConfig config;
     private final Batcher batcher;
     private final TrainListener listener;
+    private final CheckpointOptions checkpoints;
 
     public ClassifierTrainer(TrainConfig config, Batcher batcher, TrainListener listener) {
+        this(config, batcher, listener, null);
+    }
+
+    /** A trainer that writes checkpoints (and resumes from one) as {@code checkpoints} says; null = none. */
+    public ClassifierTrainer(TrainConfig config, Batcher batcher, TrainListener listener, CheckpointOptions checkpoints) {
         this.config = config;
         this.batcher = batcher;
         this.listener = listener == null ? TrainListener.NONE : listener;
+        this.checkpoints = checkpoints;
     }
 
+    /**
+     * Trains; with checkpoint options, resumes from an existing checkpoint first (when asked) and writes one every N
+     * steps. Checkpoint I/O failures surface as {@link UncheckedIOException} wrapping a {@link CheckpointException}
+     * or the I/O error.
+     */
     public TrainResult train(SequenceClassifier model, List<EncodedExample> train, List<EncodedExample> validation) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("the training set is empty");
@@ -48,13 +63,30 @@ public final class ClassifierTrainer {
         long tokens = 0;
         long start = System.nanoTime();
         long step = 0;
+        int startEpoch = 0;
+        int startMicro = 0;
+        String fingerprint = fingerprint(trainable, train.size(), validation.size());
         try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator acc = new GradientAccumulator(be, trainable)) {
+            if (checkpoints != null && checkpoints.resume() && Files.exists(checkpoints.path())) {
+                TrainingCheckpoint c = readCheckpoint(fingerprint);
+                restore(trainable, c.values());
+                opt.restore(c.step(), c.adamM(), c.adamV());
+                step = c.step();
+                startEpoch = c.epoch();
+                startMicro = c.micro();
+                tokens = c.tokens();
+                System.arraycopy(c.losses(), 0, losses, 0, (int) step);
+                history.addAll(c.history());
+                best = c.best();
+                bestValues = c.bestValues();
+                sinceBest = c.sinceBest();
+            }
             epochs:
-            for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 int[] order = shuffled(train.size(), new SplittableRandom(config.seed() * 31 + epoch));
-                int micro = 0;
+                int micro = epoch == startEpoch ? startMicro : 0;
                 float lossSum = 0;
-                for (int from = 0; from < train.size(); from += config.batchSize()) {
+                for (int from = micro * config.batchSize(); from < train.size(); from += config.batchSize()) {
                     int to = Math.min(train.size(), from + config.batchSize());
                     Batch b = batcher.batch(train, order, from, to);
                     long dropoutSeed = config.seed() * 1_000_003L + step * 97 + micro;
@@ -95,6 +127,14 @@ public final class ClassifierTrainer {
                             break epochs;
                         }
                     }
+                    if (checkpoints != null && checkpoints.every() > 0 && step % checkpoints.every() == 0) {
+                        boolean epochDone = micro == microPerEpoch;
+                        writeCheckpoint(new TrainingCheckpoint(fingerprint, step, epochDone ? epoch + 1 : epoch,
+                                epochDone ? 0 : micro, tokens, java.util.Arrays.copyOf(losses, (int) step),
+                                trainable.stream().map(Parameter::name).toList(),
+                                trainable.stream().map(p -> p.value().shape()).toList(), snapshot(trainable),
+                                opt.firstMoments(), opt.secondMoments(), List.copyOf(history), best, bestValues, sinceBest));
+                    }
                 }
             }
         }
@@ -104,6 +144,37 @@ public final class ClassifierTrainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         float[] ran = java.util.Arrays.copyOf(losses, (int) step);
         return new TrainResult(step, ran, history, best, seconds, tokens / seconds, stoppedEarly);
+    }
+
+    private void writeCheckpoint(TrainingCheckpoint c) {
+        try {
+            CheckpointFile.write(checkpoints.path(), c);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing checkpoint " + checkpoints.path() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private TrainingCheckpoint readCheckpoint(String fingerprint) {
+        try {
+            TrainingCheckpoint c = CheckpointFile.read(checkpoints.path());
+            if (!c.fingerprint().equals(fingerprint)) {
+                throw new CheckpointException(checkpoints.path() + ": written by a different run; it holds\n  "
+                        + c.fingerprint() + "\nbut this run is\n  " + fingerprint);
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** What must match for a resume: the config, the trainable parameters' names and shapes, the data sizes. */
+    private String fingerprint(List<Parameter> trainable, int trainSize, int validationSize) {
+        StringBuilder b = new StringBuilder(config.toString()).append(" train=").append(trainSize)
+                .append(" validation=").append(validationSize).append(" params=");
+        for (Parameter p : trainable) {
+            b.append(p.name()).append(java.util.Arrays.toString(p.value().shape())).append(';');
+        }
+        return b.toString();
     }
 
     static int[] shuffled(int n, SplittableRandom rng) {

@@ -52,6 +52,36 @@ public final class Optimizer implements AutoCloseable {
         return step;
     }
 
+    /** The first moments m_i on the host, in the order of the parameter list. */
+    float[][] firstMoments() {
+        float[][] out = new float[m.length][];
+        for (int i = 0; i < m.length; i++) {
+            out[i] = m[i].toArray();
+        }
+        return out;
+    }
+
+    /** The second moments v_i on the host. */
+    float[][] secondMoments() {
+        float[][] out = new float[v.length][];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i].toArray();
+        }
+        return out;
+    }
+
+    /** Restores the state of a checkpoint: the step count (which drives bias correction) and both moments. */
+    void restore(long steps, float[][] first, float[][] second) {
+        if (first.length != m.length || second.length != v.length) {
+            throw new IllegalArgumentException("moments for " + first.length + " parameters, the optimizer has " + m.length);
+        }
+        for (int i = 0; i < m.length; i++) {
+            m[i].copyFrom(first[i]);
+            v[i].copyFrom(second[i]);
+        }
+        this.step = steps;
+    }
+
     @Override
     public void close() {
         for (int i = 0; i < params.length; i++) {

@@ -1,0 +1,158 @@
+package dev.peft4j.adapter;
+
+import com.google.gson.JsonObject;
+import dev.peft4j.io.SafeTensors;
+import dev.peft4j.io.SafeTensorsContent;
+import dev.peft4j.io.TensorData;
+import dev.peft4j.peft.PeftPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads and writes adapters as a folder with {@code adapter_config.json} and {@code adapter_model.safetensors}
+ * (metadata {"format": "pt"}) in Hugging Face peft's format; see java-api/ADAPTER-FORMAT.md for every key.
+ * Saving stores the trainable values of the model's attached plan; loading attaches the file's plan to a model
+ * that has none yet and copies the values in, failing with the file and key on any mismatch.
+ */
+public final class AdapterIo {
+    public static final String CONFIG = "adapter_config.json";
+    public static final String WEIGHTS = "adapter_model.safetensors";
+
+    private AdapterIo() {}
+
+    /** Writes the model's plan and trainable values; returns the peft_type written. */
+    public static PeftType save(Path dir, AdapterModel model, String baseModelNameOrPath) throws IOException {
+        PeftPlan plan = model.plan();
+        if (plan == null) {
+            throw new IllegalStateException("the model has no PEFT plan attached: nothing to save");
+        }
+        PeftType type = PeftConfigs.typeOf(plan);
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        for (Slot s : AdapterLayout.slots(model, plan, type, false)) {
+            if (tensors.put(s.key(), s.encode(model)) != null) {
+                throw new IllegalStateException("two tensors map to the adapter key " + s.key());
+            }
+        }
+        Files.createDirectories(dir);
+        SafeTensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        HfCheckpoint.writeJsonAtomically(dir.resolve(CONFIG), PeftConfigs.write(model, plan, type, baseModelNameOrPath));
+        return type;
+    }
+
+    /**
+     * Attaches the adapter's plan to {@code model} (which must have none; new parameters are drawn from
+     * {@code seed} and then overwritten) and loads its values. Returns the plan.
+     */
+    public static PeftPlan load(Path dir, AdapterModel model, long seed) throws IOException {
+        if (model.plan() != null) {
+            throw new IllegalStateException("the model already has a PEFT plan; load an adapter into a fresh base model");
+        }
+        Path configFile = dir.resolve(CONFIG);
+        Path weightsFile = dir.resolve(WEIGHTS);
+        JsonConfig cfg = JsonConfig.read(configFile);
+        String typeName = cfg.string("peft_type");
+        PeftType type;
+        try {
+            type = PeftType.valueOf(typeName);
+        } catch (IllegalArgumentException e) {
+            throw new AdapterFormatException(configFile + ": field 'peft_type' is '" + typeName + "'; peft4j reads "
+                    + Arrays.toString(PeftType.values()));
+        }
+        if (!Files.isRegularFile(weightsFile)) {
+            throw new AdapterFormatException(weightsFile + ": file is missing");
+        }
+        SafeTensorsContent content = SafeTensors.read(weightsFile);
+        String file = weightsFile.toString();
+        Map<String, TensorData> tensors = normalise(content.tensors(), model, file);
+        PeftPlan plan;
+        boolean shared = false;
+        Set<String> ignorable = Set.of();
+        if (cfg.has("peft4j")) {
+            JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
+            String arch = own.string("architecture");
+            if (!arch.equals(model.arch().name())) {
+                throw new AdapterFormatException(configFile + ": field 'peft4j.architecture' is " + arch
+                        + " but the model is " + model.arch());
+            }
+            if (own.integer("layers") != model.layers() || own.integer("hidden") != model.hidden()) {
+                throw new AdapterFormatException(configFile + ": fields 'peft4j.layers'/'peft4j.hidden' are "
+                        + own.integer("layers") + "/" + own.integer("hidden") + " but the model has " + model.layers()
+                        + "/" + model.hidden());
+            }
+            plan = PlanJson.read(own.array("plan"), configFile + ": peft4j.plan");
+            if (plan.size() != model.layers()) {
+                throw new AdapterFormatException(configFile + ": field 'peft4j.plan' has " + plan.size()
+                        + " layers but the model has " + model.layers());
+            }
+            if (PeftConfigs.typeOf(plan) != type) {
+                throw new AdapterFormatException(configFile + ": field 'peft_type' is " + type + " but the peft4j plan is "
+                        + PeftConfigs.typeOf(plan));
+            }
+        } else {
+            DerivedPlans.Derived d = DerivedPlans.derive(type, cfg, tensors, model, file);
+            plan = d.plan();
+            shared = d.sharedCAttn();
+            ignorable = d.ignorable();
+        }
+        model.applyPlan(plan, seed);
+        Set<String> used = new HashSet<>(ignorable);
+        List<Slot> slots = AdapterLayout.slots(model, plan, type, shared);
+        for (Slot s : slots) {
+            TensorData t = tensors.get(s.key());
+            if (t == null) {
+                throw new AdapterFormatException(file + ": key '" + s.key() + "' is missing (the " + type + " plan needs it "
+                        + "for " + s.params() + ")");
+            }
+            if (!Arrays.equals(t.shape(), s.shape())) {
+                throw new AdapterFormatException(file + ": key '" + s.key() + "' has shape " + Arrays.toString(t.shape())
+                        + " but the model needs " + Arrays.toString(s.shape()));
+            }
+            s.decode(t, model, file);
+            used.add(s.key());
+        }
+        Set<String> extra = new TreeSet<>(tensors.keySet());
+        extra.removeAll(used);
+        if (!extra.isEmpty()) {
+            throw new AdapterFormatException(file + ": key '" + extra.iterator().next() + "' is not part of the " + type
+                    + " plan for this model" + (extra.size() > 1 ? " (" + extra.size() + " such keys: " + extra + ")" : ""));
+        }
+        return plan;
+    }
+
+    /** Keys with the root ("bert."/"transformer.") this model uses, whether or not the file's keys carried it. */
+    private static Map<String, TensorData> normalise(Map<String, TensorData> in, AdapterModel m, String file)
+            throws AdapterFormatException {
+        String base = AdapterLayout.BASE;
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : in.entrySet()) {
+            String k = e.getKey();
+            String key = k;
+            if (k.startsWith(base)) {
+                String rest = k.substring(base.length());
+                String other = m.arch() == AdapterModel.Arch.BERT ? "bert." : "transformer.";
+                if (rest.startsWith(other)) {
+                    rest = rest.substring(other.length());
+                }
+                key = rest.startsWith("classifier.") ? base + rest : base + m.root() + rest;
+            }
+            if (out.put(key, e.getValue()) != null) {
+                throw new AdapterFormatException(file + ": key '" + k + "' occurs both with and without its '"
+                        + m.root() + "' prefix");
+            }
+        }
+        return out;
+    }
+
+    /** The config that {@link #save} would write, for inspection. */
+    static JsonObject config(AdapterModel model, String baseModelNameOrPath) {
+        return PeftConfigs.write(model, model.plan(), PeftConfigs.typeOf(model.plan()), baseModelNameOrPath);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.peft4j.adapter;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.peft4j.backend.Activation;
+import dev.peft4j.peft.AdapterSpec;
+import dev.peft4j.peft.LayerPlan;
+import dev.peft4j.peft.LoraSpec;
+import dev.peft4j.peft.LoraTarget;
+import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PrefixSpec;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * A {@link PeftPlan} as JSON, one object per layer: {@code {"lora": {"rank", "alpha", "rs_lora", "dropout",
+ * "targets"}, "attn_adapter" | "ffn_adapter" | "parallel_adapter": {"size", "activation", "scale",
+ * "learned_scale"}, "prefix": {"length"}, "ia3": bool, "bitfit": bool}}; absent components are omitted.
+ * Floats are written in their shortest decimal form and read back with Float.parseFloat, so they round-trip exactly.
+ */
+final class PlanJson {
+    private PlanJson() {}
+
+    static JsonArray write(PeftPlan plan) {
+        JsonArray layers = new JsonArray();
+        for (LayerPlan lp : plan.layers()) {
+            JsonObject o = new JsonObject();
+            if (lp.lora() != null) {
+                LoraSpec s = lp.lora();
+                JsonObject l = new JsonObject();
+                l.addProperty("rank", s.rank());
+                l.addProperty("alpha", s.alpha());
+                l.addProperty("rs_lora", s.rsLora());
+                l.addProperty("dropout", s.dropout());
+                JsonArray t = new JsonArray();
+                for (LoraTarget target : LoraTarget.values()) {
+                    if (s.targets().contains(target)) {
+                        t.add(target.name());
+                    }
+                }
+                l.add("targets", t);
+                o.add("lora", l);
+            }
+            adapter(o, "attn_adapter", lp.attnAdapter());
+            adapter(o, "ffn_adapter", lp.ffnAdapter());
+            adapter(o, "parallel_adapter", lp.parallelAdapter());
+            if (lp.prefix() != null) {
+                JsonObject p = new JsonObject();
+                p.addProperty("length", lp.prefix().length());
+                o.add("prefix", p);
+            }
+            o.addProperty("ia3", lp.ia3());
+            o.addProperty("bitfit", lp.bitfit());
+            layers.add(o);
+        }
+        return layers;
+    }
+
+    private static void adapter(JsonObject o, String field, AdapterSpec s) {
+        if (s == null) {
+            return;
+        }
+        JsonObject a = new JsonObject();
+        a.addProperty("size", s.size());
+        a.addProperty("activation", s.activation().name());
+        a.addProperty("scale", s.scale());
+        a.addProperty("learned_scale", s.learnedScale());
+        o.add(field, a);
+    }
+
+    static PeftPlan read(JsonArray layers, String where) throws AdapterFormatException {
+        List<LayerPlan> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            String at = where + ".layers[" + i + "]";
+            JsonObject o = object(layers.get(i), at);
+            try {
+                LoraSpec lora = null;
+                if (o.has("lora")) {
+                    JsonObject l = object(o.get("lora"), at + ".lora");
+                    EnumSet<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
+                    for (JsonElement t : l.getAsJsonArray("targets")) {
+                        targets.add(LoraTarget.valueOf(t.getAsString()));
+                    }
+                    lora = new LoraSpec(l.get("rank").getAsInt(), l.get("alpha").getAsFloat(),
+                            l.get("rs_lora").getAsBoolean(), l.get("dropout").getAsFloat(), targets);
+                }
+                PrefixSpec prefix = o.has("prefix") ? new PrefixSpec(object(o.get("prefix"), at + ".prefix").get("length").getAsInt()) : null;
+                out.add(new LayerPlan(lora, adapter(o, "attn_adapter", at), adapter(o, "ffn_adapter", at),
+                        adapter(o, "parallel_adapter", at), prefix, o.get("ia3").getAsBoolean(), o.get("bitfit").getAsBoolean()));
+            } catch (RuntimeException e) {
+                throw new AdapterFormatException(at + ": invalid layer plan " + o + " (" + e + ")", e);
+            }
+        }
+        try {
+            return new PeftPlan(out);
+        } catch (IllegalArgumentException e) {
+            throw new AdapterFormatException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static AdapterSpec adapter(JsonObject o, String field, String at) throws AdapterFormatException {
+        if (!o.has(field)) {
+            return null;
+        }
+        JsonObject a = object(o.get(field), at + "." + field);
+        return new AdapterSpec(a.get("size").getAsInt(), Activation.valueOf(a.get("activation").getAsString()),
+                a.get("scale").getAsFloat(), a.get("learned_scale").getAsBoolean());
+    }
+
+    private static JsonObject object(JsonElement e, String at) throws AdapterFormatException {
+        if (e == null || !e.isJsonObject()) {
+            throw new AdapterFormatException(at + ": expected an object, got " + e);
+        }
+        return e.getAsJsonObject();
+    }
+}
