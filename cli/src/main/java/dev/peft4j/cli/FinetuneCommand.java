@@ -2,6 +2,8 @@ package dev.peft4j.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import dev.peft4j.adapter.AdapterIo;
+import dev.peft4j.adapter.AdapterModel;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.data.LabeledDataset;
@@ -15,6 +17,7 @@ import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.search.PlanFile;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
+import dev.peft4j.train.CheckpointOptions;
 import dev.peft4j.train.ClassifierTrainer;
 import dev.peft4j.train.EncodedExample;
 import dev.peft4j.train.Evaluator;
@@ -74,8 +77,13 @@ final class FinetuneCommand implements Callable<Integer> {
     long seed = 42;
     @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
     String backend;
-    @Option(names = "--output", description = "folder for metrics.jsonl and summary.json (default ${DEFAULT-VALUE})")
+    @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json "
+            + "and plots (default ${DEFAULT-VALUE})")
     Path output = Path.of("runs", "finetune");
+    @Option(names = "--checkpoint-every", description = "write a resumable checkpoint every N steps, 0 = never (default ${DEFAULT-VALUE})")
+    int checkpointEvery = 50;
+    @Option(names = "--resume", description = "continue from the checkpoint in --output if there is one")
+    boolean resume;
 
     @Override
     public Integer call() throws IOException {
@@ -135,7 +143,14 @@ final class FinetuneCommand implements Callable<Integer> {
                     json(metrics, "step", step, "val_loss", m.loss(), "val_accuracy", m.accuracy(), "val_macro_f1", m.macroF1());
                 }
             };
-            TrainResult result = new ClassifierTrainer(cfg, batcher, listener).train(classifier, trainSet, valSet);
+            Path checkpoint = output.resolve("checkpoint.safetensors");
+            if (resume && Files.exists(checkpoint)) {
+                System.out.println("resuming from " + checkpoint);
+            }
+            TrainResult result = new ClassifierTrainer(cfg, batcher, listener,
+                    new CheckpointOptions(checkpoint, checkpointEvery, resume)).train(classifier, trainSet, valSet);
+            AdapterIo.save(output.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(classifier), base.displayName);
+            new RunInfo(model, data.labelNames(), maxLength, dataset, train, validation, test, seed).write(output);
             System.out.println("evaluating on " + testSet.size() + " held-out examples ...");
             Metrics held = new Evaluator(batcher, 32).evaluate(classifier, testSet);
             json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
@@ -183,6 +198,8 @@ final class FinetuneCommand implements Callable<Integer> {
         row("training tokens/s", String.format("%.0f", r.tokensPerSecond()));
         row("wall time", ProgressBar.duration(wall));
         System.out.println("└──────────────────────────┴──────────────────────────────────┘");
+        System.out.println("adapter: " + output.resolve(RunInfo.ADAPTER_DIR) + " (Hugging Face peft format; use it with "
+                + "peft4j eval|predict|merge|export --run " + output + ")");
         System.out.println("metrics: " + output.resolve("metrics.jsonl") + "  summary: " + output.resolve("summary.json")
                 + "  plots: " + output.resolve("loss.png") + ", " + output.resolve("validation.png"));
     }

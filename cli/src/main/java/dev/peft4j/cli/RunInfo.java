@@ -1,0 +1,43 @@
+package dev.peft4j.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * What a fine-tuning run leaves beside its adapter (run.json), so that eval, predict, merge and export can rebuild
+ * the same classifier: the base model, the label names, the tokenisation length and the data split.
+ */
+record RunInfo(String model, List<String> labels, int maxLength, String dataset, int train, int validation, int test,
+               long seed) {
+    static final String FILE = "run.json";
+    static final String ADAPTER_DIR = "adapter";
+
+    void write(Path dir) throws IOException {
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().create().toJson(this));
+        Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static RunInfo read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        RunInfo r;
+        try {
+            r = new Gson().fromJson(Files.readString(file), RunInfo.class);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + " is missing: --run must name the --output folder of a finetune run");
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage());
+        }
+        if (r == null || r.model() == null || r.labels() == null || r.labels().size() < 2 || r.maxLength() < 3) {
+            throw new IllegalArgumentException(file + ": fields model, labels (≥ 2) and maxLength (≥ 3) are required");
+        }
+        return r;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.peft4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line end to end, offline: a tiny local CSV dataset, MiniLM from its jar, then eval, predict, merge and
+ * export of the run; and the error paths (usage errors exit 2, failures exit 1 with one line naming the problem).
+ */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path csv;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = Peft4j.commandLine().execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @BeforeAll
+    static void writeDataset() throws Exception {
+        List<String> lines = new ArrayList<>();
+        lines.add("text,label");
+        String[] good = {"a wonderful, moving film", "great acting and a great story", "I loved every minute",
+            "brilliant and funny", "a delightful surprise", "superb direction"};
+        String[] bad = {"a boring, tedious mess", "terrible acting and a dull story", "I hated every minute",
+            "awful and slow", "a complete waste of time", "dreadful direction"};
+        for (int i = 0; i < 5; i++) {
+            for (int k = 0; k < good.length; k++) {
+                lines.add("\"" + good[k] + " " + i + "\",pos");
+                lines.add("\"" + bad[k] + " " + i + "\",neg");
+            }
+        }
+        csv = dir.resolve("reviews.csv");
+        Files.write(csv, lines);
+    }
+
+    @Test
+    void finetuneThenEvalPredictMergeExport() throws Exception {
+        Path out = dir.resolve("run");
+        Run ft = run("finetune", "--dataset", "csv:" + csv, "--train", "32", "--validation", "8", "--test", "16",
+                "--epochs", "1", "--batch", "8", "--max-length", "16", "--backend", "cpu", "--output", out.toString());
+        assertEquals(0, ft.exit(), ft.err());
+        assertTrue(ft.out().contains("held-out accuracy"), ft.out());
+        for (String f : new String[] {"run.json", "metrics.jsonl", "summary.json", "loss.png", "validation.png",
+            "adapter/adapter_config.json", "adapter/adapter_model.safetensors"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f + " written");
+        }
+        Run eval = run("eval", "--run", out.toString(), "--backend", "cpu");
+        assertEquals(0, eval.exit(), eval.err());
+        assertTrue(eval.out().contains("accuracy") && eval.out().contains("(16 examples"), eval.out());
+
+        Run predict = run("predict", "--run", out.toString(), "--backend", "cpu", "what a wonderful film");
+        assertEquals(0, predict.exit(), predict.err());
+        assertTrue(predict.out().matches("(?s)(pos|neg)\\tneg=0\\.\\d{4}  pos=0\\.\\d{4}\\twhat a wonderful film\\s*"), predict.out());
+
+        Path merged = dir.resolve("merged");
+        Run merge = run("merge", "--run", out.toString(), "--output", merged.toString());
+        assertEquals(0, merge.exit(), merge.err());
+        assertTrue(Files.isRegularFile(merged.resolve("config.json")) && Files.isRegularFile(merged.resolve("model.safetensors")));
+
+        Path exported = dir.resolve("exported");
+        Run export = run("export", "--run", out.toString(), "--output", exported.toString(), "--base-model-name", "me/minilm");
+        assertEquals(0, export.exit(), export.err());
+        assertTrue(Files.readString(exported.resolve("adapter_config.json")).contains("\"me/minilm\""));
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        Run r = run("finetune", "--epochs");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--epochs"), r.err());
+        assertEquals(2, run("no-such-command").exit());
+    }
+
+    @Test
+    void aMissingDatasetFailsWithOneClearLine() {
+        Run r = run("finetune", "--dataset", "csv:" + dir.resolve("missing.csv"), "--output", dir.resolve("x").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("peft4j: ") && r.err().contains("missing.csv"), r.err());
+        assertTrue(r.err().contains("hint:"), r.err());
+    }
+
+    @Test
+    void badValuesAndUnknownNamesAreFailures() {
+        assertEquals(1, run("finetune", "--method", "nope", "--dataset", "csv:" + csv, "--train", "8", "--validation", "0",
+                "--test", "4", "--output", dir.resolve("y").toString()).exit());
+        Run r = run("finetune", "--train", "0");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--train"), r.err());
+        Run b = run("eval", "--run", dir.resolve("nothing-here").toString());
+        assertEquals(1, b.exit());
+        assertTrue(b.err().contains("run.json"), b.err());
+    }
+
+    @Test
+    void aCorruptCheckpointIsRefusedOnResume() throws Exception {
+        Path out = dir.resolve("corrupt");
+        Files.createDirectories(out);
+        Files.write(out.resolve("checkpoint.safetensors"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        Run r = run("finetune", "--dataset", "csv:" + csv, "--train", "16", "--validation", "4", "--test", "8",
+                "--epochs", "1", "--batch", "8", "--max-length", "16", "--backend", "cpu", "--resume",
+                "--output", out.toString());
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.err().contains("checkpoint.safetensors"), r.err());
+    }
+}
