@@ -107,16 +107,9 @@ class MiniLmOnnxRuntimeTest {
         int b = batch.batchSize();
         int t = batch.sequenceLength();
         assertTrue(t > 20 && SENTENCES.size() >= 10, "varied lengths with padding");
-        int[] ids = new int[b * t];
-        int[] types = new int[b * t];
-        float[] mask = new float[b * t];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < t; j++) {
-                ids[i * t + j] = batch.inputIds()[i][j];
-                types[i * t + j] = batch.tokenTypeIds()[i][j];
-                mask[i * t + j] = batch.attentionMask()[i][j];
-            }
-        }
+        int[] ids = batch.flatInputIds();
+        int[] types = batch.flatTokenTypeIds();
+        float[] mask = batch.flatAttentionMask();
         try (Backend be = Backends.create(name); BertModel model = BertModel.fromOnnx(be, weights, Pooling.MEAN, 0.1f);
              Tensor maskT = be.fromHost(mask, b, t)) {
             float[] h = model.forward(ids, types, new Pass(b, t, maskT, false, 0)).toArray();
