@@ -24,9 +24,10 @@ final class Sgemm {
     static final int NR = Simd.SCALAR ? 16 : 3 * L;
     static final int MR_NARROW = 12;
     static final int NR_NARROW = Simd.SCALAR ? 16 : L;
-    static final int KC = 256;
-    static final int MC = 120;
-    static final int NC = 64 * NR;
+    /** Largest k block; k is split into ⌈k/KC⌉ equal blocks, so k = 384 + r (LoRA's augmented k) is one pass. */
+    static final int KC = Integer.getInteger("peft4j.cpu.kc", 448);
+    static final int MC = Integer.getInteger("peft4j.cpu.mc", 120);
+    static final int NC = 32 * NR;
 
     private static final int FIRST = 0;
     private static final int ACCUMULATE = 1;
@@ -100,8 +101,10 @@ final class Sgemm {
         int k = a.k();
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            int kBlocks = (k + KC - 1) / KC;
+            int kcEven = (k + kBlocks - 1) / kBlocks;
+            for (int pc = 0; pc < k; pc += kcEven) {
+                int kc = Math.min(kcEven, k - pc);
                 for (int js = 0; js < nc; js += nr) {
                     b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
                 }
