@@ -42,11 +42,8 @@ final class GemmOperand {
         return k;
     }
 
-    /** The single segment when this operand is a plain row-major matrix (k stride 1, scale 1, no mask or activation), else null. */
-    Segment plainRows() {
-        if (segments.length != 1) {
-            return null;
-        }
+    /** The first segment when it is a plain row-major matrix (k stride 1, scale 1, no mask or activation), else null. */
+    Segment plainLead() {
         Segment s = segments[0];
         return s.kStride() == 1 && s.scale() == 1f && s.mask() == null && s.act() == null ? s : null;
     }

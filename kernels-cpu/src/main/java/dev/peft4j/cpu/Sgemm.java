@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorMask;
  * <p>GotoBLAS blocking: for each NC-wide column block and KC-deep k block, B' is packed into NR-wide strips
  * (kept in L2, one strip in L1 while the A block streams); for each MC-row block A' is packed into MR-row strips;
  * the register-tiled micro-kernel then keeps an MR×NR tile of C in vector registers (6×3 vectors of 16 floats
- * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step). A plain row-major left operand is not
- * packed at all: the micro-kernel broadcasts from its rows in place (only a last partial strip is packed).
+ * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step). A plain row-major leading segment of the left
+ * operand (x in x·Wᵀ, also in LoRA's [x, s·u]) is not packed: the micro-kernel broadcasts from its rows in place
+ * and only the remaining segments (and a last partial row strip) are packed.
  * Edges are zero-padded in the packed panels and written back with masked stores, so tails run at vector speed. For n ≤ one vector (rank-r
  * products) a 12×1-vector kernel avoids padding n to 3 vectors. C is never read on the first k block
  * when β = 0. The work is split across the pool by rows (or by columns when rows are few).
@@ -100,13 +101,15 @@ final class Sgemm {
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;
         int k = a.k();
-        GemmOperand.Segment direct = Simd.SCALAR || narrow ? null : a.plainRows();
+        GemmOperand.Segment direct = Simd.SCALAR || narrow ? null : a.plainLead();
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             int kBlocks = (k + KC - 1) / KC;
             int kcEven = (k + kBlocks - 1) / kBlocks;
             for (int pc = 0; pc < k; pc += kcEven) {
                 int kc = Math.min(kcEven, k - pc);
+                // k steps of this block read in place from the plain leading segment; the rest are packed
+                int kd = direct == null ? 0 : Math.max(0, Math.min(kc, direct.kLength() - pc));
                 for (int js = 0; js < nc; js += nr) {
                     b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
                 }
@@ -114,9 +117,8 @@ final class Sgemm {
                 for (int ic = m0; ic < m1; ic += mcMax) {
                     int mc = Math.min(mcMax, m1 - ic);
                     for (int is = 0; is < mc; is += mr) {
-                        if (direct == null || mc - is < mr) {
-                            a.pack(ic + is, Math.min(mr, mc - is), mr, pc, kc, buf.a, is * kc);
-                        }
+                        int skip = mc - is < mr ? 0 : kd;
+                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc);
                     }
                     for (int js = 0; js < nc; js += nr) {
                         int cols = Math.min(nr, nc - js);
@@ -126,12 +128,12 @@ final class Sgemm {
                                 scalarKernel(buf.a, is * kc, buf.b, js * kc, kc, mr, nr, buf.tile);
                             } else if (narrow) {
                                 kernel12x1(buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
-                            } else if (direct != null && rows == mr) {
+                            } else if (kd > 0 && rows == mr) {
                                 int os = direct.outerStride();
-                                kernel6x3(direct.data(), direct.offset() + (ic + is) * os + pc, os, 1,
-                                        buf.b, js * kc, kc, buf.tile);
+                                kernel6x3(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
+                                        buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             } else {
-                                kernel6x3(buf.a, is * kc, 1, MR, buf.b, js * kc, kc, buf.tile);
+                                kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             }
                             store(buf.tile, nr, rows, cols, c, cOff + (ic + is) * ldc + jc + js, ldc, mode, ep, jc + js);
                         }
@@ -142,34 +144,52 @@ final class Sgemm {
     }
 
     /**
-     * tile[r·NR + j] = Σ_p A(r,p)·bp[p·NR + j], A(r,p) = ap[aOff + r·rs + p·ks]: a packed strip (rs = 1, ks = MR)
-     * or, for a plain row-major left operand, its rows in place (rs = lda, ks = 1; no packing). 18 accumulators.
+     * tile[r·NR + j] = Σ_p A(r,p)·bp[p·NR + j] with 18 accumulators. Steps p &lt; kd read A in place from a plain
+     * row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
+     * A(r,p) = ap[apOff + (p − kd)·MR + r].
      */
-    private static void kernel6x3(float[] ap, int aOff, int rs, int ks, float[] bp, int bOff, int kc, float[] tile) {
+    private static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                                  float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
-        int a0 = aOff, a1 = aOff + rs, a2 = aOff + 2 * rs, a3 = aOff + 3 * rs, a4 = aOff + 4 * rs, a5 = aOff + 5 * rs;
-        int ai = 0;
+        int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs, a4 = adOff + 4 * rs, a5 = adOff + 5 * rs;
         int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += ks, bi += NR) {
+        for (int p = 0; p < kd; p++, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, ap[a0 + ai]);
+            FloatVector a = FloatVector.broadcast(S, ad[a0 + p]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01); c02 = b2.fma(a, c02);
-            a = FloatVector.broadcast(S, ap[a1 + ai]);
+            a = FloatVector.broadcast(S, ad[a1 + p]);
             c10 = b0.fma(a, c10); c11 = b1.fma(a, c11); c12 = b2.fma(a, c12);
-            a = FloatVector.broadcast(S, ap[a2 + ai]);
+            a = FloatVector.broadcast(S, ad[a2 + p]);
             c20 = b0.fma(a, c20); c21 = b1.fma(a, c21); c22 = b2.fma(a, c22);
-            a = FloatVector.broadcast(S, ap[a3 + ai]);
+            a = FloatVector.broadcast(S, ad[a3 + p]);
             c30 = b0.fma(a, c30); c31 = b1.fma(a, c31); c32 = b2.fma(a, c32);
-            a = FloatVector.broadcast(S, ap[a4 + ai]);
+            a = FloatVector.broadcast(S, ad[a4 + p]);
             c40 = b0.fma(a, c40); c41 = b1.fma(a, c41); c42 = b2.fma(a, c42);
-            a = FloatVector.broadcast(S, ap[a5 + ai]);
+            a = FloatVector.broadcast(S, ad[a5 + p]);
+            c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
+        }
+        for (int p = kd, ai = apOff; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01); c02 = b2.fma(a, c02);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11); c12 = b2.fma(a, c12);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21); c22 = b2.fma(a, c22);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31); c32 = b2.fma(a, c32);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = b0.fma(a, c40); c41 = b1.fma(a, c41); c42 = b2.fma(a, c42);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L);
