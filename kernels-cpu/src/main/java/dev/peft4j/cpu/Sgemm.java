@@ -101,7 +101,7 @@ final class Sgemm {
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;
         int k = a.k();
-        GemmOperand.Segment direct = Simd.SCALAR || narrow ? null : a.plainLead();
+        GemmOperand.Segment direct = Simd.SCALAR ? null : a.plainLead();
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             int kBlocks = (k + KC - 1) / KC;
@@ -126,8 +126,12 @@ final class Sgemm {
                             int rows = Math.min(mr, mc - is);
                             if (Simd.SCALAR) {
                                 scalarKernel(buf.a, is * kc, buf.b, js * kc, kc, mr, nr, buf.tile);
+                            } else if (narrow && kd > 0 && rows == mr) {
+                                int os = direct.outerStride();
+                                kernel12x1(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
+                                        buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             } else if (narrow) {
-                                kernel12x1(buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             } else if (kd > 0 && rows == mr) {
                                 int os = direct.outerStride();
                                 kernel6x3(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
@@ -200,13 +204,29 @@ final class Sgemm {
         c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L);
     }
 
-    /** tile[r·L + j] for 12 rows × one vector: the kernel of rank-r products (n ≤ one vector). */
-    private static void kernel12x1(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+    /**
+     * tile[r·L + j] for 12 rows × one vector: the kernel of rank-r products (n ≤ one vector). Steps p &lt; kd read A
+     * in place, ad[adOff + r·rs + p]; the rest read the packed strip ap[apOff + (p − kd)·12 + r].
+     */
+    private static void kernel12x1(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                                   float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-        int ai = aOff;
         int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += MR_NARROW, bi += L) {
+        if (kd > 0) {
+            int a0 = adOff, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs;
+            int a6 = a5 + rs, a7 = a6 + rs, a8 = a7 + rs, a9 = a8 + rs, a10 = a9 + rs, a11 = a10 + rs;
+            for (int p = 0; p < kd; p++, bi += L) {
+                FloatVector b = FloatVector.fromArray(S, bp, bi);
+                c0 = b.fma(FloatVector.broadcast(S, ad[a0 + p]), c0); c1 = b.fma(FloatVector.broadcast(S, ad[a1 + p]), c1);
+                c2 = b.fma(FloatVector.broadcast(S, ad[a2 + p]), c2); c3 = b.fma(FloatVector.broadcast(S, ad[a3 + p]), c3);
+                c4 = b.fma(FloatVector.broadcast(S, ad[a4 + p]), c4); c5 = b.fma(FloatVector.broadcast(S, ad[a5 + p]), c5);
+                c6 = b.fma(FloatVector.broadcast(S, ad[a6 + p]), c6); c7 = b.fma(FloatVector.broadcast(S, ad[a7 + p]), c7);
+                c8 = b.fma(FloatVector.broadcast(S, ad[a8 + p]), c8); c9 = b.fma(FloatVector.broadcast(S, ad[a9 + p]), c9);
+                c10 = b.fma(FloatVector.broadcast(S, ad[a10 + p]), c10); c11 = b.fma(FloatVector.broadcast(S, ad[a11 + p]), c11);
+            }
+        }
+        for (int p = kd, ai = apOff; p < kc; p++, ai += MR_NARROW, bi += L) {
             FloatVector b = FloatVector.fromArray(S, bp, bi);
             c0 = b.fma(FloatVector.broadcast(S, ap[ai]), c0); c1 = b.fma(FloatVector.broadcast(S, ap[ai + 1]), c1); c2 = b.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
             c3 = b.fma(FloatVector.broadcast(S, ap[ai + 3]), c3); c4 = b.fma(FloatVector.broadcast(S, ap[ai + 4]), c4); c5 = b.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);

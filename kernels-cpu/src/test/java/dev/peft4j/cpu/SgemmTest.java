@@ -57,7 +57,9 @@ class SgemmTest extends KernelTestBase {
     }
 
     @ParameterizedTest(name = "{0}x{1}x{2}")
-    @CsvSource({"256,384,384", "96,1536,384", "64,384,1536"})
+    @CsvSource({"256,384,384", "96,1536,384", "64,384,1536",
+        // rank-r products (n ≤ one vector) reading A in place, with a partial last row strip and two k blocks
+        "100,8,449", "61,16,300"})
     void miniLmShapesUseTheParallelBlockedPath(int m, int n, int k) {
         Tensor a = rnd.uniform(m, k);
         Tensor b = rnd.uniform(n, k);
