@@ -164,7 +164,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        TokenKernels.dropoutForward(pool, x, p, seed, y, mask);
+        DropoutKernels.forward(pool, x, p, seed, y, mask);
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
