@@ -10,7 +10,8 @@ import java.util.Arrays;
  * L + T keys — prefix first — padded to nkp): Q̂ = q/√dh {@code [T,dp]}, Kᵀ {@code [dp,nkp]}, V {@code [nkp,dp]}
  * and a key bias (0 visible, −∞ padding/masked). Causal: key j is visible to query i iff j &lt; L or j − L ≤ i.
  *
- * <p>Forward, per query block of {@link #QB} rows and key block of {@link #KB} keys: S = Q̂ Kᵀ (tile GEMM over dp),
+ * <p>Forward, per query block of {@link #QB} rows and key block of at most {@link #KB} keys (the nkp keys split
+ * into equally wide blocks, so L = 30 prefix keys do not add a third, narrow block at T = 128): S = Q̂ Kᵀ (tile GEMM over dp),
  * masked; online softmax per row (m ← max(m, rowmax S), l ← l·e^(m_old−m) + Σ e^(S−m), O ← O·e^(m_old−m));
  * O += P V. Finally out = O/l, lse = m + ln l (a row with no visible key: out = 0, lse = −∞). Only
  * {@code [QB,KB]} score tiles exist, never [T, L+T].
@@ -22,7 +23,8 @@ import java.util.Arrays;
  */
 final class AttentionKernels {
     static final int QB = 32;
-    static final int KB = 64;
+    /** Largest key block (and the leading dimension of the score tiles); keys are split into equal blocks. */
+    static final int KB = 96;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
     private AttentionKernels() {}
@@ -47,13 +49,16 @@ final class AttentionKernels {
 
     /** The geometry of one call. */
     private record Shape(int batch, int t, int dModel, int heads, int dh, int dp, int prefixLen, int nk, int nkp,
-                         float scale) {
+                         int kb, float scale) {
         static Shape of(Tensor q, Tensor prefixK, int heads) {
             int dModel = q.dim(2);
             int dh = dModel / heads;
             int prefixLen = prefixK == null ? 0 : prefixK.dim(0);
             int nk = prefixLen + q.dim(1);
-            return new Shape(q.dim(0), q.dim(1), dModel, heads, dh, roundUp(dh), prefixLen, nk, roundUp(nk),
+            int nkp = roundUp(nk);
+            int blocks = (nkp + KB - 1) / KB;
+            int kb = Math.min(KB, roundUp((nkp + blocks - 1) / blocks));
+            return new Shape(q.dim(0), q.dim(1), dModel, heads, dh, roundUp(dh), prefixLen, nk, nkp, kb,
                     (float) (1.0 / Math.sqrt(dh)));
         }
     }
@@ -97,8 +102,8 @@ final class AttentionKernels {
         Arrays.fill(m, 0, rows, NEG_INF);
         Arrays.fill(l, 0, rows, 0f);
         Arrays.fill(o, 0, rows * dp, 0f);
-        for (int j0 = 0; j0 < keyEnd; j0 += KB) {
-            int cols = Math.min(KB, nkp - j0);
+        for (int j0 = 0; j0 < keyEnd; j0 += sh.kb()) {
+            int cols = Math.min(sh.kb(), nkp - j0);
             if (causal) {
                 cols = Math.min(cols, roundUp(keyEnd - j0));
             }
@@ -179,8 +184,8 @@ final class AttentionKernels {
             Arrays.fill(sc.dq, 0, t * dp, 0f);
             Arrays.fill(sc.dk, 0, nkp * dp, 0f);
             Arrays.fill(sc.dv, 0, nkp * dp, 0f);
-            for (int j0 = 0; j0 < sh.nk(); j0 += KB) {
-                int cols = Math.min(KB, nkp - j0);
+            for (int j0 = 0; j0 < sh.nk(); j0 += sh.kb()) {
+                int cols = Math.min(sh.kb(), nkp - j0);
                 int firstQuery = causal ? Math.max(0, j0 - prefixLen) / QB * QB : 0;
                 for (int i0 = firstQuery; i0 < t; i0 += QB) {
                     backwardTile(sh, i0, Math.min(QB, t - i0), j0, cols, causal, sc);
