@@ -9,7 +9,7 @@ import jdk.incubator.vector.FloatVector;
  * Small unpacked GEMM for cache-resident tiles (the attention blocks): C[m,n] (+)= Σ_p A(i,p)·B[p,j] with
  * A(i,p) = a[aOff + i·ars + p·aks] (any strides, so Aᵀ is read in place), B row-major (leading dimension ldb),
  * C row-major (ldc). n must be a multiple of {@link Simd#L} (callers zero-pad). Register tile: 4 rows × 2
- * vectors (8 accumulators, 2 loads + 4 broadcasts per 8 FMAs), with 1-row and 1-vector edge kernels.
+ * vectors (8 accumulators, 2 loads + 4 broadcasts per 8 FMAs), with 4-row × 1-vector and 1-row edge kernels.
  */
 final class TileGemm {
     private TileGemm() {}
@@ -27,9 +27,7 @@ final class TileGemm {
                 kernel4x2(k, a, aOff + i * ars, ars, aks, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate);
             }
             for (; j < n; j += L) {
-                for (int r = 0; r < 4; r++) {
-                    kernel1x1(k, a, aOff + (i + r) * ars, aks, b, bOff + j, ldb, c, cOff + (i + r) * ldc + j, accumulate);
-                }
+                kernel4x1(k, a, aOff + i * ars, ars, aks, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate);
             }
         }
         for (; i < m; i++) {
@@ -66,6 +64,25 @@ final class TileGemm {
         c10.intoArray(c, c0 + ldc); c11.intoArray(c, c0 + ldc + L);
         c20.intoArray(c, c0 + 2 * ldc); c21.intoArray(c, c0 + 2 * ldc + L);
         c30.intoArray(c, c0 + 3 * ldc); c31.intoArray(c, c0 + 3 * ldc + L);
+    }
+
+    private static void kernel4x1(int k, float[] a, int a0, int ars, int aks, float[] b, int b0, int ldb,
+                                  float[] c, int c0, int ldc, boolean accumulate) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c0v = z, c1v = z, c2v = z, c3v = z;
+        if (accumulate) {
+            c0v = FloatVector.fromArray(S, c, c0); c1v = FloatVector.fromArray(S, c, c0 + ldc);
+            c2v = FloatVector.fromArray(S, c, c0 + 2 * ldc); c3v = FloatVector.fromArray(S, c, c0 + 3 * ldc);
+        }
+        int a1 = a0 + ars, a2 = a0 + 2 * ars, a3 = a0 + 3 * ars;
+        for (int p = 0, bi = b0, ap = 0; p < k; p++, bi += ldb, ap += aks) {
+            FloatVector bv = FloatVector.fromArray(S, b, bi);
+            c0v = bv.fma(FloatVector.broadcast(S, a[a0 + ap]), c0v);
+            c1v = bv.fma(FloatVector.broadcast(S, a[a1 + ap]), c1v);
+            c2v = bv.fma(FloatVector.broadcast(S, a[a2 + ap]), c2v);
+            c3v = bv.fma(FloatVector.broadcast(S, a[a3 + ap]), c3v);
+        }
+        c0v.intoArray(c, c0); c1v.intoArray(c, c0 + ldc); c2v.intoArray(c, c0 + 2 * ldc); c3v.intoArray(c, c0 + 3 * ldc);
     }
 
     private static void kernel1x1(int k, float[] a, int a0, int aks, float[] b, int b0, int ldb,
