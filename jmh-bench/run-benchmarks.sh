@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 flock /tmp/peft4j-build.lock mvn -B -q -o -pl jmh-bench -am package -DskipTests
+# The backend's background JIT warm-up is switched off in the forks: JMH warms up itself.
 flock /tmp/peft4j-build.lock "$JAVA" --add-modules jdk.incubator.vector -jar jmh-bench/target/benchmarks.jar \
-  -f 1 -wi 2 -i 3 -w 1s -r 1s "${@:-FmaPeak|Sgemm|LoraFusion|KernelsVsReference}"
+  -f 1 -wi 2 -i 3 -w 1s -r 1s -jvmArgsAppend -Dpeft4j.cpu.warmUp=false "${@:-FmaPeak|Sgemm|LoraFusion|Attention|KernelsVsReference}"

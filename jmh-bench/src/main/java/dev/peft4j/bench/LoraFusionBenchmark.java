@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The fused LoRA linear (one augmented-K GEMM) against the base GEMM alone and against the unfused sequence
- * (base linear, u = x Aᵀ, then y += s·u Bᵀ as a second GEMM with β = 1), N = 2048, in = out = 384.
+ * (base linear, u = x Aᵀ, then y += s·u Bᵀ as a second GEMM with β = 1), N = 2048, in = out = 384; and the LoRA
+ * backward against the frozen linear's backward (dx only).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,7 +35,7 @@ public class LoraFusionBenchmark {
     private static final int D = 384;
 
     private CpuBackend cpu;
-    private Tensor x, w, bias, a, b, y, u;
+    private Tensor x, w, bias, a, b, y, u, dy, dx, dA, dB;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -46,6 +47,10 @@ public class LoraFusionBenchmark {
         b = BenchData.uniform(5, D, r);
         y = Tensor.zeros(N, D);
         u = Tensor.zeros(N, r);
+        dy = BenchData.uniform(6, N, D);
+        dx = Tensor.zeros(N, D);
+        dA = Tensor.zeros(r, D);
+        dB = Tensor.zeros(D, r);
     }
 
     @Benchmark
@@ -66,6 +71,20 @@ public class LoraFusionBenchmark {
         cpu.gemm(x, false, a, true, u, 1f, 0f);
         cpu.gemm(u, false, b, true, y, 2f, 1f);
         return y;
+    }
+
+    /** The frozen base linear's backward: dx = dy W only (no dW, no db). */
+    @Benchmark
+    public Tensor frozenLinearBackward() {
+        cpu.linearBackward(dy, x, w, dx, null, null);
+        return dx;
+    }
+
+    /** LoRA backward (no dropout mask): dx = [dy, s·dy B]·[W; A], dA, dB. */
+    @Benchmark
+    public Tensor loraBackward() {
+        cpu.loraBackward(dy, x, w, a, b, u, 2f, null, dx, dA, dB);
+        return dx;
     }
 
     @TearDown(Level.Trial)

@@ -18,6 +18,9 @@ final class ActivationKernels {
 
     static void forwardRange(Activation f, float[] x, float[] y, int from, int to) {
         int i = from;
+        if (f == Activation.GELU && !Simd.SCALAR) {
+            i = GeluLoops.forward(x, y, from, to);
+        }
         for (int b = from + Simd.bound(to - from); i < b; i += L) {
             VectorMath.activation(f, FloatVector.fromArray(S, x, i)).intoArray(y, i);
         }
@@ -33,6 +36,9 @@ final class ActivationKernels {
     /** dx = s·dy ⊙ f'(x) over [from, to). */
     static void backwardRange(Activation f, float[] dy, float[] x, float[] dx, float s, int from, int to) {
         int i = from;
+        if (f == Activation.GELU && !Simd.SCALAR) {
+            i = GeluLoops.backward(dy, x, dx, s, from, to);
+        }
         for (int b = from + Simd.bound(to - from); i < b; i += L) {
             FloatVector d = VectorMath.derivative(f, FloatVector.fromArray(S, x, i));
             d.mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, i);

@@ -18,9 +18,16 @@ public final class CpuBackend implements Backend {
         this(Runtime.getRuntime().availableProcessors());
     }
 
-    /** A backend whose pool has this many threads (the caller included). */
+    /** A backend whose pool has this many threads (the caller included); starts the JVM's {@link JitWarmUp} once. */
     public CpuBackend(int threads) {
+        this(threads, true);
+    }
+
+    CpuBackend(int threads, boolean warmUp) {
         this.pool = new WorkerPool(threads);
+        if (warmUp) {
+            JitWarmUp.startOnce();
+        }
     }
 
     /** "512-bit vectors, 16 float lanes" or the scalar path's description. */
@@ -164,7 +171,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        TokenKernels.dropoutForward(pool, x, p, seed, y, mask);
+        DropoutKernels.forward(pool, x, p, seed, y, mask);
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {

@@ -42,6 +42,12 @@ final class GemmOperand {
         return k;
     }
 
+    /** The first segment when it is a plain row-major matrix (k stride 1, scale 1, no mask or activation), else null. */
+    Segment plainLead() {
+        Segment s = segments[0];
+        return s.kStride() == 1 && s.scale() == 1f && s.mask() == null && s.act() == null ? s : null;
+    }
+
     /** Every element multiplied by s. */
     GemmOperand scaled(float s) {
         return map(seg -> new Segment(seg.data(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),

@@ -15,7 +15,7 @@ import jdk.incubator.vector.FloatVector;
  * base product's accumulators and y is written once.
  *
  * <p>Backward (y = x Wᵀ + b + s·u Bᵀ, u = x̃ Aᵀ): ∂L/∂u = s·dy B = s·g with g = dy B {@code [N,r]};
- * dB = s·dyᵀ u; dA = (s·g)ᵀ x̃ = s·gᵀ x̃; dx = dy W + (s·g A) ⊙ dropMask. Without a mask dx is again one
+ * dB = s·dyᵀ u (computed as its transpose s·uᵀ dy); dA = (s·g)ᵀ x̃ = s·gᵀ x̃; dx = dy W + (s·g A) ⊙ dropMask. Without a mask dx is again one
  * augmented GEMM, dx = [dy, s·g]·[W; A] over k = out + r; with a mask the low-rank part is added row by row
  * (r axpys into a one-row buffer, then a masked axpy), so no [N,in] temporary exists.
  */
@@ -46,8 +46,17 @@ final class LoraKernels {
         int r = a.dim(0);
         float[] mask = dropMask == null ? null : dropMask.data();
         if (dB != null) {
-            Sgemm.gemm(pool, out, r, left(dy.data(), 0, true, out, n).scaled(s), right(u.data(), 0, false, r, n),
-                    dB.data(), 0, r, Sgemm.Epilogue.OVERWRITE);
+            // dBᵀ = s·uᵀ dy {@code [r,out]}: dy is then the right operand, whose packing is a vector copy of rows
+            // (as the left operand dyᵀ it would be a strided scalar gather); the small result is transposed.
+            float[] dBt = new float[r * out];
+            Sgemm.gemm(pool, r, out, left(u.data(), 0, true, r, n).scaled(s), right(dy.data(), 0, false, out, n),
+                    dBt, 0, out, Sgemm.Epilogue.OVERWRITE);
+            float[] dBv = dB.data();
+            for (int q = 0; q < r; q++) {
+                for (int o = 0; o < out; o++) {
+                    dBv[o * r + q] = dBt[q * out + o];
+                }
+            }
         }
         if (dx == null && dA == null) {
             return;

@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorMask;
  * <p>GotoBLAS blocking: for each NC-wide column block and KC-deep k block, B' is packed into NR-wide strips
  * (kept in L2, one strip in L1 while the A block streams); for each MC-row block A' is packed into MR-row strips;
  * the register-tiled micro-kernel then keeps an MR×NR tile of C in vector registers (6×3 vectors of 16 floats
- * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step). Edges are zero-padded in the packed
- * panels and written back with masked stores, so tails run at vector speed. For n ≤ one vector (rank-r
+ * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step). A plain row-major leading segment of the left
+ * operand (x in x·Wᵀ, also in LoRA's [x, s·u]) is not packed: the micro-kernel broadcasts from its rows in place
+ * and only the remaining segments (and a last partial row strip) are packed.
+ * Edges are zero-padded in the packed panels and written back with masked stores, so tails run at vector speed. For n ≤ one vector (rank-r
  * products) a 12×1-vector kernel avoids padding n to 3 vectors. C is never read on the first k block
  * when β = 0. The work is split across the pool by rows (or by columns when rows are few).
  */
@@ -24,9 +26,10 @@ final class Sgemm {
     static final int NR = Simd.SCALAR ? 16 : 3 * L;
     static final int MR_NARROW = 12;
     static final int NR_NARROW = Simd.SCALAR ? 16 : L;
-    static final int KC = 256;
-    static final int MC = 120;
-    static final int NC = 64 * NR;
+    /** Largest k block; k is split into ⌈k/KC⌉ equal blocks, so k = 384 + r (LoRA's augmented k) is one pass. */
+    static final int KC = Integer.getInteger("peft4j.cpu.kc", 448);
+    static final int MC = Integer.getInteger("peft4j.cpu.mc", 120);
+    static final int NC = 32 * NR;
 
     private static final int FIRST = 0;
     private static final int ACCUMULATE = 1;
@@ -98,10 +101,15 @@ final class Sgemm {
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;
         int k = a.k();
+        GemmOperand.Segment direct = Simd.SCALAR ? null : a.plainLead();
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            int kBlocks = (k + KC - 1) / KC;
+            int kcEven = (k + kBlocks - 1) / kBlocks;
+            for (int pc = 0; pc < k; pc += kcEven) {
+                int kc = Math.min(kcEven, k - pc);
+                // k steps of this block read in place from the plain leading segment; the rest are packed
+                int kd = direct == null ? 0 : Math.max(0, Math.min(kc, direct.kLength() - pc));
                 for (int js = 0; js < nc; js += nr) {
                     b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
                 }
@@ -109,7 +117,8 @@ final class Sgemm {
                 for (int ic = m0; ic < m1; ic += mcMax) {
                     int mc = Math.min(mcMax, m1 - ic);
                     for (int is = 0; is < mc; is += mr) {
-                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc, kc, buf.a, is * kc);
+                        int skip = mc - is < mr ? 0 : kd;
+                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc);
                     }
                     for (int js = 0; js < nc; js += nr) {
                         int cols = Math.min(nr, nc - js);
@@ -117,10 +126,18 @@ final class Sgemm {
                             int rows = Math.min(mr, mc - is);
                             if (Simd.SCALAR) {
                                 scalarKernel(buf.a, is * kc, buf.b, js * kc, kc, mr, nr, buf.tile);
+                            } else if (narrow && kd > 0 && rows == mr) {
+                                int os = direct.outerStride();
+                                kernel12x1(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
+                                        buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             } else if (narrow) {
-                                kernel12x1(buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                            } else if (kd > 0 && rows == mr) {
+                                int os = direct.outerStride();
+                                kernel6x3(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
+                                        buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             } else {
-                                kernel6x3(buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
                             }
                             store(buf.tile, nr, rows, cols, c, cOff + (ic + is) * ldc + jc + js, ldc, mode, ep, jc + js);
                         }
@@ -130,17 +147,39 @@ final class Sgemm {
         }
     }
 
-    /** tile[r·NR + j] = Σ_p ap[p·MR + r]·bp[p·NR + j]: 18 accumulators, fully unrolled. */
-    private static void kernel6x3(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+    /**
+     * tile[r·NR + j] = Σ_p A(r,p)·bp[p·NR + j] with 18 accumulators. Steps p &lt; kd read A in place from a plain
+     * row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
+     * A(r,p) = ap[apOff + (p − kd)·MR + r].
+     */
+    private static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                                  float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00;
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
-        int ai = aOff;
+        int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs, a4 = adOff + 4 * rs, a5 = adOff + 5 * rs;
         int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kd; p++, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, ad[a0 + p]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01); c02 = b2.fma(a, c02);
+            a = FloatVector.broadcast(S, ad[a1 + p]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11); c12 = b2.fma(a, c12);
+            a = FloatVector.broadcast(S, ad[a2 + p]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21); c22 = b2.fma(a, c22);
+            a = FloatVector.broadcast(S, ad[a3 + p]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31); c32 = b2.fma(a, c32);
+            a = FloatVector.broadcast(S, ad[a4 + p]);
+            c40 = b0.fma(a, c40); c41 = b1.fma(a, c41); c42 = b2.fma(a, c42);
+            a = FloatVector.broadcast(S, ad[a5 + p]);
+            c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
+        }
+        for (int p = kd, ai = apOff; p < kc; p++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
@@ -165,13 +204,29 @@ final class Sgemm {
         c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L);
     }
 
-    /** tile[r·L + j] for 12 rows × one vector: the kernel of rank-r products (n ≤ one vector). */
-    private static void kernel12x1(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] tile) {
+    /**
+     * tile[r·L + j] for 12 rows × one vector: the kernel of rank-r products (n ≤ one vector). Steps p &lt; kd read A
+     * in place, ad[adOff + r·rs + p]; the rest read the packed strip ap[apOff + (p − kd)·12 + r].
+     */
+    private static void kernel12x1(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                                   float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-        int ai = aOff;
         int bi = bOff;
-        for (int p = 0; p < kc; p++, ai += MR_NARROW, bi += L) {
+        if (kd > 0) {
+            int a0 = adOff, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs;
+            int a6 = a5 + rs, a7 = a6 + rs, a8 = a7 + rs, a9 = a8 + rs, a10 = a9 + rs, a11 = a10 + rs;
+            for (int p = 0; p < kd; p++, bi += L) {
+                FloatVector b = FloatVector.fromArray(S, bp, bi);
+                c0 = b.fma(FloatVector.broadcast(S, ad[a0 + p]), c0); c1 = b.fma(FloatVector.broadcast(S, ad[a1 + p]), c1);
+                c2 = b.fma(FloatVector.broadcast(S, ad[a2 + p]), c2); c3 = b.fma(FloatVector.broadcast(S, ad[a3 + p]), c3);
+                c4 = b.fma(FloatVector.broadcast(S, ad[a4 + p]), c4); c5 = b.fma(FloatVector.broadcast(S, ad[a5 + p]), c5);
+                c6 = b.fma(FloatVector.broadcast(S, ad[a6 + p]), c6); c7 = b.fma(FloatVector.broadcast(S, ad[a7 + p]), c7);
+                c8 = b.fma(FloatVector.broadcast(S, ad[a8 + p]), c8); c9 = b.fma(FloatVector.broadcast(S, ad[a9 + p]), c9);
+                c10 = b.fma(FloatVector.broadcast(S, ad[a10 + p]), c10); c11 = b.fma(FloatVector.broadcast(S, ad[a11 + p]), c11);
+            }
+        }
+        for (int p = kd, ai = apOff; p < kc; p++, ai += MR_NARROW, bi += L) {
             FloatVector b = FloatVector.fromArray(S, bp, bi);
             c0 = b.fma(FloatVector.broadcast(S, ap[ai]), c0); c1 = b.fma(FloatVector.broadcast(S, ap[ai + 1]), c1); c2 = b.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
             c3 = b.fma(FloatVector.broadcast(S, ap[ai + 3]), c3); c4 = b.fma(FloatVector.broadcast(S, ap[ai + 4]), c4); c5 = b.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);

@@ -1,10 +1,9 @@
 package dev.peft4j.cpu;
 
-import dev.peft4j.backend.DropoutHash;
 import dev.peft4j.tensor.Tensor;
 import java.util.Arrays;
 
-/** Embedding gather/scatter-add, masked mean pooling, and the counter-hash dropout. */
+/** Embedding gather/scatter-add and masked mean pooling. */
 final class TokenKernels {
     private TokenKernels() {}
 
@@ -62,22 +61,5 @@ final class TokenKernels {
                 VectorLoops.scaleCopy(gv, b * d, w, xv, (b * t + i) * d, d);
             }
         }
-    }
-
-    /** mask[i] = 1/(1−p) if DropoutHash.uniform(seed, i) ≥ p else 0; y = x ⊙ mask (scalar hash per element). */
-    static void dropoutForward(WorkerPool pool, Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        int n = (int) x.numel();
-        float[] xv = x.data(), yv = y.data();
-        float[] mv = mask == null ? null : mask.data();
-        float keep = DropoutHash.keepScale(p);
-        pool.parallelRange(n, 1 << 15, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float m = DropoutHash.uniform(seed, i) >= p ? keep : 0f;
-                if (mv != null) {
-                    mv[i] = m;
-                }
-                yv[i] = xv[i] * m;
-            }
-        });
     }
 }

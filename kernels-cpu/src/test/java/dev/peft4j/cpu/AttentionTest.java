@@ -8,7 +8,9 @@ class AttentionTest extends KernelTestBase {
 
     @ParameterizedTest(name = "B={0} T={1} H={2} dh={3} L={4} mask={5} causal={6}")
     @CsvSource({"1,1,1,1,0,false,false", "2,7,3,8,1,true,false", "2,13,2,32,30,true,true", "1,127,2,16,0,false,true",
-        "3,9,4,5,30,false,false", "2,70,1,33,1,true,true"})
+        "3,9,4,5,30,false,false", "2,70,1,33,1,true,true",
+        // several query blocks (32) and key blocks (64), prefix across a block edge, dh of 2 and 4 vectors
+        "2,100,2,32,30,true,false", "1,130,2,64,30,false,true", "3,65,3,32,0,true,true"})
     void forwardAndBackwardMatchReference(int b, int t, int h, int dh, int prefix, boolean withMask, boolean causal) {
         int d = h * dh;
         Tensor q = rnd.uniform(b, t, d), k = rnd.uniform(b, t, d), v = rnd.uniform(b, t, d);

@@ -32,7 +32,9 @@ class LinearAndLoraTest extends KernelTestBase {
 
     @ParameterizedTest(name = "N={0} in={1} out={2} r={3} mask={4}")
     @CsvSource({"1,1,1,1,false", "7,33,384,8,true", "127,384,33,1,false", "127,384,384,8,true",
-        "7,1,33,8,false", "127,33,1,1,true", "64,384,384,16,false"})
+        "7,1,33,8,false", "127,33,1,1,true", "64,384,384,16,false",
+        // augmented k = in + r over two k blocks: the in-place x part ends inside the second block
+        "40,500,60,8,false", "13,460,50,4,false"})
     void loraForwardAndBackward(int n, int in, int out, int r, boolean withMask) {
         Tensor x = rnd.uniform(n, in);
         Tensor w = rnd.uniform(out, in);

@@ -151,7 +151,7 @@ class PointwiseKernelsTest extends KernelTestBase {
     }
 
     @ParameterizedTest(name = "n={0} p={1}")
-    @CsvSource({"1,0.1", "127,0.0", "100003,0.3"})
+    @CsvSource({"1,0.1", "127,0.0", "100003,0.3", "40001,0.5", "33,0.9999", "70000,0.1"})
     void dropoutIsBitIdenticalToReference(int n, float p) {
         Tensor x = rnd.uniform(n);
         Tensor y = poisoned(n), mask = poisoned(n), yR = zeros(n), maskR = zeros(n);

@@ -10,7 +10,9 @@ class SgemmTest extends KernelTestBase {
 
     @ParameterizedTest(name = "m={0} n={1} k={2}")
     @CsvSource({"1,1,1", "7,33,5", "127,1,384", "13,8,100", "50,49,300", "97,113,257", "6,48,256", "12,16,513",
-        "130,200,70", "1,384,33", "384,7,1"})
+        "130,200,70", "1,384,33", "384,7,1",
+        // k split into equal blocks (449 → 225 + 224; 1537 → 4 blocks), n over one NC column block (1536)
+        "9,50,449", "8,20,1537", "20,1600,10"})
     void everyTransposeMatchesReference(int m, int n, int k) {
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
@@ -55,7 +57,9 @@ class SgemmTest extends KernelTestBase {
     }
 
     @ParameterizedTest(name = "{0}x{1}x{2}")
-    @CsvSource({"256,384,384", "96,1536,384", "64,384,1536"})
+    @CsvSource({"256,384,384", "96,1536,384", "64,384,1536",
+        // rank-r products (n ≤ one vector) reading A in place, with a partial last row strip and two k blocks
+        "100,8,449", "61,16,300"})
     void miniLmShapesUseTheParallelBlockedPath(int m, int n, int k) {
         Tensor a = rnd.uniform(m, k);
         Tensor b = rnd.uniform(n, k);

@@ -1,0 +1,73 @@
+package dev.peft4j.cpu;
+
+import static dev.peft4j.cpu.Simd.L;
+import static dev.peft4j.cpu.Simd.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The exact (erf) GELU loops: y = x·Φ(x) and dx = s·dy·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π). Φ is computed by
+ * a helper that takes and returns arrays, not vectors. Why: VectorMath.phi gets hot and compiled on its own long
+ * before the loop's C2 compile; its machine code then exceeds C2's inlining size limit, and a vector passed to
+ * or returned from a method that is not inlined is boxed on the heap, so the loop ran many times slower.
+ * Same polynomials as VectorMath, same results.
+ */
+final class GeluLoops {
+    private GeluLoops() {}
+
+    /** y = x·Φ(x) over [from, to) (vector part; the caller does the scalar tail from the returned index). */
+    static int forward(float[] x, float[] y, int from, int to) {
+        int i = from;
+        float[] phi = new float[L]; // not y: y may alias x
+        for (int b = from + Simd.bound(to - from); i < b; i += L) {
+            phiAt(x, i, phi, 0);
+            FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, phi, 0)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    /** dx = s·dy·(Φ(x) + x·φ(x)) over [from, to) (vector part); returns where the scalar tail starts. */
+    static int backward(float[] dy, float[] x, float[] dx, float s, int from, int to) {
+        int i = from;
+        float[] phi = new float[L]; // not dx: dx may alias dy or x
+        for (int b = from + Simd.bound(to - from); i < b; i += L) {
+            phiAt(x, i, phi, 0);
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(ScalarMath.INV_SQRT_2PI);
+            FloatVector d = pdf.fma(v, FloatVector.fromArray(S, phi, 0));
+            d.mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, i);
+        }
+        return i;
+    }
+
+    /**
+     * dst[d..d+L) = Φ(src[i..i+L)) as {@link VectorMath#phi}. Arrays in and out, no vector crosses the call, so
+     * nothing is boxed whether or not C2 inlines this method.
+     */
+    private static void phiAt(float[] src, int i, float[] dst, int d) {
+        FloatVector x = FloatVector.fromArray(S, src, i);
+        float[] cs = ScalarMath.ERF_SMALL;
+        float[] cl = ScalarMath.ERFC_LARGE;
+        FloatVector z = x.mul(ScalarMath.INV_SQRT2);
+        FloatVector a = z.abs();
+        FloatVector z2 = z.mul(z);
+        FloatVector ps = FloatVector.broadcast(S, cs[cs.length - 1]);
+        for (int c = cs.length - 2; c >= 0; c--) {
+            ps = ps.fma(z2, FloatVector.broadcast(S, cs[c]));
+        }
+        FloatVector small = z.mul(ps).fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 0.5f));
+        FloatVector ac = a.max(1f).min(10f);
+        FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
+        FloatVector hi = ac.mul(ac);
+        FloatVector lo = ac.fma(ac, hi.neg());
+        FloatVector e = hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f));
+        FloatVector pl = FloatVector.broadcast(S, cl[cl.length - 1]);
+        for (int c = cl.length - 2; c >= 0; c--) {
+            pl = pl.fma(t, FloatVector.broadcast(S, cl[c]));
+        }
+        FloatVector cv = e.mul(pl).mul(t).mul(0.5f);
+        FloatVector large = cv.neg().add(1f).blend(cv, z.compare(VectorOperators.LT, 0f));
+        small.blend(large, a.compare(VectorOperators.GT, 1f)).intoArray(dst, d);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.peft4j.cpu;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.tensor.Tensor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Gets the hot kernels C2-compiled before the first training step needs them. Vector-API code runs one to two
+ * orders of magnitude slower until C2 compiles it (the interpreter and C1 box every vector), and in a training
+ * run the kernels compete for the compiler with the whole model runtime, so the first steps were dominated by
+ * that. Once per JVM, the first CpuBackend starts a daemon thread that runs the main kernels on small shapes
+ * on a private single-thread backend for a bounded time (at most {@link #BUDGET_MS} ms), typically while the
+ * caller builds its model. {@code -Dpeft4j.cpu.warmUp=false} turns it off. It changes no state anyone else sees:
+ * its tensors are its own and the kernels' scratch is per thread.
+ */
+final class JitWarmUp {
+    static final String PROPERTY = "peft4j.cpu.warmUp";
+    static final long BUDGET_MS = 3000;
+    private static final int ROUNDS = 400;
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+    private JitWarmUp() {}
+
+    static void startOnce() {
+        if (Simd.SCALAR || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || !STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(JitWarmUp::run, "peft4j-cpu-jit-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private static void run() {
+        try {
+            exercise(BUDGET_MS, ROUNDS);
+        } catch (RuntimeException e) {
+            // warming up is an optimisation only; a failure here must not disturb the caller
+        }
+    }
+
+    /** Runs up to maxRounds rounds of the kernels within budgetMs; returns the rounds completed. */
+    static int exercise(long budgetMs, int maxRounds) {
+        long deadline = System.nanoTime() + budgetMs * 1_000_000L;
+        int done = 0;
+        int b = 2, t = 32, h = 2, d = 64, n = b * t, r = 8, prefix = 4;
+        try (CpuBackend be = new CpuBackend(1, false)) {
+            Tensor x = filled(n, d), w = filled(d, d), bias = filled(d), y = Tensor.zeros(n, d), dx = Tensor.zeros(n, d);
+            Tensor a = filled(r, d), bb = filled(d, r), u = Tensor.zeros(n, r), dA = Tensor.zeros(r, d), dB = Tensor.zeros(d, r);
+            Tensor q = filled(b, t, d), o = Tensor.zeros(b, t, d), lse = Tensor.zeros(b, h, t);
+            Tensor dq = Tensor.zeros(b, t, d), dk = Tensor.zeros(b, t, d), dv = Tensor.zeros(b, t, d);
+            Tensor pk = filled(prefix, d), dpk = Tensor.zeros(prefix, d), dpv = Tensor.zeros(prefix, d);
+            Tensor mask = Tensor.zeros(b, t), mean = Tensor.zeros(n), rstd = Tensor.zeros(n), drop = Tensor.zeros(n, d);
+            be.fill(mask, 1f);
+            Tensor dGamma = Tensor.zeros(d), dBeta = Tensor.zeros(d);
+            for (int i = 0; i < maxRounds && System.nanoTime() < deadline; i++, done++) {
+                boolean withPrefix = (i & 1) == 0;
+                Tensor p = withPrefix ? pk : null;
+                be.attentionForward(q, q, q, p, p, mask, false, h, o, lse);
+                be.attentionBackward(o, q, q, q, p, p, mask, false, h, o, lse, dq, dk, dv,
+                        withPrefix ? dpk : null, withPrefix ? dpv : null);
+                be.linearForward(x, w, bias, y);
+                be.linearBackward(y, x, w, dx, null, null);
+                be.loraForward(x, w, bias, a, bb, 0.5f, null, y, u);
+                be.loraBackward(y, x, w, a, bb, u, 0.5f, null, dx, dA, dB);
+                be.activationForward(Activation.GELU, x, y);
+                be.activationBackward(Activation.GELU, y, x, dx);
+                be.layerNormForward(x, bias, bias, 1e-12f, y, mean, rstd);
+                be.layerNormBackward(y, x, bias, mean, rstd, dx, dGamma, dBeta);
+                be.softmaxForward(x, y);
+                be.dropoutForward(x, 0.1f, i, y, drop);
+                be.add(x, y, dx);
+            }
+        }
+        return done;
+    }
+
+    private static Tensor filled(int... shape) {
+        Tensor t = Tensor.zeros(shape);
+        float[] v = t.data();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(0.37 * i);
+        }
+        return t;
+    }
+}
