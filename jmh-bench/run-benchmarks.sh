@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and runs a short configuration (1 fork, 2 warm-up and 3 measured 1-second iterations).
-# Extra arguments go to JMH, e.g. a benchmark regex: ./run-benchmarks.sh SgemmBenchmark -p threads=1
+# Extra arguments go to JMH, e.g. a benchmark regex: jmh-bench/run-benchmarks.sh SgemmBenchmark -p threads=1
+# Run it on a quiet machine: anything else running on the cores shows up in the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-flock /tmp/peft4j-build.lock mvn -B -q -o -pl jmh-bench -am package -DskipTests
+jdk="$(bin/find-jdk25)"
+mvn -B -q -ntp -pl jmh-bench -am package -DskipTests
 # The backend's background JIT warm-up is switched off in the forks: JMH warms up itself.
-flock /tmp/peft4j-build.lock "$JAVA" --add-modules jdk.incubator.vector -jar jmh-bench/target/benchmarks.jar \
+"$jdk/bin/java" --add-modules jdk.incubator.vector -jar jmh-bench/target/benchmarks.jar \
   -f 1 -wi 2 -i 3 -w 1s -r 1s -jvmArgsAppend -Dpeft4j.cpu.warmUp=false "${@:-FmaPeak|Sgemm|LoraFusion|Attention|KernelsVsReference}"
