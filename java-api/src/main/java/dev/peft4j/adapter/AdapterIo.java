@@ -34,6 +34,10 @@ public final class AdapterIo {
         if (plan == null) {
             throw new IllegalStateException("the model has no PEFT plan attached: nothing to save");
         }
+        if (plan.reparameterisedPrefix() != null) {
+            throw new IllegalStateException("the model's prefixes are still computed by the reparameterisation MLP; "
+                    + "call dropPrefixReparameterisation() first (adapter files hold the final prefixes, as peft saves them)");
+        }
         PeftType type = PeftConfigs.typeOf(plan);
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         for (Slot s : AdapterLayout.slots(model, plan, type, false)) {

@@ -189,8 +189,14 @@ final class PeftConfigs {
                 : new com.google.gson.JsonPrimitive(v);
     }
 
-    /** The plan's peft type: peft's own where the plan is pure LoRA, pure (IA)³ or uniform prefix tuning. */
+    /**
+     * The plan's peft type: peft's own where the plan is pure LoRA, pure (IA)³ or uniform prefix tuning, and has no
+     * gate (peft has none); anything else is PEFT4J.
+     */
     static PeftType typeOf(PeftPlan plan) {
+        if (plan.anyGate()) {
+            return PeftType.PEFT4J;
+        }
         boolean onlyLora = true;
         boolean onlyIa3 = true;
         boolean uniformPrefix = true;

@@ -16,8 +16,10 @@ import java.util.List;
 
 /**
  * A {@link PeftPlan} as JSON, one object per layer: {@code {"lora": {"rank", "alpha", "rs_lora", "dropout",
- * "targets"}, "attn_adapter" | "ffn_adapter" | "parallel_adapter": {"size", "activation", "scale",
- * "learned_scale"}, "prefix": {"length"}, "ia3": bool, "bitfit": bool}}; absent components are omitted.
+ * "targets", "gated"?}, "attn_adapter" | "ffn_adapter" | "parallel_adapter": {"size", "activation", "scale",
+ * "learned_scale", "gated"?}, "prefix": {"length", "gated"?}, "ia3": bool, "bitfit": bool}}; absent components are
+ * omitted, and "gated" is written only when true (absent = false). Reparameterised prefixes are never saved (the
+ * MLP is dropped first, see AdapterIo), so "prefix" holds no MLP size.
  * Floats are written in their shortest decimal form and read back with Float.parseFloat, so they round-trip exactly.
  */
 final class PlanJson {
@@ -41,6 +43,7 @@ final class PlanJson {
                     }
                 }
                 l.add("targets", t);
+                gated(l, s.gated());
                 o.add("lora", l);
             }
             adapter(o, "attn_adapter", lp.attnAdapter());
@@ -49,6 +52,7 @@ final class PlanJson {
             if (lp.prefix() != null) {
                 JsonObject p = new JsonObject();
                 p.addProperty("length", lp.prefix().length());
+                gated(p, lp.prefix().gated());
                 o.add("prefix", p);
             }
             o.addProperty("ia3", lp.ia3());
@@ -67,7 +71,18 @@ final class PlanJson {
         a.addProperty("activation", s.activation().name());
         a.addProperty("scale", s.scale());
         a.addProperty("learned_scale", s.learnedScale());
+        gated(a, s.gated());
         o.add(field, a);
+    }
+
+    private static void gated(JsonObject o, boolean on) {
+        if (on) {
+            o.addProperty("gated", true);
+        }
+    }
+
+    private static boolean gated(JsonObject o) {
+        return o.has("gated") && o.get("gated").getAsBoolean();
     }
 
     static PeftPlan read(JsonArray layers, String where) throws AdapterFormatException {
@@ -84,9 +99,13 @@ final class PlanJson {
                         targets.add(LoraTarget.valueOf(t.getAsString()));
                     }
                     lora = new LoraSpec(l.get("rank").getAsInt(), l.get("alpha").getAsFloat(),
-                            l.get("rs_lora").getAsBoolean(), l.get("dropout").getAsFloat(), targets);
+                            l.get("rs_lora").getAsBoolean(), l.get("dropout").getAsFloat(), targets, gated(l));
                 }
-                PrefixSpec prefix = o.has("prefix") ? new PrefixSpec(object(o.get("prefix"), at + ".prefix").get("length").getAsInt()) : null;
+                PrefixSpec prefix = null;
+                if (o.has("prefix")) {
+                    JsonObject p = object(o.get("prefix"), at + ".prefix");
+                    prefix = new PrefixSpec(p.get("length").getAsInt(), 0, gated(p));
+                }
                 out.add(new LayerPlan(lora, adapter(o, "attn_adapter", at), adapter(o, "ffn_adapter", at),
                         adapter(o, "parallel_adapter", at), prefix, o.get("ia3").getAsBoolean(), o.get("bitfit").getAsBoolean()));
             } catch (RuntimeException e) {
@@ -106,7 +125,7 @@ final class PlanJson {
         }
         JsonObject a = object(o.get(field), at + "." + field);
         return new AdapterSpec(a.get("size").getAsInt(), Activation.valueOf(a.get("activation").getAsString()),
-                a.get("scale").getAsFloat(), a.get("learned_scale").getAsBoolean());
+                a.get("scale").getAsFloat(), a.get("learned_scale").getAsBoolean(), gated(a));
     }
 
     private static JsonObject object(JsonElement e, String at) throws AdapterFormatException {

@@ -10,6 +10,8 @@ import java.util.SplittableRandom;
  * A bottleneck adapter: y = residual + s·(f(x W_dᵀ + b_d) W_uᵀ + b_u), W_d {@code [m,d]}, W_u {@code [d,m]}.
  * Serial use passes x = residual; parallel use passes the sublayer input as x and its output as residual.
  * Init (DESIGN.md §3): serial N(0, 0.02) down and up; parallel Kaiming-uniform down, zero up; zero biases.
+ * Gated (UniPELT): y = residual + G ⊙ c with c = s·adapter(x) and G the {@link Gate} of x; the fused kernel then
+ * computes c alone (residual = 0) and the gate is applied with a mul. Backward: dc = G ⊙ dy, dG = dy ⊙ c.
  */
 final class Adapter implements AutoCloseable {
     final Parameter wDown;
@@ -17,6 +19,7 @@ final class Adapter implements AutoCloseable {
     final Parameter wUp;
     final Parameter bUp;
     final Parameter scale;
+    final Gate gate;
     private final AdapterSpec spec;
     private final Backend be;
     private final Buffers buf;
@@ -40,6 +43,7 @@ final class Adapter implements AutoCloseable {
         if (scale != null) {
             scale.setTrainable(be, true);
         }
+        gate = spec.gated() ? new Gate(be, prefix + ".gate", d) : null;
     }
 
     private float s() {
@@ -50,19 +54,44 @@ final class Adapter implements AutoCloseable {
     Tensor forward(Tensor x, Tensor residual) {
         this.x = x;
         int n = x.dim(0);
-        Tensor y = buf.get("y", n, x.dim(1));
-        be.adapterForward(x, residual, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
-                y, buf.get("z", n, spec.size()));
+        int d = x.dim(1);
+        Tensor y = buf.get("y", n, d);
+        if (gate == null) {
+            be.adapterForward(x, residual, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
+                    y, buf.get("z", n, spec.size()));
+            return y;
+        }
+        Tensor zero = buf.get("zero", n, d);
+        be.fill(zero, 0f);
+        Tensor c = buf.get("c", n, d);
+        be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
+                c, buf.get("z", n, spec.size()));
+        Tensor gated = buf.get("gated", n, d);
+        be.mul(gate.forward(x, d), c, gated);
+        be.add(residual, gated, y);
         return y;
     }
 
     /** Fills the adapter's gradients and returns dx of the adapter path (a buffer); the residual's gradient is dy. */
     Tensor backward(Tensor dy) {
         int n = dy.dim(0);
-        Tensor dx = buf.get("dx", n, dy.dim(1));
-        be.adapterBackward(dy, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
+        int d = dy.dim(1);
+        Tensor dx = buf.get("dx", n, d);
+        Tensor dc = dy;
+        Tensor gateDx = null;
+        if (gate != null) {
+            dc = buf.get("dc", n, d);
+            be.mul(gate.last(n, d), dy, dc);
+            Tensor dG = buf.get("dG", n, d);
+            be.mul(dy, buf.get("c", n, d), dG);
+            gateDx = gate.backward(dG, true);
+        }
+        be.adapterBackward(dc, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
                 buf.get("z", n, spec.size()), dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(),
                 scale == null ? null : scale.grad());
+        if (gateDx != null) {
+            be.add(dx, gateDx, dx);
+        }
         return dx;
     }
 
@@ -74,10 +103,16 @@ final class Adapter implements AutoCloseable {
         if (scale != null) {
             out.add(scale);
         }
+        if (gate != null) {
+            gate.collect(out);
+        }
     }
 
     @Override
     public void close() {
         buf.close();
+        if (gate != null) {
+            gate.close();
+        }
     }
 }

@@ -25,6 +25,7 @@ public final class BertModel implements AutoCloseable {
     private final List<EncoderLayer> layers;
     private final long baseParameters;
     private PeftPlan plan;
+    private PrefixEncoder prefixEncoder;
 
     private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers) {
         this.be = be;
@@ -93,7 +94,7 @@ public final class BertModel implements AutoCloseable {
 
     /** Attaches the plan's PEFT modules layer by layer; new parameters are drawn from {@code seed}. */
     public void applyPlan(PeftPlan plan, long seed) {
-        PlanAttachment.apply(be, layers, plan, "encoder.layer.", seed);
+        prefixEncoder = PlanAttachment.apply(be, layers, plan, "encoder.layer.", seed);
         this.plan = plan;
     }
 
@@ -114,6 +115,9 @@ public final class BertModel implements AutoCloseable {
         if (t.length != ids.length) {
             throw new IllegalArgumentException("types has " + t.length + " entries, ids " + ids.length);
         }
+        if (prefixEncoder != null) {
+            prefixEncoder.forward();
+        }
         Tensor h = embeddings.forward(ids, t, pass);
         for (EncoderLayer layer : layers) {
             h = layer.forward(h, pass);
@@ -127,6 +131,9 @@ public final class BertModel implements AutoCloseable {
         for (int i = layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g);
         }
+        if (prefixEncoder != null) {
+            prefixEncoder.backward();
+        }
         if (embeddings.needsBackward()) {
             embeddings.backward(g);
         }
@@ -137,7 +144,29 @@ public final class BertModel implements AutoCloseable {
         List<Parameter> out = new ArrayList<>();
         embeddings.collect(out);
         layers.forEach(l -> l.collect(out));
+        if (prefixEncoder != null) {
+            prefixEncoder.collect(out);
+        }
         return out;
+    }
+
+    /**
+     * Bakes the prefixes the reparameterisation MLP currently produces into plain trainable prefix parameters and
+     * frees the MLP (DESIGN.md §3: the MLP is dropped after training). Outputs stay exactly the same; the plan
+     * becomes the same plan with direct prefixes, so the model saves and loads as a plain prefix model.
+     */
+    public void dropPrefixReparameterisation() {
+        if (prefixEncoder == null) {
+            throw new IllegalStateException("the model has no prefix reparameterisation to drop");
+        }
+        prefixEncoder.drop();
+        prefixEncoder = null;
+        plan = plan.map(l -> l.prefix() == null ? l : l.withPrefix(l.prefix().direct()));
+    }
+
+    /** True while the prefixes are computed by the reparameterisation MLP. */
+    public boolean hasPrefixReparameterisation() {
+        return prefixEncoder != null;
     }
 
     /** The plan attached by {@link #applyPlan}, or null when none is attached. */
@@ -171,6 +200,9 @@ public final class BertModel implements AutoCloseable {
     @Override
     public void close() {
         parameters().forEach(Parameter::close);
+        if (prefixEncoder != null) {
+            prefixEncoder.close();
+        }
         embeddings.close();
         layers.forEach(EncoderLayer::close);
     }

@@ -26,6 +26,7 @@ public final class Gpt2Model implements AutoCloseable {
     private final Buffers buf;
     private final long baseParameters;
     private PeftPlan plan;
+    private PrefixEncoder prefixEncoder;
     private int[] ids;
     private int[] positions;
     private int[] targets;
@@ -80,7 +81,7 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     public void applyPlan(PeftPlan plan, long seed) {
-        PlanAttachment.apply(be, layers, plan, "h.", seed);
+        prefixEncoder = PlanAttachment.apply(be, layers, plan, "h.", seed);
         this.plan = plan;
     }
 
@@ -111,6 +112,9 @@ public final class Gpt2Model implements AutoCloseable {
         dropped = pass.training() && config.dropout() > 0;
         if (dropped) {
             be.dropoutForward(h, config.dropout(), pass.siteSeed(-1, 0), h, buf.get("embedMask", n, d));
+        }
+        if (prefixEncoder != null) {
+            prefixEncoder.forward();
         }
         for (DecoderLayer layer : layers) {
             h = layer.forward(h, pass);
@@ -156,6 +160,9 @@ public final class Gpt2Model implements AutoCloseable {
         for (int i = layers.size() - 1; i >= 0; i--) {
             g = layers.get(i).backward(g);
         }
+        if (prefixEncoder != null) {
+            prefixEncoder.backward();
+        }
         if (wte.trainable() || wpe.trainable()) {
             throw new UnsupportedOperationException("training GPT-2's embeddings (full fine-tuning) is not supported; "
                     + "freeze wte and wpe");
@@ -167,8 +174,30 @@ public final class Gpt2Model implements AutoCloseable {
         out.add(wte);
         out.add(wpe);
         layers.forEach(l -> l.collect(out));
+        if (prefixEncoder != null) {
+            prefixEncoder.collect(out);
+        }
         lnF.collect(out);
         return out;
+    }
+
+    /**
+     * Bakes the prefixes the reparameterisation MLP currently produces into plain trainable prefix parameters and
+     * frees the MLP (DESIGN.md §3: the MLP is dropped after training). Outputs stay exactly the same; the plan
+     * becomes the same plan with direct prefixes, so the model saves and loads as a plain prefix model.
+     */
+    public void dropPrefixReparameterisation() {
+        if (prefixEncoder == null) {
+            throw new IllegalStateException("the model has no prefix reparameterisation to drop");
+        }
+        prefixEncoder.drop();
+        prefixEncoder = null;
+        plan = plan.map(l -> l.prefix() == null ? l : l.withPrefix(l.prefix().direct()));
+    }
+
+    /** True while the prefixes are computed by the reparameterisation MLP. */
+    public boolean hasPrefixReparameterisation() {
+        return prefixEncoder != null;
     }
 
     /** The plan attached by {@link #applyPlan}, or null when none is attached. */
@@ -201,6 +230,9 @@ public final class Gpt2Model implements AutoCloseable {
     @Override
     public void close() {
         parameters().forEach(Parameter::close);
+        if (prefixEncoder != null) {
+            prefixEncoder.close();
+        }
         buf.close();
         lnF.close();
         layers.forEach(DecoderLayer::close);

@@ -9,6 +9,12 @@ import java.util.SplittableRandom;
 /**
  * A linear layer y = x Wᵀ + b (W {@code [out,in]}), optionally carrying LoRA: y += s·(x̃ Aᵀ) Bᵀ computed by the
  * fused kernel. x and y are {@code [N, in]} and {@code [N, out]}.
+ *
+ * <p>Gated LoRA (UniPELT): y = x Wᵀ + b + G ⊙ c, c = s·(x̃ Aᵀ) Bᵀ, G the {@link Gate} of x. The fused kernel adds
+ * its LoRA term straight into y, so the gate has nowhere to go; the gated path runs unfused: linearForward for the
+ * base, u = x̃ Aᵀ by linearForward, c by gemm with α = s, then mul by G and add. (loraForward with a zero W would
+ * also give c, but pays a second out×in product.) Backward: dc = G ⊙ dy, dG = dy ⊙ c, dB = s·dcᵀ u,
+ * du = s·dc B, dA = duᵀ x̃ and dx̃ = du A (linearBackward), dx = dy W + dx̃ ⊙ dropMask + the gate's dx.
  */
 final class Linear implements AutoCloseable {
     final Parameter weight;
@@ -23,6 +29,8 @@ final class Linear implements AutoCloseable {
     private Tensor x;
     private Tensor y;
     private Tensor dropMask;
+    private Tensor xDrop;
+    private Gate loraGate;
 
     Linear(Backend be, Parameter weight, Parameter bias) {
         this.be = be;
@@ -59,6 +67,9 @@ final class Linear implements AutoCloseable {
         loraB.setTrainable(be, true);
         loraScale = spec.scale();
         loraDropout = spec.dropout();
+        if (spec.gated()) {
+            loraGate = new Gate(be, weight.name().replace(".weight", ".lora_gate"), in());
+        }
     }
 
     boolean hasLora() {
@@ -88,6 +99,10 @@ final class Linear implements AutoCloseable {
     void mergeLora() {
         if (loraA == null || loraMerged) {
             throw new IllegalStateException(weight.name() + (loraA == null ? " carries no LoRA" : " is already merged"));
+        }
+        if (loraGate != null) {
+            throw new IllegalStateException(weight.name() + " carries a gated LoRA: its term depends on the input through "
+                    + "the gate, so it cannot be folded into the weight");
         }
         addLoraProduct(+1);
         loraMerged = true;
@@ -139,7 +154,22 @@ final class Linear implements AutoCloseable {
             dropMask = buf.get("dropMask", n, in());
             be.dropoutForward(x, loraDropout, dropoutSeed, buf.get("dropScratch", n, in()), dropMask);
         }
-        be.loraForward(x, weight.value(), b, loraA.value(), loraB.value(), loraScale, dropMask, y, u);
+        if (loraGate == null) {
+            be.loraForward(x, weight.value(), b, loraA.value(), loraB.value(), loraScale, dropMask, y, u);
+            return y;
+        }
+        be.linearForward(x, weight.value(), b, y);
+        xDrop = x;
+        if (dropMask != null) {
+            xDrop = buf.get("xDrop", n, in());
+            be.mul(x, dropMask, xDrop);
+        }
+        be.linearForward(xDrop, loraA.value(), null, u);
+        Tensor c = buf.get("loraC", n, out());
+        be.gemm(u, false, loraB.value(), true, c, loraScale, 0f);
+        Tensor gc = buf.get("gatedLora", n, out());
+        be.mul(loraGate.forward(x, out()), c, gc);
+        be.add(y, gc, y);
         return y;
     }
 
@@ -166,12 +196,43 @@ final class Linear implements AutoCloseable {
             }
             return dx;
         }
-        be.loraBackward(dy, x, weight.value(), loraA.value(), loraB.value(), buf.get("u", n, loraA.value().dim(0)),
-                loraScale, dropMask, dx, loraA.grad(), loraB.grad());
+        if (loraGate != null) {
+            gatedLoraBackward(dy, dx);
+        } else {
+            be.loraBackward(dy, x, weight.value(), loraA.value(), loraB.value(), buf.get("u", n, loraA.value().dim(0)),
+                    loraScale, dropMask, dx, loraA.grad(), loraB.grad());
+        }
         if (dW != null || db != null) {
             be.linearBackward(dy, x, weight.value(), null, dW, db);
         }
         return dx;
+    }
+
+    /** The gated path's backward (see the class comment); dx, when not null, receives dy W plus both LoRA shares. */
+    private void gatedLoraBackward(Tensor dy, Tensor dx) {
+        int n = dy.dim(0);
+        int r = loraA.value().dim(0);
+        if (dx != null) {
+            be.linearBackward(dy, x, weight.value(), dx, null, null);
+        }
+        Tensor dc = buf.get("dLoraC", n, out());
+        be.mul(loraGate.last(n, out()), dy, dc);
+        Tensor dG = buf.get("dLoraGate", n, out());
+        be.mul(dy, buf.get("loraC", n, out()), dG);
+        Tensor u = buf.get("u", n, r);
+        be.gemm(dc, true, u, false, loraB.grad(), loraScale, 0f);
+        Tensor du = buf.get("du", n, r);
+        be.gemm(dc, false, loraB.value(), false, du, loraScale, 0f);
+        Tensor dxDrop = dx == null ? null : buf.get("dxDrop", n, in());
+        be.linearBackward(du, xDrop, loraA.value(), dxDrop, loraA.grad(), null);
+        Tensor gateDx = loraGate.backward(dG, dx != null);
+        if (dx != null) {
+            if (dropMask != null) {
+                be.mul(dxDrop, dropMask, dxDrop);
+            }
+            be.add(dx, dxDrop, dx);
+            be.add(dx, gateDx, dx);
+        }
     }
 
     /** This layer's parameters: W, b, then LoRA's A and B if attached. */
@@ -184,10 +245,16 @@ final class Linear implements AutoCloseable {
             out.add(loraA);
             out.add(loraB);
         }
+        if (loraGate != null) {
+            loraGate.collect(out);
+        }
     }
 
     @Override
     public void close() {
         buf.close();
+        if (loraGate != null) {
+            loraGate.close();
+        }
     }
 }

@@ -9,11 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Attaches a {@link PeftPlan}'s modules to a stack of transformer layers, with names under {@code layerPrefix}i. */
+/**
+ * Attaches a {@link PeftPlan}'s modules to a stack of transformer layers, with names under {@code layerPrefix}i, and
+ * returns the model-level prefix MLP when the plan reparameterises its prefixes (else null).
+ */
 final class PlanAttachment {
     private PlanAttachment() {}
 
-    static void apply(Backend be, List<? extends TransformerLayer> layers, PeftPlan plan, String layerPrefix, long seed) {
+    static PrefixEncoder apply(Backend be, List<? extends TransformerLayer> layers, PeftPlan plan, String layerPrefix, long seed) {
         if (plan.size() != layers.size()) {
             throw new IllegalArgumentException("the plan has " + plan.size() + " layers but the model has " + layers.size());
         }
@@ -52,12 +55,14 @@ final class PlanAttachment {
                 List<Parameter> own = new ArrayList<>();
                 layer.collect(own);
                 for (Parameter q : own) {
-                    if (q.name().startsWith(p) && q.name().endsWith(".bias") && !q.name().contains("adapter")) {
+                    if (q.name().startsWith(p) && q.name().endsWith(".bias") && !q.name().contains("adapter")
+                            && !q.name().contains("gate")) {
                         q.setTrainable(be, true);
                     }
                 }
             }
         }
+        return PrefixEncoder.attach(be, layers, plan.reparameterisedPrefix(), layerPrefix, rng);
     }
 
     private static Linear target(TransformerLayer layer, LoraTarget t) {

@@ -42,4 +42,14 @@ public record LayerPlan(LoraSpec lora, AdapterSpec attnAdapter, AdapterSpec ffnA
     public LayerPlan withBitfit(boolean on) {
         return new LayerPlan(lora, attnAdapter, ffnAdapter, parallelAdapter, prefix, ia3, on);
     }
+
+    /** True when any of this layer's modules carries a gate. */
+    public boolean gated() {
+        return (lora != null && lora.gated()) || gatedAdapter(attnAdapter) || gatedAdapter(ffnAdapter)
+                || gatedAdapter(parallelAdapter) || (prefix != null && prefix.gated());
+    }
+
+    private static boolean gatedAdapter(AdapterSpec a) {
+        return a != null && a.gated();
+    }
 }

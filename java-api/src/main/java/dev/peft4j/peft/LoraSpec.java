@@ -5,9 +5,10 @@ import java.util.Set;
 
 /**
  * LoRA on some linear layers: h = W₀x + s·B A x with s = α/r (rsLoRA: α/√r); A {@code [r,in]} Kaiming-uniform
- * (a = √5), B {@code [out,r]} zero; dropout p on the LoRA path's input.
+ * (a = √5), B {@code [out,r]} zero; dropout p on the LoRA path's input. {@code gated}: each wrapped linear gets a
+ * per-token gate g = σ(x W_gᵀ + b_g) ∈ (0,1) on its LoRA term, h = W₀x + g·s·B A x (UniPELT).
  */
-public record LoraSpec(int rank, float alpha, boolean rsLora, float dropout, Set<LoraTarget> targets) {
+public record LoraSpec(int rank, float alpha, boolean rsLora, float dropout, Set<LoraTarget> targets, boolean gated) {
     public LoraSpec {
         if (rank < 1) {
             throw new IllegalArgumentException("LoRA rank must be ≥ 1, got " + rank);
@@ -22,6 +23,16 @@ public record LoraSpec(int rank, float alpha, boolean rsLora, float dropout, Set
             throw new IllegalArgumentException("LoRA needs at least one target module");
         }
         targets = Set.copyOf(targets);
+    }
+
+    /** Ungated LoRA. */
+    public LoraSpec(int rank, float alpha, boolean rsLora, float dropout, Set<LoraTarget> targets) {
+        this(rank, alpha, rsLora, dropout, targets, false);
+    }
+
+    /** The same LoRA with or without gates. */
+    public LoraSpec withGate(boolean on) {
+        return new LoraSpec(rank, alpha, rsLora, dropout, targets, on);
     }
 
     /** The defaults of DESIGN.md §3: r = 8, α = 8, query and value, no dropout. */

@@ -20,6 +20,59 @@ public record PeftPlan(List<LayerPlan> layers) {
             }
         }
         layers = List.copyOf(layers);
+        checkReparameterisation(layers);
+    }
+
+    /**
+     * One prefix MLP serves every prefixed layer (E {@code [L,d]} feeds all of them), so when any layer's prefix is
+     * reparameterised, every prefixed layer must be, with the same length L and hidden size h.
+     */
+    private static void checkReparameterisation(List<LayerPlan> layers) {
+        PrefixSpec first = null;
+        int firstAt = -1;
+        boolean any = false;
+        for (int i = 0; i < layers.size(); i++) {
+            PrefixSpec p = layers.get(i).prefix();
+            if (p != null) {
+                any |= p.reparameterised();
+                if (first == null) {
+                    first = p;
+                    firstAt = i;
+                }
+            }
+        }
+        if (!any) {
+            return;
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            PrefixSpec p = layers.get(i).prefix();
+            if (p != null && (p.length() != first.length() || p.reparameterisation() != first.reparameterisation())) {
+                throw new IllegalArgumentException("a plan with a reparameterised prefix shares one prefix MLP over all "
+                        + "prefixed layers, so they need the same length and MLP hidden size: layer " + firstAt
+                        + " has length " + first.length() + ", hidden " + first.reparameterisation() + " but layer " + i
+                        + " has length " + p.length() + ", hidden " + p.reparameterisation());
+            }
+        }
+    }
+
+    /** The prefix spec the plan's reparameterised layers share, or null when no prefix is reparameterised. */
+    public PrefixSpec reparameterisedPrefix() {
+        for (LayerPlan l : layers) {
+            if (l.prefix() != null && l.prefix().reparameterised()) {
+                return l.prefix();
+            }
+        }
+        return null;
+    }
+
+    /** True when some module of the plan carries a gate. */
+    public boolean anyGate() {
+        for (LayerPlan l : layers) {
+            if (l.gated()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The same layer plan on every one of {@code n} layers. */

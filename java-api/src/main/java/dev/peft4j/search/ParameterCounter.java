@@ -5,6 +5,7 @@ import dev.peft4j.peft.AdapterSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraTarget;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PrefixSpec;
 
 /**
  * Exact trainable-parameter counts, computed analytically from the shapes the runtime creates
@@ -13,7 +14,11 @@ import dev.peft4j.peft.PeftPlan;
  *   <li>LoRA rank r on a linear {@code [out,in]}: r·(in + out) (A {@code [r,in]}, B {@code [out,r]});
  *       attention projections d×d, FFN-in f×d, FFN-out d×f;</li>
  *   <li>adapter of width m (serial or parallel): 2·m·d + m + d (+1 with a learned scale);</li>
- *   <li>prefix of length L: 2·L·d (P_k and P_v);</li>
+ *   <li>prefix of length L: 2·L·d (P_k and P_v); reparameterised with hidden size h: per prefixed layer
+ *       2·(d·h + d) (its k and v row blocks of the second linear), and once per model L·d + h·d + h (E, W₁, b₁),
+ *       the layer prefixes themselves being frozen outputs of the MLP;</li>
+ *   <li>a gate (UniPELT) reading an input of width w: w + 1; adapters read d, a prefix gate reads d, a gated LoRA
+ *       has one gate per wrapped linear reading that linear's input (d, or f for FFN-out);</li>
  *   <li>(IA)³: 2·d + f (l_k, l_v, l_ff);</li>
  *   <li>BitFit: the layer's 8 biases, 7·d + f (q, k, v, attention output, FFN-in, FFN-out, both LayerNorm β);</li>
  *   <li>the classification head: C·d + C.</li>
@@ -31,6 +36,12 @@ public final class ParameterCounter {
         for (LayerPlan lp : plan.layers()) {
             total += layer(cfg, lp);
         }
+        PrefixSpec shared = plan.reparameterisedPrefix();
+        if (shared != null) {
+            long d = cfg.hidden();
+            long h = shared.reparameterisation();
+            total += shared.length() * d + h * d + h;
+        }
         return total;
     }
 
@@ -44,7 +55,7 @@ public final class ParameterCounter {
         return (long) numLabels * cfg.hidden() + numLabels;
     }
 
-    /** Trainable values one layer plan adds. */
+    /** Trainable values one layer plan adds (a shared prefix MLP's E, W₁, b₁ are counted by {@link #count}). */
     public static long layer(BertConfig cfg, LayerPlan lp) {
         long d = cfg.hidden();
         long f = cfg.intermediate();
@@ -55,11 +66,16 @@ public final class ParameterCounter {
                     case QUERY, KEY, VALUE, ATTENTION_OUTPUT -> 2 * d;
                     case FFN_IN, FFN_OUT -> d + f;
                 };
+                if (lp.lora().gated()) {
+                    n += (t == LoraTarget.FFN_OUT ? f : d) + 1;
+                }
             }
         }
         n += adapter(d, lp.attnAdapter()) + adapter(d, lp.ffnAdapter()) + adapter(d, lp.parallelAdapter());
         if (lp.prefix() != null) {
-            n += 2L * lp.prefix().length() * d;
+            PrefixSpec p = lp.prefix();
+            n += p.reparameterised() ? 2 * (d * p.reparameterisation() + d) : 2L * p.length() * d;
+            n += p.gated() ? d + 1 : 0;
         }
         if (lp.ia3()) {
             n += 2 * d + f;
@@ -71,7 +87,7 @@ public final class ParameterCounter {
     }
 
     private static long adapter(long d, AdapterSpec a) {
-        return a == null ? 0 : 2L * a.size() * d + a.size() + d + (a.learnedScale() ? 1 : 0);
+        return a == null ? 0 : 2L * a.size() * d + a.size() + d + (a.learnedScale() ? 1 : 0) + (a.gated() ? d + 1 : 0);
     }
 
     /**

@@ -27,11 +27,13 @@ import java.util.Locale;
  * A {@link PeftPlan} as JSON, the file the finetune command takes:
  * <pre>
  * {"format": "peft4j-plan", "version": 1, "layers": [
- *   {"lora": {"rank": 8, "alpha": 8.0, "rsLora": false, "dropout": 0.0, "targets": ["QUERY", "VALUE"]},
+ *   {"lora": {"rank": 8, "alpha": 8.0, "rsLora": false, "dropout": 0.0, "targets": ["QUERY", "VALUE"], "gated": true},
  *    "attnAdapter": null, "ffnAdapter": {"size": 24, "activation": "RELU", "scale": 1.0, "learnedScale": false},
- *    "parallelAdapter": null, "prefix": {"length": 10}, "ia3": false, "bitfit": true}, ...]}
+ *    "parallelAdapter": null, "prefix": {"length": 10, "reparameterisation": 800}, "ia3": false, "bitfit": true}, ...]}
  * </pre>
- * Absent components may be omitted or null. Reading errors name the file and the field path (layers[2].lora.rank).
+ * Absent components may be omitted or null; "gated" defaults to false and "reparameterisation" (the prefix MLP's
+ * hidden size) to 0, so files written before they existed read as before; both are written only when set. Reading errors name the file and the
+ * field path (layers[2].lora.rank).
  */
 public final class PlanFile {
     public static final String FORMAT = "peft4j-plan";
@@ -76,6 +78,7 @@ public final class PlanFile {
                 JsonArray t = new JsonArray();
                 EnumSet.copyOf(s.targets()).forEach(x -> t.add(x.name()));
                 j.add("targets", t);
+                optionalFlag(j, "gated", s.gated());
                 l.add("lora", j);
             } else {
                 l.add("lora", null);
@@ -86,6 +89,10 @@ public final class PlanFile {
             if (lp.prefix() != null) {
                 JsonObject p = new JsonObject();
                 p.addProperty("length", lp.prefix().length());
+                if (lp.prefix().reparameterised()) {
+                    p.addProperty("reparameterisation", lp.prefix().reparameterisation());
+                }
+                optionalFlag(p, "gated", lp.prefix().gated());
                 l.add("prefix", p);
             } else {
                 l.add("prefix", null);
@@ -107,7 +114,15 @@ public final class PlanFile {
         j.addProperty("activation", a.activation().name());
         j.addProperty("scale", a.scale());
         j.addProperty("learnedScale", a.learnedScale());
+        optionalFlag(j, "gated", a.gated());
         return j;
+    }
+
+    /** Writes a flag only when set, so plans without the newer fields serialise (and hash, see Trial) as before. */
+    private static void optionalFlag(JsonObject o, String key, boolean on) {
+        if (on) {
+            o.addProperty(key, true);
+        }
     }
 
     /** Parses a plan; {@code source} names the file in errors. */
@@ -135,7 +150,7 @@ public final class PlanFile {
                     adapter(r, l, at, "ffnAdapter"), adapter(r, l, at, "parallelAdapter"), prefix(r, l, at),
                     r.bool(l, at, "ia3"), r.bool(l, at, "bitfit"))));
         }
-        return new PeftPlan(layers);
+        return r.build("layers", () -> new PeftPlan(layers));
     }
 
     private static LoraSpec lora(Reader r, JsonObject l, String at) {
@@ -156,7 +171,8 @@ public final class PlanFile {
         float alpha = r.number(j, p, "alpha");
         boolean rs = r.bool(j, p, "rsLora");
         float dropout = r.number(j, p, "dropout");
-        return r.build(p, () -> new LoraSpec(rank, alpha, rs, dropout, targets));
+        boolean gated = r.bool(j, p, "gated");
+        return r.build(p, () -> new LoraSpec(rank, alpha, rs, dropout, targets, gated));
     }
 
     private static AdapterSpec adapter(Reader r, JsonObject l, String at, String key) {
@@ -169,7 +185,8 @@ public final class PlanFile {
         Activation act = r.enumValue(Activation.class, j.get("activation"), p + ".activation");
         float scale = r.number(j, p, "scale");
         boolean learned = r.bool(j, p, "learnedScale");
-        return r.build(p, () -> new AdapterSpec(size, act, scale, learned));
+        boolean gated = r.bool(j, p, "gated");
+        return r.build(p, () -> new AdapterSpec(size, act, scale, learned, gated));
     }
 
     private static PrefixSpec prefix(Reader r, JsonObject l, String at) {
@@ -177,8 +194,12 @@ public final class PlanFile {
         if (j == null) {
             return null;
         }
-        int length = r.integer(j, at + ".prefix", "length");
-        return r.build(at + ".prefix", () -> new PrefixSpec(length));
+        String p = at + ".prefix";
+        int length = r.integer(j, p, "length");
+        int hidden = j.has("reparameterisation") && !j.get("reparameterisation").isJsonNull()
+                ? r.integer(j, p, "reparameterisation") : 0;
+        boolean gated = r.bool(j, p, "gated");
+        return r.build(p, () -> new PrefixSpec(length, hidden, gated));
     }
 
     /** A malformed plan file: the message names the file and the field. */

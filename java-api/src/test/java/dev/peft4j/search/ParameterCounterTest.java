@@ -25,7 +25,19 @@ import org.junit.jupiter.api.Test;
 class ParameterCounterTest {
     static final BertConfig ODD = new BertConfig(23, 12, 3, 3, 20, 9, 2, 1e-5f, Activation.GELU, 0f, Pooling.CLS);
 
+    /** Random plans without gates or prefix reparameterisation (the plans that existed before them). */
     static PeftPlan randomPlan(int layers, SplittableRandom rng) {
+        return randomPlan(layers, rng, false);
+    }
+
+    /**
+     * Random plans; with {@code unions}, modules are gated at random and a third of the plans reparameterise
+     * their prefixes (then every prefixed layer shares one length and MLP size, as the plan requires).
+     */
+    static PeftPlan randomPlan(int layers, SplittableRandom rng, boolean unions) {
+        boolean reparam = unions && rng.nextInt(3) == 0;
+        int sharedLength = reparam ? 1 + rng.nextInt(4) : 0;
+        int mlpHidden = reparam ? 1 + rng.nextInt(5) : 0;
         List<LayerPlan> out = new ArrayList<>();
         Activation[] acts = {Activation.RELU, Activation.SWISH, Activation.GELU};
         for (int l = 0; l < layers; l++) {
@@ -40,19 +52,24 @@ class ParameterCounterTest {
                 if (t.isEmpty()) {
                     t.add(LoraTarget.values()[rng.nextInt(6)]);
                 }
-                lp = lp.withLora(new LoraSpec(1 + rng.nextInt(5), 4f, rng.nextBoolean(), 0f, t));
+                lp = lp.withLora(new LoraSpec(1 + rng.nextInt(5), 4f, rng.nextBoolean(), 0f, t, unions && rng.nextBoolean()));
             }
             if (rng.nextBoolean()) {
-                lp = lp.withAttnAdapter(new AdapterSpec(1 + rng.nextInt(6), acts[rng.nextInt(3)], 1f, rng.nextBoolean()));
+                lp = lp.withAttnAdapter(new AdapterSpec(1 + rng.nextInt(6), acts[rng.nextInt(3)], 1f, rng.nextBoolean(),
+                        unions && rng.nextBoolean()));
             }
             if (rng.nextBoolean()) {
-                lp = lp.withFfnAdapter(new AdapterSpec(1 + rng.nextInt(6), acts[rng.nextInt(3)], 1f, rng.nextBoolean()));
+                lp = lp.withFfnAdapter(new AdapterSpec(1 + rng.nextInt(6), acts[rng.nextInt(3)], 1f, rng.nextBoolean(),
+                        unions && rng.nextBoolean()));
             }
             if (rng.nextBoolean()) {
-                lp = lp.withParallelAdapter(new AdapterSpec(1 + rng.nextInt(6), Activation.RELU, 4f, rng.nextBoolean()));
+                lp = lp.withParallelAdapter(new AdapterSpec(1 + rng.nextInt(6), Activation.RELU, 4f, rng.nextBoolean(),
+                        unions && rng.nextBoolean()));
             }
             if (rng.nextBoolean()) {
-                lp = lp.withPrefix(new PrefixSpec(1 + rng.nextInt(4)));
+                boolean gated = unions && rng.nextBoolean();
+                lp = lp.withPrefix(reparam ? new PrefixSpec(sharedLength, mlpHidden, gated)
+                        : unions ? new PrefixSpec(1 + rng.nextInt(4), 0, gated) : new PrefixSpec(1 + rng.nextInt(4)));
             }
             lp = lp.withIa3(rng.nextBoolean()).withBitfit(rng.nextBoolean());
             out.add(lp);
@@ -69,7 +86,7 @@ class ParameterCounterTest {
         SplittableRandom rng = new SplittableRandom(17);
         for (BertConfig cfg : List.of(ODD, Fixtures.TINY)) {
             for (int i = 0; i < 25; i++) {
-                PeftPlan plan = randomPlan(cfg.layers(), rng);
+                PeftPlan plan = randomPlan(cfg.layers(), rng, i % 2 == 1);
                 try (Backend be = Backends.create("reference")) {
                     BertModel m = BertModel.random(be, cfg, i);
                     assertEquals(m.baseParameterCount(), ParameterCounter.base(cfg), "base count");
@@ -82,6 +99,32 @@ class ParameterCounterTest {
                 }
             }
         }
+    }
+
+    @Test
+    void gatedAndReparameterisedPlansAreCountedExactly() {
+        SplittableRandom rng = new SplittableRandom(23);
+        int reparameterised = 0;
+        int gated = 0;
+        for (int i = 0; i < 30; i++) {
+            PeftPlan plan = randomPlan(ODD.layers(), rng, true);
+            reparameterised += plan.reparameterisedPrefix() != null ? 1 : 0;
+            gated += plan.anyGate() ? 1 : 0;
+            try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, ODD, i)) {
+                m.applyPlan(plan, i);
+                assertEquals(realCount(m.parameters()), ParameterCounter.count(ODD, plan), "plan " + i + ": " + plan);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(reparameterised >= 3 && gated >= 10,
+                "the random plans exercise both: " + reparameterised + " reparameterised, " + gated + " gated");
+    }
+
+    @Test
+    void aSharedPrefixMlpIsCountedOnceAndItsLayerPrefixesNotAtAll() {
+        // d = 12, L = 4, h = 5 on layers 0 and 2 of 3: E 4·12 + W₁ 5·12 + b₁ 5, per layer 2·(12·5 + 12).
+        LayerPlan p = LayerPlan.NONE.withPrefix(new PrefixSpec(4, 5, false));
+        PeftPlan plan = new PeftPlan(List.of(p, LayerPlan.NONE, p));
+        assertEquals(48 + 60 + 5 + 2 * 2 * (60 + 12), ParameterCounter.count(ODD, plan));
     }
 
     @Test

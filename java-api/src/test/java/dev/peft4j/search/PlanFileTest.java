@@ -19,11 +19,29 @@ class PlanFileTest {
     void randomPlansRoundTrip() throws Exception {
         SplittableRandom rng = new SplittableRandom(9);
         for (int i = 0; i < 20; i++) {
-            PeftPlan plan = ParameterCounterTest.randomPlan(1 + rng.nextInt(5), rng);
+            PeftPlan plan = ParameterCounterTest.randomPlan(1 + rng.nextInt(5), rng, i % 2 == 1);
             Path f = dir.resolve("plan" + i + ".json");
             PlanFile.write(plan, f);
             assertEquals(plan, PlanFile.read(f));
         }
+    }
+
+    @Test
+    void gatesAndReparameterisationRoundTripAndOldFilesReadAsUngated() throws Exception {
+        dev.peft4j.peft.LayerPlan l = dev.peft4j.peft.LayerPlan.NONE
+                .withPrefix(new dev.peft4j.peft.PrefixSpec(7, 32, true))
+                .withLora(dev.peft4j.peft.LoraSpec.defaults().withGate(true))
+                .withParallelAdapter(new dev.peft4j.peft.AdapterSpec(4, dev.peft4j.backend.Activation.RELU, 4f, false, true));
+        PeftPlan plan = new PeftPlan(java.util.List.of(l, dev.peft4j.peft.LayerPlan.NONE));
+        Path f = dir.resolve("union.json");
+        PlanFile.write(plan, f);
+        assertEquals(plan, PlanFile.read(f));
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, "{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[{\"prefix\":{\"length\":3}}]}");
+        assertEquals(new dev.peft4j.peft.PrefixSpec(3, 0, false), PlanFile.read(old).layer(0).prefix());
+        String mismatch = error("{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[{\"prefix\":{\"length\":3,"
+                + "\"reparameterisation\":8}},{\"prefix\":{\"length\":4,\"reparameterisation\":8}}]}");
+        assertTrue(mismatch.contains("same length"), mismatch);
     }
 
     private String error(String json) throws Exception {
