@@ -111,7 +111,7 @@ final class PlanJson {
 
     private static JsonObject object(JsonElement e, String at) throws AdapterFormatException {
         if (e == null || !e.isJsonObject()) {
-            throw new AdapterFormatException(at + ": expected an object, got " + e);
+            throw new AdapterFormatException(at + ": expected an object, got " + JsonConfig.describe(e));
         }
         return e.getAsJsonObject();
     }
