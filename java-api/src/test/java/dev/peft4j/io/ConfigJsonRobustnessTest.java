@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peft4j.adapter.AdapterFormatException;
+import dev.peft4j.adapter.AdapterIo;
+import dev.peft4j.adapter.AdapterModel;
 import dev.peft4j.adapter.HfCheckpoint;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
@@ -11,10 +13,14 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Pooling;
+import dev.peft4j.peft.LoraSpec;
+import dev.peft4j.peft.LoraTarget;
+import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,5 +110,51 @@ class ConfigJsonRobustnessTest {
         assertNames(e, "post_processor.pair", "A 2 times and B 0 times");
         assertNames(tokenizerFailure("{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}", "{\"Sequence\":{\"id\":\"C\",\"type_id\":1}}"),
                 "sequence id must be A or B");
+    }
+
+    /** A rank-2 LoRA adapter of a 2-layer BERT, with its config rewritten by {@code edit}; returns the load error. */
+    private AdapterFormatException adapterFailure(boolean keepPlan, String from, String to) throws IOException {
+        Path a = dir.resolve("adapter");
+        BertConfig bc = AdapterConfigFuzzTest.BERT;
+        try (Backend be = Backends.create("reference")) {
+            try (BertModel m = BertModel.random(be, bc, 1)) {
+                m.applyPlan(PeftPlan.lora(2, new LoraSpec(2, 4f, false, 0f, EnumSet.of(LoraTarget.QUERY))), 5);
+                AdapterIo.save(a, AdapterModel.of(m), "tiny");
+            }
+            Path c = a.resolve(AdapterIo.CONFIG);
+            com.google.gson.JsonObject cfg = com.google.gson.JsonParser.parseString(Files.readString(c)).getAsJsonObject();
+            if (!keepPlan) {
+                cfg.remove("peft4j");
+            }
+            String text = cfg.toString();
+            assertTrue(text.contains(from), from + " in " + text);
+            Files.writeString(c, text.replace(from, to));
+            try (BertModel b = BertModel.random(be, bc, 1)) {
+                AdapterFormatException e = assertThrows(AdapterFormatException.class,
+                        () -> AdapterIo.load(a, AdapterModel.of(b), 9));
+                assertNames(e, a.toString());
+                return e;
+            }
+        }
+    }
+
+    /** Was a NegativeArraySizeException (or, for ranks near 10⁸, an OutOfMemoryError) while attaching the plan. */
+    @Test
+    void loraRankThatDisagreesWithTheFileIsRefusedBeforeAllocating() throws IOException {
+        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":2147483647"), "lora_A.weight", "has shape [2, 4]");
+        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":100000000"), "lora_A.weight", "[100000000, 4]");
+    }
+
+    /** Was a StackOverflowError: the layer plan was printed recursively into the message. */
+    @Test
+    void deeplyNestedPlanIsReportedWithoutOverflowingTheStack() throws IOException {
+        assertNames(adapterFailure(true, "\"targets\":[\"QUERY\"]",
+                "\"targets\":" + "[".repeat(100_000) + "]".repeat(100_000)), AdapterIo.CONFIG, "invalid layer plan");
+    }
+
+    /** Was an IllegalArgumentException from LoraSpec that named no file. */
+    @Test
+    void invalidPeftFieldNamesTheConfig() throws IOException {
+        assertNames(adapterFailure(false, "\"lora_dropout\":0.0", "\"lora_dropout\":3"), AdapterIo.CONFIG, "dropout");
     }
 }
