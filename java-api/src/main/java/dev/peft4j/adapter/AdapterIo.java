@@ -101,24 +101,22 @@ public final class AdapterIo {
                         + PeftConfigs.typeOf(plan));
             }
         } else {
-            DerivedPlans.Derived d = DerivedPlans.derive(type, cfg, tensors, model, file);
+            DerivedPlans.Derived d;
+            try {
+                d = DerivedPlans.derive(type, cfg, tensors, model, file);
+            } catch (IllegalArgumentException e) { // a spec's own validation (e.g. lora_dropout outside [0, 1))
+                throw new AdapterFormatException(configFile + ": " + e.getMessage(), e);
+            }
             plan = d.plan();
             shared = d.sharedCAttn();
             ignorable = d.ignorable();
         }
+        checkBeforeAllocating(model, plan, type, shared, tensors, file);
         model.applyPlan(plan, seed);
         Set<String> used = new HashSet<>(ignorable);
         List<Slot> slots = AdapterLayout.slots(model, plan, type, shared);
         for (Slot s : slots) {
-            TensorData t = tensors.get(s.key());
-            if (t == null) {
-                throw new AdapterFormatException(file + ": key '" + s.key() + "' is missing (the " + type + " plan needs it "
-                        + "for " + s.params() + ")");
-            }
-            if (!Arrays.equals(t.shape(), s.shape())) {
-                throw new AdapterFormatException(file + ": key '" + s.key() + "' has shape " + Arrays.toString(t.shape())
-                        + " but the model needs " + Arrays.toString(s.shape()));
-            }
+            TensorData t = check(s, tensors, type, file);
             s.decode(t, model, file);
             used.add(s.key());
         }
@@ -129,6 +127,37 @@ public final class AdapterIo {
                     + " plan for this model" + (extra.size() > 1 ? " (" + extra.size() + " such keys: " + extra + ")" : ""));
         }
         return plan;
+    }
+
+    /**
+     * Before the plan allocates anything, every tensor it will create (LoRA factors, (IA)³ vectors, prefixes)
+     * must be in the file with the shape the plan implies: a config claiming, say, rank 2³¹ − 1 then fails here,
+     * naming the key, instead of allocating. Slots of parameters the model already has are checked after attaching.
+     */
+    private static void checkBeforeAllocating(AdapterModel model, PeftPlan plan, PeftType type, boolean shared,
+                                              Map<String, TensorData> tensors, String file) throws AdapterFormatException {
+        Set<String> existing = new HashSet<>();
+        model.parameters().forEach(p -> existing.add(p.name()));
+        for (Slot s : AdapterLayout.slots(model, plan, type, shared)) {
+            if (!existing.containsAll(s.params())) {
+                check(s, tensors, type, file);
+            }
+        }
+    }
+
+    /** The file's tensor for {@code s}, which must be present with the slot's shape. */
+    private static TensorData check(Slot s, Map<String, TensorData> tensors, PeftType type, String file)
+            throws AdapterFormatException {
+        TensorData t = tensors.get(s.key());
+        if (t == null) {
+            throw new AdapterFormatException(file + ": key '" + s.key() + "' is missing (the " + type + " plan needs it "
+                    + "for " + s.params() + ")");
+        }
+        if (!Arrays.equals(t.shape(), s.shape())) {
+            throw new AdapterFormatException(file + ": key '" + s.key() + "' has shape " + Arrays.toString(t.shape())
+                    + " but the model needs " + Arrays.toString(s.shape()));
+        }
+        return t;
     }
 
     /** Keys with the root ("bert."/"transformer.") this model uses, whether or not the file's keys carried it. */

@@ -130,12 +130,24 @@ public final class HfCheckpoint {
         return classifierWeight == null ? 0 : classifierWeight.shape()[0];
     }
 
+    /** The encoder; a weight missing or shaped unlike config.json fails naming the weights file. */
     public BertModel bert(Backend be) {
-        return BertModel.create(be, bertConfig(), weights);
+        BertConfig cfg = bertConfig();
+        try {
+            return BertModel.create(be, cfg, weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(dir.resolve(WEIGHTS) + " (with " + CONFIG + "): " + e.getMessage(), e);
+        }
     }
 
+    /** The GPT-2 model; a weight missing or shaped unlike config.json fails naming the weights file. */
     public Gpt2Model gpt2(Backend be) {
-        return Gpt2Model.create(be, gpt2Config(), weights);
+        Gpt2Config cfg = gpt2Config();
+        try {
+            return Gpt2Model.create(be, cfg, weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(dir.resolve(WEIGHTS) + " (with " + CONFIG + "): " + e.getMessage(), e);
+        }
     }
 
     /** A classifier over the encoder whose head is the saved one (shape-checked). */

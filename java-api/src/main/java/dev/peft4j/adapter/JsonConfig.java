@@ -25,7 +25,12 @@ final class JsonConfig {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "file is missing");
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new AdapterFormatException(file + ": not valid UTF-8 text", e);
+        }
         try {
             JsonElement e = JsonParser.parseString(text);
             if (!e.isJsonObject()) {
@@ -51,7 +56,7 @@ final class JsonConfig {
     String string(String field) throws AdapterFormatException {
         JsonElement e = get(field);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new AdapterFormatException(file + ": field '" + field + "' must be a string, got " + e);
+            throw new AdapterFormatException(file + ": field '" + field + "' must be a string, got " + describe(e));
         }
         return e.getAsString();
     }
@@ -72,7 +77,7 @@ final class JsonConfig {
         } catch (NumberFormatException ignored) {
             // falls through to the error below
         }
-        throw new AdapterFormatException(file + ": field '" + field + "' must be an integer, got " + e);
+        throw new AdapterFormatException(file + ": field '" + field + "' must be an integer, got " + describe(e));
     }
 
     int integer(String field, int fallback) throws AdapterFormatException {
@@ -82,7 +87,7 @@ final class JsonConfig {
     double number(String field) throws AdapterFormatException {
         JsonElement e = get(field);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-            throw new AdapterFormatException(file + ": field '" + field + "' must be a number, got " + e);
+            throw new AdapterFormatException(file + ": field '" + field + "' must be a number, got " + describe(e));
         }
         return e.getAsDouble();
     }
@@ -97,7 +102,7 @@ final class JsonConfig {
         }
         JsonElement e = root.get(field);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new AdapterFormatException(file + ": field '" + field + "' must be true or false, got " + e);
+            throw new AdapterFormatException(file + ": field '" + field + "' must be true or false, got " + describe(e));
         }
         return e.getAsBoolean();
     }
@@ -105,7 +110,7 @@ final class JsonConfig {
     JsonObject object(String field) throws AdapterFormatException {
         JsonElement e = get(field);
         if (!e.isJsonObject()) {
-            throw new AdapterFormatException(file + ": field '" + field + "' must be an object, got " + e);
+            throw new AdapterFormatException(file + ": field '" + field + "' must be an object, got " + describe(e));
         }
         return e.getAsJsonObject();
     }
@@ -113,8 +118,23 @@ final class JsonConfig {
     JsonArray array(String field) throws AdapterFormatException {
         JsonElement e = get(field);
         if (!e.isJsonArray()) {
-            throw new AdapterFormatException(file + ": field '" + field + "' must be an array, got " + e);
+            throw new AdapterFormatException(file + ": field '" + field + "' must be an array, got " + describe(e));
         }
         return e.getAsJsonArray();
+    }
+
+    /**
+     * A short description of a JSON value for error messages: primitives as written (cut at 60 characters),
+     * containers by size only, so a deeply nested value cannot overflow the stack while being reported.
+     */
+    static String describe(JsonElement e) {
+        if (e instanceof JsonObject o) {
+            return "an object of " + o.size() + " fields";
+        }
+        if (e instanceof JsonArray a) {
+            return "an array of " + a.size() + " entries";
+        }
+        String s = String.valueOf(e);
+        return s.length() > 60 ? s.substring(0, 60) + "... (" + s.length() + " characters)" : s;
     }
 }

@@ -109,7 +109,7 @@ final class PlanJson {
                 out.add(new LayerPlan(lora, adapter(o, "attn_adapter", at), adapter(o, "ffn_adapter", at),
                         adapter(o, "parallel_adapter", at), prefix, o.get("ia3").getAsBoolean(), o.get("bitfit").getAsBoolean()));
             } catch (RuntimeException e) {
-                throw new AdapterFormatException(at + ": invalid layer plan " + o + " (" + e + ")", e);
+                throw new AdapterFormatException(at + ": invalid layer plan " + JsonConfig.describe(o) + " (" + e + ")", e);
             }
         }
         try {
@@ -130,7 +130,7 @@ final class PlanJson {
 
     private static JsonObject object(JsonElement e, String at) throws AdapterFormatException {
         if (e == null || !e.isJsonObject()) {
-            throw new AdapterFormatException(at + ": expected an object, got " + e);
+            throw new AdapterFormatException(at + ": expected an object, got " + JsonConfig.describe(e));
         }
         return e.getAsJsonObject();
     }

@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * each tensor name to {@code {dtype, shape, data_offsets: [begin, end)}} (offsets relative to the data section)
  * plus an optional {@code "__metadata__"} object of strings.
  *
- * <p>Reading memory-maps the file and converts F32, F16, BF16 and F64 to float32; writing produces F32 and is
+ * <p>Reading memory-maps the file and converts F32, F16, BF16 and F64 to float32; an invalid file is refused with a
+ * {@link SafeTensorsFormatException} naming the file and the problem, and one whose float32 tensors would not fit
+ * the JVM's maximum heap with a plain {@link IOException}, before anything is allocated. Writing produces F32 and is
  * atomic: a temporary file in the target's folder is written, forced to disk and renamed over the target.
  */
 public final class SafeTensors {
@@ -34,6 +36,11 @@ public final class SafeTensors {
 
     /** Reads every tensor of {@code file} as float32, validating the header against the file's size. */
     public static SafeTensorsContent read(Path file) throws IOException {
+        return read(file, Runtime.getRuntime().maxMemory());
+    }
+
+    /** As {@link #read(Path)}, refusing files whose float32 tensors need more than {@code heapLimit} bytes. */
+    static SafeTensorsContent read(Path file, long heapLimit) throws IOException {
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
             long size = ch.size();
@@ -55,7 +62,7 @@ public final class SafeTensors {
             String json = new String(headerBytes, StandardCharsets.UTF_8);
             long dataStart = 8 + headerLength;
             SafeTensorsHeader header = SafeTensorsHeader.parse(name, json, dataStart, size - dataStart);
-            Map<String, TensorData> tensors = new LinkedHashMap<>();
+            long needed = 0;
             for (SafeTensorsHeader.Entry e : header.entries) {
                 if (!e.dtype().convertibleToFloat32()) {
                     throw new SafeTensorsFormatException(name + ": tensor '" + e.name() + "': field dtype: " + e.dtype()
@@ -66,7 +73,16 @@ public final class SafeTensors {
                     throw new SafeTensorsFormatException(name + ": tensor '" + e.name() + "': " + numel
                             + " elements do not fit one Java array");
                 }
-                float[] data = e.dtype().toFloat32(seg, dataStart + e.begin(), (int) numel);
+                needed += 4 * numel; // at most 2·size: no overflow
+            }
+            if (needed > heapLimit) {
+                throw new IOException(name + ": its tensors need " + needed + " bytes as float32 but the JVM heap "
+                        + "is limited to " + heapLimit + " bytes (raise -Xmx)");
+            }
+            Map<String, TensorData> tensors = new LinkedHashMap<>();
+            for (SafeTensorsHeader.Entry e : header.entries) {
+                int numel = (int) ((e.end() - e.begin()) / e.dtype().size);
+                float[] data = e.dtype().toFloat32(seg, dataStart + e.begin(), numel);
                 tensors.put(e.name(), new TensorData(e.shape(), data));
             }
             return new SafeTensorsContent(tensors, header.metadata);

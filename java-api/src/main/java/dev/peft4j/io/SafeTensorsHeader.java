@@ -77,7 +77,7 @@ final class SafeTensorsHeader {
         for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
             if (!(m.getValue() instanceof JsonPrimitive p) || !p.isString()) {
                 throw new SafeTensorsFormatException(
-                        file + ": field " + METADATA_KEY + "." + m.getKey() + " must be a string, got " + m.getValue());
+                        file + ": field " + METADATA_KEY + "." + m.getKey() + " must be a string, got " + describe(m.getValue()));
             }
             out.put(m.getKey(), p.getAsString());
         }
@@ -88,17 +88,17 @@ final class SafeTensorsHeader {
             throws SafeTensorsFormatException {
         String where = file + ": tensor '" + name + "'";
         if (!value.isJsonObject()) {
-            throw new SafeTensorsFormatException(where + ": entry must be an object, got " + value);
+            throw new SafeTensorsFormatException(where + ": entry must be an object, got " + describe(value));
         }
         JsonObject o = value.getAsJsonObject();
         JsonElement dt = o.get("dtype");
         if (!(dt instanceof JsonPrimitive p) || !p.isString()) {
-            throw new SafeTensorsFormatException(where + ": field dtype missing or not a string: " + dt);
+            throw new SafeTensorsFormatException(where + ": field dtype missing or not a string: " + describe(dt));
         }
         SafeTensorsDType dtype = SafeTensorsDType.parse(dt.getAsString());
         if (dtype == null) {
-            throw new SafeTensorsFormatException(where + ": field dtype: unknown dtype '" + dt.getAsString()
-                    + "', expected one of " + Arrays.toString(SafeTensorsDType.values()));
+            throw new SafeTensorsFormatException(where + ": field dtype: unknown dtype " + describe(dt)
+                    + ", expected one of " + Arrays.toString(SafeTensorsDType.values()));
         }
         long[] shapeL = longArray(where, "shape", o.get("shape"), -1);
         int[] shape = new int[shapeL.length];
@@ -144,19 +144,25 @@ final class SafeTensorsHeader {
     private static long[] longArray(String where, String field, JsonElement e, int requiredLength)
             throws SafeTensorsFormatException {
         if (!(e instanceof JsonArray a)) {
-            throw new SafeTensorsFormatException(where + ": field " + field + " missing or not an array: " + e);
+            throw new SafeTensorsFormatException(where + ": field " + field + " missing or not an array: " + describe(e));
         }
         if (requiredLength >= 0 && a.size() != requiredLength) {
             throw new SafeTensorsFormatException(where + ": field " + field + " must have " + requiredLength
-                    + " entries, got " + a);
+                    + " entries, got " + describe(a));
         }
         long[] out = new long[a.size()];
         for (int i = 0; i < out.length; i++) {
             JsonElement x = a.get(i);
             if (!(x instanceof JsonPrimitive p) || !p.isNumber()) {
-                throw new SafeTensorsFormatException(where + ": field " + field + "[" + i + "] is not a number: " + x);
+                throw new SafeTensorsFormatException(where + ": field " + field + "[" + i + "] is not a number: " + describe(x));
             }
-            BigDecimal d = p.getAsBigDecimal();
+            BigDecimal d;
+            try {
+                d = p.getAsBigDecimal();
+            } catch (NumberFormatException ex) { // e.g. an exponent beyond BigDecimal's range
+                throw new SafeTensorsFormatException(where + ": field " + field + "[" + i + "] is not a usable number: "
+                        + describe(x));
+            }
             if (d.signum() < 0 || d.stripTrailingZeros().scale() > 0 || d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
                 throw new SafeTensorsFormatException(where + ": field " + field + "[" + i
                         + "] must be a non-negative integer, got " + d);
@@ -164,6 +170,27 @@ final class SafeTensorsHeader {
             out[i] = d.longValueExact();
         }
         return out;
+    }
+
+    /**
+     * A short description of a JSON value for error messages: primitives as written (cut at 60 characters),
+     * small arrays of primitives in full, other containers by size only; it never recurses, so a deeply nested
+     * header cannot overflow the stack while its error is being reported.
+     */
+    static String describe(JsonElement e) {
+        if (e == null || e.isJsonNull()) {
+            return "null";
+        }
+        if (e instanceof JsonObject o) {
+            return "an object of " + o.size() + " fields";
+        }
+        if (e instanceof JsonArray a) {
+            if (a.size() > 8 || !a.asList().stream().allMatch(JsonElement::isJsonPrimitive)) {
+                return "an array of " + a.size() + " entries";
+            }
+        }
+        String s = e.toString();
+        return s.length() > 60 ? s.substring(0, 60) + "... (" + s.length() + " characters)" : s;
     }
 
     private static void checkNoOverlap(String file, List<Entry> entries, long dataStart)

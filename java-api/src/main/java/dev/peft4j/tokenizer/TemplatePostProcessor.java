@@ -46,8 +46,19 @@ public final class TemplatePostProcessor {
                     + "(TemplateProcessing or BertProcessing)");
         }
         JsonObject specials = pp.getAsJsonObject("special_tokens");
-        return new TemplatePostProcessor(pieces(pp.getAsJsonArray("single"), specials),
-                pieces(pp.getAsJsonArray("pair"), specials));
+        return new TemplatePostProcessor(checked(pieces(pp.getAsJsonArray("single"), specials), "single", false),
+                checked(pieces(pp.getAsJsonArray("pair"), specials), "pair", true));
+    }
+
+    /** A template must place sequence A once, and sequence B once in a pair template and never in a single one. */
+    private static List<Piece> checked(List<Piece> template, String which, boolean pair) {
+        long a = template.stream().filter(p -> p.isSequence() && !p.sequenceB()).count();
+        long b = template.stream().filter(p -> p.isSequence() && p.sequenceB()).count();
+        if (a != 1 || b != (pair ? 1 : 0)) {
+            throw new IllegalArgumentException("post_processor." + which + " must hold sequence A once"
+                    + (pair ? " and B once" : " and no B") + ", found A " + a + " times and B " + b + " times");
+        }
+        return template;
     }
 
     private static List<Piece> pieces(JsonArray template, JsonObject specials) {
@@ -65,7 +76,11 @@ public final class TemplatePostProcessor {
                         def.getAsJsonArray("ids").get(0).getAsInt(), false, s.get("type_id").getAsInt()));
             } else {
                 JsonObject s = o.getAsJsonObject("Sequence");
-                out.add(new Piece(null, -1, s.get("id").getAsString().equals("B"), s.get("type_id").getAsInt()));
+                String id = s.get("id").getAsString();
+                if (!id.equals("A") && !id.equals("B")) {
+                    throw new IllegalArgumentException("post_processor sequence id must be A or B, got '" + id + "'");
+                }
+                out.add(new Piece(null, -1, id.equals("B"), s.get("type_id").getAsInt()));
             }
         }
         return out;

@@ -2,6 +2,7 @@ package dev.peft4j.tokenizer;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +46,12 @@ public final class WordPieceTokenizer {
         this.padId = padId;
     }
 
+    /** Reads {@code file}; a file that is not a usable WordPiece tokenizer.json fails with an IOException naming it. */
     public static WordPieceTokenizer fromJson(Path file) throws IOException {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return fromJson(r);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         }
     }
 
@@ -55,7 +59,23 @@ public final class WordPieceTokenizer {
         return fromJson(new InputStreamReader(in, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Parses a tokenizer.json; one that is not valid JSON or lacks, or mistypes, what a WordPiece tokenizer needs
+     * fails with an IllegalArgumentException saying what is wrong.
+     */
     public static WordPieceTokenizer fromJson(Reader reader) {
+        try {
+            return parse(reader);
+        } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException
+                 | NullPointerException | IndexOutOfBoundsException e) {
+            // Gson's typed accessors report a missing or mistyped field this way
+            throw new IllegalArgumentException("not a usable WordPiece tokenizer.json: " + e.getMessage(), e);
+        } catch (StackOverflowError e) {
+            throw new IllegalArgumentException("not a usable WordPiece tokenizer.json: values nest too deeply", e);
+        }
+    }
+
+    private static WordPieceTokenizer parse(Reader reader) {
         JsonObject root = JsonParser.parseReader(reader).getAsJsonObject();
         JsonObject m = root.getAsJsonObject("model");
         if (m == null || !"WordPiece".equals(str(m, "type", "WordPiece"))) {

@@ -41,8 +41,14 @@ public final class OnnxWeights {
     private static final Pattern MATMUL_NODE = Pattern.compile("^/?(.+)/MatMul$");
     private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
 
+    /** Loads {@code file}; every {@link OnnxFormatException} names it. */
     public static BertOnnxWeights loadBert(Path file) throws IOException {
-        return bert(OnnxParser.parse(file).graph());
+        OnnxGraph graph = OnnxParser.parse(file).graph();
+        try {
+            return bert(graph);
+        } catch (OnnxFormatException e) {
+            throw new OnnxFormatException(file + ": " + e.getMessage());
+        }
     }
 
     public static BertOnnxWeights loadBert(InputStream in) throws IOException {
@@ -127,7 +133,17 @@ public final class OnnxWeights {
             return -1;
         }
         Matcher m = LAYER.matcher(name);
-        return m.find() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
+        return m.find() ? layerIndex(m, name) : Integer.MAX_VALUE;
+    }
+
+    /** The layer number matched in {@code name}, refused when it does not fit an int. */
+    private static int layerIndex(Matcher m, String name) {
+        try {
+            return Integer.parseInt(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new OnnxFormatException("parameter '" + name + "' has layer number " + m.group(1)
+                    + ", beyond any real model");
+        }
     }
 
     private static Map<String, OnnxTensor> constantOutputs(OnnxGraph graph) {
@@ -151,7 +167,7 @@ public final class OnnxWeights {
         for (String name : p.keySet()) {
             Matcher m = LAYER.matcher(name);
             if (m.find()) {
-                layerIds.add(Integer.parseInt(m.group(1)));
+                layerIds.add(layerIndex(m, name));
             }
         }
         int layers = layerIds.size();

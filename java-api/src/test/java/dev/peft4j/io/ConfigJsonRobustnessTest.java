@@ -1,0 +1,160 @@
+package dev.peft4j.io;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.peft4j.adapter.AdapterFormatException;
+import dev.peft4j.adapter.AdapterIo;
+import dev.peft4j.adapter.AdapterModel;
+import dev.peft4j.adapter.HfCheckpoint;
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.Backends;
+import dev.peft4j.model.BertConfig;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.model.Pooling;
+import dev.peft4j.peft.LoraSpec;
+import dev.peft4j.peft.LoraTarget;
+import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.tokenizer.WordPieceTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Regression tests for the config.json and tokenizer.json reader bugs the fuzzing found. */
+class ConfigJsonRobustnessTest {
+
+    @TempDir
+    Path dir;
+
+    private static void assertNames(Throwable e, String... parts) {
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "'" + p + "' missing from: " + e.getMessage());
+        }
+    }
+
+    private Path bertCheckpoint() throws IOException {
+        Path d = dir.resolve("bert");
+        BertConfig bc = new BertConfig(11, 4, 1, 2, 6, 5, 2, 1e-12f, Activation.GELU, 0f, Pooling.CLS);
+        try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, bc, 1)) {
+            HfCheckpoint.save(d, m);
+        }
+        return d;
+    }
+
+    private static void replaceInConfig(Path d, String from, String to) throws IOException {
+        Path c = d.resolve(HfCheckpoint.CONFIG);
+        String text = Files.readString(c);
+        assertTrue(text.contains(from), from);
+        Files.writeString(c, text.replace(from, to));
+    }
+
+    /** Was a StackOverflowError: the error message printed the nested value recursively. */
+    @Test
+    void deeplyNestedConfigValueIsReportedWithoutOverflowingTheStack() throws IOException {
+        Path d = bertCheckpoint();
+        replaceInConfig(d, "\"hidden_size\": 4", "\"hidden_size\": " + "[".repeat(100_000) + "]".repeat(100_000));
+        AdapterFormatException e = assertThrows(AdapterFormatException.class, () -> HfCheckpoint.read(d));
+        assertNames(e, d.resolve(HfCheckpoint.CONFIG).toString(), "hidden_size", "an array of 1 entries");
+    }
+
+    /** Was a MalformedInputException ("Input length = 1") that named neither the file nor the problem. */
+    @Test
+    void invalidUtf8ConfigNamesTheFile() throws IOException {
+        Path d = bertCheckpoint();
+        Files.write(d.resolve(HfCheckpoint.CONFIG), new byte[] {'{', '"', (byte) 0xC3, 0x28, '"', ':', '1', '}'});
+        AdapterFormatException e = assertThrows(AdapterFormatException.class, () -> HfCheckpoint.read(d));
+        assertNames(e, d.resolve(HfCheckpoint.CONFIG).toString(), "UTF-8");
+    }
+
+    /** The shape mismatch between config.json and the weights did not name the checkpoint. */
+    @Test
+    void configThatDisagreesWithTheWeightsNamesTheFiles() throws IOException {
+        Path d = bertCheckpoint();
+        replaceInConfig(d, "\"intermediate_size\": 6", "\"intermediate_size\": 8");
+        HfCheckpoint c = HfCheckpoint.read(d);
+        try (Backend be = Backends.create("reference")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.bert(be).close());
+            assertNames(e, d.resolve(HfCheckpoint.WEIGHTS).toString(), HfCheckpoint.CONFIG, "intermediate.dense.weight");
+        }
+    }
+
+    private IOException tokenizerFailure(String from, String to) throws IOException {
+        String json = ConfigJsonFuzzTest.tokenizerJson();
+        assertTrue(json.contains(from), from);
+        Path p = dir.resolve("tokenizer.json");
+        Files.writeString(p, json.replace(from, to));
+        IOException e = assertThrows(IOException.class, () -> WordPieceTokenizer.fromJson(p));
+        assertNames(e, p.toString());
+        return e;
+    }
+
+    /** Each was a raw NullPointerException, UnsupportedOperationException or IllegalStateException. */
+    @Test
+    void malformedTokenizerJsonFailsNamingTheFile() throws IOException {
+        tokenizerFailure("\"pair\":[", "\"pear\":[");
+        tokenizerFailure("\"##aff\":7", "\"##aff\":{\"a\":1}");
+        tokenizerFailure("\"pre_tokenizer\":{\"type\":\"BertPreTokenizer\"}", "\"pre_tokenizer\":{}");
+        Path p = dir.resolve("tokenizer.json");
+        Files.writeString(p, "\"s\"");
+        assertNames(assertThrows(IOException.class, () -> WordPieceTokenizer.fromJson(p)), p.toString());
+    }
+
+    /** A template with sequence A twice was accepted and then failed inside encode with an index error. */
+    @Test
+    void templatesMustHoldEachSequenceOnce() throws IOException {
+        IOException e = tokenizerFailure("{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}", "{\"Sequence\":{\"id\":\"A\",\"type_id\":1}}");
+        assertNames(e, "post_processor.pair", "A 2 times and B 0 times");
+        assertNames(tokenizerFailure("{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}", "{\"Sequence\":{\"id\":\"C\",\"type_id\":1}}"),
+                "sequence id must be A or B");
+    }
+
+    /** A rank-2 LoRA adapter of a 2-layer BERT, with its config rewritten by {@code edit}; returns the load error. */
+    private AdapterFormatException adapterFailure(boolean keepPlan, String from, String to) throws IOException {
+        Path a = dir.resolve("adapter");
+        BertConfig bc = AdapterConfigFuzzTest.BERT;
+        try (Backend be = Backends.create("reference")) {
+            try (BertModel m = BertModel.random(be, bc, 1)) {
+                m.applyPlan(PeftPlan.lora(2, new LoraSpec(2, 4f, false, 0f, EnumSet.of(LoraTarget.QUERY))), 5);
+                AdapterIo.save(a, AdapterModel.of(m), "tiny");
+            }
+            Path c = a.resolve(AdapterIo.CONFIG);
+            com.google.gson.JsonObject cfg = com.google.gson.JsonParser.parseString(Files.readString(c)).getAsJsonObject();
+            if (!keepPlan) {
+                cfg.remove("peft4j");
+            }
+            String text = cfg.toString();
+            assertTrue(text.contains(from), from + " in " + text);
+            Files.writeString(c, text.replace(from, to));
+            try (BertModel b = BertModel.random(be, bc, 1)) {
+                AdapterFormatException e = assertThrows(AdapterFormatException.class,
+                        () -> AdapterIo.load(a, AdapterModel.of(b), 9));
+                assertNames(e, a.toString());
+                return e;
+            }
+        }
+    }
+
+    /** Was a NegativeArraySizeException (or, for ranks near 10⁸, an OutOfMemoryError) while attaching the plan. */
+    @Test
+    void loraRankThatDisagreesWithTheFileIsRefusedBeforeAllocating() throws IOException {
+        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":2147483647"), "lora_A.weight", "has shape [2, 4]");
+        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":100000000"), "lora_A.weight", "[100000000, 4]");
+    }
+
+    /** Was a StackOverflowError: the layer plan was printed recursively into the message. */
+    @Test
+    void deeplyNestedPlanIsReportedWithoutOverflowingTheStack() throws IOException {
+        assertNames(adapterFailure(true, "\"targets\":[\"QUERY\"]",
+                "\"targets\":" + "[".repeat(100_000) + "]".repeat(100_000)), AdapterIo.CONFIG, "invalid layer plan");
+    }
+
+    /** Was an IllegalArgumentException from LoraSpec that named no file. */
+    @Test
+    void invalidPeftFieldNamesTheConfig() throws IOException {
+        assertNames(adapterFailure(false, "\"lora_dropout\":0.0", "\"lora_dropout\":3"), AdapterIo.CONFIG, "dropout");
+    }
+}
