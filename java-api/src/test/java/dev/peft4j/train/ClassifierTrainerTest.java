@@ -42,6 +42,11 @@ class ClassifierTrainerTest {
         return out;
     }
 
+    static List<EncodedExample> fixedLength(int n, long seed) {
+        return synthetic(n, seed).stream().map(e -> new EncodedExample(java.util.Arrays.copyOf(e.ids(), 4), null,
+                e.label())).toList();
+    }
+
     static TrainResult run(TrainConfig cfg, List<EncodedExample> train, List<EncodedExample> val) {
         try (Backend be = Backends.create("reference");
              SequenceClassifier model = new SequenceClassifier(BertModel.random(be, SMALL, 1), 2, 2)) {
@@ -77,6 +82,31 @@ class ClassifierTrainerTest {
         TrainConfig cfg = new TrainConfig(2, 8, 5e-3f, 0.01f, 0f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, 5);
         run(cfg, synthetic(48, 4), synthetic(16, 5));
         assertEquals(before, MemoryAccounting.liveBytes(Device.CPU), "every tensor of the run is freed");
+    }
+
+    @Test
+    void liveTensorMemoryDoesNotGrowOver1000Steps() {
+        long[] at = new long[2];
+        TrainListener probe = new TrainListener() {
+            @Override
+            public void onStep(long step, long total, float loss, float lr, float norm, double tps) {
+                if (step == 10) {
+                    at[0] = MemoryAccounting.liveBytes(Device.CPU);
+                } else if (step == 1000) {
+                    at[1] = MemoryAccounting.liveBytes(Device.CPU);
+                }
+            }
+        };
+        TrainConfig cfg = new TrainConfig(1, 2, 1e-3f, 0.01f, 0f, LrSchedule.Decay.LINEAR, 1f, 1, 250, 0, 5);
+        try (Backend be = Backends.create("reference");
+             SequenceClassifier model = new SequenceClassifier(BertModel.random(be, SMALL, 1), 2, 2)) {
+            model.encoder().applyPlan(PeftPlan.lora(2, LoraSpec.defaults()), 3);
+            // Equal lengths, so every step has the same shapes and any change in live bytes would be growth.
+            TrainResult r = new ClassifierTrainer(cfg, new Batcher(0), probe).train(model, fixedLength(2000, 6), fixedLength(8, 7));
+            assertEquals(1000, r.steps());
+        }
+        assertTrue(at[0] > 0);
+        assertEquals(at[0], at[1], "live tensor bytes at step 10 and at step 1000 (evaluations included)");
     }
 
     @Test
