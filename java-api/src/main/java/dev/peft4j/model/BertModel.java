@@ -127,14 +127,16 @@ public final class BertModel implements AutoCloseable {
 
     /** Backward from dHidden {@code [N, d]}: fills every trainable parameter's gradient. */
     public void backward(Tensor dHidden) {
+        boolean intoEmbeddings = embeddings.needsBackward();
+        int stop = intoEmbeddings ? 0 : TransformerLayer.lowestNeedingBackward(layers);
         Tensor g = dHidden;
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        for (int i = layers.size() - 1; i >= stop; i--) {
             g = layers.get(i).backward(g);
         }
         if (prefixEncoder != null) {
             prefixEncoder.backward();
         }
-        if (embeddings.needsBackward()) {
+        if (intoEmbeddings) {
             embeddings.backward(g);
         }
     }

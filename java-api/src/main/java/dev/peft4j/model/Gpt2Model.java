@@ -156,8 +156,9 @@ public final class Gpt2Model implements AutoCloseable {
         be.crossEntropyBackward(buf.get("probs", n, config.vocabSize()), targets, scale, dLogits);
         Tensor dHidden = buf.get("dHidden", n, config.hidden());
         be.linearBackward(dLogits, hidden, wte.value(), dHidden, null, null);
-        Tensor g = lnF.backward(dHidden);
-        for (int i = layers.size() - 1; i >= 0; i--) {
+        int stop = TransformerLayer.lowestNeedingBackward(layers);
+        Tensor g = stop < layers.size() || lnF.gamma.trainable() || lnF.beta.trainable() ? lnF.backward(dHidden) : null;
+        for (int i = layers.size() - 1; i >= stop; i--) {
             g = layers.get(i).backward(g);
         }
         if (prefixEncoder != null) {

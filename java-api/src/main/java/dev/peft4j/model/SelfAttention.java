@@ -92,6 +92,11 @@ final class SelfAttention implements AutoCloseable {
         prefixGradV = dV;
     }
 
+    /** True when the prefix gradients go to a reparameterisation's buffers, which the backward must fill. */
+    boolean routesPrefixGradient() {
+        return prefixGradK != null;
+    }
+
     private Tensor prefixGradK() {
         return prefixGradK != null ? prefixGradK : grad(prefixK);
     }

@@ -81,6 +81,26 @@ abstract class TransformerLayer implements AutoCloseable {
         return ffnIn.backward(dPre, true);
     }
 
+    /** Whether the backward has anything to compute here: a trainable parameter, or a routed prefix gradient. */
+    boolean needsBackward() {
+        List<Parameter> own = new java.util.ArrayList<>();
+        collect(own);
+        return attention.routesPrefixGradient() || own.stream().anyMatch(Parameter::trainable);
+    }
+
+    /**
+     * The index of the lowest layer whose backward must run (layers.size() when none): below it nothing is
+     * trainable, so the backward stops there instead of carrying dx down to the embeddings.
+     */
+    static int lowestNeedingBackward(List<? extends TransformerLayer> layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).needsBackward()) {
+                return i;
+            }
+        }
+        return layers.size();
+    }
+
     void collect(List<Parameter> out) {
         attention.collect(out);
         ln1.collect(out);
