@@ -13,6 +13,7 @@ import dev.peft4j.peft.LoraTarget;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.peft.PrefixSpec;
 import dev.peft4j.tensor.Tensor;
+import dev.peft4j.testing.TestPlans;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,22 +25,9 @@ import org.junit.jupiter.api.Test;
 class ModelGradientTest {
     static final BertConfig TINY = new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0.1f, Pooling.MEAN);
 
-    /**
-     * Every PEFT method somewhere in two layers. Activations are smooth here: a ReLU pre-activation within h of 0
-     * makes a central difference straddle the kink (seen: 17% off on GPT-2), so ReLU is checked kernel by kernel.
-     */
+    /** Every PEFT method somewhere in two layers (shared with the golden tests). */
     static PeftPlan everything() {
-        LayerPlan l0 = LayerPlan.NONE
-                .withLora(new LoraSpec(2, 4f, false, 0.2f, EnumSet.allOf(LoraTarget.class)))
-                .withAttnAdapter(new AdapterSpec(3, Activation.SWISH, 1f, false))
-                .withPrefix(new PrefixSpec(2))
-                .withIa3(true);
-        LayerPlan l1 = LayerPlan.NONE
-                .withLora(new LoraSpec(3, 6f, true, 0f, EnumSet.of(LoraTarget.QUERY, LoraTarget.VALUE)))
-                .withFfnAdapter(new AdapterSpec(2, Activation.TANH, 1f, false))
-                .withParallelAdapter(new AdapterSpec(4, Activation.GELU, 2f, true))
-                .withBitfit(true);
-        return new PeftPlan(List.of(l0, l1));
+        return TestPlans.everything();
     }
 
     static Batch batch(Pooling pooling) {

@@ -11,6 +11,7 @@ import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.BackendProvider;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.io.TensorData;
+import dev.peft4j.testing.TestPlans;
 import dev.peft4j.model.Batch;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
@@ -35,7 +36,7 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * Gradients of a tiny random BERT classifier (mean and CLS pooling) and a tiny random GPT-2 causal LM, each with
- * LoRA, serial and parallel adapters, prefix, BitFit and (IA)³ all active (the {@link EverythingPlan}), against
+ * LoRA, serial and parallel adapters, prefix, BitFit and (IA)³ all active (the {@link TestPlans#everything()}), against
  * golden gradients from PyTorch autograd in float64 (tools/golden/gen_model_gradients.py writes the files under
  * src/test/resources/golden). Dropout is off (inference pass). The loss must match to 1e-4 relative and every
  * trainable parameter's gradient to 1e-4 relative in the norm: ‖g − g*‖ / ‖g*‖ ≤ 1e-4 per parameter (see
@@ -72,7 +73,7 @@ class GoldenModelGradientsTest {
         int t = g.meta("seq_len");
         try (Backend be = open(backend); Gpt2Model model = Gpt2Model.create(be, cfg, g.weights());
              Tensor mask = be.fromHost(g.floats("mask"), b, t)) {
-            model.applyPlan(EverythingPlan.create(), 5);
+            model.applyPlan(TestPlans.everything(), 5);
             loadTrainable(g, model.trainableParameters());
             float loss = model.loss(g.ints("ids"), g.floats("mask"), new Pass(b, t, mask, false, 0));
             model.backward(1f);
@@ -91,7 +92,7 @@ class GoldenModelGradientsTest {
         int t = g.meta("seq_len");
         try (Backend be = Backends.create("reference"); Gpt2Model model = Gpt2Model.create(be, cfg, g.weights());
              Tensor mask = be.fromHost(g.floats("mask"), b, t)) {
-            model.applyPlan(EverythingPlan.create(), 5);
+            model.applyPlan(TestPlans.everything(), 5);
             loadTrainable(g, model.trainableParameters());
             Parameter ia3 = model.trainableParameters().stream().filter(p -> p.name().equals("h.0.intermediate.ia3_ff"))
                     .findFirst().orElseThrow();
@@ -116,7 +117,7 @@ class GoldenModelGradientsTest {
                 g.ints("labels"));
         try (Backend be = open(backend);
              SequenceClassifier model = new SequenceClassifier(BertModel.create(be, cfg, g.weights()), g.meta("num_labels"), 1)) {
-            model.encoder().applyPlan(EverythingPlan.create(), 5);
+            model.encoder().applyPlan(TestPlans.everything(), 5);
             loadTrainable(g, model.trainableParameters());
             float loss = model.loss(batch, false, 0);
             model.backward(1f);
