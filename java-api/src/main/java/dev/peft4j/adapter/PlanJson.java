@@ -3,8 +3,11 @@ package dev.peft4j.adapter;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.peft.AdapterSpec;
+import dev.peft4j.peft.BitFitBias;
+import dev.peft4j.peft.BitFitSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
@@ -17,7 +20,7 @@ import java.util.List;
 /**
  * A {@link PeftPlan} as JSON, one object per layer: {@code {"lora": {"rank", "alpha", "rs_lora", "dropout",
  * "targets", "gated"?}, "attn_adapter" | "ffn_adapter" | "parallel_adapter": {"size", "activation", "scale",
- * "learned_scale", "gated"?}, "prefix": {"length", "gated"?}, "ia3": bool, "bitfit": bool}}; absent components are
+ * "learned_scale", "gated"?}, "prefix": {"length", "gated"?}, "ia3": bool, "bitfit": bool or [bias kinds]}}; absent components are
  * omitted, and "gated" is written only when true (absent = false). Reparameterised prefixes are never saved (the
  * MLP is dropped first, see AdapterIo), so "prefix" holds no MLP size.
  * Floats are written in their shortest decimal form and read back with Float.parseFloat, so they round-trip exactly.
@@ -56,10 +59,31 @@ final class PlanJson {
                 o.add("prefix", p);
             }
             o.addProperty("ia3", lp.ia3());
-            o.addProperty("bitfit", lp.bitfit());
+            o.add("bitfit", bitfit(lp.bitfitSpec()));
             layers.add(o);
         }
         return layers;
+    }
+
+    /** true / false for all or no biases, else the array of selected {@link BitFitBias} names. */
+    private static JsonElement bitfit(BitFitSpec s) {
+        if (s == null || s.all()) {
+            return new JsonPrimitive(s != null);
+        }
+        JsonArray kinds = new JsonArray();
+        s.biases().forEach(b -> kinds.add(b.name()));
+        return kinds;
+    }
+
+    private static BitFitSpec bitfit(JsonElement e) {
+        if (!e.isJsonArray()) {
+            return e.getAsBoolean() ? BitFitSpec.ALL : null;
+        }
+        EnumSet<BitFitBias> kinds = EnumSet.noneOf(BitFitBias.class);
+        for (JsonElement k : e.getAsJsonArray()) {
+            kinds.add(BitFitBias.valueOf(k.getAsString()));
+        }
+        return new BitFitSpec(kinds);
     }
 
     private static void adapter(JsonObject o, String field, AdapterSpec s) {
@@ -107,7 +131,7 @@ final class PlanJson {
                     prefix = new PrefixSpec(p.get("length").getAsInt(), 0, gated(p));
                 }
                 out.add(new LayerPlan(lora, adapter(o, "attn_adapter", at), adapter(o, "ffn_adapter", at),
-                        adapter(o, "parallel_adapter", at), prefix, o.get("ia3").getAsBoolean(), o.get("bitfit").getAsBoolean()));
+                        adapter(o, "parallel_adapter", at), prefix, o.get("ia3").getAsBoolean(), bitfit(o.get("bitfit"))));
             } catch (RuntimeException e) {
                 throw new AdapterFormatException(at + ": invalid layer plan " + JsonConfig.describe(o) + " (" + e + ")", e);
             }

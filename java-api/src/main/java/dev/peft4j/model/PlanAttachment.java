@@ -1,11 +1,11 @@
 package dev.peft4j.model;
 
 import dev.peft4j.backend.Backend;
+import dev.peft4j.peft.BitFitBias;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
 import dev.peft4j.peft.PeftPlan;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -51,18 +51,26 @@ final class PlanAttachment {
                 layer.ia3Ffn = new Parameter(p + "intermediate.ia3_ff", be.fromHost(Init.constant(f, 1f), f));
                 layer.ia3Ffn.setTrainable(be, true);
             }
-            if (lp.bitfit()) {
-                List<Parameter> own = new ArrayList<>();
-                layer.collect(own);
-                for (Parameter q : own) {
-                    if (q.name().startsWith(p) && q.name().endsWith(".bias") && !q.name().contains("adapter")
-                            && !q.name().contains("gate")) {
-                        q.setTrainable(be, true);
-                    }
+            for (BitFitBias b : lp.bitfitBiases()) {
+                for (Parameter q : biases(layer, b)) {
+                    q.setTrainable(be, true);
                 }
             }
         }
         return PrefixEncoder.attach(be, layers, plan.reparameterisedPrefix(), layerPrefix, rng);
+    }
+
+    /** The base-model bias parameters of one kind (LAYER_NORM: both LayerNorms' β). */
+    static List<Parameter> biases(TransformerLayer layer, BitFitBias b) {
+        return switch (b) {
+            case QUERY -> List.of(layer.attention.query.bias);
+            case KEY -> List.of(layer.attention.key.bias);
+            case VALUE -> List.of(layer.attention.value.bias);
+            case ATTENTION_OUTPUT -> List.of(layer.attention.output.bias);
+            case FFN_IN -> List.of(layer.ffnIn.bias);
+            case FFN_OUT -> List.of(layer.ffnOut.bias);
+            case LAYER_NORM -> List.of(layer.ln1.beta, layer.ln2.beta);
+        };
     }
 
     private static Linear target(TransformerLayer layer, LoraTarget t) {

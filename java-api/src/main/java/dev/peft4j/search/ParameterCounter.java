@@ -20,7 +20,8 @@ import dev.peft4j.peft.PrefixSpec;
  *   <li>a gate (UniPELT) reading an input of width w: w + 1; adapters read d, a prefix gate reads d, a gated LoRA
  *       has one gate per wrapped linear reading that linear's input (d, or f for FFN-out);</li>
  *   <li>(IA)³: 2·d + f (l_k, l_v, l_ff);</li>
- *   <li>BitFit: the layer's 8 biases, 7·d + f (q, k, v, attention output, FFN-in, FFN-out, both LayerNorm β);</li>
+ *   <li>BitFit: the selected biases of the layer's 8, all of them 7·d + f (q, k, v, attention output, FFN-out: d
+ *       each; FFN-in: f; both LayerNorm β: 2·d);</li>
  *   <li>the classification head: C·d + C.</li>
  * </ul>
  */
@@ -81,7 +82,7 @@ public final class ParameterCounter {
             n += 2 * d + f;
         }
         if (lp.bitfit()) {
-            n += 7 * d + f;
+            n += lp.bitfitSpec().count(d, f);
         }
         return n;
     }

@@ -9,6 +9,8 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.peft.AdapterSpec;
+import dev.peft4j.peft.BitFitBias;
+import dev.peft4j.peft.BitFitSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
@@ -31,6 +33,7 @@ import java.util.Locale;
  *    "attnAdapter": null, "ffnAdapter": {"size": 24, "activation": "RELU", "scale": 1.0, "learnedScale": false},
  *    "parallelAdapter": null, "prefix": {"length": 10, "reparameterisation": 800}, "ia3": false, "bitfit": true}, ...]}
  * </pre>
+ * "bitfit" is true (every bias of the layer), false, or an array of {@link BitFitBias} names selecting some.
  * Absent components may be omitted or null; "gated" defaults to false and "reparameterisation" (the prefix MLP's
  * hidden size) to 0, so files written before they existed read as before; both are written only when set. Reading errors name the file and the
  * field path (layers[2].lora.rank).
@@ -98,11 +101,21 @@ public final class PlanFile {
                 l.add("prefix", null);
             }
             l.addProperty("ia3", lp.ia3());
-            l.addProperty("bitfit", lp.bitfit());
+            l.add("bitfit", bitfit(lp.bitfitSpec()));
             layers.add(l);
         }
         o.add("layers", layers);
         return o;
+    }
+
+    /** true / false for all or no biases (as before the selection existed), else the array of selected kinds. */
+    private static JsonElement bitfit(BitFitSpec s) {
+        if (s == null || s.all()) {
+            return new JsonPrimitive(s != null);
+        }
+        JsonArray kinds = new JsonArray();
+        s.biases().forEach(b -> kinds.add(b.name()));
+        return kinds;
     }
 
     private static JsonElement adapter(AdapterSpec a) {
@@ -148,7 +161,7 @@ public final class PlanFile {
             JsonObject l = r.object(arr.get(i), at);
             layers.add(r.build(at, () -> new LayerPlan(lora(r, l, at), adapter(r, l, at, "attnAdapter"),
                     adapter(r, l, at, "ffnAdapter"), adapter(r, l, at, "parallelAdapter"), prefix(r, l, at),
-                    r.bool(l, at, "ia3"), r.bool(l, at, "bitfit"))));
+                    r.bool(l, at, "ia3"), bitfit(r, l, at))));
         }
         return r.build("layers", () -> new PeftPlan(layers));
     }
@@ -173,6 +186,19 @@ public final class PlanFile {
         float dropout = r.number(j, p, "dropout");
         boolean gated = r.bool(j, p, "gated");
         return r.build(p, () -> new LoraSpec(rank, alpha, rs, dropout, targets, gated));
+    }
+
+    private static BitFitSpec bitfit(Reader r, JsonObject l, String at) {
+        JsonElement e = l.get("bitfit");
+        if (e == null || !e.isJsonArray()) {
+            return r.bool(l, at, "bitfit") ? BitFitSpec.ALL : null;
+        }
+        String p = at + ".bitfit";
+        EnumSet<BitFitBias> kinds = EnumSet.noneOf(BitFitBias.class);
+        for (JsonElement k : e.getAsJsonArray()) {
+            kinds.add(r.enumValue(BitFitBias.class, k, p));
+        }
+        return r.build(p, () -> new BitFitSpec(kinds));
     }
 
     private static AdapterSpec adapter(Reader r, JsonObject l, String at, String key) {

@@ -4,6 +4,7 @@ import static dev.peft4j.adapter.Fixtures.BERT;
 import static dev.peft4j.adapter.Fixtures.GPT2;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,8 @@ import dev.peft4j.model.Parameter;
 import dev.peft4j.model.RandomWeights;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.AdapterSpec;
+import dev.peft4j.peft.BitFitBias;
+import dev.peft4j.peft.BitFitSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
@@ -162,6 +165,14 @@ class AdapterIoTest {
         assertEquals(PeftType.PEFT4J, roundTripClassifier(PeftPlan.uniform(2, LayerPlan.NONE
                 .withParallelAdapter(new AdapterSpec(4, Activation.RELU, 4f, true))), dir.resolve("parallel")));
         assertEquals(PeftType.PEFT4J, roundTripClassifier(PeftPlan.uniform(2, LayerPlan.NONE.withBitfit(true)), dir.resolve("bitfit")));
+        assertEquals(PeftType.PEFT4J, roundTripClassifier(new PeftPlan(List.of(LayerPlan.NONE.withBitfit(BitFitSpec.QUERY_FFN_IN),
+                LayerPlan.NONE.withBitfit(BitFitSpec.of(BitFitBias.LAYER_NORM, BitFitBias.VALUE)))), dir.resolve("bitfit-some")));
+        SafeTensorsContent some = SafeTensors.read(dir.resolve("bitfit-some").resolve(AdapterIo.WEIGHTS));
+        String l0 = "base_model.model.bert.encoder.layer.0.";
+        String l1 = "base_model.model.bert.encoder.layer.1.";
+        assertTrue(some.tensors().containsKey(l0 + "attention.self.query.bias") && some.tensors().containsKey(l0 + "intermediate.dense.bias")
+                && some.tensors().containsKey(l1 + "output.LayerNorm.bias") && some.tensors().containsKey(l1 + "attention.self.value.bias"));
+        assertFalse(some.tensors().containsKey(l0 + "attention.self.key.bias") || some.tensors().containsKey(l1 + "attention.self.query.bias"));
         PeftPlan mixed = new PeftPlan(List.of(
                 LayerPlan.NONE.withLora(new LoraSpec(2, 4f, false, 0f, EnumSet.allOf(LoraTarget.class)))
                         .withAttnAdapter(new AdapterSpec(3, Activation.SWISH, 1f, false)).withPrefix(new PrefixSpec(2)).withIa3(true),

@@ -7,6 +7,8 @@ import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.peft.AdapterSpec;
+import dev.peft4j.peft.BitFitBias;
+import dev.peft4j.peft.BitFitSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
@@ -66,6 +68,38 @@ class ModelGradientTest {
             Batch b = batch(Pooling.MEAN);
             int[] labels = {0, 3, 1, -100, 2, 1, 1, 0, -100, -100};
             int checked = FiniteDifferences.check(model.trainableParameters(), () -> model.loss(b, labels, true, 42),
+                    () -> model.backward(1f));
+            assertTrue(checked > 100, "checked only " + checked + " gradient entries");
+        }
+    }
+
+    /** everything() with BitFit on partial, complementary bias selections in both layers. */
+    static PeftPlan partialBitfit() {
+        PeftPlan e = everything();
+        return new PeftPlan(List.of(
+                e.layer(0).withBitfit(BitFitSpec.of(BitFitBias.QUERY, BitFitBias.FFN_IN, BitFitBias.LAYER_NORM)),
+                e.layer(1).withBitfit(BitFitSpec.of(BitFitBias.KEY, BitFitBias.VALUE, BitFitBias.ATTENTION_OUTPUT,
+                        BitFitBias.FFN_OUT))));
+    }
+
+    @Test
+    void partialBitfitMatchesFiniteDifferencesAndTrainsExactlyTheSelectedBiases() {
+        try (Backend be = Backends.create("reference");
+             SequenceClassifier model = new SequenceClassifier(BertModel.random(be, TINY, 7), 3, 11)) {
+            model.encoder().applyPlan(partialBitfit(), 5);
+            java.util.Set<String> biases = new java.util.TreeSet<>();
+            for (Parameter p : model.trainableParameters()) {
+                if (p.name().startsWith("encoder.") && p.name().endsWith(".bias") && !p.name().contains("adapter")) {
+                    biases.add(p.name());
+                }
+            }
+            String l0 = "encoder.layer.0.";
+            String l1 = "encoder.layer.1.";
+            assertEquals(new java.util.TreeSet<>(List.of(l0 + "attention.self.query.bias", l0 + "intermediate.dense.bias",
+                    l0 + "attention.output.LayerNorm.bias", l0 + "output.LayerNorm.bias", l1 + "attention.self.key.bias",
+                    l1 + "attention.self.value.bias", l1 + "attention.output.dense.bias", l1 + "output.dense.bias")), biases);
+            Batch b = batch(Pooling.MEAN);
+            int checked = FiniteDifferences.check(model.trainableParameters(), () -> model.loss(b, true, 42),
                     () -> model.backward(1f));
             assertTrue(checked > 100, "checked only " + checked + " gradient entries");
         }

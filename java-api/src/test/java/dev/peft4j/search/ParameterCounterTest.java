@@ -11,6 +11,8 @@ import dev.peft4j.model.Parameter;
 import dev.peft4j.model.Pooling;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.AdapterSpec;
+import dev.peft4j.peft.BitFitBias;
+import dev.peft4j.peft.BitFitSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
@@ -77,6 +79,31 @@ class ParameterCounterTest {
         return new PeftPlan(out);
     }
 
+    /** The plan with each layer's BitFit replaced by a random selection: none, all, or a random non-empty subset. */
+    static PeftPlan withRandomBitfit(PeftPlan plan, SplittableRandom rng) {
+        List<LayerPlan> out = new ArrayList<>();
+        for (LayerPlan lp : plan.layers()) {
+            int pick = rng.nextInt(4);
+            BitFitSpec spec = null;
+            if (pick == 1) {
+                spec = BitFitSpec.ALL;
+            } else if (pick >= 2) {
+                EnumSet<BitFitBias> kinds = EnumSet.noneOf(BitFitBias.class);
+                for (BitFitBias b : BitFitBias.values()) {
+                    if (rng.nextBoolean()) {
+                        kinds.add(b);
+                    }
+                }
+                if (kinds.isEmpty()) {
+                    kinds.add(BitFitBias.values()[rng.nextInt(BitFitBias.values().length)]);
+                }
+                spec = new BitFitSpec(kinds);
+            }
+            out.add(lp.withBitfit(spec));
+        }
+        return new PeftPlan(out);
+    }
+
     static long realCount(List<Parameter> ps) {
         return ps.stream().filter(Parameter::trainable).mapToLong(Parameter::numel).sum();
     }
@@ -99,6 +126,31 @@ class ParameterCounterTest {
                 }
             }
         }
+    }
+
+    @Test
+    void partialBitfitSelectionsAreCountedExactly() {
+        SplittableRandom rng = new SplittableRandom(31);
+        int partial = 0;
+        for (int i = 0; i < 30; i++) {
+            PeftPlan plan = withRandomBitfit(randomPlan(ODD.layers(), rng, i % 2 == 1), rng);
+            partial += (int) plan.layers().stream().filter(l -> l.bitfit() && !l.bitfitSpec().all()).count();
+            try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, ODD, i)) {
+                m.applyPlan(plan, i);
+                assertEquals(realCount(m.parameters()), ParameterCounter.count(ODD, plan), "plan " + i + ": " + plan);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(partial >= 20, "only " + partial + " partial selections drawn");
+    }
+
+    @Test
+    void bitfitCountsFollowTheSelectedKinds() {
+        // d = 12, f = 20: all = 7·12 + 20 = 104; the paper's query + FFN-in = 12 + 20; LayerNorm β alone = 2·12.
+        PeftPlan all = PeftPlan.uniform(3, LayerPlan.NONE.withBitfit(true));
+        assertEquals(3 * 104, ParameterCounter.count(ODD, all));
+        assertEquals(3 * 32, ParameterCounter.count(ODD, PeftPlan.uniform(3, LayerPlan.NONE.withBitfit(BitFitSpec.QUERY_FFN_IN))));
+        assertEquals(3 * 24, ParameterCounter.count(ODD, PeftPlan.uniform(3, LayerPlan.NONE.withBitfit(
+                BitFitSpec.of(BitFitBias.LAYER_NORM)))));
     }
 
     @Test

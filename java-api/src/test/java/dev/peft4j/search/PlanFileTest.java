@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.peft4j.peft.BitFitSpec;
+import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.PeftPlan;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -24,6 +30,28 @@ class PlanFileTest {
             PlanFile.write(plan, f);
             assertEquals(plan, PlanFile.read(f));
         }
+    }
+
+    @Test
+    void bitfitSelectionsRoundTripAndAllBiasesKeepTheOldForm() throws Exception {
+        SplittableRandom rng = new SplittableRandom(12);
+        for (int i = 0; i < 20; i++) {
+            PeftPlan plan = ParameterCounterTest.withRandomBitfit(ParameterCounterTest.randomPlan(1 + rng.nextInt(5), rng, false), rng);
+            Path f = dir.resolve("bitfit" + i + ".json");
+            PlanFile.write(plan, f);
+            assertEquals(plan, PlanFile.read(f));
+        }
+        LayerPlan all = LayerPlan.NONE.withBitfit(true);
+        LayerPlan paper = LayerPlan.NONE.withBitfit(BitFitSpec.QUERY_FFN_IN);
+        JsonArray layers = PlanFile.toJson(new PeftPlan(List.of(all, paper, LayerPlan.NONE))).getAsJsonArray("layers");
+        assertEquals(new JsonPrimitive(true), layers.get(0).getAsJsonObject().get("bitfit"), "all biases: unchanged JSON");
+        assertEquals(JsonParser.parseString("[\"QUERY\",\"FFN_IN\"]"), layers.get(1).getAsJsonObject().get("bitfit"));
+        assertEquals(new JsonPrimitive(false), layers.get(2).getAsJsonObject().get("bitfit"));
+        String head = "{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[";
+        String kind = error(head + "{\"bitfit\":[\"QUERY\",\"GAMMA\"]}]}");
+        assertTrue(kind.contains("layers[0].bitfit") && kind.contains("GAMMA"), kind);
+        String empty = error(head + "{\"bitfit\":[]}]}");
+        assertTrue(empty.contains("layers[0].bitfit") && empty.contains("non-empty"), empty);
     }
 
     @Test
