@@ -12,6 +12,7 @@ import dev.peft4j.data.Splits;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
+import dev.peft4j.model.TrainableReport;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.search.PlanFile;
@@ -118,8 +119,9 @@ final class FinetuneCommand implements Callable<Integer> {
                     be.name(), data.numLabels(), data.labelNames());
             System.out.printf("data %s: %d train, %d validation, %d test | %d tokens max | %d epochs × batch %d%n",
                     dataset, trainSet.size(), valSet.size(), testSet.size(), maxLength, epochs, batch);
-            System.out.printf("trainable %,d parameters = %.3f%% of %,d (head included)%n", trainable, 100 * fraction,
+            System.out.printf("trainable %,d parameters = %.3f%% of %,d (head included):%n", trainable, 100 * fraction,
                     encoder.baseParameterCount());
+            System.out.print(TrainableReport.of(classifier.trainableParameters(), encoder.baseParameterCount()).format());
 
             TrainConfig cfg = new TrainConfig(epochs, batch, lr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, seed);
             Batcher batcher = new Batcher(tokenizer.padId());
