@@ -2,6 +2,7 @@ package dev.peft4j.adapter;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import dev.peft4j.io.JsonText;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -128,13 +129,6 @@ final class JsonConfig {
      * containers by size only, so a deeply nested value cannot overflow the stack while being reported.
      */
     static String describe(JsonElement e) {
-        if (e instanceof JsonObject o) {
-            return "an object of " + o.size() + " fields";
-        }
-        if (e instanceof JsonArray a) {
-            return "an array of " + a.size() + " entries";
-        }
-        String s = String.valueOf(e);
-        return s.length() > 60 ? s.substring(0, 60) + "... (" + s.length() + " characters)" : s;
+        return JsonText.describe(e);
     }
 }

@@ -3,6 +3,7 @@ package dev.peft4j.search;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import dev.peft4j.io.JsonText;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -253,7 +254,7 @@ public final class PlanFile {
 
         JsonObject object(JsonElement e, String field) {
             if (e == null || !e.isJsonObject()) {
-                throw error(field, "expected an object, got " + e);
+                throw error(field, "expected an object, got " + JsonText.describe(e));
             }
             return e.getAsJsonObject();
         }
@@ -270,7 +271,7 @@ public final class PlanFile {
                 throw error(f, "missing (expected " + expected + ")");
             }
             if (!e.isJsonPrimitive()) {
-                throw error(f, "expected " + expected + ", got " + e);
+                throw error(f, "expected " + expected + ", got " + JsonText.describe(e));
             }
             return e.getAsJsonPrimitive();
         }
@@ -278,7 +279,7 @@ public final class PlanFile {
         String string(JsonObject o, String at, String key) {
             JsonPrimitive p = primitive(o, at, key, "a string");
             if (!p.isString()) {
-                throw error(at.isEmpty() ? key : at + "." + key, "expected a string, got " + p);
+                throw error(at.isEmpty() ? key : at + "." + key, "expected a string, got " + JsonText.describe(p));
             }
             return p.getAsString();
         }
@@ -286,7 +287,7 @@ public final class PlanFile {
         int integer(JsonObject o, String at, String key) {
             JsonPrimitive p = primitive(o, at, key, "an integer");
             if (!p.isNumber() || p.getAsDouble() != Math.rint(p.getAsDouble()) || Math.abs(p.getAsDouble()) > Integer.MAX_VALUE) {
-                throw error(at.isEmpty() ? key : at + "." + key, "expected an integer, got " + p);
+                throw error(at.isEmpty() ? key : at + "." + key, "expected an integer, got " + JsonText.describe(p));
             }
             return p.getAsInt();
         }
@@ -294,7 +295,7 @@ public final class PlanFile {
         float number(JsonObject o, String at, String key) {
             JsonPrimitive p = primitive(o, at, key, "a number");
             if (!p.isNumber()) {
-                throw error(at + "." + key, "expected a number, got " + p);
+                throw error(at + "." + key, "expected a number, got " + JsonText.describe(p));
             }
             return p.getAsFloat();
         }
@@ -305,14 +306,14 @@ public final class PlanFile {
                 return false;
             }
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw error(at + "." + key, "expected true or false, got " + e);
+                throw error(at + "." + key, "expected true or false, got " + JsonText.describe(e));
             }
             return e.getAsBoolean();
         }
 
         <E extends Enum<E>> E enumValue(Class<E> type, JsonElement e, String field) {
             if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw error(field, "expected one of " + List.of(type.getEnumConstants()) + ", got " + e);
+                throw error(field, "expected one of " + List.of(type.getEnumConstants()) + ", got " + JsonText.describe(e));
             }
             try {
                 return Enum.valueOf(type, e.getAsString().toUpperCase(Locale.ROOT));
