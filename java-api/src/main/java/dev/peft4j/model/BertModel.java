@@ -22,16 +22,14 @@ public final class BertModel implements AutoCloseable {
     private final Backend be;
     private final BertConfig config;
     private final Embeddings embeddings;
-    private final List<EncoderLayer> layers;
+    private final LayerStack<EncoderLayer> stack;
     private final long baseParameters;
-    private PeftPlan plan;
-    private PrefixEncoder prefixEncoder;
 
     private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers) {
         this.be = be;
         this.config = config;
         this.embeddings = embeddings;
-        this.layers = layers;
+        this.stack = new LayerStack<>(be, layers, "encoder.layer.");
         this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
     }
 
@@ -94,8 +92,7 @@ public final class BertModel implements AutoCloseable {
 
     /** Attaches the plan's PEFT modules layer by layer; new parameters are drawn from {@code seed}. */
     public void applyPlan(PeftPlan plan, long seed) {
-        prefixEncoder = PlanAttachment.apply(be, layers, plan, "encoder.layer.", seed);
-        this.plan = plan;
+        stack.applyPlan(plan, seed);
     }
 
     /**
@@ -115,27 +112,13 @@ public final class BertModel implements AutoCloseable {
         if (t.length != ids.length) {
             throw new IllegalArgumentException("types has " + t.length + " entries, ids " + ids.length);
         }
-        if (prefixEncoder != null) {
-            prefixEncoder.forward();
-        }
-        Tensor h = embeddings.forward(ids, t, pass);
-        for (EncoderLayer layer : layers) {
-            h = layer.forward(h, pass);
-        }
-        return h;
+        return stack.forward(embeddings.forward(ids, t, pass), pass);
     }
 
     /** Backward from dHidden {@code [N, d]}: fills every trainable parameter's gradient. */
     public void backward(Tensor dHidden) {
         boolean intoEmbeddings = embeddings.needsBackward();
-        int stop = intoEmbeddings ? 0 : TransformerLayer.lowestNeedingBackward(layers);
-        Tensor g = dHidden;
-        for (int i = layers.size() - 1; i >= stop; i--) {
-            g = layers.get(i).backward(g);
-        }
-        if (prefixEncoder != null) {
-            prefixEncoder.backward();
-        }
+        Tensor g = stack.backward(dHidden, intoEmbeddings ? 0 : stack.lowestNeedingBackward());
         if (intoEmbeddings) {
             embeddings.backward(g);
         }
@@ -145,10 +128,7 @@ public final class BertModel implements AutoCloseable {
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         embeddings.collect(out);
-        layers.forEach(l -> l.collect(out));
-        if (prefixEncoder != null) {
-            prefixEncoder.collect(out);
-        }
+        stack.collect(out);
         return out;
     }
 
@@ -158,36 +138,26 @@ public final class BertModel implements AutoCloseable {
      * becomes the same plan with direct prefixes, so the model saves and loads as a plain prefix model.
      */
     public void dropPrefixReparameterisation() {
-        if (prefixEncoder == null) {
-            throw new IllegalStateException("the model has no prefix reparameterisation to drop");
-        }
-        prefixEncoder.drop();
-        prefixEncoder = null;
-        plan = plan.map(l -> l.prefix() == null ? l : l.withPrefix(l.prefix().direct()));
+        stack.dropPrefixReparameterisation();
     }
 
     /** True while the prefixes are computed by the reparameterisation MLP. */
     public boolean hasPrefixReparameterisation() {
-        return prefixEncoder != null;
+        return stack.hasPrefixReparameterisation();
     }
 
     /** The plan attached by {@link #applyPlan}, or null when none is attached. */
     public PeftPlan plan() {
-        return plan;
+        return stack.plan();
     }
 
     /** The parameter called {@code name}, or null. */
     public Parameter parameter(String name) {
-        for (Parameter p : parameters()) {
-            if (p.name().equals(name)) {
-                return p;
-            }
-        }
-        return null;
+        return Parameter.named(parameters(), name);
     }
 
     List<EncoderLayer> layers() {
-        return layers;
+        return stack.layers();
     }
 
     public List<Parameter> trainableParameters() {
@@ -202,11 +172,8 @@ public final class BertModel implements AutoCloseable {
     @Override
     public void close() {
         parameters().forEach(Parameter::close);
-        if (prefixEncoder != null) {
-            prefixEncoder.close();
-        }
         embeddings.close();
-        layers.forEach(EncoderLayer::close);
+        stack.close();
     }
 
     /** Takes named weights out of a map, with errors that name the missing or misshapen tensor. */

@@ -21,12 +21,10 @@ public final class Gpt2Model implements AutoCloseable {
     private final Gpt2Config config;
     private final Parameter wte;
     private final Parameter wpe;
-    private final List<DecoderLayer> layers;
+    private final LayerStack<DecoderLayer> stack;
     private final LayerNorm lnF;
     private final Buffers buf;
     private final long baseParameters;
-    private PeftPlan plan;
-    private PrefixEncoder prefixEncoder;
     private int[] ids;
     private int[] positions;
     private int[] targets;
@@ -38,7 +36,7 @@ public final class Gpt2Model implements AutoCloseable {
         this.config = config;
         this.wte = wte;
         this.wpe = wpe;
-        this.layers = layers;
+        this.stack = new LayerStack<>(be, layers, "h.");
         this.lnF = lnF;
         this.buf = new Buffers(be);
         this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
@@ -81,8 +79,7 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     public void applyPlan(PeftPlan plan, long seed) {
-        prefixEncoder = PlanAttachment.apply(be, layers, plan, "h.", seed);
-        this.plan = plan;
+        stack.applyPlan(plan, seed);
     }
 
     /**
@@ -113,13 +110,7 @@ public final class Gpt2Model implements AutoCloseable {
         if (dropped) {
             be.dropoutForward(h, config.dropout(), pass.siteSeed(-1, 0), h, buf.get("embedMask", n, d));
         }
-        if (prefixEncoder != null) {
-            prefixEncoder.forward();
-        }
-        for (DecoderLayer layer : layers) {
-            h = layer.forward(h, pass);
-        }
-        hidden = lnF.forward(h);
+        hidden = lnF.forward(stack.forward(h, pass));
         Tensor logits = buf.get("logits", n, config.vocabSize());
         be.linearForward(hidden, wte.value(), null, logits);
         return logits;
@@ -156,14 +147,9 @@ public final class Gpt2Model implements AutoCloseable {
         be.crossEntropyBackward(buf.get("probs", n, config.vocabSize()), targets, scale, dLogits);
         Tensor dHidden = buf.get("dHidden", n, config.hidden());
         be.linearBackward(dLogits, hidden, wte.value(), dHidden, null, null);
-        int stop = TransformerLayer.lowestNeedingBackward(layers);
-        Tensor g = stop < layers.size() || lnF.gamma.trainable() || lnF.beta.trainable() ? lnF.backward(dHidden) : null;
-        for (int i = layers.size() - 1; i >= stop; i--) {
-            g = layers.get(i).backward(g);
-        }
-        if (prefixEncoder != null) {
-            prefixEncoder.backward();
-        }
+        int stop = stack.lowestNeedingBackward();
+        Tensor g = stop < stack.layers().size() || lnF.gamma.trainable() || lnF.beta.trainable() ? lnF.backward(dHidden) : null;
+        stack.backward(g, stop);
         if (wte.trainable() || wpe.trainable()) {
             throw new UnsupportedOperationException("training GPT-2's embeddings (full fine-tuning) is not supported; "
                     + "freeze wte and wpe");
@@ -174,10 +160,7 @@ public final class Gpt2Model implements AutoCloseable {
         List<Parameter> out = new ArrayList<>();
         out.add(wte);
         out.add(wpe);
-        layers.forEach(l -> l.collect(out));
-        if (prefixEncoder != null) {
-            prefixEncoder.collect(out);
-        }
+        stack.collect(out);
         lnF.collect(out);
         return out;
     }
@@ -188,36 +171,26 @@ public final class Gpt2Model implements AutoCloseable {
      * becomes the same plan with direct prefixes, so the model saves and loads as a plain prefix model.
      */
     public void dropPrefixReparameterisation() {
-        if (prefixEncoder == null) {
-            throw new IllegalStateException("the model has no prefix reparameterisation to drop");
-        }
-        prefixEncoder.drop();
-        prefixEncoder = null;
-        plan = plan.map(l -> l.prefix() == null ? l : l.withPrefix(l.prefix().direct()));
+        stack.dropPrefixReparameterisation();
     }
 
     /** True while the prefixes are computed by the reparameterisation MLP. */
     public boolean hasPrefixReparameterisation() {
-        return prefixEncoder != null;
+        return stack.hasPrefixReparameterisation();
     }
 
     /** The plan attached by {@link #applyPlan}, or null when none is attached. */
     public PeftPlan plan() {
-        return plan;
+        return stack.plan();
     }
 
     /** The parameter called {@code name}, or null. */
     public Parameter parameter(String name) {
-        for (Parameter p : parameters()) {
-            if (p.name().equals(name)) {
-                return p;
-            }
-        }
-        return null;
+        return Parameter.named(parameters(), name);
     }
 
     List<DecoderLayer> layers() {
-        return layers;
+        return stack.layers();
     }
 
     public List<Parameter> trainableParameters() {
@@ -231,12 +204,9 @@ public final class Gpt2Model implements AutoCloseable {
     @Override
     public void close() {
         parameters().forEach(Parameter::close);
-        if (prefixEncoder != null) {
-            prefixEncoder.close();
-        }
         buf.close();
         lnF.close();
-        layers.forEach(DecoderLayer::close);
+        stack.close();
     }
 
     /** Columns [c0, c0+width) of a row-major {@code [rows, cols]} matrix, transposed to {@code [width, rows]}. */

@@ -2,6 +2,7 @@ package dev.peft4j.model;
 
 import dev.peft4j.backend.Backend;
 import dev.peft4j.tensor.Tensor;
+import java.util.List;
 
 /**
  * A named model parameter: its value, and a gradient of the same shape once it is made trainable.
@@ -49,6 +50,16 @@ public final class Parameter implements AutoCloseable {
             grad.close();
             grad = null;
         }
+    }
+
+    /** The parameter called {@code name} in {@code params}, or null. */
+    public static Parameter named(List<Parameter> params, String name) {
+        for (Parameter p : params) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     @Override
