@@ -106,6 +106,10 @@ final class DerivedPlans {
             double a = alpha;
             for (Map.Entry<String, JsonElement> p : alphaPattern.entrySet()) {
                 if (Pattern.compile("(.*\\.)?(" + p.getKey() + ")$").matcher(path).matches()) {
+                    if (!p.getValue().isJsonPrimitive() || !p.getValue().getAsJsonPrimitive().isNumber()) {
+                        throw new AdapterFormatException(file + ": alpha_pattern['" + p.getKey() + "'] must be a number, got "
+                                + JsonConfig.describe(p.getValue()));
+                    }
                     a = p.getValue().getAsDouble();
                     break;
                 }

@@ -77,11 +77,11 @@ final class PlanJson {
 
     private static BitFitSpec bitfit(JsonElement e) {
         if (!e.isJsonArray()) {
-            return e.getAsBoolean() ? BitFitSpec.ALL : null;
+            return scalar(e).getAsBoolean() ? BitFitSpec.ALL : null;
         }
         EnumSet<BitFitBias> kinds = EnumSet.noneOf(BitFitBias.class);
         for (JsonElement k : e.getAsJsonArray()) {
-            kinds.add(BitFitBias.valueOf(k.getAsString()));
+            kinds.add(BitFitBias.valueOf(scalar(k).getAsString()));
         }
         return new BitFitSpec(kinds);
     }
@@ -106,7 +106,7 @@ final class PlanJson {
     }
 
     private static boolean gated(JsonObject o) {
-        return o.has("gated") && o.get("gated").getAsBoolean();
+        return o.has("gated") && scalar(o.get("gated")).getAsBoolean();
     }
 
     static PeftPlan read(JsonArray layers, String where) throws AdapterFormatException {
@@ -120,18 +120,18 @@ final class PlanJson {
                     JsonObject l = object(o.get("lora"), at + ".lora");
                     EnumSet<LoraTarget> targets = EnumSet.noneOf(LoraTarget.class);
                     for (JsonElement t : l.getAsJsonArray("targets")) {
-                        targets.add(LoraTarget.valueOf(t.getAsString()));
+                        targets.add(LoraTarget.valueOf(scalar(t).getAsString()));
                     }
-                    lora = new LoraSpec(l.get("rank").getAsInt(), l.get("alpha").getAsFloat(),
-                            l.get("rs_lora").getAsBoolean(), l.get("dropout").getAsFloat(), targets, gated(l));
+                    lora = new LoraSpec(scalar(l.get("rank")).getAsInt(), scalar(l.get("alpha")).getAsFloat(),
+                            scalar(l.get("rs_lora")).getAsBoolean(), scalar(l.get("dropout")).getAsFloat(), targets, gated(l));
                 }
                 PrefixSpec prefix = null;
                 if (o.has("prefix")) {
                     JsonObject p = object(o.get("prefix"), at + ".prefix");
-                    prefix = new PrefixSpec(p.get("length").getAsInt(), 0, gated(p));
+                    prefix = new PrefixSpec(scalar(p.get("length")).getAsInt(), 0, gated(p));
                 }
                 out.add(new LayerPlan(lora, adapter(o, "attn_adapter", at), adapter(o, "ffn_adapter", at),
-                        adapter(o, "parallel_adapter", at), prefix, o.get("ia3").getAsBoolean(), bitfit(o.get("bitfit"))));
+                        adapter(o, "parallel_adapter", at), prefix, scalar(o.get("ia3")).getAsBoolean(), bitfit(o.get("bitfit"))));
             } catch (RuntimeException e) {
                 throw new AdapterFormatException(at + ": invalid layer plan " + JsonConfig.describe(o) + " (" + e + ")", e);
             }
@@ -148,8 +148,8 @@ final class PlanJson {
             return null;
         }
         JsonObject a = object(o.get(field), at + "." + field);
-        return new AdapterSpec(a.get("size").getAsInt(), Activation.valueOf(a.get("activation").getAsString()),
-                a.get("scale").getAsFloat(), a.get("learned_scale").getAsBoolean(), gated(a));
+        return new AdapterSpec(scalar(a.get("size")).getAsInt(), Activation.valueOf(scalar(a.get("activation")).getAsString()),
+                scalar(a.get("scale")).getAsFloat(), scalar(a.get("learned_scale")).getAsBoolean(), gated(a));
     }
 
     private static JsonObject object(JsonElement e, String at) throws AdapterFormatException {
@@ -157,5 +157,17 @@ final class PlanJson {
             throw new AdapterFormatException(at + ": expected an object, got " + JsonConfig.describe(e));
         }
         return e.getAsJsonObject();
+    }
+
+    /**
+     * The element as a JSON scalar, else an error: gson's getAsString/getAsInt on an array unwrap it recursively,
+     * which overflows the stack on a deeply nested value.
+     */
+    private static JsonElement scalar(JsonElement e) {
+        if (e == null || !e.isJsonPrimitive()) {
+            throw new IllegalArgumentException("expected a string, number or boolean, got "
+                    + (e == null ? "nothing" : dev.peft4j.io.JsonText.describe(e)));
+        }
+        return e;
     }
 }
