@@ -14,8 +14,6 @@ import dev.peft4j.tensor.Tensor;
  * </pre>
  */
 final class DecoderLayer extends TransformerLayer {
-    private boolean dropped;
-
     DecoderLayer(Backend be, int index, LayerNorm ln1, SelfAttention attention, LayerNorm ln2, Linear ffnIn, Linear ffnOut,
                  Activation activation, float dropout) {
         super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, dropout);
@@ -25,29 +23,10 @@ final class DecoderLayer extends TransformerLayer {
     Tensor forward(Tensor x, Pass pass) {
         int n = x.dim(0);
         int d = x.dim(1);
-        dropped = pass.training() && dropout > 0;
-        Tensor a = attention.forward(ln1.forward(x), pass, pass.siteSeed(index, 0));
-        if (dropped) {
-            a = dropout(a, pass, 10, "attnMask");
-        }
-        if (attnAdapter != null) {
-            a = attnAdapter.forward(a, a);
-        }
         Tensor x1 = buf.get("x1", n, d);
-        be.add(x, a, x1);
-        Tensor g = ln2.forward(x1);
-        Tensor o = feedForward(g, pass);
-        if (dropped) {
-            o = dropout(o, pass, 40, "ffnMask");
-        }
-        if (ffnAdapter != null) {
-            o = ffnAdapter.forward(o, o);
-        }
-        if (parallelAdapter != null) {
-            o = parallelAdapter.forward(g, o);
-        }
+        be.add(x, attentionBranch(ln1.forward(x), pass), x1);
         Tensor x2 = buf.get("x2", n, d);
-        be.add(x1, o, x2);
+        be.add(x1, ffnBranch(ln2.forward(x1), pass), x2);
         return x2;
     }
 
@@ -55,39 +34,11 @@ final class DecoderLayer extends TransformerLayer {
     Tensor backward(Tensor dx2) {
         int n = dx2.dim(0);
         int d = dx2.dim(1);
-        // x₂ = x₁ + o: both get dx₂; g collects the FFN's and the parallel adapter's gradients.
-        Tensor dOut = dx2;
-        Tensor dParallel = parallelAdapter == null ? null : parallelAdapter.backward(dx2);
-        if (ffnAdapter != null) {
-            Tensor dPre = buf.get("dFfnAdapterIn", n, d);
-            be.add(dOut, ffnAdapter.backward(dOut), dPre);
-            dOut = dPre;
-        }
-        if (dropped) {
-            Tensor masked = buf.get("dFfnMasked", n, d);
-            be.mul(dOut, buf.get("ffnMask", n, d), masked);
-            dOut = masked;
-        }
-        Tensor dg = feedForwardBackward(dOut);
-        if (dParallel != null) {
-            be.add(dg, dParallel, dg);
-        }
+        // x₂ = x₁ + o and x₁ = x + a: each residual passes its gradient through unchanged.
         Tensor dx1 = buf.get("dx1", n, d);
-        be.add(dx2, ln2.backward(dg), dx1);
-
-        Tensor da = dx1;
-        if (attnAdapter != null) {
-            Tensor dPre = buf.get("dAttnAdapterIn", n, d);
-            be.add(da, attnAdapter.backward(da), dPre);
-            da = dPre;
-        }
-        if (dropped) {
-            Tensor masked = buf.get("dAttnMasked", n, d);
-            be.mul(da, buf.get("attnMask", n, d), masked);
-            da = masked;
-        }
+        be.add(dx2, ln2.backward(ffnBranchBackward(dx2)), dx1);
         Tensor dx = buf.get("dx", n, d);
-        be.add(dx1, ln1.backward(attention.backward(da)), dx);
+        be.add(dx1, ln1.backward(attentionBranchBackward(dx1)), dx);
         return dx;
     }
 }

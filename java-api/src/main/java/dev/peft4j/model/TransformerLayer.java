@@ -46,6 +46,73 @@ abstract class TransformerLayer implements AutoCloseable {
     /** dx {@code [N,d]} (a buffer) from the output's gradient; fills the trainable parameters' gradients. */
     abstract Tensor backward(Tensor dOut);
 
+    /** Whether this forward applies dropout (training with p > 0); the backward uses the same masks. */
+    private boolean dropped;
+
+    /** The attention branch: a = drop(attention(in)), then the serial attention adapter a ← a + adapter(a). */
+    Tensor attentionBranch(Tensor in, Pass pass) {
+        dropped = pass.training() && dropout > 0;
+        Tensor a = attention.forward(in, pass, pass.siteSeed(index, 0));
+        if (dropped) {
+            a = dropout(a, pass, 10, "attnMask");
+        }
+        return attnAdapter == null ? a : attnAdapter.forward(a, a);
+    }
+
+    /** Backward of {@link #attentionBranch}: the gradient of its input from the gradient of its output. */
+    Tensor attentionBranchBackward(Tensor da) {
+        int n = da.dim(0);
+        int d = da.dim(1);
+        if (attnAdapter != null) {
+            Tensor dPre = buf.get("dAttnAdapterIn", n, d);
+            be.add(da, attnAdapter.backward(da), dPre);
+            da = dPre;
+        }
+        if (dropped) {
+            Tensor masked = buf.get("dAttnMasked", n, d);
+            be.mul(da, buf.get("attnMask", n, d), masked);
+            da = masked;
+        }
+        return attention.backward(da);
+    }
+
+    /**
+     * The FFN branch on its input g: o = drop(FFN(g)), o ← o + ffnAdapter(o), o ← o + parallelAdapter(g).
+     * Call after {@link #attentionBranch} (which decides whether this pass drops).
+     */
+    Tensor ffnBranch(Tensor g, Pass pass) {
+        Tensor o = feedForward(g, pass);
+        if (dropped) {
+            o = dropout(o, pass, 40, "ffnMask");
+        }
+        if (ffnAdapter != null) {
+            o = ffnAdapter.forward(o, o);
+        }
+        return parallelAdapter == null ? o : parallelAdapter.forward(g, o);
+    }
+
+    /** Backward of {@link #ffnBranch}: dg (the FFN's and the parallel adapter's paths) from dOut. */
+    Tensor ffnBranchBackward(Tensor dOut) {
+        int n = dOut.dim(0);
+        int d = dOut.dim(1);
+        Tensor dParallel = parallelAdapter == null ? null : parallelAdapter.backward(dOut);
+        if (ffnAdapter != null) {
+            Tensor dPre = buf.get("dFfnAdapterIn", n, d);
+            be.add(dOut, ffnAdapter.backward(dOut), dPre);
+            dOut = dPre;
+        }
+        if (dropped) {
+            Tensor masked = buf.get("dFfnMasked", n, d);
+            be.mul(dOut, buf.get("ffnMask", n, d), masked);
+            dOut = masked;
+        }
+        Tensor dg = feedForwardBackward(dOut);
+        if (dParallel != null) {
+            be.add(dg, dParallel, dg);
+        }
+        return dg;
+    }
+
     /** In-place inverted dropout of t, keeping the mask under {@code maskKey} for the backward. */
     Tensor dropout(Tensor t, Pass pass, int site, String maskKey) {
         be.dropoutForward(t, dropout, pass.siteSeed(index, site), t, buf.get(maskKey, t.shape()));

@@ -5,11 +5,11 @@ import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.Pooling;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.train.ClassifierTrainerTest;
 import dev.peft4j.train.EncodedExample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,23 +22,9 @@ final class Fixtures {
     /** 8 layers, hidden 16: enough layers for 4 groups; only counted, never trained. */
     static final BertConfig EIGHT = new BertConfig(40, 16, 8, 2, 32, 16, 2, 1e-5f, Activation.GELU, 0.0f, Pooling.MEAN);
 
-    /** Label 1 iff token 5 occurs; lengths vary so batches carry padding. */
+    /** Label 1 iff token 5 occurs; lengths vary so batches carry padding (the trainer tests' task). */
     static List<EncodedExample> synthetic(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        List<EncodedExample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int len = 4 + rng.nextInt(8);
-            int[] ids = new int[len];
-            for (int j = 0; j < len; j++) {
-                ids[j] = 10 + rng.nextInt(30);
-            }
-            int label = rng.nextInt(2);
-            if (label == 1) {
-                ids[rng.nextInt(len)] = 5;
-            }
-            out.add(new EncodedExample(ids, null, label));
-        }
-        return out;
+        return ClassifierTrainerTest.synthetic(n, seed);
     }
 
     /**

@@ -20,11 +20,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class ClassifierTrainerTest {
+public class ClassifierTrainerTest {
     static final BertConfig SMALL = new BertConfig(40, 16, 2, 2, 32, 16, 2, 1e-5f, Activation.GELU, 0.1f, Pooling.MEAN);
 
     /** Label 1 iff token 5 occurs; lengths vary so batches carry padding. */
-    static List<EncodedExample> synthetic(int n, long seed) {
+    public static List<EncodedExample> synthetic(int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<EncodedExample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
