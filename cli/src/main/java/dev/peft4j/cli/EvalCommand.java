@@ -38,7 +38,7 @@ final class EvalCommand implements Callable<Integer> {
                 LabeledDataset part;
                 if (dataset == null) {
                     LabeledDataset data = DatasetChoice.load(info.dataset(), textColumn, labelColumn);
-                    part = data.split(SplitSpec.counts(info.train(), info.validation(), info.test()), info.seed()).test();
+                    part = data.split(SplitSpec.counts(info.train(), info.validation(), info.test()), info.dataSplitSeed()).test();
                 } else {
                     part = DatasetChoice.load(dataset, textColumn, labelColumn);
                 }

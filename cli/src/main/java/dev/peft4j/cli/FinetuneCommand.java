@@ -74,8 +74,11 @@ final class FinetuneCommand implements Callable<Integer> {
     int batch = 16;
     @Option(names = "--lr", description = "peak learning rate (default ${DEFAULT-VALUE})")
     float lr = 1e-3f;
-    @Option(names = "--seed", description = "seed for splits, initialisation, shuffling and dropout (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", description = "seed for initialisation, shuffling, dropout and (unless --split-seed) the data split (default ${DEFAULT-VALUE})")
     long seed = 42;
+    @Option(names = "--split-seed", description = "seed of the train/validation/test shuffle alone (default: --seed); "
+            + "fix it to compare methods or seeds on one held-out set")
+    Long splitSeed;
     @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
     String backend;
     @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json "
@@ -99,7 +102,8 @@ final class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("dataset " + dataset + " has " + data.size() + " examples, fewer than --train "
                     + train + " + --validation " + validation + " + --test " + test);
         }
-        Splits splits = data.split(SplitSpec.counts(train, validation, test), seed);
+        long dataSeed = splitSeed != null ? splitSeed : seed;
+        Splits splits = data.split(SplitSpec.counts(train, validation, test), dataSeed);
         WordPieceTokenizer tokenizer = base.tokenizer();
         List<EncodedExample> trainSet = Examples.encode(tokenizer, splits.train(), maxLength);
         List<EncodedExample> valSet = Examples.encode(tokenizer, splits.validation(), maxLength);
@@ -152,7 +156,7 @@ final class FinetuneCommand implements Callable<Integer> {
             TrainResult result = new ClassifierTrainer(cfg, batcher, listener,
                     new CheckpointOptions(checkpoint, checkpointEvery, resume)).train(classifier, trainSet, valSet);
             AdapterIo.save(output.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(classifier), base.displayName);
-            new RunInfo(model, data.labelNames(), maxLength, dataset, train, validation, test, seed).write(output);
+            new RunInfo(model, data.labelNames(), maxLength, dataset, train, validation, test, seed, dataSeed).write(output);
             System.out.println("evaluating on " + testSet.size() + " held-out examples ...");
             Metrics held = new Evaluator(batcher, 32).evaluate(classifier, testSet);
             json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
@@ -222,6 +226,7 @@ final class FinetuneCommand implements Callable<Integer> {
         o.addProperty("max_length", maxLength);
         o.addProperty("epochs", epochs);
         o.addProperty("seed", seed);
+        o.addProperty("split_seed", splitSeed != null ? splitSeed : seed);
         o.addProperty("test_accuracy", held.accuracy());
         o.addProperty("test_macro_f1", held.macroF1());
         o.addProperty("trainable_parameters", trainable);

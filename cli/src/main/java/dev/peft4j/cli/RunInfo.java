@@ -12,10 +12,11 @@ import java.util.List;
 
 /**
  * What a fine-tuning run leaves beside its adapter (run.json), so that eval, predict, merge and export can rebuild
- * the same classifier: the base model, the label names, the tokenisation length and the data split.
+ * the same classifier: the base model, the label names, the tokenisation length and the data split (its seed is
+ * {@code splitSeed}; run.json files written before that field existed used {@code seed} for the split).
  */
 record RunInfo(String model, List<String> labels, int maxLength, String dataset, int train, int validation, int test,
-               long seed) {
+               long seed, Long splitSeed) {
     static final String FILE = "run.json";
     static final String ADAPTER_DIR = "adapter";
 
@@ -39,5 +40,10 @@ record RunInfo(String model, List<String> labels, int maxLength, String dataset,
             throw new IllegalArgumentException(file + ": fields model, labels (≥ 2) and maxLength (≥ 3) are required");
         }
         return r;
+    }
+
+    /** The seed of the shuffle that cut train/validation/test. */
+    long dataSplitSeed() {
+        return splitSeed != null ? splitSeed : seed;
     }
 }

@@ -1,5 +1,8 @@
 package dev.peft4j.cli;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +90,23 @@ class CliTest {
         Run export = run("export", "--run", out.toString(), "--output", exported.toString(), "--base-model-name", "me/minilm");
         assertEquals(0, export.exit(), export.err());
         assertTrue(Files.readString(exported.resolve("adapter_config.json")).contains("\"me/minilm\""));
+    }
+
+    @Test
+    void evalRebuildsTheHeldOutSetOfTheSplitSeedNotTheTrainingSeed() throws Exception {
+        Path out = dir.resolve("split-seed");
+        Run ft = run("finetune", "--dataset", "csv:" + csv, "--train", "24", "--validation", "8", "--test", "16",
+                "--epochs", "1", "--batch", "8", "--max-length", "16", "--backend", "cpu", "--seed", "3",
+                "--split-seed", "9", "--output", out.toString());
+        assertEquals(0, ft.exit(), ft.err());
+        JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+        assertEquals(9, summary.get("split_seed").getAsLong());
+        double testLoss = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).filter(o -> o.has("test_loss"))
+                .findFirst().orElseThrow().get("test_loss").getAsDouble();
+        Run eval = run("eval", "--run", out.toString(), "--backend", "cpu");
+        assertEquals(0, eval.exit(), eval.err());
+        assertTrue(eval.out().contains(String.format("loss %.4f", testLoss)), testLoss + " vs " + eval.out());
     }
 
     @Test
