@@ -61,7 +61,8 @@ final class SearchCommand implements Callable<Integer> {
     String textColumn = "text";
     @Option(names = "--label-column", description = "label column of a local dataset (default ${DEFAULT-VALUE})")
     String labelColumn = "label";
-    @Option(names = "--budget", description = "S4: trainable fraction of the base model (default ${DEFAULT-VALUE})")
+    @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans meet it exactly; BO saves "
+            + "its front's best point within it (default ${DEFAULT-VALUE})")
     double budget = 0.005;
     @Option(names = "--samples", description = "S4: configurations sampled per choice, K (default ${DEFAULT-VALUE})")
     int samples = 2;
@@ -153,9 +154,17 @@ final class SearchCommand implements Callable<Integer> {
                 AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
                         new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false))
                         .search(scheduler);
-                ParetoPoint top = r.bestMetric();
-                if (top == null) {
+                if (r.front().isEmpty()) {
                     throw new IllegalStateException("every trial failed; see " + journalFile);
+                }
+                ParetoPoint top = r.bestWithin(budget);
+                if (top == null) {
+                    top = r.front().get(0);
+                    System.out.printf("no point of the front is within the budget %.4f%%; saving the smallest, %s (%.4f%%)%n",
+                            100 * budget, top.label(), 100 * top.fraction());
+                } else {
+                    System.out.printf("best point within the budget %.4f%%: %s, metric %.4f at %.4f%%%n", 100 * budget,
+                            top.label(), top.metric(), 100 * top.fraction());
                 }
                 best = top.plan();
                 report = SearchReport.autoPeft(r);

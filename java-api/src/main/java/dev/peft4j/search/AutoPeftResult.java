@@ -11,9 +11,16 @@ public record AutoPeftResult(List<ParetoPoint> evaluated, List<ParetoPoint> fron
                              double metricReference, double fractionReference, int failed) {
     /** The front's point with the highest metric (ties: the smaller fraction). */
     public ParetoPoint bestMetric() {
+        return bestWithin(Double.POSITIVE_INFINITY);
+    }
+
+    /** The front's point with the highest metric among those with fraction ≤ maxFraction (ties: the smaller
+     *  fraction); null when every point of the front is above it. */
+    public ParetoPoint bestWithin(double maxFraction) {
         ParetoPoint best = null;
         for (ParetoPoint p : front) {
-            if (best == null || p.metric() > best.metric()) {
+            if (p.fraction() <= maxFraction && (best == null || p.metric() > best.metric()
+                    || p.metric() == best.metric() && p.fraction() < best.fraction())) {
                 best = p;
             }
         }
