@@ -10,14 +10,16 @@ import dev.peft4j.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The fused LoRA linear. Forward: u = x̃ Aᵀ {@code [N,r]} (x̃ = x ⊙ dropMask, the mask applied while packing),
+ * The fused LoRA linear. Forward: u = x̃ Aᵀ {@code [N,r]} (x̃ = x ⊙ dropMask; {@link LowRankKernels#project}),
  * then ONE GEMM over the augmented k = in + r: y = [x, s·u]·[W, B]ᵀ + b, so the low-rank term rides in the
  * base product's accumulators and y is written once.
  *
  * <p>Backward (y = x Wᵀ + b + s·u Bᵀ, u = x̃ Aᵀ): ∂L/∂u = s·dy B = s·g with g = dy B {@code [N,r]};
- * dB = s·dyᵀ u (computed as its transpose s·uᵀ dy); dA = (s·g)ᵀ x̃ = s·gᵀ x̃; dx = dy W + (s·g A) ⊙ dropMask. Without a mask dx is again one
- * augmented GEMM, dx = [dy, s·g]·[W; A] over k = out + r; with a mask the low-rank part is added row by row
- * (r axpys into a one-row buffer, then a masked axpy), so no [N,in] temporary exists.
+ * dB = s·dyᵀ u (accumulated as its transpose s·uᵀ dy); dA = s·gᵀ x̃; dx = dy W + (s·g A) ⊙ dropMask. g, dBᵀ and dA
+ * are computed in one pass over row blocks of dy and x (each thread sums its rows into its own [r, ·] partials,
+ * added at the end), so dy and x are each read once for the rank-r work. Without a mask dx is one augmented GEMM,
+ * dx = [dy, s·g]·[W; A] over k = out + r; with a mask the low-rank part is added row by row (r axpys into a
+ * one-row buffer, then a masked axpy), so no [N,in] temporary exists.
  */
 final class LoraKernels {
     private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
@@ -31,8 +33,10 @@ final class LoraKernels {
         int out = w.dim(0);
         int r = a.dim(0);
         float[] mask = dropMask == null ? null : dropMask.data();
-        Sgemm.gemm(pool, n, r, left(x.data(), 0, false, in, in).masked(mask), right(a.data(), 0, true, in, in),
-                u.data(), 0, r, Sgemm.Epilogue.OVERWRITE);
+        float[] xv = x.data();
+        float[] av = a.data();
+        float[] uv = u.data();
+        pool.parallelRange(n, 32, (from, to) -> LowRankKernels.project(xv, mask, in, av, r, uv, from, to));
         GemmOperand lhs = left(x.data(), 0, false, in, in).concat(left(u.data(), 0, false, r, r).scaled(s));
         GemmOperand rhs = right(w.data(), 0, true, in, in).concat(right(b.data(), 0, true, r, r));
         Sgemm.gemm(pool, n, out, lhs, rhs, y.data(), 0, out, LinearKernels.epilogue(bias));
@@ -45,28 +49,58 @@ final class LoraKernels {
         int in = w.dim(1);
         int r = a.dim(0);
         float[] mask = dropMask == null ? null : dropMask.data();
-        if (dB != null) {
-            // dBᵀ = s·uᵀ dy {@code [r,out]}: dy is then the right operand, whose packing is a vector copy of rows
-            // (as the left operand dyᵀ it would be a strided scalar gather); the small result is transposed.
-            float[] dBt = new float[r * out];
-            Sgemm.gemm(pool, r, out, left(u.data(), 0, true, r, n).scaled(s), right(dy.data(), 0, false, out, n),
-                    dBt, 0, out, Sgemm.Epilogue.OVERWRITE);
-            float[] dBv = dB.data();
+        if (dx == null && dA == null && dB == null) {
+            return;
+        }
+        float[] dyv = dy.data();
+        float[] xv = x.data();
+        float[] uv = u.data();
+        float[] bv = b.data();
+        float[] bt = new float[r * out]; // Bᵀ [r, out], so that g = dy B is r dot products per row
+        for (int o = 0; o < out; o++) {
             for (int q = 0; q < r; q++) {
-                for (int o = 0; o < out; o++) {
-                    dBv[o * r + q] = dBt[q * out + o];
+                bt[q * out + o] = bv[o * r + q];
+            }
+        }
+        boolean needG = dx != null || dA != null;
+        float[] g = needG ? new float[n * r] : null;
+        int parts = Math.max(1, Math.min(pool.threads(), n / LowRankKernels.ROW_BLOCK));
+        float[][] dBt = dB != null ? new float[parts][r * out] : null;
+        float[][] dAp = dA != null ? new float[parts][r * in] : null;
+        pool.parallelFor(parts, t -> {
+            int from = (int) ((long) n * t / parts);
+            int to = (int) ((long) n * (t + 1) / parts);
+            for (int b0 = from; b0 < to; b0 += LowRankKernels.ROW_BLOCK) {
+                int b1 = Math.min(to, b0 + LowRankKernels.ROW_BLOCK);
+                if (needG) {
+                    LowRankKernels.project(dyv, null, out, bt, r, g, b0, b1);
+                }
+                if (dBt != null) {
+                    LowRankKernels.outer(uv, r, s, dyv, null, out, dBt[t], b0, b1);
+                }
+                if (dAp != null) {
+                    LowRankKernels.outer(g, r, s, xv, mask, in, dAp[t], b0, b1);
+                }
+            }
+        });
+        if (dB != null) {
+            float[] dBv = dB.data();
+            for (int o = 0; o < out; o++) {
+                for (int q = 0; q < r; q++) {
+                    float sum = 0;
+                    for (int t = 0; t < parts; t++) {
+                        sum += dBt[t][q * out + o];
+                    }
+                    dBv[o * r + q] = sum;
                 }
             }
         }
-        if (dx == null && dA == null) {
-            return;
-        }
-        float[] g = new float[n * r];
-        Sgemm.gemm(pool, n, r, left(dy.data(), 0, false, out, out), right(b.data(), 0, false, r, out),
-                g, 0, r, Sgemm.Epilogue.OVERWRITE);
         if (dA != null) {
-            Sgemm.gemm(pool, r, in, left(g, 0, true, r, n).scaled(s), right(x.data(), 0, false, in, n).masked(mask),
-                    dA.data(), 0, in, Sgemm.Epilogue.OVERWRITE);
+            float[] dAv = dA.data();
+            System.arraycopy(dAp[0], 0, dAv, 0, r * in);
+            for (int t = 1; t < parts; t++) {
+                VectorLoops.axpy(1f, dAp[t], 0, dAv, 0, r * in);
+            }
         }
         if (dx == null) {
             return;

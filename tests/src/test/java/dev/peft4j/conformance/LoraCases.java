@@ -27,6 +27,9 @@ final class LoraCases {
         add(list, 1021, 384, 384, 8, 2f, true, true, Grads.ALL);
         add(list, 1021, 33, 1, 1, 1f, false, true, Grads.ALL);
         add(list, 1021, 384, 1536, 64, 0.25f, true, true, Grads.ALL);
+        // r = 6 and 13: four-wide groups plus a remainder; in = 37, out = 45: column steps of 2 vectors plus tails
+        add(list, 130, 37, 45, 6, 0.75f, true, true, Grads.ALL);
+        add(list, 517, 45, 37, 13, 1.5f, false, false, Grads.ALL);
         return list;
     }
 

@@ -1,0 +1,178 @@
+package dev.peft4j.cpu;
+
+import static dev.peft4j.cpu.Simd.L;
+import static dev.peft4j.cpu.Simd.S;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The rank-r products of LoRA (r ≪ K), over a range of rows, each [N, K] operand streamed once:
+ * <pre>
+ *   project:  p[i,q]    = Σ_k src̃[i,k]·m[q,k]         src [N,K], m [r,K], p [N,r]   (u = x̃ Aᵀ; g = dy B with m = Bᵀ)
+ *   outer:    acc[q,k] += s·Σ_i c[i,q]·src̃[i,k]       c [N,r], acc [r,K]            (dBᵀ += s·uᵀ dy; dA += s·gᵀ x̃)
+ * </pre>
+ * with src̃ = src ⊙ mask when a mask (same shape as src) is given. A general GEMM would run these with one side
+ * only r wide (half-empty vectors at r = 8) and pack the [N, K] operand first; here {@code project} keeps four
+ * dot products of a row in flight and {@code outer} keeps a [4, 2·lanes] block of acc in registers over a block of
+ * rows, so src is read once from memory and the small m / acc stay in L1.
+ */
+final class LowRankKernels {
+    /** Rows per block of {@link #outer}: 64 rows × K = 384 floats = 96 KiB stays in L2 across the q-groups. */
+    static final int ROW_BLOCK = 64;
+
+    private LowRankKernels() {}
+
+    /** p[i·r + q] = Σ_k src̃[i·k_ + k]·m[q·K + k] for rows i in [from, to), q in [0, r). */
+    static void project(float[] src, float[] mask, int kDim, float[] m, int r, float[] p, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int so = i * kDim;
+            int q = 0;
+            for (; q + 4 <= r; q += 4) {
+                dot4(src, mask, so, kDim, m, q * kDim, p, i * r + q);
+            }
+            for (; q < r; q++) {
+                p[i * r + q] = dot(src, mask, so, kDim, m, q * kDim);
+            }
+        }
+    }
+
+    /** Four dot products of one row of src̃ with rows mo, mo+K, mo+2K, mo+3K of m, into p[po..po+4). */
+    private static void dot4(float[] src, float[] mask, int so, int kDim, float[] m, int mo, float[] p, int po) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int k = 0;
+        for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
+            FloatVector x = FloatVector.fromArray(S, src, so + k);
+            if (mask != null) {
+                x = x.mul(FloatVector.fromArray(S, mask, so + k));
+            }
+            a0 = x.fma(FloatVector.fromArray(S, m, mo + k), a0);
+            a1 = x.fma(FloatVector.fromArray(S, m, mo + kDim + k), a1);
+            a2 = x.fma(FloatVector.fromArray(S, m, mo + 2 * kDim + k), a2);
+            a3 = x.fma(FloatVector.fromArray(S, m, mo + 3 * kDim + k), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; k < kDim; k++) {
+            float x = mask == null ? src[so + k] : src[so + k] * mask[so + k];
+            s0 += x * m[mo + k];
+            s1 += x * m[mo + kDim + k];
+            s2 += x * m[mo + 2 * kDim + k];
+            s3 += x * m[mo + 3 * kDim + k];
+        }
+        p[po] = s0;
+        p[po + 1] = s1;
+        p[po + 2] = s2;
+        p[po + 3] = s3;
+    }
+
+    private static float dot(float[] src, float[] mask, int so, int kDim, float[] m, int mo) {
+        FloatVector a = FloatVector.zero(S);
+        int k = 0;
+        for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
+            FloatVector x = FloatVector.fromArray(S, src, so + k);
+            if (mask != null) {
+                x = x.mul(FloatVector.fromArray(S, mask, so + k));
+            }
+            a = x.fma(FloatVector.fromArray(S, m, mo + k), a);
+        }
+        float sum = a.reduceLanes(VectorOperators.ADD);
+        for (; k < kDim; k++) {
+            sum += (mask == null ? src[so + k] : src[so + k] * mask[so + k]) * m[mo + k];
+        }
+        return sum;
+    }
+
+    /** acc[q·K + k] += s·Σ_{i in [from,to)} c[i·r + q]·src̃[i·K + k] for q in [0, r), k in [0, K). */
+    static void outer(float[] c, int r, float s, float[] src, float[] mask, int kDim, float[] acc, int from, int to) {
+        for (int b0 = from; b0 < to; b0 += ROW_BLOCK) {
+            int b1 = Math.min(to, b0 + ROW_BLOCK);
+            int q = 0;
+            for (; q + 4 <= r; q += 4) {
+                outer4(c, r, q, s, src, mask, kDim, acc, b0, b1);
+            }
+            for (; q < r; q++) {
+                outer1(c, r, q, s, src, mask, kDim, acc, b0, b1);
+            }
+        }
+    }
+
+    /** Rows q..q+3 of acc over rows [b0, b1): a [4, 2L] register block per column step, then the tails. */
+    private static void outer4(float[] c, int r, int q, float s, float[] src, float[] mask, int kDim, float[] acc,
+                               int b0, int b1) {
+        int o0 = q * kDim, o1 = o0 + kDim, o2 = o1 + kDim, o3 = o2 + kDim;
+        int k = 0;
+        int twoL = 2 * L;
+        for (int bnd = Simd.SCALAR ? 0 : kDim - kDim % twoL; k < bnd; k += twoL) {
+            FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
+            FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            for (int i = b0; i < b1; i++) {
+                int so = i * kDim + k;
+                FloatVector x0 = FloatVector.fromArray(S, src, so);
+                FloatVector x1 = FloatVector.fromArray(S, src, so + L);
+                if (mask != null) {
+                    x0 = x0.mul(FloatVector.fromArray(S, mask, so));
+                    x1 = x1.mul(FloatVector.fromArray(S, mask, so + L));
+                }
+                int ci = i * r + q;
+                FloatVector c0 = FloatVector.broadcast(S, c[ci]);
+                FloatVector c1 = FloatVector.broadcast(S, c[ci + 1]);
+                FloatVector c2 = FloatVector.broadcast(S, c[ci + 2]);
+                FloatVector c3 = FloatVector.broadcast(S, c[ci + 3]);
+                a00 = c0.fma(x0, a00);
+                a01 = c0.fma(x1, a01);
+                a10 = c1.fma(x0, a10);
+                a11 = c1.fma(x1, a11);
+                a20 = c2.fma(x0, a20);
+                a21 = c2.fma(x1, a21);
+                a30 = c3.fma(x0, a30);
+                a31 = c3.fma(x1, a31);
+            }
+            addScaled(acc, o0 + k, a00, a01, s);
+            addScaled(acc, o1 + k, a10, a11, s);
+            addScaled(acc, o2 + k, a20, a21, s);
+            addScaled(acc, o3 + k, a30, a31, s);
+        }
+        for (; k < kDim; k++) {
+            float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+            for (int i = b0; i < b1; i++) {
+                float x = mask == null ? src[i * kDim + k] : src[i * kDim + k] * mask[i * kDim + k];
+                int ci = i * r + q;
+                t0 += c[ci] * x;
+                t1 += c[ci + 1] * x;
+                t2 += c[ci + 2] * x;
+                t3 += c[ci + 3] * x;
+            }
+            acc[o0 + k] += s * t0;
+            acc[o1 + k] += s * t1;
+            acc[o2 + k] += s * t2;
+            acc[o3 + k] += s * t3;
+        }
+    }
+
+    private static void addScaled(float[] acc, int o, FloatVector v0, FloatVector v1, float s) {
+        v0.fma(FloatVector.broadcast(S, s), FloatVector.fromArray(S, acc, o)).intoArray(acc, o);
+        v1.fma(FloatVector.broadcast(S, s), FloatVector.fromArray(S, acc, o + L)).intoArray(acc, o + L);
+    }
+
+    /** Row q of acc over rows [b0, b1). */
+    private static void outer1(float[] c, int r, int q, float s, float[] src, float[] mask, int kDim, float[] acc,
+                               int b0, int b1) {
+        int o = q * kDim;
+        for (int i = b0; i < b1; i++) {
+            float ci = s * c[i * r + q];
+            int so = i * kDim;
+            int k = 0;
+            for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
+                FloatVector x = FloatVector.fromArray(S, src, so + k);
+                if (mask != null) {
+                    x = x.mul(FloatVector.fromArray(S, mask, so + k));
+                }
+                x.fma(FloatVector.broadcast(S, ci), FloatVector.fromArray(S, acc, o + k)).intoArray(acc, o + k);
+            }
+            for (; k < kDim; k++) {
+                acc[o + k] += ci * (mask == null ? src[so + k] : src[so + k] * mask[so + k]);
+            }
+        }
+    }
+}
