@@ -17,7 +17,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * C[m,n] = A[m,k]·B[n,k]ᵀ at the MiniLM shapes (x Wᵀ), on 1 and 2 threads. GFLOP/s = 2·m·n·k / (ms · 1e6).
+ * C[m,n] = A[m,k]·B[n,k]ᵀ at the MiniLM shapes (x Wᵀ), on 1 and 2 threads, by peft4j's CPU backend and by
+ * OpenBLAS (cblas_sgemm through JavaCPP's preset, on off-heap copies of the same data, its thread count set to the
+ * same). GFLOP/s = 2·m·n·k / (ms · 1e6). OpenBLAS picks its kernel for the CPU it detects at load time; pin it with
+ * the environment variable OPENBLAS_CORETYPE (jmh-bench/run-benchmarks.sh sets SKYLAKEX, the AVX-512 kernels,
+ * unless it is already set); the core in use is printed at setup.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,7 +34,11 @@ public class SgemmBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    @Param({"peft4j", "openblas"})
+    public String impl;
+
     private Backend cpu;
+    private OpenBlasGemm blas;
     private Tensor a;
     private Tensor b;
     private Tensor c;
@@ -39,21 +47,34 @@ public class SgemmBenchmark {
     public void setUp() {
         String[] p = mnk.split("x");
         int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]), k = Integer.parseInt(p[2]);
-        cpu = new CpuBackend(threads);
         a = BenchData.uniform(1, m, k);
         b = BenchData.uniform(2, n, k);
         c = Tensor.zeros(m, n);
-        System.out.println("# cpu backend: " + CpuBackend.vectorDescription() + ", flops per op = " + 2.0 * m * n * k);
+        if (impl.equals("openblas")) {
+            blas = new OpenBlasGemm(a.data(), b.data(), m, n, k, threads);
+            System.out.println("# " + blas.describe() + ", flops per op = " + 2.0 * m * n * k);
+        } else {
+            cpu = new CpuBackend(threads);
+            System.out.println("# cpu backend: " + CpuBackend.vectorDescription() + ", flops per op = " + 2.0 * m * n * k);
+        }
     }
 
     @Benchmark
-    public Tensor sgemm() {
+    public Object sgemm() {
+        if (blas != null) {
+            return blas.multiply();
+        }
         cpu.gemm(a, false, b, true, c, 1f, 0f);
         return c;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        cpu.close();
+        if (cpu != null) {
+            cpu.close();
+        }
+        if (blas != null) {
+            blas.close();
+        }
     }
 }
