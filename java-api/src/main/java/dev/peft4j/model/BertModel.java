@@ -118,7 +118,7 @@ public final class BertModel implements AutoCloseable {
     /** Backward from dHidden {@code [N, d]}: fills every trainable parameter's gradient. */
     public void backward(Tensor dHidden) {
         boolean intoEmbeddings = embeddings.needsBackward();
-        Tensor g = stack.backward(dHidden, intoEmbeddings ? 0 : stack.lowestNeedingBackward());
+        Tensor g = stack.backward(dHidden, intoEmbeddings ? 0 : stack.lowestNeedingBackward(), intoEmbeddings);
         if (intoEmbeddings) {
             embeddings.backward(g);
         }

@@ -31,14 +31,24 @@ final class DecoderLayer extends TransformerLayer {
     }
 
     @Override
-    Tensor backward(Tensor dx2) {
+    Tensor backward(Tensor dx2, boolean needDx) {
         int n = dx2.dim(0);
         int d = dx2.dim(1);
         // x₂ = x₁ + o and x₁ = x + a: each residual passes its gradient through unchanged.
         Tensor dx1 = buf.get("dx1", n, d);
         be.add(dx2, ln2.backward(ffnBranchBackward(dx2)), dx1);
+        // ln₁'s own parameters need the attention branch's input gradient even when dx is not wanted.
+        boolean throughLn1 = needDx || ln1.gamma.trainable() || ln1.beta.trainable();
+        Tensor dAttnIn = attentionBranchBackward(dx1, throughLn1);
+        if (!throughLn1) {
+            return null;
+        }
+        Tensor dLn1 = ln1.backward(dAttnIn);
+        if (!needDx) {
+            return null;
+        }
         Tensor dx = buf.get("dx", n, d);
-        be.add(dx1, ln1.backward(attentionBranchBackward(dx1)), dx);
+        be.add(dx1, dLn1, dx);
         return dx;
     }
 }

@@ -34,7 +34,7 @@ final class EncoderLayer extends TransformerLayer {
     }
 
     @Override
-    Tensor backward(Tensor dh) {
+    Tensor backward(Tensor dh, boolean needDx) {
         int n = dh.dim(0);
         int d = dh.dim(1);
         Tensor ds2 = ln2.backward(dh);
@@ -42,8 +42,12 @@ final class EncoderLayer extends TransformerLayer {
         Tensor dh1 = buf.get("dh1", n, d);
         be.add(ds2, ffnBranchBackward(ds2), dh1);
         Tensor ds1 = ln1.backward(dh1);
+        Tensor dAttn = attentionBranchBackward(ds1, needDx);
+        if (!needDx) {
+            return null;
+        }
         Tensor dx = buf.get("dx", n, d);
-        be.add(ds1, attentionBranchBackward(ds1), dx);
+        be.add(ds1, dAttn, dx);
         return dx;
     }
 }

@@ -149,7 +149,7 @@ public final class Gpt2Model implements AutoCloseable {
         be.linearBackward(dLogits, hidden, wte.value(), dHidden, null, null);
         int stop = stack.lowestNeedingBackward();
         Tensor g = stop < stack.layers().size() || lnF.gamma.trainable() || lnF.beta.trainable() ? lnF.backward(dHidden) : null;
-        stack.backward(g, stop);
+        stack.backward(g, stop, false);
         if (wte.trainable() || wpe.trainable()) {
             throw new UnsupportedOperationException("training GPT-2's embeddings (full fine-tuning) is not supported; "
                     + "freeze wte and wpe");

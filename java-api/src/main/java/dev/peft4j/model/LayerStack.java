@@ -49,12 +49,13 @@ final class LayerStack<L extends TransformerLayer> implements AutoCloseable {
 
     /**
      * The backward through the layers down to {@code stop} (see {@link TransformerLayer#lowestNeedingBackward}),
-     * then into the prefix MLP; returns the gradient below layer {@code stop}.
+     * then into the prefix MLP; returns the gradient below layer {@code stop} when {@code needInputGrad}, else null
+     * (layer {@code stop} then skips the products that only feed its input gradient).
      */
-    Tensor backward(Tensor dOut, int stop) {
+    Tensor backward(Tensor dOut, int stop, boolean needInputGrad) {
         Tensor g = dOut;
         for (int i = layers.size() - 1; i >= stop; i--) {
-            g = layers.get(i).backward(g);
+            g = layers.get(i).backward(g, i > stop || needInputGrad);
         }
         if (prefixEncoder != null) {
             prefixEncoder.backward();

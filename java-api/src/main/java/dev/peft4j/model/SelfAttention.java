@@ -157,8 +157,8 @@ final class SelfAttention implements AutoCloseable {
         return gated;
     }
 
-    /** dx {@code [N,d]} (a buffer) from da, the gradient of the output projection's result. */
-    Tensor backward(Tensor da) {
+    /** dx {@code [N,d]} (a buffer) from da, the gradient of the output projection's result; null without needDx. */
+    Tensor backward(Tensor da, boolean needDx) {
         int n = da.dim(0);
         int d = width();
         Tensor dctx = output.backward(da, true);
@@ -171,7 +171,7 @@ final class SelfAttention implements AutoCloseable {
             Tensor g = prefixGate.last(n, d);
             Tensor dG = buf.get("dPrefixGate", n, d);
             be.mul(dctx, buf.get("prefixPart", n, d), dG);
-            gateDx = prefixGate.backward(dG, true);
+            gateDx = prefixGate.backward(dG, needDx);
             dFull = buf.get("dCtxFull", n, d);
             be.mul(g, dctx, dFull);
             Tensor dZero = buf.get("dCtxZero", n, d);
@@ -201,6 +201,12 @@ final class SelfAttention implements AutoCloseable {
             be.scaleBackward(dv, vRaw, ia3V.value(), dvRaw, ia3V.grad());
             dk = dkRaw;
             dv = dvRaw;
+        }
+        if (!needDx) { // only the projections' own gradients (a frozen projection skips its backward entirely)
+            query.backward(dq, false);
+            key.backward(dk, false);
+            value.backward(dv, false);
+            return null;
         }
         Tensor dx = buf.get("dx", n, d);
         be.copy(query.backward(dq, true), dx);

@@ -43,8 +43,9 @@ abstract class TransformerLayer implements AutoCloseable {
     /** The layer's output {@code [N,d]} (a buffer) for input x {@code [N,d]}. */
     abstract Tensor forward(Tensor x, Pass pass);
 
-    /** dx {@code [N,d]} (a buffer) from the output's gradient; fills the trainable parameters' gradients. */
-    abstract Tensor backward(Tensor dOut);
+    /** dx {@code [N,d]} (a buffer) from the output's gradient, or null without {@code needDx} (the lowest layer of
+     *  a backward that stops below the embeddings); fills the trainable parameters' gradients either way. */
+    abstract Tensor backward(Tensor dOut, boolean needDx);
 
     /** Whether this forward applies dropout (training with p > 0); the backward uses the same masks. */
     private boolean dropped;
@@ -59,8 +60,9 @@ abstract class TransformerLayer implements AutoCloseable {
         return attnAdapter == null ? a : attnAdapter.forward(a, a);
     }
 
-    /** Backward of {@link #attentionBranch}: the gradient of its input from the gradient of its output. */
-    Tensor attentionBranchBackward(Tensor da) {
+    /** Backward of {@link #attentionBranch}: the gradient of its input from the gradient of its output (null
+     *  without {@code needDx}: only the parameters' gradients are filled). */
+    Tensor attentionBranchBackward(Tensor da, boolean needDx) {
         int n = da.dim(0);
         int d = da.dim(1);
         if (attnAdapter != null) {
@@ -73,7 +75,7 @@ abstract class TransformerLayer implements AutoCloseable {
             be.mul(da, buf.get("attnMask", n, d), masked);
             da = masked;
         }
-        return attention.backward(da);
+        return attention.backward(da, needDx);
     }
 
     /**
