@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch's time for the training step that `peft4j demo` measures: the comparison point of the issue.
+"""PyTorch's time for the training step that `peft4j bench` measures: the comparison point of the issue.
 
 A MiniLM-L6-shaped BERT (random weights: vocab 30522, hidden 384, 12 heads, FFN 1536, 6 layers, 512 positions,
 post-LN, erf-GELU, hidden dropout 0.1, eps 1e-12), frozen; LoRA r = 8, alpha = 8 on query and value; mean pooling

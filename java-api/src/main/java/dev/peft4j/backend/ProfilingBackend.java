@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Wraps a backend and adds up the wall time and call count of every kernel, for a per-kernel breakdown of a
- * training step ({@code peft4j demo --profile}). Times are host wall time: exact for the CPU backends, and for
+ * training step ({@code peft4j bench --profile}). Times are host wall time: exact for the CPU backends, and for
  * an asynchronous GPU backend only meaningful around synchronising calls.
  */
 public final class ProfilingBackend {
