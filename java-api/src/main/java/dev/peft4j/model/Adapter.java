@@ -30,6 +30,10 @@ final class Adapter implements AutoCloseable {
         this.spec = spec;
         this.buf = new Buffers(be);
         int m = spec.size();
+        if ((long) m * d > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(prefix + ": adapter size " + m + " × width " + d
+                    + " exceeds the 2³¹ − 1 elements of one tensor");
+        }
         float[] down = parallel ? Init.kaimingUniform(rng, m, d) : Init.normal(rng, m * d, 0.02);
         float[] up = parallel ? new float[d * m] : Init.normal(rng, d * m, 0.02);
         wDown = new Parameter(prefix + ".down.weight", be.fromHost(down, m, d));

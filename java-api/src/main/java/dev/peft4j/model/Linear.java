@@ -60,6 +60,10 @@ final class Linear implements AutoCloseable {
     /** Attaches LoRA: A Kaiming-uniform {@code [r,in]}, B zero {@code [out,r]}, both trainable. */
     void attachLora(LoraSpec spec, SplittableRandom rng) {
         int r = spec.rank();
+        if ((long) r * Math.max(in(), out()) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(weight.name() + ": LoRA rank " + r + " × width " + Math.max(in(), out())
+                    + " exceeds the 2³¹ − 1 elements of one tensor");
+        }
         loraA = new Parameter(weight.name().replace(".weight", ".lora_A.weight"),
                 be.fromHost(Init.kaimingUniform(rng, r, in()), r, in()));
         loraB = new Parameter(weight.name().replace(".weight", ".lora_B.weight"), be.allocate(out(), r));

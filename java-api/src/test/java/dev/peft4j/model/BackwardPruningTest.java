@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
 /** The backward stops at the lowest layer with something to train, and stays exact above it. */
 class BackwardPruningTest {
     static int attentionBackwards(PeftPlan plan) {
+        return backwardCalls(plan, "attentionBackward");
+    }
+
+    static int backwardCalls(PeftPlan plan, String kernel) {
         try (Backend ref = Backends.create("reference")) {
             ProfilingBackend prof = new ProfilingBackend(ref);
             try (SequenceClassifier model = new SequenceClassifier(BertModel.random(prof.backend(), ModelGradientTest.TINY, 7), 3, 11)) {
@@ -25,7 +29,7 @@ class BackwardPruningTest {
                 model.loss(b, true, 1);
                 prof.reset();
                 model.backward(1f);
-                return prof.report().stream().filter(l -> l.startsWith("attentionBackward"))
+                return prof.report().stream().filter(l -> l.startsWith(kernel + " "))
                         .mapToInt(l -> Integer.parseInt(l.trim().split("\\s+")[1])).sum();
             }
         }
@@ -42,6 +46,16 @@ class BackwardPruningTest {
         assertEquals(1, attentionBackwards(top));
         PeftPlan bottom = new PeftPlan(List.of(LayerPlan.NONE.withLora(LoraSpec.defaults()), LayerPlan.NONE));
         assertEquals(2, attentionBackwards(bottom));
+    }
+
+    @Test
+    void theLowestLayerSkipsWhatOnlyFeedsItsInputGradient() {
+        int head = backwardCalls(null, "linearBackward");
+        PeftPlan bottom = new PeftPlan(List.of(LayerPlan.NONE.withLora(LoraSpec.defaults()), LayerPlan.NONE));
+        // layer 1 carries dx through q, k, v, o and both FFN linears; layer 0 (LoRA on q, v) needs dx through o and
+        // the FFN, while its frozen key projection only fed the input gradient: skipped
+        assertEquals(head + 6 + 3, backwardCalls(bottom, "linearBackward"));
+        assertEquals(2, backwardCalls(bottom, "loraBackward"));
     }
 
     @Test
