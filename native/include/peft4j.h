@@ -29,6 +29,12 @@ extern "C" {
 #define PEFT4J_ERROR_RANK 3           /* the LoRA rank r is < 1 */
 #define PEFT4J_ERROR_TOO_LARGE 4      /* the problem exceeds the launch grid this library supports */
 #define PEFT4J_ERROR_NO_DRIVER 5      /* libcuda.so.1 (the CUDA driver) cannot be loaded */
+#define PEFT4J_ERROR_OVERFLOW 6       /* a product of sizes (an element count) does not fit in int64 */
+#define PEFT4J_ERROR_ZERO_WIDTH 7     /* rows > 0 but the reduced dimension (layer norm D, classes C) is 0 */
+#define PEFT4J_ERROR_ACTIVATION 8     /* the activation code is not one of PEFT4J_ACTIVATION_* */
+#define PEFT4J_ERROR_NOT_FINITE 9     /* a float argument that must be finite is NaN or infinite */
+#define PEFT4J_ERROR_OUT_OF_RANGE 10  /* a scalar argument lies outside its documented range */
+#define PEFT4J_ERROR_STEP 11          /* the optimiser step is < 1 */
 #define PEFT4J_ERROR_CUDA_BASE 1000   /* status = PEFT4J_ERROR_CUDA_BASE + cudaError_t */
 
 /* The message for a status; never NULL, static storage. */
@@ -62,6 +68,43 @@ PEFT4J_API int peft4j_synchronize(void* stream);
 PEFT4J_API int peft4j_lora_forward(const float* x, const float* w, const float* bias, const float* a,
                                    const float* b, float s, const float* drop_mask, float* y, float* u,
                                    int64_t n, int64_t in, int64_t out, int64_t r, void* stream);
+
+/*
+ * Layer norm over the last dimension, asynchronous on stream. Per row of x [rows, dim]:
+ *   mean = sum(x)/dim,  var = sum((x - mean)^2)/dim (biased),  rstd = 1/sqrt(var + eps)
+ *   y = (x - mean) * rstd * gamma + beta
+ * gamma [dim], beta [dim] or NULL, y [rows, dim]; mean, rstd [rows] are saved for the backward.
+ * eps > 0 and finite; dim >= 1 when rows > 0. y must not alias x.
+ */
+PEFT4J_API int peft4j_layer_norm_forward(const float* x, const float* gamma, const float* beta, float eps,
+                                         float* y, float* mean, float* rstd, int64_t rows, int64_t dim,
+                                         void* stream);
+
+/*
+ * Layer norm backward from the saved mean and rstd. With x^ = (x - mean) * rstd and g^ = dy * gamma:
+ *   dx = rstd * (g^ - mean(g^) - x^ * mean(g^ * x^))   (row means over dim)
+ *   dgamma = sum_rows dy * x^,  dbeta = sum_rows dy
+ * dy, x, dx [rows, dim]; gamma, dgamma, dbeta [dim]; mean, rstd [rows]. dx, dgamma, dbeta may be NULL (not
+ * computed). Outputs are overwritten (rows = 0 gives dgamma = dbeta = 0).
+ */
+PEFT4J_API int peft4j_layer_norm_backward(const float* dy, const float* x, const float* gamma, const float* mean,
+                                          const float* rstd, float* dx, float* dgamma, float* dbeta,
+                                          int64_t rows, int64_t dim, void* stream);
+
+/* Activation codes: the ordinals of dev.peft4j.backend.Activation. */
+#define PEFT4J_ACTIVATION_IDENTITY 0  /* f(z) = z */
+#define PEFT4J_ACTIVATION_RELU 1      /* f(z) = max(z, 0), f'(0) = 0 */
+#define PEFT4J_ACTIVATION_GELU 2      /* f(z) = z * Phi(z) = z/2 * (1 + erf(z/sqrt 2)) */
+#define PEFT4J_ACTIVATION_GELU_TANH 3 /* f(z) = z/2 * (1 + tanh(sqrt(2/pi) * (z + 0.044715 z^3))) */
+#define PEFT4J_ACTIVATION_SWISH 4     /* f(z) = z * sigmoid(z) */
+#define PEFT4J_ACTIVATION_TANH 5      /* f(z) = tanh(z) */
+
+/* y = f(x) elementwise over count floats; y may alias x. */
+PEFT4J_API int peft4j_activation_forward(int activation, const float* x, float* y, int64_t count, void* stream);
+
+/* dx = dy * f'(x) elementwise over count floats; dx may alias dy. */
+PEFT4J_API int peft4j_activation_backward(int activation, const float* dy, const float* x, float* dx,
+                                          int64_t count, void* stream);
 
 #ifdef __cplusplus
 }

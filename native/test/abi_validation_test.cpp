@@ -1,4 +1,5 @@
 // The C ABI rejects bad arguments with the right status before touching CUDA; needs no GPU.
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -9,7 +10,7 @@
 namespace {
 
 // Distinct non-null host addresses: validation must fail before any of them is dereferenced.
-float dummy[7];
+float dummy[16];
 const float* X = &dummy[0];
 const float* W = &dummy[1];
 const float* A = &dummy[2];
@@ -27,9 +28,76 @@ void expect(int got, int want, const char* what) {
           peft4j_status_string(want));
 }
 
+float* out(int i) { return &dummy[8 + i]; }  // distinct output addresses
+
+void layer_norm() {
+    const float* G = W;
+    float *y = out(0), *mean = out(1), *rstd = out(2);
+    const auto fwd = [&](const float* x, const float* g, float eps, float* yy, float* mu, float* rs, int64_t rows,
+                         int64_t dim) { return peft4j_layer_norm_forward(x, g, nullptr, eps, yy, mu, rs, rows, dim, nullptr); };
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, -1, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "layer norm rows < 0");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, 3, -4), PEFT4J_ERROR_NEGATIVE_SIZE, "layer norm dim < 0");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, INT64_MAX / 2, 3), PEFT4J_ERROR_OVERFLOW, "layer norm rows * dim overflows");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, 3, 0), PEFT4J_ERROR_ZERO_WIDTH, "layer norm dim = 0 with rows");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, 1LL << 32, 1), PEFT4J_ERROR_TOO_LARGE, "layer norm rows beyond the grid");
+    expect(fwd(nullptr, G, 1e-5f, y, mean, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm x NULL");
+    expect(fwd(X, nullptr, 1e-5f, y, mean, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm gamma NULL");
+    expect(fwd(X, G, 1e-5f, nullptr, mean, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm y NULL");
+    expect(fwd(X, G, 1e-5f, y, nullptr, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm mean NULL");
+    expect(fwd(X, G, 1e-5f, y, mean, nullptr, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm rstd NULL");
+    expect(fwd(X, G, 0.0f, y, mean, rstd, 3, 4), PEFT4J_ERROR_OUT_OF_RANGE, "layer norm eps = 0");
+    expect(fwd(X, G, -1e-5f, y, mean, rstd, 3, 4), PEFT4J_ERROR_OUT_OF_RANGE, "layer norm eps < 0");
+    expect(fwd(X, G, NAN, y, mean, rstd, 3, 4), PEFT4J_ERROR_NOT_FINITE, "layer norm eps NaN");
+    expect(fwd(X, G, INFINITY, y, mean, rstd, 3, 4), PEFT4J_ERROR_NOT_FINITE, "layer norm eps infinite");
+    expect(fwd(nullptr, G, 1e-5f, nullptr, nullptr, nullptr, 0, 4), PEFT4J_OK, "layer norm rows = 0");
+    expect(fwd(nullptr, nullptr, 1e-5f, nullptr, nullptr, nullptr, 0, 0), PEFT4J_OK, "layer norm empty");
+
+    const auto bwd = [&](const float* dy, const float* x, const float* g, const float* mu, const float* rs,
+                         int64_t rows, int64_t dim) {
+        return peft4j_layer_norm_backward(dy, x, g, mu, rs, out(3), out(4), out(5), rows, dim, nullptr);
+    };
+    expect(bwd(X, X, G, A, B, -2, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "layer norm backward rows < 0");
+    expect(bwd(X, X, G, A, B, 2, INT64_MAX), PEFT4J_ERROR_OVERFLOW, "layer norm backward rows * dim overflows");
+    expect(bwd(X, X, G, A, B, 2, 0), PEFT4J_ERROR_ZERO_WIDTH, "layer norm backward dim = 0 with rows");
+    expect(bwd(nullptr, X, G, A, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward dy NULL");
+    expect(bwd(X, nullptr, G, A, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward x NULL");
+    expect(bwd(X, X, nullptr, A, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward gamma NULL");
+    expect(bwd(X, X, G, nullptr, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward mean NULL");
+    expect(bwd(X, X, G, A, nullptr, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward rstd NULL");
+    expect(peft4j_layer_norm_backward(X, X, G, A, B, nullptr, nullptr, nullptr, 0, 0, nullptr), PEFT4J_OK,
+           "layer norm backward with nothing to compute");
+}
+
+void activations() {
+    for (int f = PEFT4J_ACTIVATION_IDENTITY; f <= PEFT4J_ACTIVATION_TANH; ++f) {
+        expect(peft4j_activation_forward(f, X, out(0), 0, nullptr), PEFT4J_OK, "activation of 0 elements");
+    }
+    expect(peft4j_activation_forward(-1, X, out(0), 5, nullptr), PEFT4J_ERROR_ACTIVATION, "activation code -1");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_TANH + 1, X, out(0), 5, nullptr), PEFT4J_ERROR_ACTIVATION,
+           "activation code past TANH");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, X, out(0), -5, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "activation count < 0");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, nullptr, out(0), 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "activation x NULL");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, X, nullptr, 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "activation y NULL");
+    expect(peft4j_activation_backward(7, X, X, out(0), 5, nullptr), PEFT4J_ERROR_ACTIVATION, "backward code 7");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, X, X, out(0), -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "activation backward count < 0");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, nullptr, X, out(0), 5, nullptr),
+           PEFT4J_ERROR_NULL_POINTER, "activation backward dy NULL");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, X, nullptr, out(0), 5, nullptr),
+           PEFT4J_ERROR_NULL_POINTER, "activation backward x NULL");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, X, X, nullptr, 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "activation backward dx NULL");
+}
+
 }  // namespace
 
 int main() {
+    layer_norm();
+    activations();
+
     expect(forward(X, W, A, B, Y, U, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "r = 0");
     expect(forward(X, W, A, B, Y, U, -1, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "n < 0");
     expect(forward(X, W, A, B, Y, U, 3, -4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "in < 0");
@@ -63,8 +131,11 @@ int main() {
 
     // Every status has its own message; CUDA statuses carry the runtime's text.
     const int statuses[] = {PEFT4J_OK, PEFT4J_ERROR_NULL_POINTER, PEFT4J_ERROR_NEGATIVE_SIZE, PEFT4J_ERROR_RANK,
-                            PEFT4J_ERROR_TOO_LARGE, PEFT4J_ERROR_NO_DRIVER};
+                            PEFT4J_ERROR_TOO_LARGE, PEFT4J_ERROR_NO_DRIVER, PEFT4J_ERROR_OVERFLOW,
+                            PEFT4J_ERROR_ZERO_WIDTH, PEFT4J_ERROR_ACTIVATION, PEFT4J_ERROR_NOT_FINITE,
+                            PEFT4J_ERROR_OUT_OF_RANGE, PEFT4J_ERROR_STEP};
     for (int i : statuses) {
+        CHECK(std::string(peft4j_status_string(i)) != "unknown peft4j status", "status %d has no message", i);
         for (int j : statuses) {
             CHECK(i == j || std::strcmp(peft4j_status_string(i), peft4j_status_string(j)) != 0,
                   "statuses %d and %d share the message '%s'", i, j, peft4j_status_string(i));

@@ -26,7 +26,21 @@ public final class Peft4jNative {
     public static final int PEFT4J_ERROR_RANK = 3;
     public static final int PEFT4J_ERROR_TOO_LARGE = 4;
     public static final int PEFT4J_ERROR_NO_DRIVER = 5;
+    public static final int PEFT4J_ERROR_OVERFLOW = 6;
+    public static final int PEFT4J_ERROR_ZERO_WIDTH = 7;
+    public static final int PEFT4J_ERROR_ACTIVATION = 8;
+    public static final int PEFT4J_ERROR_NOT_FINITE = 9;
+    public static final int PEFT4J_ERROR_OUT_OF_RANGE = 10;
+    public static final int PEFT4J_ERROR_STEP = 11;
     public static final int PEFT4J_ERROR_CUDA_BASE = 1000;
+
+    /** Activation codes of peft4j.h: the ordinals of {@link dev.peft4j.backend.Activation}. */
+    public static final int PEFT4J_ACTIVATION_IDENTITY = 0;
+    public static final int PEFT4J_ACTIVATION_RELU = 1;
+    public static final int PEFT4J_ACTIVATION_GELU = 2;
+    public static final int PEFT4J_ACTIVATION_GELU_TANH = 3;
+    public static final int PEFT4J_ACTIVATION_SWISH = 4;
+    public static final int PEFT4J_ACTIVATION_TANH = 5;
 
     private Peft4jNative() {}
 
@@ -50,4 +64,23 @@ public final class Peft4jNative {
                                                  @Cast("const float*") Pointer dropMask,
                                                  @Cast("float*") Pointer y, @Cast("float*") Pointer u,
                                                  long n, long in, long out, long r, Pointer stream);
+
+    public static native int peft4j_layer_norm_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer gamma,
+                                                       @Cast("const float*") Pointer beta, float eps,
+                                                       @Cast("float*") Pointer y, @Cast("float*") Pointer mean,
+                                                       @Cast("float*") Pointer rstd, long rows, long dim, Pointer stream);
+
+    public static native int peft4j_layer_norm_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                        @Cast("const float*") Pointer gamma,
+                                                        @Cast("const float*") Pointer mean,
+                                                        @Cast("const float*") Pointer rstd, @Cast("float*") Pointer dx,
+                                                        @Cast("float*") Pointer dgamma, @Cast("float*") Pointer dbeta,
+                                                        long rows, long dim, Pointer stream);
+
+    public static native int peft4j_activation_forward(int activation, @Cast("const float*") Pointer x,
+                                                       @Cast("float*") Pointer y, long count, Pointer stream);
+
+    public static native int peft4j_activation_backward(int activation, @Cast("const float*") Pointer dy,
+                                                        @Cast("const float*") Pointer x, @Cast("float*") Pointer dx,
+                                                        long count, Pointer stream);
 }

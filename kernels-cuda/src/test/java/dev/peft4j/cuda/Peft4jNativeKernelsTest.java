@@ -1,0 +1,97 @@
+package dev.peft4j.cuda;
+
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_ACTIVATION;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NEGATIVE_SIZE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NOT_FINITE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NULL_POINTER;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_OUT_OF_RANGE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_ZERO_WIDTH;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_OK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.Availability;
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JNI glue of the kernel families past the LoRA forward reaches the C ABI with every argument in its
+ * place: each required pointer, set to null alone, gives PEFT4J_ERROR_NULL_POINTER, and each size and scalar
+ * reaches its check. The ABI validates before touching CUDA, so this needs the library but no GPU; host
+ * pointers stand in for device pointers and are never dereferenced with these arguments.
+ */
+class Peft4jNativeKernelsTest {
+    private static FloatPointer p;
+
+    @BeforeAll
+    static void loadLibrary() {
+        Availability lib = NativeLibrary.load();
+        assumeTrue(lib.available(), () -> "SKIPPED: " + lib.reason());
+        p = new FloatPointer(1);
+    }
+
+    @AfterAll
+    static void free() {
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /** call(slots) with all slots = p gives expectedAllSet; with slot i alone null, PEFT4J_ERROR_NULL_POINTER. */
+    private static void eachRequiredPointer(String what, int slots, ToIntFunction<Pointer[]> call, int expectedAllSet) {
+        Pointer[] args = new Pointer[slots];
+        Arrays.fill(args, p);
+        assertEquals(expectedAllSet, call.applyAsInt(args), what + " with every pointer set");
+        for (int missing = 0; missing < slots; missing++) {
+            Arrays.fill(args, p);
+            args[missing] = null;
+            assertEquals(PEFT4J_ERROR_NULL_POINTER, call.applyAsInt(args), what + ": pointer " + missing + " NULL");
+        }
+    }
+
+    @Test
+    void layerNormArgumentsArriveInPlace() {
+        // eps = 0 is out of range: every pointer set reaches that check without launching anything.
+        eachRequiredPointer("layer_norm_forward", 5, a -> Peft4jNative.peft4j_layer_norm_forward(a[0], a[1], null, 0f,
+                a[2], a[3], a[4], 3, 4, null), PEFT4J_ERROR_OUT_OF_RANGE);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_layer_norm_forward(p, p, p, Float.NaN, p, p, p, 3, 4, null));
+        assertEquals(PEFT4J_ERROR_ZERO_WIDTH, Peft4jNative.peft4j_layer_norm_forward(p, p, p, 1e-5f, p, p, p, 3, 0, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_layer_norm_forward(p, p, p, 1e-5f, p, p, p, -3, 4, null));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_layer_norm_forward(null, p, null, 1e-5f, null, null, null, 0, 4, null));
+        // With no output requested nothing is launched, so the inputs' checks are all that runs.
+        eachRequiredPointer("layer_norm_backward", 5, a -> Peft4jNative.peft4j_layer_norm_backward(a[0], a[1], a[2], a[3],
+                a[4], null, null, null, 3, 4, null), PEFT4J_OK);
+        assertEquals(PEFT4J_ERROR_ZERO_WIDTH, Peft4jNative.peft4j_layer_norm_backward(p, p, p, p, p, p, p, p, 2, 0, null));
+    }
+
+    @Test
+    void activationCodesAreTheOrdinalsOfActivation() {
+        int[] codes = {Peft4jNative.PEFT4J_ACTIVATION_IDENTITY, Peft4jNative.PEFT4J_ACTIVATION_RELU,
+                Peft4jNative.PEFT4J_ACTIVATION_GELU, Peft4jNative.PEFT4J_ACTIVATION_GELU_TANH,
+                Peft4jNative.PEFT4J_ACTIVATION_SWISH, Peft4jNative.PEFT4J_ACTIVATION_TANH};
+        Activation[] order = {Activation.IDENTITY, Activation.RELU, Activation.GELU, Activation.GELU_TANH,
+                Activation.SWISH, Activation.TANH};
+        assertEquals(Activation.values().length, codes.length, "one code per Activation");
+        for (int i = 0; i < codes.length; i++) {
+            assertEquals(order[i].ordinal(), codes[i], order[i].name());
+            assertEquals(PEFT4J_OK, Peft4jNative.peft4j_activation_forward(codes[i], p, p, 0, null), order[i].name());
+        }
+    }
+
+    @Test
+    void activationArgumentsArriveInPlace() {
+        int gelu = Peft4jNative.PEFT4J_ACTIVATION_GELU;
+        eachRequiredPointer("activation_forward", 2,
+                a -> Peft4jNative.peft4j_activation_forward(99, a[0], a[1], 5, null), PEFT4J_ERROR_ACTIVATION);
+        eachRequiredPointer("activation_backward", 3,
+                a -> Peft4jNative.peft4j_activation_backward(-1, a[0], a[1], a[2], 5, null), PEFT4J_ERROR_ACTIVATION);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_activation_forward(gelu, p, p, -1, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_activation_backward(gelu, p, p, p, -1, null));
+    }
+}
