@@ -53,6 +53,10 @@ PEFT4J_API int peft4j_device_free(float* ptr);
 PEFT4J_API int peft4j_copy_to_device(float* device_dst, const float* host_src, int64_t count);
 PEFT4J_API int peft4j_copy_to_host(float* host_dst, const float* device_src, int64_t count);
 
+/* Synchronous copy of bytes raw bytes from host to device: int32 targets, device arrays of pointers and sizes
+ * (a buffer from peft4j_device_alloc of ceil(bytes / 4) floats holds them). */
+PEFT4J_API int peft4j_copy_bytes_to_device(void* device_dst, const void* host_src, int64_t bytes);
+
 /* Waits until all work queued on stream (NULL = default stream) is done; reports errors of that work. */
 PEFT4J_API int peft4j_synchronize(void* stream);
 
@@ -105,6 +109,39 @@ PEFT4J_API int peft4j_activation_forward(int activation, const float* x, float* 
 /* dx = dy * f'(x) elementwise over count floats; dx may alias dy. */
 PEFT4J_API int peft4j_activation_backward(int activation, const float* dy, const float* x, float* dx,
                                           int64_t count, void* stream);
+
+/*
+ * Row softmax over the last dimension: y = exp(x - max) / sum exp(x - max) per row of x [rows, cols].
+ * y [rows, cols] may alias x.
+ */
+PEFT4J_API int peft4j_softmax_forward(const float* x, float* y, int64_t rows, int64_t cols, void* stream);
+
+/* Softmax backward: dx = y * (dy - rowsum(dy * y)); dy, y, dx [rows, cols]; dx may alias dy or y. */
+PEFT4J_API int peft4j_softmax_backward(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols,
+                                       void* stream);
+
+/* Targets equal to this are ignored by the cross-entropy (dev.peft4j.backend.Backend.IGNORE_INDEX). */
+#define PEFT4J_IGNORE_INDEX (-100)
+
+/*
+ * Softmax cross-entropy forward, entirely on the device (no host round trip):
+ *   probs = softmax(logits) per row (ignored rows too)
+ *   row_loss[i] = log sum_c exp(logits[i, c]) - logits[i, targets[i]]   (0 where targets[i] = ignore index)
+ *   loss[0] = sum of row_loss over the counted rows / their count         (0 when every row is ignored)
+ * logits, probs [n, c]; targets [n] int32 on the device, each in [0, c) or PEFT4J_IGNORE_INDEX (another value
+ * is never used as an index: it makes its row_loss and the loss NaN); row_loss [n]; loss [1], a device float.
+ * c >= 1 when n > 0. probs must not alias logits.
+ */
+PEFT4J_API int peft4j_cross_entropy_forward(const float* logits, const int32_t* targets, float* probs,
+                                            float* row_loss, float* loss, int64_t n, int64_t c, void* stream);
+
+/*
+ * Cross-entropy backward: dlogits = scale * (probs - onehot(targets)) / count, count = the rows whose target is
+ * not the ignore index (counted on the device); ignored rows get 0 (a target outside [0, c): NaN).
+ * probs, dlogits [n, c]; targets [n] int32 on the device; scale finite (1, or 1/accumulation steps).
+ */
+PEFT4J_API int peft4j_cross_entropy_backward(const float* probs, const int32_t* targets, float scale,
+                                             float* dlogits, int64_t n, int64_t c, void* stream);
 
 #ifdef __cplusplus
 }

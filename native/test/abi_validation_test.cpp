@@ -92,11 +92,76 @@ void activations() {
            "activation backward dx NULL");
 }
 
+void softmax() {
+    expect(peft4j_softmax_forward(X, out(0), -1, 3, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "softmax rows < 0");
+    expect(peft4j_softmax_forward(X, out(0), 3, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "softmax cols < 0");
+    expect(peft4j_softmax_forward(X, out(0), INT64_MAX, 2, nullptr), PEFT4J_ERROR_OVERFLOW, "softmax rows * cols overflows");
+    expect(peft4j_softmax_forward(X, out(0), 1LL << 31, 2, nullptr), PEFT4J_ERROR_TOO_LARGE, "softmax rows beyond the grid");
+    expect(peft4j_softmax_forward(nullptr, out(0), 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax x NULL");
+    expect(peft4j_softmax_forward(X, nullptr, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax y NULL");
+    expect(peft4j_softmax_forward(nullptr, nullptr, 3, 0, nullptr), PEFT4J_OK, "softmax of empty rows");
+    expect(peft4j_softmax_backward(nullptr, Y, out(0), 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax dy NULL");
+    expect(peft4j_softmax_backward(X, nullptr, out(0), 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax y NULL");
+    expect(peft4j_softmax_backward(X, Y, nullptr, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax dx NULL");
+    expect(peft4j_softmax_backward(X, Y, out(0), 3, -4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "softmax backward cols < 0");
+    expect(peft4j_softmax_backward(X, Y, out(0), 2, INT64_MAX, nullptr), PEFT4J_ERROR_OVERFLOW,
+           "softmax backward overflow");
+    expect(peft4j_softmax_backward(nullptr, nullptr, nullptr, 0, 9, nullptr), PEFT4J_OK, "softmax backward, no rows");
+}
+
+void cross_entropy() {
+    const int32_t targets[3] = {0, 1, PEFT4J_IGNORE_INDEX};
+    const int32_t* T = targets;
+    float *probs = out(0), *rows = out(1), *loss = out(2);
+    const auto fwd = [&](const float* z, const int32_t* t, float* p, float* rl, float* l, int64_t n, int64_t c) {
+        return peft4j_cross_entropy_forward(z, t, p, rl, l, n, c, nullptr);
+    };
+    expect(fwd(X, T, probs, rows, loss, -1, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "cross-entropy n < 0");
+    expect(fwd(X, T, probs, rows, loss, 3, -4), PEFT4J_ERROR_NEGATIVE_SIZE, "cross-entropy c < 0");
+    expect(fwd(X, T, probs, rows, loss, 3, 0), PEFT4J_ERROR_ZERO_WIDTH, "cross-entropy c = 0 with rows");
+    expect(fwd(X, T, probs, rows, loss, INT64_MAX / 3, 4), PEFT4J_ERROR_OVERFLOW, "cross-entropy n * c overflows");
+    expect(fwd(X, T, probs, rows, loss, 1LL << 31, 1), PEFT4J_ERROR_TOO_LARGE, "cross-entropy rows beyond the grid");
+    expect(fwd(nullptr, T, probs, rows, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy logits NULL");
+    expect(fwd(X, nullptr, probs, rows, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy targets NULL");
+    expect(fwd(X, T, nullptr, rows, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy probs NULL");
+    expect(fwd(X, T, probs, nullptr, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy row_loss NULL");
+    expect(fwd(X, T, probs, rows, nullptr, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy loss NULL");
+    // The loss is written even for n = 0, so it is required then too.
+    expect(fwd(nullptr, nullptr, nullptr, nullptr, nullptr, 0, 4), PEFT4J_ERROR_NULL_POINTER,
+           "cross-entropy n = 0, loss NULL");
+    const auto bwd = [&](const float* p, const int32_t* t, float scale, float* d, int64_t n, int64_t c) {
+        return peft4j_cross_entropy_backward(p, t, scale, d, n, c, nullptr);
+    };
+    expect(bwd(X, T, 1.0f, out(3), -3, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "cross-entropy backward n < 0");
+    expect(bwd(X, T, 1.0f, out(3), 3, 0), PEFT4J_ERROR_ZERO_WIDTH, "cross-entropy backward c = 0 with rows");
+    expect(bwd(X, T, 1.0f, out(3), 3, INT64_MAX), PEFT4J_ERROR_OVERFLOW, "cross-entropy backward overflow");
+    expect(bwd(nullptr, T, 1.0f, out(3), 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy backward probs NULL");
+    expect(bwd(X, nullptr, 1.0f, out(3), 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy backward targets NULL");
+    expect(bwd(X, T, 1.0f, nullptr, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy backward dlogits NULL");
+    expect(bwd(X, T, NAN, out(3), 3, 4), PEFT4J_ERROR_NOT_FINITE, "cross-entropy backward scale NaN");
+    expect(bwd(X, T, -INFINITY, out(3), 3, 4), PEFT4J_ERROR_NOT_FINITE, "cross-entropy backward scale -inf");
+    expect(bwd(nullptr, nullptr, 1.0f, nullptr, 0, 4), PEFT4J_OK, "cross-entropy backward, no rows");
+}
+
+void copies() {
+    int32_t host[2] = {1, 2};
+    expect(peft4j_copy_bytes_to_device(nullptr, host, 8), PEFT4J_ERROR_NULL_POINTER, "byte copy to NULL");
+    expect(peft4j_copy_bytes_to_device(out(0), nullptr, 8), PEFT4J_ERROR_NULL_POINTER, "byte copy from NULL");
+    expect(peft4j_copy_bytes_to_device(out(0), host, -1), PEFT4J_ERROR_NEGATIVE_SIZE, "byte copy of -1 bytes");
+    expect(peft4j_copy_bytes_to_device(nullptr, nullptr, 0), PEFT4J_OK, "byte copy of 0 bytes");
+    expect(peft4j_copy_to_device(out(0), X, INT64_MAX / 2), PEFT4J_ERROR_OVERFLOW, "copy of INT64_MAX/2 floats");
+    float* device = nullptr;
+    expect(peft4j_device_alloc(&device, INT64_MAX / 2), PEFT4J_ERROR_OVERFLOW, "alloc of INT64_MAX/2 floats");
+}
+
 }  // namespace
 
 int main() {
     layer_norm();
     activations();
+    softmax();
+    cross_entropy();
+    copies();
 
     expect(forward(X, W, A, B, Y, U, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "r = 0");
     expect(forward(X, W, A, B, Y, U, -1, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "n < 0");

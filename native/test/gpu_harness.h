@@ -70,7 +70,16 @@ class DeviceBuffer {
         if (status_ == PEFT4J_OK) status_ = peft4j_copy_to_device(ptr_, host.data(), count_);
         CHECK(status_ == PEFT4J_OK, "device buffer: %s", peft4j_status_string(status_));
     }
+    // int32 values (targets) in a buffer of as many floats.
+    explicit DeviceBuffer(const std::vector<int32_t>& host) : count_(static_cast<int64_t>(host.size())) {
+        status_ = peft4j_device_alloc(&ptr_, count_);
+        if (status_ == PEFT4J_OK) {
+            status_ = peft4j_copy_bytes_to_device(ptr_, host.data(), count_ * static_cast<int64_t>(sizeof(int32_t)));
+        }
+        CHECK(status_ == PEFT4J_OK, "device buffer: %s", peft4j_status_string(status_));
+    }
     ~DeviceBuffer() { peft4j_device_free(ptr_); }
+    const int32_t* ints() const { return reinterpret_cast<const int32_t*>(ptr_); }
     DeviceBuffer(const DeviceBuffer&) = delete;
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;
     float* get() const { return ptr_; }

@@ -34,6 +34,9 @@ public final class Peft4jNative {
     public static final int PEFT4J_ERROR_STEP = 11;
     public static final int PEFT4J_ERROR_CUDA_BASE = 1000;
 
+    /** Cross-entropy targets equal to this are ignored; the same value as {@link dev.peft4j.backend.Backend#IGNORE_INDEX}. */
+    public static final int PEFT4J_IGNORE_INDEX = -100;
+
     /** Activation codes of peft4j.h: the ordinals of {@link dev.peft4j.backend.Activation}. */
     public static final int PEFT4J_ACTIVATION_IDENTITY = 0;
     public static final int PEFT4J_ACTIVATION_RELU = 1;
@@ -55,6 +58,14 @@ public final class Peft4jNative {
     public static native int peft4j_copy_to_device(@Cast("float*") Pointer deviceDst, @Const float[] hostSrc, long count);
 
     public static native int peft4j_copy_to_host(float[] hostDst, @Cast("const float*") Pointer deviceSrc, long count);
+
+    /** Raw bytes to the device: int32 targets. */
+    public static native int peft4j_copy_bytes_to_device(@Cast("void*") Pointer deviceDst, @Cast("const void*") int[] hostSrc,
+                                                         long bytes);
+
+    /** Raw bytes to the device: arrays of device addresses and int64 sizes. */
+    public static native int peft4j_copy_bytes_to_device(@Cast("void*") Pointer deviceDst, @Cast("const void*") long[] hostSrc,
+                                                         long bytes);
 
     public static native int peft4j_synchronize(Pointer stream);
 
@@ -83,4 +94,19 @@ public final class Peft4jNative {
     public static native int peft4j_activation_backward(int activation, @Cast("const float*") Pointer dy,
                                                         @Cast("const float*") Pointer x, @Cast("float*") Pointer dx,
                                                         long count, Pointer stream);
+
+    public static native int peft4j_softmax_forward(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, long rows,
+                                                    long cols, Pointer stream);
+
+    public static native int peft4j_softmax_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer y,
+                                                     @Cast("float*") Pointer dx, long rows, long cols, Pointer stream);
+
+    public static native int peft4j_cross_entropy_forward(@Cast("const float*") Pointer logits,
+                                                          @Cast("const int32_t*") Pointer targets,
+                                                          @Cast("float*") Pointer probs, @Cast("float*") Pointer rowLoss,
+                                                          @Cast("float*") Pointer loss, long n, long c, Pointer stream);
+
+    public static native int peft4j_cross_entropy_backward(@Cast("const float*") Pointer probs,
+                                                           @Cast("const int32_t*") Pointer targets, float scale,
+                                                           @Cast("float*") Pointer dlogits, long n, long c, Pointer stream);
 }

@@ -43,11 +43,18 @@ class Peft4jNativeKernelsTest {
         }
     }
 
-    /** call(slots) with all slots = p gives expectedAllSet; with slot i alone null, PEFT4J_ERROR_NULL_POINTER. */
-    private static void eachRequiredPointer(String what, int slots, ToIntFunction<Pointer[]> call, int expectedAllSet) {
+    /**
+     * With slot i alone null, call(slots) gives PEFT4J_ERROR_NULL_POINTER; with all slots = p it gives
+     * expectedAllSet, a check made after the pointers' (skipped when null: the function has no such check, and
+     * valid arguments would launch a kernel on host pointers).
+     */
+    private static void eachRequiredPointer(String what, int slots, ToIntFunction<Pointer[]> call,
+                                            Integer expectedAllSet) {
         Pointer[] args = new Pointer[slots];
-        Arrays.fill(args, p);
-        assertEquals(expectedAllSet, call.applyAsInt(args), what + " with every pointer set");
+        if (expectedAllSet != null) {
+            Arrays.fill(args, p);
+            assertEquals(expectedAllSet, call.applyAsInt(args), what + " with every pointer set");
+        }
         for (int missing = 0; missing < slots; missing++) {
             Arrays.fill(args, p);
             args[missing] = null;
@@ -93,5 +100,35 @@ class Peft4jNativeKernelsTest {
                 a -> Peft4jNative.peft4j_activation_backward(-1, a[0], a[1], a[2], 5, null), PEFT4J_ERROR_ACTIVATION);
         assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_activation_forward(gelu, p, p, -1, null));
         assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_activation_backward(gelu, p, p, p, -1, null));
+    }
+
+    @Test
+    void softmaxArgumentsArriveInPlace() {
+        eachRequiredPointer("softmax_forward", 2, a -> Peft4jNative.peft4j_softmax_forward(a[0], a[1], 3, 4, null), null);
+        eachRequiredPointer("softmax_backward", 3,
+                a -> Peft4jNative.peft4j_softmax_backward(a[0], a[1], a[2], 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_softmax_forward(p, p, 3, -4, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_softmax_backward(p, p, p, -3, 4, null));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_softmax_forward(null, null, 0, 4, null));
+    }
+
+    @Test
+    void crossEntropyArgumentsArriveInPlace() {
+        assertEquals(dev.peft4j.backend.Backend.IGNORE_INDEX, Peft4jNative.PEFT4J_IGNORE_INDEX);
+        eachRequiredPointer("cross_entropy_forward", 5,
+                a -> Peft4jNative.peft4j_cross_entropy_forward(a[0], a[1], a[2], a[3], a[4], 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_ZERO_WIDTH, Peft4jNative.peft4j_cross_entropy_forward(p, p, p, p, p, 3, 0, null));
+        eachRequiredPointer("cross_entropy_backward", 3,
+                a -> Peft4jNative.peft4j_cross_entropy_backward(a[0], a[1], Float.NaN, a[2], 3, 4, null),
+                PEFT4J_ERROR_NOT_FINITE);
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_cross_entropy_backward(null, null, 1f, null, 0, 4, null));
+    }
+
+    @Test
+    void byteCopiesCheckTheirArguments() {
+        assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_bytes_to_device(null, new int[] {1}, 4));
+        assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_bytes_to_device(null, new long[] {1}, 8));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_copy_bytes_to_device(p, new int[] {1}, -4));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_copy_bytes_to_device(p, new long[0], 0));
     }
 }
