@@ -143,6 +143,35 @@ PEFT4J_API int peft4j_cross_entropy_forward(const float* logits, const int32_t* 
 PEFT4J_API int peft4j_cross_entropy_backward(const float* probs, const int32_t* targets, float scale,
                                              float* dlogits, int64_t n, int64_t c, void* stream);
 
+/*
+ * AdamW (decoupled weight decay) on many tensors in one launch. For every tensor i < tensors, element j <
+ * sizes[i], with theta = params[i][j], g = grads[i][j] and the state m[i][j], v[i][j]:
+ *   m <- beta1 m + (1 - beta1) g,  v <- beta2 v + (1 - beta2) g^2
+ *   theta <- theta - lr (m / (1 - beta1^step) / (sqrt(v / (1 - beta2^step)) + eps) + weight_decay theta)
+ * params, grads, m, v: DEVICE arrays of `tensors` device pointers; sizes: a DEVICE array of int64 counts
+ * (upload them once with peft4j_copy_bytes_to_device; they stay valid while the tensors live). max_size: the
+ * largest sizes[i] (host value; sizes the grid). The arrays' contents are not validated on the host: an entry
+ * with a NULL pointer or a size <= 0 is skipped. Hyper-parameters as dev.peft4j.backend.AdamW: all finite
+ * (else PEFT4J_ERROR_NOT_FINITE), lr >= 0, 0 <= beta < 1, eps > 0, weight_decay >= 0 (else
+ * PEFT4J_ERROR_OUT_OF_RANGE); step >= 1 (else PEFT4J_ERROR_STEP). Tensors must not overlap.
+ */
+PEFT4J_API int peft4j_adamw(float* const* params, const float* const* grads, float* const* m, float* const* v,
+                            const int64_t* sizes, int64_t tensors, int64_t max_size, float lr, float beta1,
+                            float beta2, float eps, float weight_decay, int64_t step, void* stream);
+
+/* Floats of the partials workspace of peft4j_clip_grad_norm per tensor. */
+#define PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR 128
+
+/*
+ * Global gradient-norm clipping on the device, no host round trip:
+ *   n = sqrt(sum_i ||grads[i]||^2);  norm[0] = n;  if n > max_norm, every grads[i] *= max_norm / (n + 1e-6)
+ * grads: a DEVICE array of `tensors` device pointers, sizes a DEVICE array of int64 counts, max_size the largest
+ * (as for peft4j_adamw). partials: a device workspace of tensors * PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR floats.
+ * norm: one device float (written even when tensors = 0: n = 0). max_norm finite and > 0. Deterministic.
+ */
+PEFT4J_API int peft4j_clip_grad_norm(float* const* grads, const int64_t* sizes, int64_t tensors, int64_t max_size,
+                                     float max_norm, float* partials, float* norm, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -154,9 +154,63 @@ void copies() {
     expect(peft4j_device_alloc(&device, INT64_MAX / 2), PEFT4J_ERROR_OVERFLOW, "alloc of INT64_MAX/2 floats");
 }
 
+void adamw() {
+    // Host stand-ins for the device arrays: validation never reads them.
+    float* pointers[2] = {out(0), out(1)};
+    const int64_t sizes[2] = {1, 1};
+    float* const* P = pointers;
+    const float* const* G = const_cast<const float* const*>(pointers);
+    const auto call = [&](float* const* p, const float* const* g, float* const* m, float* const* v, const int64_t* s,
+                          int64_t tensors, int64_t max_size, float lr, float b1, float b2, float eps, float wd,
+                          int64_t step) {
+        return peft4j_adamw(p, g, m, v, s, tensors, max_size, lr, b1, b2, eps, wd, step, nullptr);
+    };
+    expect(call(P, G, P, P, sizes, -1, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NEGATIVE_SIZE, "adamw tensors < 0");
+    expect(call(P, G, P, P, sizes, 2, -1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NEGATIVE_SIZE, "adamw max_size < 0");
+    expect(call(nullptr, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw params NULL");
+    expect(call(P, nullptr, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw grads NULL");
+    expect(call(P, G, nullptr, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw m NULL");
+    expect(call(P, G, P, nullptr, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw v NULL");
+    expect(call(P, G, P, P, nullptr, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw sizes NULL");
+    expect(call(P, G, P, P, sizes, 2, 1, NAN, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw lr NaN");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, INFINITY, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw beta1 inf");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, NAN, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw beta2 NaN");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, NAN, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw eps NaN");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, INFINITY, 1), PEFT4J_ERROR_NOT_FINITE, "adamw wd inf");
+    expect(call(P, G, P, P, sizes, 2, 1, -1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw lr < 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 1.0f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw beta1 = 1");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, -0.1f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw beta1 < 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 1.5f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw beta2 > 1");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 0.0f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw eps = 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, -0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw wd < 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0), PEFT4J_ERROR_STEP, "adamw step = 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, -5), PEFT4J_ERROR_STEP, "adamw step < 0");
+    expect(call(nullptr, nullptr, nullptr, nullptr, nullptr, 0, 0, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_OK,
+           "adamw of no tensors");
+    expect(call(P, G, P, P, sizes, 2, 0, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_OK, "adamw of empty tensors");
+
+    float* partials = out(2);
+    float* norm = out(3);
+    const auto clip = [&](float* const* g, const int64_t* s, int64_t tensors, int64_t max_size, float max_norm,
+                          float* w, float* n) { return peft4j_clip_grad_norm(g, s, tensors, max_size, max_norm, w, n, nullptr); };
+    expect(clip(P, sizes, -2, 1, 1.0f, partials, norm), PEFT4J_ERROR_NEGATIVE_SIZE, "clip tensors < 0");
+    expect(clip(P, sizes, 2, -1, 1.0f, partials, norm), PEFT4J_ERROR_NEGATIVE_SIZE, "clip max_size < 0");
+    expect(clip(P, sizes, INT64_MAX / 2, 1, 1.0f, partials, norm), PEFT4J_ERROR_OVERFLOW, "clip workspace overflows");
+    expect(clip(nullptr, sizes, 2, 1, 1.0f, partials, norm), PEFT4J_ERROR_NULL_POINTER, "clip grads NULL");
+    expect(clip(P, nullptr, 2, 1, 1.0f, partials, norm), PEFT4J_ERROR_NULL_POINTER, "clip sizes NULL");
+    expect(clip(P, sizes, 2, 1, 1.0f, nullptr, norm), PEFT4J_ERROR_NULL_POINTER, "clip partials NULL");
+    expect(clip(P, sizes, 2, 1, 1.0f, partials, nullptr), PEFT4J_ERROR_NULL_POINTER, "clip norm NULL");
+    expect(clip(nullptr, nullptr, 0, 0, 1.0f, nullptr, nullptr), PEFT4J_ERROR_NULL_POINTER, "clip of no tensors, norm NULL");
+    expect(clip(P, sizes, 2, 1, NAN, partials, norm), PEFT4J_ERROR_NOT_FINITE, "clip max_norm NaN");
+    expect(clip(P, sizes, 2, 1, INFINITY, partials, norm), PEFT4J_ERROR_NOT_FINITE, "clip max_norm inf");
+    expect(clip(P, sizes, 2, 1, 0.0f, partials, norm), PEFT4J_ERROR_OUT_OF_RANGE, "clip max_norm = 0");
+    expect(clip(P, sizes, 2, 1, -1.0f, partials, norm), PEFT4J_ERROR_OUT_OF_RANGE, "clip max_norm < 0");
+}
+
 }  // namespace
 
 int main() {
+    adamw();
     layer_norm();
     activations();
     softmax();

@@ -78,7 +78,15 @@ class DeviceBuffer {
         }
         CHECK(status_ == PEFT4J_OK, "device buffer: %s", peft4j_status_string(status_));
     }
+    // Raw bytes (arrays of device pointers, int64 sizes) in a buffer of ceil(bytes / 4) floats.
+    DeviceBuffer(const void* host, int64_t bytes) : count_((bytes + 3) / 4) {
+        status_ = peft4j_device_alloc(&ptr_, count_);
+        if (status_ == PEFT4J_OK) status_ = peft4j_copy_bytes_to_device(ptr_, host, bytes);
+        CHECK(status_ == PEFT4J_OK, "device buffer: %s", peft4j_status_string(status_));
+    }
     ~DeviceBuffer() { peft4j_device_free(ptr_); }
+    template <typename T>
+    T as() const { return reinterpret_cast<T>(ptr_); }
     const int32_t* ints() const { return reinterpret_cast<const int32_t*>(ptr_); }
     DeviceBuffer(const DeviceBuffer&) = delete;
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;

@@ -45,6 +45,9 @@ public final class Peft4jNative {
     public static final int PEFT4J_ACTIVATION_SWISH = 4;
     public static final int PEFT4J_ACTIVATION_TANH = 5;
 
+    /** Floats of peft4j_clip_grad_norm's partials workspace per tensor. */
+    public static final int PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR = 128;
+
     private Peft4jNative() {}
 
     public static native @Cast("const char*") BytePointer peft4j_status_string(int status);
@@ -109,4 +112,17 @@ public final class Peft4jNative {
     public static native int peft4j_cross_entropy_backward(@Cast("const float*") Pointer probs,
                                                            @Cast("const int32_t*") Pointer targets, float scale,
                                                            @Cast("float*") Pointer dlogits, long n, long c, Pointer stream);
+
+    /** params, grads, m, v: device arrays of device pointers; sizes: a device array of int64 counts. */
+    public static native int peft4j_adamw(@Cast("float* const*") Pointer params, @Cast("const float* const*") Pointer grads,
+                                          @Cast("float* const*") Pointer m, @Cast("float* const*") Pointer v,
+                                          @Cast("const int64_t*") Pointer sizes, long tensors, long maxSize, float lr,
+                                          float beta1, float beta2, float eps, float weightDecay, long step,
+                                          Pointer stream);
+
+    /** grads: a device array of device pointers; sizes: a device array of int64 counts; norm: one device float. */
+    public static native int peft4j_clip_grad_norm(@Cast("float* const*") Pointer grads,
+                                                   @Cast("const int64_t*") Pointer sizes, long tensors, long maxSize,
+                                                   float maxNorm, @Cast("float*") Pointer partials,
+                                                   @Cast("float*") Pointer norm, Pointer stream);
 }

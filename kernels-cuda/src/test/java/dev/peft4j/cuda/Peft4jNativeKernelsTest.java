@@ -5,6 +5,7 @@ import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NEGATIVE_SIZE;
 import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NOT_FINITE;
 import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NULL_POINTER;
 import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_OUT_OF_RANGE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_STEP;
 import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_ZERO_WIDTH;
 import static dev.peft4j.cuda.Peft4jNative.PEFT4J_OK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,5 +131,34 @@ class Peft4jNativeKernelsTest {
         assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_bytes_to_device(null, new long[] {1}, 8));
         assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_copy_bytes_to_device(p, new int[] {1}, -4));
         assertEquals(PEFT4J_OK, Peft4jNative.peft4j_copy_bytes_to_device(p, new long[0], 0));
+    }
+
+    @Test
+    void adamWArgumentsArriveInPlace() {
+        // step = 0 is checked after the pointers, so every pointer set reaches it.
+        eachRequiredPointer("adamw", 5, a -> Peft4jNative.peft4j_adamw(a[0], a[1], a[2], a[3], a[4], 2, 1, 1e-3f, 0.9f,
+                0.999f, 1e-8f, 0.01f, 0, null), PEFT4J_ERROR_STEP);
+        float[][] hyper = {{Float.NaN, 0.9f, 0.999f, 1e-8f, 0f}, {1e-3f, Float.POSITIVE_INFINITY, 0.999f, 1e-8f, 0f},
+                {1e-3f, 0.9f, Float.NaN, 1e-8f, 0f}, {1e-3f, 0.9f, 0.999f, Float.NaN, 0f}, {1e-3f, 0.9f, 0.999f, 1e-8f, Float.NaN}};
+        for (float[] h : hyper) {
+            assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_adamw(p, p, p, p, p, 2, 1, h[0], h[1], h[2], h[3], h[4],
+                    1, null), Arrays.toString(h));
+        }
+        float[][] outOfRange = {{-1e-3f, 0.9f, 0.999f, 1e-8f, 0f}, {1e-3f, 1f, 0.999f, 1e-8f, 0f},
+                {1e-3f, 0.9f, -0.5f, 1e-8f, 0f}, {1e-3f, 0.9f, 0.999f, 0f, 0f}, {1e-3f, 0.9f, 0.999f, 1e-8f, -1f}};
+        for (float[] h : outOfRange) {
+            assertEquals(PEFT4J_ERROR_OUT_OF_RANGE, Peft4jNative.peft4j_adamw(p, p, p, p, p, 2, 1, h[0], h[1], h[2], h[3],
+                    h[4], 1, null), Arrays.toString(h));
+        }
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_adamw(null, null, null, null, null, 0, 0, 1e-3f, 0.9f, 0.999f, 1e-8f,
+                0f, 1, null));
+    }
+
+    @Test
+    void clipGradNormArgumentsArriveInPlace() {
+        eachRequiredPointer("clip_grad_norm", 4,
+                a -> Peft4jNative.peft4j_clip_grad_norm(a[0], a[1], 2, 1, 0f, a[2], a[3], null), PEFT4J_ERROR_OUT_OF_RANGE);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_clip_grad_norm(p, p, 2, 1, Float.NaN, p, p, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_clip_grad_norm(p, p, -2, 1, 1f, p, p, null));
     }
 }
