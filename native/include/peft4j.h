@@ -172,6 +172,26 @@ PEFT4J_API int peft4j_adamw(float* const* params, const float* const* grads, flo
 PEFT4J_API int peft4j_clip_grad_norm(float* const* grads, const int64_t* sizes, int64_t tensors, int64_t max_size,
                                      float max_norm, float* partials, float* norm, void* stream);
 
+/* BitFit bias gradient: db = sum_rows dy; dy [rows, dim], db [dim] (rows = 0 gives db = 0). */
+PEFT4J_API int peft4j_bias_gradient(const float* dy, float* db, int64_t rows, int64_t dim, void* stream);
+
+/*
+ * The masked BitFit update, fused in one launch: g = sum_rows dy (written to db when db is not NULL), then one
+ * AdamW step (as peft4j_adamw) on bias[c], m[c], v[c] only where mask[c] != 0; elsewhere all three are left as
+ * they are. dy [rows, dim]; bias, mask, m, v, db [dim]. Hyper-parameters and step checked as for peft4j_adamw.
+ */
+PEFT4J_API int peft4j_masked_bias_update(const float* dy, float* bias, const float* mask, float* m, float* v,
+                                         float* db, int64_t rows, int64_t dim, float lr, float beta1, float beta2,
+                                         float eps, float weight_decay, int64_t step, void* stream);
+
+/* (IA)^3 scaling: y = l * x with l [dim] broadcast over the rows of x [rows, dim]; y may alias x. */
+PEFT4J_API int peft4j_scale_forward(const float* x, const float* l, float* y, int64_t rows, int64_t dim,
+                                    void* stream);
+
+/* (IA)^3 backward: dx = l * dy, dl = sum_rows dy * x; dx [rows, dim] and dl [dim] may be NULL (not computed). */
+PEFT4J_API int peft4j_scale_backward(const float* dy, const float* x, const float* l, float* dx, float* dl,
+                                     int64_t rows, int64_t dim, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -207,9 +207,65 @@ void adamw() {
     expect(clip(P, sizes, 2, 1, -1.0f, partials, norm), PEFT4J_ERROR_OUT_OF_RANGE, "clip max_norm < 0");
 }
 
+void bitfit_and_scale() {
+    float *db = out(0), *bias = out(1), *m = out(2), *v = out(3);
+    const float* mask = A;
+    expect(peft4j_bias_gradient(X, db, -1, 4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "bias gradient rows < 0");
+    expect(peft4j_bias_gradient(X, db, 4, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "bias gradient dim < 0");
+    expect(peft4j_bias_gradient(X, db, 3, INT64_MAX / 2, nullptr), PEFT4J_ERROR_OVERFLOW, "bias gradient overflow");
+    expect(peft4j_bias_gradient(nullptr, db, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "bias gradient dy NULL");
+    expect(peft4j_bias_gradient(X, nullptr, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "bias gradient db NULL");
+    expect(peft4j_bias_gradient(nullptr, nullptr, 3, 0, nullptr), PEFT4J_OK, "bias gradient of width 0");
+
+    const auto update = [&](const float* dy, float* b, const float* mk, float* mm, float* vv, int64_t rows, int64_t dim,
+                            float lr, float b1, float b2, float eps, float wd, int64_t step) {
+        return peft4j_masked_bias_update(dy, b, mk, mm, vv, nullptr, rows, dim, lr, b1, b2, eps, wd, step, nullptr);
+    };
+    expect(update(X, bias, mask, m, v, -3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "masked update rows < 0");
+    expect(update(X, bias, mask, m, v, INT64_MAX, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OVERFLOW,
+           "masked update overflow");
+    expect(update(nullptr, bias, mask, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update dy NULL");
+    expect(update(X, nullptr, mask, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update bias NULL");
+    expect(update(X, bias, nullptr, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update mask NULL");
+    expect(update(X, bias, mask, nullptr, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update m NULL");
+    expect(update(X, bias, mask, m, nullptr, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update v NULL");
+    expect(update(X, bias, mask, m, v, 3, 4, NAN, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE,
+           "masked update lr NaN");
+    expect(update(X, bias, mask, m, v, 3, 4, 1e-3f, 0.9f, 1.0f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE,
+           "masked update beta2 = 1");
+    expect(update(X, bias, mask, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0), PEFT4J_ERROR_STEP,
+           "masked update step = 0");
+    expect(update(X, nullptr, nullptr, nullptr, nullptr, 3, 0, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_OK,
+           "masked update of width 0");
+
+    expect(peft4j_scale_forward(X, W, out(4), -1, 4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "scale rows < 0");
+    expect(peft4j_scale_forward(X, W, out(4), 2, INT64_MAX, nullptr), PEFT4J_ERROR_OVERFLOW, "scale overflow");
+    expect(peft4j_scale_forward(nullptr, W, out(4), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "scale x NULL");
+    expect(peft4j_scale_forward(X, nullptr, out(4), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "scale l NULL");
+    expect(peft4j_scale_forward(X, W, nullptr, 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "scale y NULL");
+    expect(peft4j_scale_forward(nullptr, W, nullptr, 0, 4, nullptr), PEFT4J_OK, "scale of no rows");
+    expect(peft4j_scale_backward(X, X, W, out(4), out(5), 2, -4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "scale backward dim < 0");
+    expect(peft4j_scale_backward(nullptr, X, W, out(4), out(5), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "scale backward dy NULL");
+    expect(peft4j_scale_backward(X, nullptr, W, out(4), out(5), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "scale backward x NULL");
+    expect(peft4j_scale_backward(X, X, nullptr, out(4), out(5), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "scale backward l NULL");
+    expect(peft4j_scale_backward(X, X, W, nullptr, nullptr, 2, 4, nullptr), PEFT4J_OK,
+           "scale backward with nothing to compute");
+}
+
 }  // namespace
 
 int main() {
+    bitfit_and_scale();
     adamw();
     layer_norm();
     activations();

@@ -125,4 +125,20 @@ public final class Peft4jNative {
                                                    @Cast("const int64_t*") Pointer sizes, long tensors, long maxSize,
                                                    float maxNorm, @Cast("float*") Pointer partials,
                                                    @Cast("float*") Pointer norm, Pointer stream);
+
+    public static native int peft4j_bias_gradient(@Cast("const float*") Pointer dy, @Cast("float*") Pointer db, long rows,
+                                                  long dim, Pointer stream);
+
+    public static native int peft4j_masked_bias_update(@Cast("const float*") Pointer dy, @Cast("float*") Pointer bias,
+                                                       @Cast("const float*") Pointer mask, @Cast("float*") Pointer m,
+                                                       @Cast("float*") Pointer v, @Cast("float*") Pointer db, long rows,
+                                                       long dim, float lr, float beta1, float beta2, float eps,
+                                                       float weightDecay, long step, Pointer stream);
+
+    public static native int peft4j_scale_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer l,
+                                                  @Cast("float*") Pointer y, long rows, long dim, Pointer stream);
+
+    public static native int peft4j_scale_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                   @Cast("const float*") Pointer l, @Cast("float*") Pointer dx,
+                                                   @Cast("float*") Pointer dl, long rows, long dim, Pointer stream);
 }

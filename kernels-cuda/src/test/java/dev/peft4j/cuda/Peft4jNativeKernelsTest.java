@@ -161,4 +161,19 @@ class Peft4jNativeKernelsTest {
         assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_clip_grad_norm(p, p, 2, 1, Float.NaN, p, p, null));
         assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_clip_grad_norm(p, p, -2, 1, 1f, p, p, null));
     }
+
+    @Test
+    void bitFitAndScaleArgumentsArriveInPlace() {
+        eachRequiredPointer("bias_gradient", 2, a -> Peft4jNative.peft4j_bias_gradient(a[0], a[1], 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_bias_gradient(p, p, 3, -4, null));
+        // step = 0 is checked after the pointers; db is optional.
+        eachRequiredPointer("masked_bias_update", 5, a -> Peft4jNative.peft4j_masked_bias_update(a[0], a[1], a[2], a[3],
+                a[4], null, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0, null), PEFT4J_ERROR_STEP);
+        assertEquals(PEFT4J_ERROR_OUT_OF_RANGE, Peft4jNative.peft4j_masked_bias_update(p, p, p, p, p, p, 3, 4, 1e-3f, 0.9f,
+                0.999f, -1e-8f, 0f, 1, null));
+        eachRequiredPointer("scale_forward", 3, a -> Peft4jNative.peft4j_scale_forward(a[0], a[1], a[2], 3, 4, null), null);
+        // With no output requested nothing is launched.
+        eachRequiredPointer("scale_backward", 3,
+                a -> Peft4jNative.peft4j_scale_backward(a[0], a[1], a[2], null, null, 3, 4, null), PEFT4J_OK);
+    }
 }
