@@ -192,6 +192,20 @@ PEFT4J_API int peft4j_scale_forward(const float* x, const float* l, float* y, in
 PEFT4J_API int peft4j_scale_backward(const float* dy, const float* x, const float* l, float* dx, float* dl,
                                      int64_t rows, int64_t dim, void* stream);
 
+/*
+ * Fused LoRA linear backward, asynchronous on stream (shapes as in peft4j_lora_forward; u is its saved output):
+ *   g  = dy B                          g [n, r]     (the rank-r intermediate, written to the workspace g)
+ *   dB = s * dy^T u                    db [out, r]
+ *   dA = s * g^T x~,  x~ = x (.) mask  da [r, in]
+ *   dx = dy W + s * (g A) (.) mask     dx [n, in]   (mask NULL: no mask)
+ * dy [n, out]. dx, da, db may be NULL (not computed); g may be NULL only when dx and da are; x only when da is,
+ * w and a only when dx is, u only when db is. s finite. Outputs must not alias inputs or each other. n = 0
+ * writes zeros to da and db.
+ */
+PEFT4J_API int peft4j_lora_backward(const float* dy, const float* x, const float* w, const float* a, const float* b,
+                                    const float* u, float s, const float* drop_mask, float* dx, float* da, float* db,
+                                    float* g, int64_t n, int64_t in, int64_t out, int64_t r, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 
 #include "cuda_status.h"
 #include "gemm_nt_tiled.cuh"
+#include "gemm_operands.cuh"
 #include "peft4j.h"
 
 namespace peft4j {
@@ -24,13 +25,6 @@ struct MaskedRows {
         const int64_t at = i * in + k;
         return mask == nullptr ? x[at] : x[at] * mask[at];
     }
-};
-
-// Row j of a row-major [rows, cols] matrix.
-struct RowMajor {
-    const float* data;
-    int64_t cols;
-    __device__ float operator()(int64_t j, int64_t k) const { return data[j * cols + k]; }
 };
 
 // Row i of the augmented input [x, s*u], width in + r.

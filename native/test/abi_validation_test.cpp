@@ -262,9 +262,53 @@ void bitfit_and_scale() {
            "scale backward with nothing to compute");
 }
 
+void lora_backward() {
+    float *dx = out(0), *da = out(1), *db = out(2), *g = out(3);
+    const float* U = Y;
+    const auto call = [&](const float* dy, const float* x, const float* w, const float* a, const float* b,
+                          const float* u, float s, float* dxx, float* daa, float* dbb, float* gg, int64_t n,
+                          int64_t in, int64_t o, int64_t r) {
+        return peft4j_lora_backward(dy, x, w, a, b, u, s, nullptr, dxx, daa, dbb, gg, n, in, o, r, nullptr);
+    };
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "lora backward r = 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, -3, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward n < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, -4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward in < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, -5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward out < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, -2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward r < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, INT64_MAX / 2, 4, 5, 2), PEFT4J_ERROR_OVERFLOW,
+           "lora backward n * in overflows");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, INT64_MAX / 2, 5, 2), PEFT4J_ERROR_OVERFLOW,
+           "lora backward out * in overflows");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 0, 0, INT64_MAX, 2), PEFT4J_ERROR_OVERFLOW,
+           "lora backward out * r overflows");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 0, 0, 0, INT64_MAX), PEFT4J_ERROR_TOO_LARGE,
+           "lora backward r beyond the grid");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 1LL << 30, 1, 2), PEFT4J_ERROR_TOO_LARGE,
+           "lora backward in beyond the grid");
+    expect(call(nullptr, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "lora backward dy NULL");
+    expect(call(X, X, W, A, nullptr, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "lora backward b NULL");
+    expect(call(X, nullptr, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward x NULL with dA");
+    expect(call(X, X, nullptr, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward w NULL with dx");
+    expect(call(X, X, W, nullptr, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward a NULL with dx");
+    expect(call(X, X, W, A, B, nullptr, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward u NULL with dB");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward g NULL with dx");
+    expect(call(X, X, W, A, B, U, 1.0f, nullptr, da, nullptr, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward g NULL with dA");
+    expect(call(X, X, W, A, B, U, NAN, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NOT_FINITE, "lora backward s NaN");
+    // What an output does not need may be NULL; with no output nothing is launched.
+    expect(call(X, nullptr, nullptr, nullptr, B, nullptr, 1.0f, nullptr, nullptr, nullptr, nullptr, 3, 4, 5, 2), PEFT4J_OK,
+           "lora backward with no output");
+}
+
 }  // namespace
 
 int main() {
+    lora_backward();
     bitfit_and_scale();
     adamw();
     layer_norm();

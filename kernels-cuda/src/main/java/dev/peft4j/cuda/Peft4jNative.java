@@ -141,4 +141,12 @@ public final class Peft4jNative {
     public static native int peft4j_scale_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
                                                    @Cast("const float*") Pointer l, @Cast("float*") Pointer dx,
                                                    @Cast("float*") Pointer dl, long rows, long dim, Pointer stream);
+
+    public static native int peft4j_lora_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                  @Cast("const float*") Pointer w, @Cast("const float*") Pointer a,
+                                                  @Cast("const float*") Pointer b, @Cast("const float*") Pointer u,
+                                                  float s, @Cast("const float*") Pointer dropMask,
+                                                  @Cast("float*") Pointer dx, @Cast("float*") Pointer da,
+                                                  @Cast("float*") Pointer db, @Cast("float*") Pointer g,
+                                                  long n, long in, long out, long r, Pointer stream);
 }

@@ -176,4 +176,17 @@ class Peft4jNativeKernelsTest {
         eachRequiredPointer("scale_backward", 3,
                 a -> Peft4jNative.peft4j_scale_backward(a[0], a[1], a[2], null, null, 3, 4, null), PEFT4J_OK);
     }
+
+    @Test
+    void loraBackwardArgumentsArriveInPlace() {
+        // s = NaN is checked after the pointers: slots dy, x, w, a, b, u, g with every output requested.
+        eachRequiredPointer("lora_backward", 7, a -> Peft4jNative.peft4j_lora_backward(a[0], a[1], a[2], a[3], a[4], a[5],
+                Float.NaN, null, p, p, p, a[6], 3, 4, 5, 2, null), PEFT4J_ERROR_NOT_FINITE);
+        assertEquals(Peft4jNative.PEFT4J_ERROR_RANK, Peft4jNative.peft4j_lora_backward(p, p, p, p, p, p, 1f, null, p, p, p, p,
+                3, 4, 5, 0, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_lora_backward(p, p, p, p, p, p, 1f, null, p, p, p, p,
+                3, -4, 5, 2, null));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_lora_backward(p, null, null, null, p, null, 1f, null, null, null, null,
+                null, 3, 4, 5, 2, null), "no output requested: nothing launched");
+    }
 }
