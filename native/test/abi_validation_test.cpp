@@ -328,8 +328,11 @@ int main() {
     expect(forward(X, W, A, nullptr, Y, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "b NULL");
     expect(forward(X, W, A, B, nullptr, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "y NULL");
     expect(forward(X, W, A, B, Y, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "u NULL");
-    expect(forward(X, W, A, B, Y, U, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_TOO_LARGE, "n beyond the grid");
-    expect(forward(X, W, A, B, Y, U, 3, 4, INT64_MAX, 2), PEFT4J_ERROR_TOO_LARGE, "out beyond the grid");
+    expect(forward(X, W, A, B, Y, U, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_OVERFLOW, "n * in overflows at INT64_MAX");
+    expect(forward(X, W, A, B, Y, U, INT64_MAX, 0, 0, 1), PEFT4J_ERROR_TOO_LARGE, "n beyond the grid");
+    expect(forward(X, W, A, B, Y, U, 3, 4, INT64_MAX, 2), PEFT4J_ERROR_OVERFLOW, "out * in overflows");
+    expect(forward(X, W, A, B, Y, U, 3, 0, 1LL << 40, 2), PEFT4J_ERROR_TOO_LARGE, "out beyond the grid");
+    expect(forward(X, W, A, B, Y, U, 1LL << 40, 1LL << 30, 5, 2), PEFT4J_ERROR_OVERFLOW, "n * in overflows");
     // No rows: valid, and nothing is launched, so it succeeds without a device; empty arrays may be NULL.
     expect(forward(X, W, A, B, Y, U, 0, 4, 5, 2), PEFT4J_OK, "n = 0");
     expect(forward(nullptr, W, A, B, nullptr, nullptr, 0, 4, 5, 2), PEFT4J_OK, "n = 0, x, y, u NULL");
