@@ -29,6 +29,12 @@ extern "C" {
 #define PEFT4J_ERROR_RANK 3           /* the LoRA rank r is < 1 */
 #define PEFT4J_ERROR_TOO_LARGE 4      /* the problem exceeds the launch grid this library supports */
 #define PEFT4J_ERROR_NO_DRIVER 5      /* libcuda.so.1 (the CUDA driver) cannot be loaded */
+#define PEFT4J_ERROR_OVERFLOW 6       /* a product of sizes (an element count) does not fit in int64 */
+#define PEFT4J_ERROR_ZERO_WIDTH 7     /* rows > 0 but the reduced dimension (layer norm D, classes C) is 0 */
+#define PEFT4J_ERROR_ACTIVATION 8     /* the activation code is not one of PEFT4J_ACTIVATION_* */
+#define PEFT4J_ERROR_NOT_FINITE 9     /* a float argument that must be finite is NaN or infinite */
+#define PEFT4J_ERROR_OUT_OF_RANGE 10  /* a scalar argument lies outside its documented range */
+#define PEFT4J_ERROR_STEP 11          /* the optimiser step is < 1 */
 #define PEFT4J_ERROR_CUDA_BASE 1000   /* status = PEFT4J_ERROR_CUDA_BASE + cudaError_t */
 
 /* The message for a status; never NULL, static storage. */
@@ -47,6 +53,10 @@ PEFT4J_API int peft4j_device_free(float* ptr);
 PEFT4J_API int peft4j_copy_to_device(float* device_dst, const float* host_src, int64_t count);
 PEFT4J_API int peft4j_copy_to_host(float* host_dst, const float* device_src, int64_t count);
 
+/* Synchronous copy of bytes raw bytes from host to device: int32 targets, device arrays of pointers and sizes
+ * (a buffer from peft4j_device_alloc of ceil(bytes / 4) floats holds them). */
+PEFT4J_API int peft4j_copy_bytes_to_device(void* device_dst, const void* host_src, int64_t bytes);
+
 /* Waits until all work queued on stream (NULL = default stream) is done; reports errors of that work. */
 PEFT4J_API int peft4j_synchronize(void* stream);
 
@@ -62,6 +72,139 @@ PEFT4J_API int peft4j_synchronize(void* stream);
 PEFT4J_API int peft4j_lora_forward(const float* x, const float* w, const float* bias, const float* a,
                                    const float* b, float s, const float* drop_mask, float* y, float* u,
                                    int64_t n, int64_t in, int64_t out, int64_t r, void* stream);
+
+/*
+ * Layer norm over the last dimension, asynchronous on stream. Per row of x [rows, dim]:
+ *   mean = sum(x)/dim,  var = sum((x - mean)^2)/dim (biased),  rstd = 1/sqrt(var + eps)
+ *   y = (x - mean) * rstd * gamma + beta
+ * gamma [dim], beta [dim] or NULL, y [rows, dim]; mean, rstd [rows] are saved for the backward.
+ * eps > 0 and finite; dim >= 1 when rows > 0. y must not alias x.
+ */
+PEFT4J_API int peft4j_layer_norm_forward(const float* x, const float* gamma, const float* beta, float eps,
+                                         float* y, float* mean, float* rstd, int64_t rows, int64_t dim,
+                                         void* stream);
+
+/*
+ * Layer norm backward from the saved mean and rstd. With x^ = (x - mean) * rstd and g^ = dy * gamma:
+ *   dx = rstd * (g^ - mean(g^) - x^ * mean(g^ * x^))   (row means over dim)
+ *   dgamma = sum_rows dy * x^,  dbeta = sum_rows dy
+ * dy, x, dx [rows, dim]; gamma, dgamma, dbeta [dim]; mean, rstd [rows]. dx, dgamma, dbeta may be NULL (not
+ * computed). Outputs are overwritten (rows = 0 gives dgamma = dbeta = 0).
+ */
+PEFT4J_API int peft4j_layer_norm_backward(const float* dy, const float* x, const float* gamma, const float* mean,
+                                          const float* rstd, float* dx, float* dgamma, float* dbeta,
+                                          int64_t rows, int64_t dim, void* stream);
+
+/* Activation codes: the ordinals of dev.peft4j.backend.Activation. */
+#define PEFT4J_ACTIVATION_IDENTITY 0  /* f(z) = z */
+#define PEFT4J_ACTIVATION_RELU 1      /* f(z) = max(z, 0), f'(0) = 0 */
+#define PEFT4J_ACTIVATION_GELU 2      /* f(z) = z * Phi(z) = z/2 * (1 + erf(z/sqrt 2)) */
+#define PEFT4J_ACTIVATION_GELU_TANH 3 /* f(z) = z/2 * (1 + tanh(sqrt(2/pi) * (z + 0.044715 z^3))) */
+#define PEFT4J_ACTIVATION_SWISH 4     /* f(z) = z * sigmoid(z) */
+#define PEFT4J_ACTIVATION_TANH 5      /* f(z) = tanh(z) */
+
+/* y = f(x) elementwise over count floats; y may alias x. */
+PEFT4J_API int peft4j_activation_forward(int activation, const float* x, float* y, int64_t count, void* stream);
+
+/* dx = dy * f'(x) elementwise over count floats; dx may alias dy. */
+PEFT4J_API int peft4j_activation_backward(int activation, const float* dy, const float* x, float* dx,
+                                          int64_t count, void* stream);
+
+/*
+ * Row softmax over the last dimension: y = exp(x - max) / sum exp(x - max) per row of x [rows, cols].
+ * y [rows, cols] may alias x.
+ */
+PEFT4J_API int peft4j_softmax_forward(const float* x, float* y, int64_t rows, int64_t cols, void* stream);
+
+/* Softmax backward: dx = y * (dy - rowsum(dy * y)); dy, y, dx [rows, cols]; dx may alias dy or y. */
+PEFT4J_API int peft4j_softmax_backward(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols,
+                                       void* stream);
+
+/* Targets equal to this are ignored by the cross-entropy (dev.peft4j.backend.Backend.IGNORE_INDEX). */
+#define PEFT4J_IGNORE_INDEX (-100)
+
+/*
+ * Softmax cross-entropy forward, entirely on the device (no host round trip):
+ *   probs = softmax(logits) per row (ignored rows too)
+ *   row_loss[i] = log sum_c exp(logits[i, c]) - logits[i, targets[i]]   (0 where targets[i] = ignore index)
+ *   loss[0] = sum of row_loss over the counted rows / their count         (0 when every row is ignored)
+ * logits, probs [n, c]; targets [n] int32 on the device, each in [0, c) or PEFT4J_IGNORE_INDEX (another value
+ * is never used as an index: it makes its row_loss and the loss NaN); row_loss [n]; loss [1], a device float.
+ * c >= 1 when n > 0. probs must not alias logits.
+ */
+PEFT4J_API int peft4j_cross_entropy_forward(const float* logits, const int32_t* targets, float* probs,
+                                            float* row_loss, float* loss, int64_t n, int64_t c, void* stream);
+
+/*
+ * Cross-entropy backward: dlogits = scale * (probs - onehot(targets)) / count, count = the rows whose target is
+ * not the ignore index (counted on the device); ignored rows get 0 (a target outside [0, c): NaN).
+ * probs, dlogits [n, c]; targets [n] int32 on the device; scale finite (1, or 1/accumulation steps).
+ */
+PEFT4J_API int peft4j_cross_entropy_backward(const float* probs, const int32_t* targets, float scale,
+                                             float* dlogits, int64_t n, int64_t c, void* stream);
+
+/*
+ * AdamW (decoupled weight decay) on many tensors in one launch. For every tensor i < tensors, element j <
+ * sizes[i], with theta = params[i][j], g = grads[i][j] and the state m[i][j], v[i][j]:
+ *   m <- beta1 m + (1 - beta1) g,  v <- beta2 v + (1 - beta2) g^2
+ *   theta <- theta - lr (m / (1 - beta1^step) / (sqrt(v / (1 - beta2^step)) + eps) + weight_decay theta)
+ * params, grads, m, v: DEVICE arrays of `tensors` device pointers; sizes: a DEVICE array of int64 counts
+ * (upload them once with peft4j_copy_bytes_to_device; they stay valid while the tensors live). max_size: the
+ * largest sizes[i] (host value; sizes the grid). The arrays' contents are not validated on the host: an entry
+ * with a NULL pointer or a size <= 0 is skipped. Hyper-parameters as dev.peft4j.backend.AdamW: all finite
+ * (else PEFT4J_ERROR_NOT_FINITE), lr >= 0, 0 <= beta < 1, eps > 0, weight_decay >= 0 (else
+ * PEFT4J_ERROR_OUT_OF_RANGE); step >= 1 (else PEFT4J_ERROR_STEP). Tensors must not overlap.
+ */
+PEFT4J_API int peft4j_adamw(float* const* params, const float* const* grads, float* const* m, float* const* v,
+                            const int64_t* sizes, int64_t tensors, int64_t max_size, float lr, float beta1,
+                            float beta2, float eps, float weight_decay, int64_t step, void* stream);
+
+/* Floats of the partials workspace of peft4j_clip_grad_norm per tensor. */
+#define PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR 128
+
+/*
+ * Global gradient-norm clipping on the device, no host round trip:
+ *   n = sqrt(sum_i ||grads[i]||^2);  norm[0] = n;  if n > max_norm, every grads[i] *= max_norm / (n + 1e-6)
+ * grads: a DEVICE array of `tensors` device pointers, sizes a DEVICE array of int64 counts, max_size the largest
+ * (as for peft4j_adamw). partials: a device workspace of tensors * PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR floats.
+ * norm: one device float (written even when tensors = 0: n = 0). max_norm finite and > 0. Deterministic.
+ */
+PEFT4J_API int peft4j_clip_grad_norm(float* const* grads, const int64_t* sizes, int64_t tensors, int64_t max_size,
+                                     float max_norm, float* partials, float* norm, void* stream);
+
+/* BitFit bias gradient: db = sum_rows dy; dy [rows, dim], db [dim] (rows = 0 gives db = 0). */
+PEFT4J_API int peft4j_bias_gradient(const float* dy, float* db, int64_t rows, int64_t dim, void* stream);
+
+/*
+ * The masked BitFit update, fused in one launch: g = sum_rows dy (written to db when db is not NULL), then one
+ * AdamW step (as peft4j_adamw) on bias[c], m[c], v[c] only where mask[c] != 0; elsewhere all three are left as
+ * they are. dy [rows, dim]; bias, mask, m, v, db [dim]. Hyper-parameters and step checked as for peft4j_adamw.
+ */
+PEFT4J_API int peft4j_masked_bias_update(const float* dy, float* bias, const float* mask, float* m, float* v,
+                                         float* db, int64_t rows, int64_t dim, float lr, float beta1, float beta2,
+                                         float eps, float weight_decay, int64_t step, void* stream);
+
+/* (IA)^3 scaling: y = l * x with l [dim] broadcast over the rows of x [rows, dim]; y may alias x. */
+PEFT4J_API int peft4j_scale_forward(const float* x, const float* l, float* y, int64_t rows, int64_t dim,
+                                    void* stream);
+
+/* (IA)^3 backward: dx = l * dy, dl = sum_rows dy * x; dx [rows, dim] and dl [dim] may be NULL (not computed). */
+PEFT4J_API int peft4j_scale_backward(const float* dy, const float* x, const float* l, float* dx, float* dl,
+                                     int64_t rows, int64_t dim, void* stream);
+
+/*
+ * Fused LoRA linear backward, asynchronous on stream (shapes as in peft4j_lora_forward; u is its saved output):
+ *   g  = dy B                          g [n, r]     (the rank-r intermediate, written to the workspace g)
+ *   dB = s * dy^T u                    db [out, r]
+ *   dA = s * g^T x~,  x~ = x (.) mask  da [r, in]
+ *   dx = dy W + s * (g A) (.) mask     dx [n, in]   (mask NULL: no mask)
+ * dy [n, out]. dx, da, db may be NULL (not computed); g may be NULL only when dx and da are; x only when da is,
+ * w and a only when dx is, u only when db is. s finite. Outputs must not alias inputs or each other. n = 0
+ * writes zeros to da and db.
+ */
+PEFT4J_API int peft4j_lora_backward(const float* dy, const float* x, const float* w, const float* a, const float* b,
+                                    const float* u, float s, const float* drop_mask, float* dx, float* da, float* db,
+                                    float* g, int64_t n, int64_t in, int64_t out, int64_t r, void* stream);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,8 @@
 // Device discovery, device memory and synchronisation of the C ABI.
 #include <dlfcn.h>
 
+#include <cstdint>
+
 #include <cuda_runtime_api.h>
 
 #include "cuda_status.h"
@@ -41,6 +43,9 @@ extern "C" int peft4j_device_alloc(float** ptr, int64_t count) {
     if (count < 0) {
         return PEFT4J_ERROR_NEGATIVE_SIZE;
     }
+    if (count > INT64_MAX / static_cast<int64_t>(sizeof(float))) {
+        return PEFT4J_ERROR_OVERFLOW;
+    }
     if (count == 0) {
         return PEFT4J_OK;
     }
@@ -58,18 +63,25 @@ extern "C" int peft4j_device_free(float* ptr) {
 
 namespace {
 
-int copy(void* dst, const void* src, int64_t count, cudaMemcpyKind kind) {
-    if (count < 0) {
+int copy_bytes(void* dst, const void* src, int64_t bytes, cudaMemcpyKind kind) {
+    if (bytes < 0) {
         return PEFT4J_ERROR_NEGATIVE_SIZE;
     }
-    if (count == 0) {
+    if (bytes == 0) {
         return PEFT4J_OK;
     }
     if (dst == nullptr || src == nullptr) {
         return PEFT4J_ERROR_NULL_POINTER;
     }
-    PEFT4J_RETURN_IF_CUDA_ERROR(cudaMemcpy(dst, src, static_cast<size_t>(count) * sizeof(float), kind));
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaMemcpy(dst, src, static_cast<size_t>(bytes), kind));
     return PEFT4J_OK;
+}
+
+int copy(void* dst, const void* src, int64_t count, cudaMemcpyKind kind) {
+    if (count > INT64_MAX / static_cast<int64_t>(sizeof(float))) {
+        return PEFT4J_ERROR_OVERFLOW;
+    }
+    return copy_bytes(dst, src, count * static_cast<int64_t>(sizeof(float)), kind);
 }
 
 }  // namespace
@@ -80,6 +92,10 @@ extern "C" int peft4j_copy_to_device(float* device_dst, const float* host_src, i
 
 extern "C" int peft4j_copy_to_host(float* host_dst, const float* device_src, int64_t count) {
     return copy(host_dst, device_src, count, cudaMemcpyDeviceToHost);
+}
+
+extern "C" int peft4j_copy_bytes_to_device(void* device_dst, const void* host_src, int64_t bytes) {
+    return copy_bytes(device_dst, host_src, bytes, cudaMemcpyHostToDevice);
 }
 
 extern "C" int peft4j_synchronize(void* stream) {

@@ -8,8 +8,10 @@
 
 #include <cstdint>
 
+#include "checks.h"
 #include "cuda_status.h"
 #include "gemm_nt_tiled.cuh"
+#include "gemm_operands.cuh"
 #include "peft4j.h"
 
 namespace peft4j {
@@ -24,13 +26,6 @@ struct MaskedRows {
         const int64_t at = i * in + k;
         return mask == nullptr ? x[at] : x[at] * mask[at];
     }
-};
-
-// Row j of a row-major [rows, cols] matrix.
-struct RowMajor {
-    const float* data;
-    int64_t cols;
-    __device__ float operator()(int64_t j, int64_t k) const { return data[j * cols + k]; }
 };
 
 // Row i of the augmented input [x, s*u], width in + r.
@@ -75,6 +70,10 @@ int validate(const float* x, const float* w, const float* a, const float* b, flo
              int64_t in, int64_t out, int64_t r) {
     if (n < 0 || in < 0 || out < 0 || r < 0) return PEFT4J_ERROR_NEGATIVE_SIZE;
     if (r < 1) return PEFT4J_ERROR_RANK;
+    if (product_overflows(n, in) || product_overflows(out, in) || product_overflows(n, out) ||
+        product_overflows(n, r) || product_overflows(out, r) || product_overflows(r, in)) {
+        return PEFT4J_ERROR_OVERFLOW;
+    }
     // An array with no elements may be NULL (peft4j_device_alloc gives NULL for 0 floats).
     const auto missing = [](const float* p, int64_t rows, int64_t cols) { return p == nullptr && rows > 0 && cols > 0; };
     if (missing(x, n, in) || missing(w, out, in) || missing(a, r, in) || missing(b, out, r) || missing(y, n, out) ||

@@ -1,4 +1,5 @@
 // The C ABI rejects bad arguments with the right status before touching CUDA; needs no GPU.
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -9,7 +10,7 @@
 namespace {
 
 // Distinct non-null host addresses: validation must fail before any of them is dereferenced.
-float dummy[7];
+float dummy[16];
 const float* X = &dummy[0];
 const float* W = &dummy[1];
 const float* A = &dummy[2];
@@ -27,9 +28,295 @@ void expect(int got, int want, const char* what) {
           peft4j_status_string(want));
 }
 
+float* out(int i) { return &dummy[8 + i]; }  // distinct output addresses
+
+void layer_norm() {
+    const float* G = W;
+    float *y = out(0), *mean = out(1), *rstd = out(2);
+    const auto fwd = [&](const float* x, const float* g, float eps, float* yy, float* mu, float* rs, int64_t rows,
+                         int64_t dim) { return peft4j_layer_norm_forward(x, g, nullptr, eps, yy, mu, rs, rows, dim, nullptr); };
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, -1, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "layer norm rows < 0");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, 3, -4), PEFT4J_ERROR_NEGATIVE_SIZE, "layer norm dim < 0");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, INT64_MAX / 2, 3), PEFT4J_ERROR_OVERFLOW, "layer norm rows * dim overflows");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, 3, 0), PEFT4J_ERROR_ZERO_WIDTH, "layer norm dim = 0 with rows");
+    expect(fwd(X, G, 1e-5f, y, mean, rstd, 1LL << 32, 1), PEFT4J_ERROR_TOO_LARGE, "layer norm rows beyond the grid");
+    expect(fwd(nullptr, G, 1e-5f, y, mean, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm x NULL");
+    expect(fwd(X, nullptr, 1e-5f, y, mean, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm gamma NULL");
+    expect(fwd(X, G, 1e-5f, nullptr, mean, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm y NULL");
+    expect(fwd(X, G, 1e-5f, y, nullptr, rstd, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm mean NULL");
+    expect(fwd(X, G, 1e-5f, y, mean, nullptr, 3, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm rstd NULL");
+    expect(fwd(X, G, 0.0f, y, mean, rstd, 3, 4), PEFT4J_ERROR_OUT_OF_RANGE, "layer norm eps = 0");
+    expect(fwd(X, G, -1e-5f, y, mean, rstd, 3, 4), PEFT4J_ERROR_OUT_OF_RANGE, "layer norm eps < 0");
+    expect(fwd(X, G, NAN, y, mean, rstd, 3, 4), PEFT4J_ERROR_NOT_FINITE, "layer norm eps NaN");
+    expect(fwd(X, G, INFINITY, y, mean, rstd, 3, 4), PEFT4J_ERROR_NOT_FINITE, "layer norm eps infinite");
+    expect(fwd(nullptr, G, 1e-5f, nullptr, nullptr, nullptr, 0, 4), PEFT4J_OK, "layer norm rows = 0");
+    expect(fwd(nullptr, nullptr, 1e-5f, nullptr, nullptr, nullptr, 0, 0), PEFT4J_OK, "layer norm empty");
+
+    const auto bwd = [&](const float* dy, const float* x, const float* g, const float* mu, const float* rs,
+                         int64_t rows, int64_t dim) {
+        return peft4j_layer_norm_backward(dy, x, g, mu, rs, out(3), out(4), out(5), rows, dim, nullptr);
+    };
+    expect(bwd(X, X, G, A, B, -2, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "layer norm backward rows < 0");
+    expect(bwd(X, X, G, A, B, 2, INT64_MAX), PEFT4J_ERROR_OVERFLOW, "layer norm backward rows * dim overflows");
+    expect(bwd(X, X, G, A, B, 2, 0), PEFT4J_ERROR_ZERO_WIDTH, "layer norm backward dim = 0 with rows");
+    expect(bwd(nullptr, X, G, A, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward dy NULL");
+    expect(bwd(X, nullptr, G, A, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward x NULL");
+    expect(bwd(X, X, nullptr, A, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward gamma NULL");
+    expect(bwd(X, X, G, nullptr, B, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward mean NULL");
+    expect(bwd(X, X, G, A, nullptr, 2, 4), PEFT4J_ERROR_NULL_POINTER, "layer norm backward rstd NULL");
+    expect(peft4j_layer_norm_backward(X, X, G, A, B, nullptr, nullptr, nullptr, 0, 0, nullptr), PEFT4J_OK,
+           "layer norm backward with nothing to compute");
+}
+
+void activations() {
+    for (int f = PEFT4J_ACTIVATION_IDENTITY; f <= PEFT4J_ACTIVATION_TANH; ++f) {
+        expect(peft4j_activation_forward(f, X, out(0), 0, nullptr), PEFT4J_OK, "activation of 0 elements");
+    }
+    expect(peft4j_activation_forward(-1, X, out(0), 5, nullptr), PEFT4J_ERROR_ACTIVATION, "activation code -1");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_TANH + 1, X, out(0), 5, nullptr), PEFT4J_ERROR_ACTIVATION,
+           "activation code past TANH");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, X, out(0), -5, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "activation count < 0");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, nullptr, out(0), 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "activation x NULL");
+    expect(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, X, nullptr, 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "activation y NULL");
+    expect(peft4j_activation_backward(7, X, X, out(0), 5, nullptr), PEFT4J_ERROR_ACTIVATION, "backward code 7");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, X, X, out(0), -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "activation backward count < 0");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, nullptr, X, out(0), 5, nullptr),
+           PEFT4J_ERROR_NULL_POINTER, "activation backward dy NULL");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, X, nullptr, out(0), 5, nullptr),
+           PEFT4J_ERROR_NULL_POINTER, "activation backward x NULL");
+    expect(peft4j_activation_backward(PEFT4J_ACTIVATION_RELU, X, X, nullptr, 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "activation backward dx NULL");
+}
+
+void softmax() {
+    expect(peft4j_softmax_forward(X, out(0), -1, 3, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "softmax rows < 0");
+    expect(peft4j_softmax_forward(X, out(0), 3, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "softmax cols < 0");
+    expect(peft4j_softmax_forward(X, out(0), INT64_MAX, 2, nullptr), PEFT4J_ERROR_OVERFLOW, "softmax rows * cols overflows");
+    expect(peft4j_softmax_forward(X, out(0), 1LL << 31, 2, nullptr), PEFT4J_ERROR_TOO_LARGE, "softmax rows beyond the grid");
+    expect(peft4j_softmax_forward(nullptr, out(0), 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax x NULL");
+    expect(peft4j_softmax_forward(X, nullptr, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax y NULL");
+    expect(peft4j_softmax_forward(nullptr, nullptr, 3, 0, nullptr), PEFT4J_OK, "softmax of empty rows");
+    expect(peft4j_softmax_backward(nullptr, Y, out(0), 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax dy NULL");
+    expect(peft4j_softmax_backward(X, nullptr, out(0), 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax y NULL");
+    expect(peft4j_softmax_backward(X, Y, nullptr, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "softmax dx NULL");
+    expect(peft4j_softmax_backward(X, Y, out(0), 3, -4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "softmax backward cols < 0");
+    expect(peft4j_softmax_backward(X, Y, out(0), 2, INT64_MAX, nullptr), PEFT4J_ERROR_OVERFLOW,
+           "softmax backward overflow");
+    expect(peft4j_softmax_backward(nullptr, nullptr, nullptr, 0, 9, nullptr), PEFT4J_OK, "softmax backward, no rows");
+}
+
+void cross_entropy() {
+    const int32_t targets[3] = {0, 1, PEFT4J_IGNORE_INDEX};
+    const int32_t* T = targets;
+    float *probs = out(0), *rows = out(1), *loss = out(2);
+    const auto fwd = [&](const float* z, const int32_t* t, float* p, float* rl, float* l, int64_t n, int64_t c) {
+        return peft4j_cross_entropy_forward(z, t, p, rl, l, n, c, nullptr);
+    };
+    expect(fwd(X, T, probs, rows, loss, -1, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "cross-entropy n < 0");
+    expect(fwd(X, T, probs, rows, loss, 3, -4), PEFT4J_ERROR_NEGATIVE_SIZE, "cross-entropy c < 0");
+    expect(fwd(X, T, probs, rows, loss, 3, 0), PEFT4J_ERROR_ZERO_WIDTH, "cross-entropy c = 0 with rows");
+    expect(fwd(X, T, probs, rows, loss, INT64_MAX / 3, 4), PEFT4J_ERROR_OVERFLOW, "cross-entropy n * c overflows");
+    expect(fwd(X, T, probs, rows, loss, 1LL << 31, 1), PEFT4J_ERROR_TOO_LARGE, "cross-entropy rows beyond the grid");
+    expect(fwd(nullptr, T, probs, rows, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy logits NULL");
+    expect(fwd(X, nullptr, probs, rows, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy targets NULL");
+    expect(fwd(X, T, nullptr, rows, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy probs NULL");
+    expect(fwd(X, T, probs, nullptr, loss, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy row_loss NULL");
+    expect(fwd(X, T, probs, rows, nullptr, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy loss NULL");
+    // The loss is written even for n = 0, so it is required then too.
+    expect(fwd(nullptr, nullptr, nullptr, nullptr, nullptr, 0, 4), PEFT4J_ERROR_NULL_POINTER,
+           "cross-entropy n = 0, loss NULL");
+    const auto bwd = [&](const float* p, const int32_t* t, float scale, float* d, int64_t n, int64_t c) {
+        return peft4j_cross_entropy_backward(p, t, scale, d, n, c, nullptr);
+    };
+    expect(bwd(X, T, 1.0f, out(3), -3, 4), PEFT4J_ERROR_NEGATIVE_SIZE, "cross-entropy backward n < 0");
+    expect(bwd(X, T, 1.0f, out(3), 3, 0), PEFT4J_ERROR_ZERO_WIDTH, "cross-entropy backward c = 0 with rows");
+    expect(bwd(X, T, 1.0f, out(3), 3, INT64_MAX), PEFT4J_ERROR_OVERFLOW, "cross-entropy backward overflow");
+    expect(bwd(nullptr, T, 1.0f, out(3), 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy backward probs NULL");
+    expect(bwd(X, nullptr, 1.0f, out(3), 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy backward targets NULL");
+    expect(bwd(X, T, 1.0f, nullptr, 3, 4), PEFT4J_ERROR_NULL_POINTER, "cross-entropy backward dlogits NULL");
+    expect(bwd(X, T, NAN, out(3), 3, 4), PEFT4J_ERROR_NOT_FINITE, "cross-entropy backward scale NaN");
+    expect(bwd(X, T, -INFINITY, out(3), 3, 4), PEFT4J_ERROR_NOT_FINITE, "cross-entropy backward scale -inf");
+    expect(bwd(nullptr, nullptr, 1.0f, nullptr, 0, 4), PEFT4J_OK, "cross-entropy backward, no rows");
+}
+
+void copies() {
+    int32_t host[2] = {1, 2};
+    expect(peft4j_copy_bytes_to_device(nullptr, host, 8), PEFT4J_ERROR_NULL_POINTER, "byte copy to NULL");
+    expect(peft4j_copy_bytes_to_device(out(0), nullptr, 8), PEFT4J_ERROR_NULL_POINTER, "byte copy from NULL");
+    expect(peft4j_copy_bytes_to_device(out(0), host, -1), PEFT4J_ERROR_NEGATIVE_SIZE, "byte copy of -1 bytes");
+    expect(peft4j_copy_bytes_to_device(nullptr, nullptr, 0), PEFT4J_OK, "byte copy of 0 bytes");
+    expect(peft4j_copy_to_device(out(0), X, INT64_MAX / 2), PEFT4J_ERROR_OVERFLOW, "copy of INT64_MAX/2 floats");
+    float* device = nullptr;
+    expect(peft4j_device_alloc(&device, INT64_MAX / 2), PEFT4J_ERROR_OVERFLOW, "alloc of INT64_MAX/2 floats");
+}
+
+void adamw() {
+    // Host stand-ins for the device arrays: validation never reads them.
+    float* pointers[2] = {out(0), out(1)};
+    const int64_t sizes[2] = {1, 1};
+    float* const* P = pointers;
+    const float* const* G = const_cast<const float* const*>(pointers);
+    const auto call = [&](float* const* p, const float* const* g, float* const* m, float* const* v, const int64_t* s,
+                          int64_t tensors, int64_t max_size, float lr, float b1, float b2, float eps, float wd,
+                          int64_t step) {
+        return peft4j_adamw(p, g, m, v, s, tensors, max_size, lr, b1, b2, eps, wd, step, nullptr);
+    };
+    expect(call(P, G, P, P, sizes, -1, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NEGATIVE_SIZE, "adamw tensors < 0");
+    expect(call(P, G, P, P, sizes, 2, -1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NEGATIVE_SIZE, "adamw max_size < 0");
+    expect(call(nullptr, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw params NULL");
+    expect(call(P, nullptr, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw grads NULL");
+    expect(call(P, G, nullptr, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw m NULL");
+    expect(call(P, G, P, nullptr, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw v NULL");
+    expect(call(P, G, P, P, nullptr, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER, "adamw sizes NULL");
+    expect(call(P, G, P, P, sizes, 2, 1, NAN, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw lr NaN");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, INFINITY, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw beta1 inf");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, NAN, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw beta2 NaN");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, NAN, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE, "adamw eps NaN");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, INFINITY, 1), PEFT4J_ERROR_NOT_FINITE, "adamw wd inf");
+    expect(call(P, G, P, P, sizes, 2, 1, -1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw lr < 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 1.0f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw beta1 = 1");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, -0.1f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw beta1 < 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 1.5f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw beta2 > 1");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 0.0f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw eps = 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, -0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE, "adamw wd < 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0), PEFT4J_ERROR_STEP, "adamw step = 0");
+    expect(call(P, G, P, P, sizes, 2, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, -5), PEFT4J_ERROR_STEP, "adamw step < 0");
+    expect(call(nullptr, nullptr, nullptr, nullptr, nullptr, 0, 0, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_OK,
+           "adamw of no tensors");
+    expect(call(P, G, P, P, sizes, 2, 0, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_OK, "adamw of empty tensors");
+
+    float* partials = out(2);
+    float* norm = out(3);
+    const auto clip = [&](float* const* g, const int64_t* s, int64_t tensors, int64_t max_size, float max_norm,
+                          float* w, float* n) { return peft4j_clip_grad_norm(g, s, tensors, max_size, max_norm, w, n, nullptr); };
+    expect(clip(P, sizes, -2, 1, 1.0f, partials, norm), PEFT4J_ERROR_NEGATIVE_SIZE, "clip tensors < 0");
+    expect(clip(P, sizes, 2, -1, 1.0f, partials, norm), PEFT4J_ERROR_NEGATIVE_SIZE, "clip max_size < 0");
+    expect(clip(P, sizes, INT64_MAX / 2, 1, 1.0f, partials, norm), PEFT4J_ERROR_OVERFLOW, "clip workspace overflows");
+    expect(clip(nullptr, sizes, 2, 1, 1.0f, partials, norm), PEFT4J_ERROR_NULL_POINTER, "clip grads NULL");
+    expect(clip(P, nullptr, 2, 1, 1.0f, partials, norm), PEFT4J_ERROR_NULL_POINTER, "clip sizes NULL");
+    expect(clip(P, sizes, 2, 1, 1.0f, nullptr, norm), PEFT4J_ERROR_NULL_POINTER, "clip partials NULL");
+    expect(clip(P, sizes, 2, 1, 1.0f, partials, nullptr), PEFT4J_ERROR_NULL_POINTER, "clip norm NULL");
+    expect(clip(nullptr, nullptr, 0, 0, 1.0f, nullptr, nullptr), PEFT4J_ERROR_NULL_POINTER, "clip of no tensors, norm NULL");
+    expect(clip(P, sizes, 2, 1, NAN, partials, norm), PEFT4J_ERROR_NOT_FINITE, "clip max_norm NaN");
+    expect(clip(P, sizes, 2, 1, INFINITY, partials, norm), PEFT4J_ERROR_NOT_FINITE, "clip max_norm inf");
+    expect(clip(P, sizes, 2, 1, 0.0f, partials, norm), PEFT4J_ERROR_OUT_OF_RANGE, "clip max_norm = 0");
+    expect(clip(P, sizes, 2, 1, -1.0f, partials, norm), PEFT4J_ERROR_OUT_OF_RANGE, "clip max_norm < 0");
+}
+
+void bitfit_and_scale() {
+    float *db = out(0), *bias = out(1), *m = out(2), *v = out(3);
+    const float* mask = A;
+    expect(peft4j_bias_gradient(X, db, -1, 4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "bias gradient rows < 0");
+    expect(peft4j_bias_gradient(X, db, 4, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "bias gradient dim < 0");
+    expect(peft4j_bias_gradient(X, db, 3, INT64_MAX / 2, nullptr), PEFT4J_ERROR_OVERFLOW, "bias gradient overflow");
+    expect(peft4j_bias_gradient(nullptr, db, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "bias gradient dy NULL");
+    expect(peft4j_bias_gradient(X, nullptr, 3, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "bias gradient db NULL");
+    expect(peft4j_bias_gradient(nullptr, nullptr, 3, 0, nullptr), PEFT4J_OK, "bias gradient of width 0");
+
+    const auto update = [&](const float* dy, float* b, const float* mk, float* mm, float* vv, int64_t rows, int64_t dim,
+                            float lr, float b1, float b2, float eps, float wd, int64_t step) {
+        return peft4j_masked_bias_update(dy, b, mk, mm, vv, nullptr, rows, dim, lr, b1, b2, eps, wd, step, nullptr);
+    };
+    expect(update(X, bias, mask, m, v, -3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "masked update rows < 0");
+    expect(update(X, bias, mask, m, v, INT64_MAX, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OVERFLOW,
+           "masked update overflow");
+    expect(update(nullptr, bias, mask, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update dy NULL");
+    expect(update(X, nullptr, mask, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update bias NULL");
+    expect(update(X, bias, nullptr, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update mask NULL");
+    expect(update(X, bias, mask, nullptr, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update m NULL");
+    expect(update(X, bias, mask, m, nullptr, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NULL_POINTER,
+           "masked update v NULL");
+    expect(update(X, bias, mask, m, v, 3, 4, NAN, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_NOT_FINITE,
+           "masked update lr NaN");
+    expect(update(X, bias, mask, m, v, 3, 4, 1e-3f, 0.9f, 1.0f, 1e-8f, 0.01f, 1), PEFT4J_ERROR_OUT_OF_RANGE,
+           "masked update beta2 = 1");
+    expect(update(X, bias, mask, m, v, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0), PEFT4J_ERROR_STEP,
+           "masked update step = 0");
+    expect(update(X, nullptr, nullptr, nullptr, nullptr, 3, 0, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 1), PEFT4J_OK,
+           "masked update of width 0");
+
+    expect(peft4j_scale_forward(X, W, out(4), -1, 4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "scale rows < 0");
+    expect(peft4j_scale_forward(X, W, out(4), 2, INT64_MAX, nullptr), PEFT4J_ERROR_OVERFLOW, "scale overflow");
+    expect(peft4j_scale_forward(nullptr, W, out(4), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "scale x NULL");
+    expect(peft4j_scale_forward(X, nullptr, out(4), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "scale l NULL");
+    expect(peft4j_scale_forward(X, W, nullptr, 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER, "scale y NULL");
+    expect(peft4j_scale_forward(nullptr, W, nullptr, 0, 4, nullptr), PEFT4J_OK, "scale of no rows");
+    expect(peft4j_scale_backward(X, X, W, out(4), out(5), 2, -4, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "scale backward dim < 0");
+    expect(peft4j_scale_backward(nullptr, X, W, out(4), out(5), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "scale backward dy NULL");
+    expect(peft4j_scale_backward(X, nullptr, W, out(4), out(5), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "scale backward x NULL");
+    expect(peft4j_scale_backward(X, X, nullptr, out(4), out(5), 2, 4, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "scale backward l NULL");
+    expect(peft4j_scale_backward(X, X, W, nullptr, nullptr, 2, 4, nullptr), PEFT4J_OK,
+           "scale backward with nothing to compute");
+}
+
+void lora_backward() {
+    float *dx = out(0), *da = out(1), *db = out(2), *g = out(3);
+    const float* U = Y;
+    const auto call = [&](const float* dy, const float* x, const float* w, const float* a, const float* b,
+                          const float* u, float s, float* dxx, float* daa, float* dbb, float* gg, int64_t n,
+                          int64_t in, int64_t o, int64_t r) {
+        return peft4j_lora_backward(dy, x, w, a, b, u, s, nullptr, dxx, daa, dbb, gg, n, in, o, r, nullptr);
+    };
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "lora backward r = 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, -3, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward n < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, -4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward in < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, -5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward out < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, -2), PEFT4J_ERROR_NEGATIVE_SIZE, "lora backward r < 0");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, INT64_MAX / 2, 4, 5, 2), PEFT4J_ERROR_OVERFLOW,
+           "lora backward n * in overflows");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, INT64_MAX / 2, 5, 2), PEFT4J_ERROR_OVERFLOW,
+           "lora backward out * in overflows");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 0, 0, INT64_MAX, 2), PEFT4J_ERROR_OVERFLOW,
+           "lora backward out * r overflows");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 0, 0, 0, INT64_MAX), PEFT4J_ERROR_TOO_LARGE,
+           "lora backward r beyond the grid");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 1LL << 30, 1, 2), PEFT4J_ERROR_TOO_LARGE,
+           "lora backward in beyond the grid");
+    expect(call(nullptr, X, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "lora backward dy NULL");
+    expect(call(X, X, W, A, nullptr, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "lora backward b NULL");
+    expect(call(X, nullptr, W, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward x NULL with dA");
+    expect(call(X, X, nullptr, A, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward w NULL with dx");
+    expect(call(X, X, W, nullptr, B, U, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward a NULL with dx");
+    expect(call(X, X, W, A, B, nullptr, 1.0f, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward u NULL with dB");
+    expect(call(X, X, W, A, B, U, 1.0f, dx, da, db, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward g NULL with dx");
+    expect(call(X, X, W, A, B, U, 1.0f, nullptr, da, nullptr, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER,
+           "lora backward g NULL with dA");
+    expect(call(X, X, W, A, B, U, NAN, dx, da, db, g, 3, 4, 5, 2), PEFT4J_ERROR_NOT_FINITE, "lora backward s NaN");
+    // What an output does not need may be NULL; with no output nothing is launched.
+    expect(call(X, nullptr, nullptr, nullptr, B, nullptr, 1.0f, nullptr, nullptr, nullptr, nullptr, 3, 4, 5, 2), PEFT4J_OK,
+           "lora backward with no output");
+}
+
 }  // namespace
 
 int main() {
+    lora_backward();
+    bitfit_and_scale();
+    adamw();
+    layer_norm();
+    activations();
+    softmax();
+    cross_entropy();
+    copies();
+
     expect(forward(X, W, A, B, Y, U, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "r = 0");
     expect(forward(X, W, A, B, Y, U, -1, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "n < 0");
     expect(forward(X, W, A, B, Y, U, 3, -4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "in < 0");
@@ -41,8 +328,11 @@ int main() {
     expect(forward(X, W, A, nullptr, Y, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "b NULL");
     expect(forward(X, W, A, B, nullptr, U, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "y NULL");
     expect(forward(X, W, A, B, Y, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "u NULL");
-    expect(forward(X, W, A, B, Y, U, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_TOO_LARGE, "n beyond the grid");
-    expect(forward(X, W, A, B, Y, U, 3, 4, INT64_MAX, 2), PEFT4J_ERROR_TOO_LARGE, "out beyond the grid");
+    expect(forward(X, W, A, B, Y, U, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_OVERFLOW, "n * in overflows at INT64_MAX");
+    expect(forward(X, W, A, B, Y, U, INT64_MAX, 0, 0, 1), PEFT4J_ERROR_TOO_LARGE, "n beyond the grid");
+    expect(forward(X, W, A, B, Y, U, 3, 4, INT64_MAX, 2), PEFT4J_ERROR_OVERFLOW, "out * in overflows");
+    expect(forward(X, W, A, B, Y, U, 3, 0, 1LL << 40, 2), PEFT4J_ERROR_TOO_LARGE, "out beyond the grid");
+    expect(forward(X, W, A, B, Y, U, 1LL << 40, 1LL << 30, 5, 2), PEFT4J_ERROR_OVERFLOW, "n * in overflows");
     // No rows: valid, and nothing is launched, so it succeeds without a device; empty arrays may be NULL.
     expect(forward(X, W, A, B, Y, U, 0, 4, 5, 2), PEFT4J_OK, "n = 0");
     expect(forward(nullptr, W, A, B, nullptr, nullptr, 0, 4, 5, 2), PEFT4J_OK, "n = 0, x, y, u NULL");
@@ -63,8 +353,11 @@ int main() {
 
     // Every status has its own message; CUDA statuses carry the runtime's text.
     const int statuses[] = {PEFT4J_OK, PEFT4J_ERROR_NULL_POINTER, PEFT4J_ERROR_NEGATIVE_SIZE, PEFT4J_ERROR_RANK,
-                            PEFT4J_ERROR_TOO_LARGE, PEFT4J_ERROR_NO_DRIVER};
+                            PEFT4J_ERROR_TOO_LARGE, PEFT4J_ERROR_NO_DRIVER, PEFT4J_ERROR_OVERFLOW,
+                            PEFT4J_ERROR_ZERO_WIDTH, PEFT4J_ERROR_ACTIVATION, PEFT4J_ERROR_NOT_FINITE,
+                            PEFT4J_ERROR_OUT_OF_RANGE, PEFT4J_ERROR_STEP};
     for (int i : statuses) {
+        CHECK(std::string(peft4j_status_string(i)) != "unknown peft4j status", "status %d has no message", i);
         for (int j : statuses) {
             CHECK(i == j || std::strcmp(peft4j_status_string(i), peft4j_status_string(j)) != 0,
                   "statuses %d and %d share the message '%s'", i, j, peft4j_status_string(i));

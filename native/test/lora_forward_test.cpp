@@ -1,33 +1,22 @@
 // peft4j_lora_forward on a GPU against a float64 CPU reference, on odd sizes (tails in every tile
 // dimension), with and without bias and dropout mask, outputs poisoned with NaN so an unwritten element
 // fails. Without a CUDA device it prints SKIPPED and exits 77 (ctest's SKIP_RETURN_CODE).
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <limits>
 #include <random>
 #include <vector>
 
-#include "check.h"
-#include "peft4j.h"
+#include "gpu_harness.h"
 
 namespace {
 
-constexpr int kSkipped = 77;
-constexpr double kTolerance = 1e-5;  // fp32 accumulation, relative L2 error (DESIGN.md section 6)
+using namespace peft4j_test;
 
 struct Case {
     int64_t n, in, out, r;
     float s;
     bool bias, mask;
 };
-
-std::vector<float> uniform(std::mt19937& rng, int64_t count) {
-    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    std::vector<float> v(static_cast<size_t>(count));
-    for (float& e : v) e = dist(rng);
-    return v;
-}
 
 // Entries 0 (dropped, p = 0.25) or 1/(1 - p).
 std::vector<float> drop_mask(std::mt19937& rng, int64_t count) {
@@ -66,51 +55,11 @@ Reference reference(const Case& c, const std::vector<float>& x, const std::vecto
     return ref;
 }
 
-// ||got - want|| / ||want||; infinity when any element is not finite.
-double relative_error(const std::vector<float>& got, const std::vector<double>& want) {
-    double diff = 0, norm = 0;
-    for (size_t i = 0; i < want.size(); ++i) {
-        if (!std::isfinite(got[i])) return std::numeric_limits<double>::infinity();
-        diff += (got[i] - want[i]) * (got[i] - want[i]);
-        norm += want[i] * want[i];
-    }
-    return norm == 0 ? std::sqrt(diff) : std::sqrt(diff / norm);
-}
-
-// A device buffer freed on scope exit.
-class DeviceBuffer {
-  public:
-    explicit DeviceBuffer(const std::vector<float>& host) : count_(static_cast<int64_t>(host.size())) {
-        status_ = peft4j_device_alloc(&ptr_, count_);
-        if (status_ == PEFT4J_OK) status_ = peft4j_copy_to_device(ptr_, host.data(), count_);
-    }
-    ~DeviceBuffer() { peft4j_device_free(ptr_); }
-    DeviceBuffer(const DeviceBuffer&) = delete;
-    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-    float* get() const { return ptr_; }
-    int status() const { return status_; }
-    std::vector<float> to_host() const {
-        std::vector<float> host(static_cast<size_t>(count_));
-        const int s = peft4j_copy_to_host(host.data(), ptr_, count_);
-        CHECK(s == PEFT4J_OK, "copy to host: %s", peft4j_status_string(s));
-        return host;
-    }
-
-  private:
-    float* ptr_ = nullptr;
-    int64_t count_;
-    int status_;
-};
-
 void run(const Case& c, std::mt19937& rng) {
     const auto x = uniform(rng, c.n * c.in), w = uniform(rng, c.out * c.in), bias = uniform(rng, c.out),
                a = uniform(rng, c.r * c.in), b = uniform(rng, c.out * c.r), mask = drop_mask(rng, c.n * c.in);
-    const float nan = std::numeric_limits<float>::quiet_NaN();
     DeviceBuffer dx(x), dw(w), dbias(bias), da(a), db(b), dmask(mask),
-        dy(std::vector<float>(c.n * c.out, nan)), du(std::vector<float>(c.n * c.r, nan));
-    for (const DeviceBuffer* buf : {&dx, &dw, &dbias, &da, &db, &dmask, &dy, &du}) {
-        CHECK(buf->status() == PEFT4J_OK, "device buffer: %s", peft4j_status_string(buf->status()));
-    }
+        dy(poisoned(c.n * c.out)), du(poisoned(c.n * c.r));
     int status = peft4j_lora_forward(dx.get(), dw.get(), c.bias ? dbias.get() : nullptr, da.get(), db.get(), c.s,
                                      c.mask ? dmask.get() : nullptr, dy.get(), du.get(), c.n, c.in, c.out, c.r,
                                      nullptr);
@@ -128,13 +77,7 @@ void run(const Case& c, std::mt19937& rng) {
 }  // namespace
 
 int main() {
-    int devices = 0;
-    const int probed = peft4j_device_count(&devices);
-    if (probed != PEFT4J_OK || devices == 0) {
-        std::printf("SKIPPED: no CUDA device (%s)\n",
-                    probed != PEFT4J_OK ? peft4j_status_string(probed) : "cudaGetDeviceCount reports 0 devices");
-        return kSkipped;
-    }
+    if (!device_present()) return kSkipped;
     std::mt19937 rng(20240611);
     const Case cases[] = {
         {1, 1, 1, 1, 1.0f, false, false},       // smallest problem
@@ -144,10 +87,5 @@ int main() {
         {5, 0, 9, 3, 1.0f, true, false},         // in = 0: y = bias, u = 0
     };
     for (const Case& c : cases) run(c, rng);
-    if (peft4j_test::failures != 0) {
-        std::fprintf(stderr, "%d check(s) failed\n", peft4j_test::failures);
-        return 1;
-    }
-    std::printf("lora_forward_gpu: all cases within %g\n", kTolerance);
-    return 0;
+    return finish("lora_forward_gpu");
 }

@@ -26,7 +26,27 @@ public final class Peft4jNative {
     public static final int PEFT4J_ERROR_RANK = 3;
     public static final int PEFT4J_ERROR_TOO_LARGE = 4;
     public static final int PEFT4J_ERROR_NO_DRIVER = 5;
+    public static final int PEFT4J_ERROR_OVERFLOW = 6;
+    public static final int PEFT4J_ERROR_ZERO_WIDTH = 7;
+    public static final int PEFT4J_ERROR_ACTIVATION = 8;
+    public static final int PEFT4J_ERROR_NOT_FINITE = 9;
+    public static final int PEFT4J_ERROR_OUT_OF_RANGE = 10;
+    public static final int PEFT4J_ERROR_STEP = 11;
     public static final int PEFT4J_ERROR_CUDA_BASE = 1000;
+
+    /** Cross-entropy targets equal to this are ignored; the same value as {@link dev.peft4j.backend.Backend#IGNORE_INDEX}. */
+    public static final int PEFT4J_IGNORE_INDEX = -100;
+
+    /** Activation codes of peft4j.h: the ordinals of {@link dev.peft4j.backend.Activation}. */
+    public static final int PEFT4J_ACTIVATION_IDENTITY = 0;
+    public static final int PEFT4J_ACTIVATION_RELU = 1;
+    public static final int PEFT4J_ACTIVATION_GELU = 2;
+    public static final int PEFT4J_ACTIVATION_GELU_TANH = 3;
+    public static final int PEFT4J_ACTIVATION_SWISH = 4;
+    public static final int PEFT4J_ACTIVATION_TANH = 5;
+
+    /** Floats of peft4j_clip_grad_norm's partials workspace per tensor. */
+    public static final int PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR = 128;
 
     private Peft4jNative() {}
 
@@ -42,6 +62,14 @@ public final class Peft4jNative {
 
     public static native int peft4j_copy_to_host(float[] hostDst, @Cast("const float*") Pointer deviceSrc, long count);
 
+    /** Raw bytes to the device: int32 targets. */
+    public static native int peft4j_copy_bytes_to_device(@Cast("void*") Pointer deviceDst, @Cast("const void*") int[] hostSrc,
+                                                         long bytes);
+
+    /** Raw bytes to the device: arrays of device addresses and int64 sizes. */
+    public static native int peft4j_copy_bytes_to_device(@Cast("void*") Pointer deviceDst, @Cast("const void*") long[] hostSrc,
+                                                         long bytes);
+
     public static native int peft4j_synchronize(Pointer stream);
 
     public static native int peft4j_lora_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer w,
@@ -50,4 +78,75 @@ public final class Peft4jNative {
                                                  @Cast("const float*") Pointer dropMask,
                                                  @Cast("float*") Pointer y, @Cast("float*") Pointer u,
                                                  long n, long in, long out, long r, Pointer stream);
+
+    public static native int peft4j_layer_norm_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer gamma,
+                                                       @Cast("const float*") Pointer beta, float eps,
+                                                       @Cast("float*") Pointer y, @Cast("float*") Pointer mean,
+                                                       @Cast("float*") Pointer rstd, long rows, long dim, Pointer stream);
+
+    public static native int peft4j_layer_norm_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                        @Cast("const float*") Pointer gamma,
+                                                        @Cast("const float*") Pointer mean,
+                                                        @Cast("const float*") Pointer rstd, @Cast("float*") Pointer dx,
+                                                        @Cast("float*") Pointer dgamma, @Cast("float*") Pointer dbeta,
+                                                        long rows, long dim, Pointer stream);
+
+    public static native int peft4j_activation_forward(int activation, @Cast("const float*") Pointer x,
+                                                       @Cast("float*") Pointer y, long count, Pointer stream);
+
+    public static native int peft4j_activation_backward(int activation, @Cast("const float*") Pointer dy,
+                                                        @Cast("const float*") Pointer x, @Cast("float*") Pointer dx,
+                                                        long count, Pointer stream);
+
+    public static native int peft4j_softmax_forward(@Cast("const float*") Pointer x, @Cast("float*") Pointer y, long rows,
+                                                    long cols, Pointer stream);
+
+    public static native int peft4j_softmax_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer y,
+                                                     @Cast("float*") Pointer dx, long rows, long cols, Pointer stream);
+
+    public static native int peft4j_cross_entropy_forward(@Cast("const float*") Pointer logits,
+                                                          @Cast("const int32_t*") Pointer targets,
+                                                          @Cast("float*") Pointer probs, @Cast("float*") Pointer rowLoss,
+                                                          @Cast("float*") Pointer loss, long n, long c, Pointer stream);
+
+    public static native int peft4j_cross_entropy_backward(@Cast("const float*") Pointer probs,
+                                                           @Cast("const int32_t*") Pointer targets, float scale,
+                                                           @Cast("float*") Pointer dlogits, long n, long c, Pointer stream);
+
+    /** params, grads, m, v: device arrays of device pointers; sizes: a device array of int64 counts. */
+    public static native int peft4j_adamw(@Cast("float* const*") Pointer params, @Cast("const float* const*") Pointer grads,
+                                          @Cast("float* const*") Pointer m, @Cast("float* const*") Pointer v,
+                                          @Cast("const int64_t*") Pointer sizes, long tensors, long maxSize, float lr,
+                                          float beta1, float beta2, float eps, float weightDecay, long step,
+                                          Pointer stream);
+
+    /** grads: a device array of device pointers; sizes: a device array of int64 counts; norm: one device float. */
+    public static native int peft4j_clip_grad_norm(@Cast("float* const*") Pointer grads,
+                                                   @Cast("const int64_t*") Pointer sizes, long tensors, long maxSize,
+                                                   float maxNorm, @Cast("float*") Pointer partials,
+                                                   @Cast("float*") Pointer norm, Pointer stream);
+
+    public static native int peft4j_bias_gradient(@Cast("const float*") Pointer dy, @Cast("float*") Pointer db, long rows,
+                                                  long dim, Pointer stream);
+
+    public static native int peft4j_masked_bias_update(@Cast("const float*") Pointer dy, @Cast("float*") Pointer bias,
+                                                       @Cast("const float*") Pointer mask, @Cast("float*") Pointer m,
+                                                       @Cast("float*") Pointer v, @Cast("float*") Pointer db, long rows,
+                                                       long dim, float lr, float beta1, float beta2, float eps,
+                                                       float weightDecay, long step, Pointer stream);
+
+    public static native int peft4j_scale_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer l,
+                                                  @Cast("float*") Pointer y, long rows, long dim, Pointer stream);
+
+    public static native int peft4j_scale_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                   @Cast("const float*") Pointer l, @Cast("float*") Pointer dx,
+                                                   @Cast("float*") Pointer dl, long rows, long dim, Pointer stream);
+
+    public static native int peft4j_lora_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                  @Cast("const float*") Pointer w, @Cast("const float*") Pointer a,
+                                                  @Cast("const float*") Pointer b, @Cast("const float*") Pointer u,
+                                                  float s, @Cast("const float*") Pointer dropMask,
+                                                  @Cast("float*") Pointer dx, @Cast("float*") Pointer da,
+                                                  @Cast("float*") Pointer db, @Cast("float*") Pointer g,
+                                                  long n, long in, long out, long r, Pointer stream);
 }

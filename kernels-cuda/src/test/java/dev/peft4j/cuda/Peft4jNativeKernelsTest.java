@@ -1,0 +1,192 @@
+package dev.peft4j.cuda;
+
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_ACTIVATION;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NEGATIVE_SIZE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NOT_FINITE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_NULL_POINTER;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_OUT_OF_RANGE;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_STEP;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_ERROR_ZERO_WIDTH;
+import static dev.peft4j.cuda.Peft4jNative.PEFT4J_OK;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.Availability;
+import java.util.Arrays;
+import java.util.function.ToIntFunction;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JNI glue of the kernel families past the LoRA forward reaches the C ABI with every argument in its
+ * place: each required pointer, set to null alone, gives PEFT4J_ERROR_NULL_POINTER, and each size and scalar
+ * reaches its check. The ABI validates before touching CUDA, so this needs the library but no GPU; host
+ * pointers stand in for device pointers and are never dereferenced with these arguments.
+ */
+class Peft4jNativeKernelsTest {
+    private static FloatPointer p;
+
+    @BeforeAll
+    static void loadLibrary() {
+        Availability lib = NativeLibrary.load();
+        assumeTrue(lib.available(), () -> "SKIPPED: " + lib.reason());
+        p = new FloatPointer(1);
+    }
+
+    @AfterAll
+    static void free() {
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    /**
+     * With slot i alone null, call(slots) gives PEFT4J_ERROR_NULL_POINTER; with all slots = p it gives
+     * expectedAllSet, a check made after the pointers' (skipped when null: the function has no such check, and
+     * valid arguments would launch a kernel on host pointers).
+     */
+    private static void eachRequiredPointer(String what, int slots, ToIntFunction<Pointer[]> call,
+                                            Integer expectedAllSet) {
+        Pointer[] args = new Pointer[slots];
+        if (expectedAllSet != null) {
+            Arrays.fill(args, p);
+            assertEquals(expectedAllSet, call.applyAsInt(args), what + " with every pointer set");
+        }
+        for (int missing = 0; missing < slots; missing++) {
+            Arrays.fill(args, p);
+            args[missing] = null;
+            assertEquals(PEFT4J_ERROR_NULL_POINTER, call.applyAsInt(args), what + ": pointer " + missing + " NULL");
+        }
+    }
+
+    @Test
+    void layerNormArgumentsArriveInPlace() {
+        // eps = 0 is out of range: every pointer set reaches that check without launching anything.
+        eachRequiredPointer("layer_norm_forward", 5, a -> Peft4jNative.peft4j_layer_norm_forward(a[0], a[1], null, 0f,
+                a[2], a[3], a[4], 3, 4, null), PEFT4J_ERROR_OUT_OF_RANGE);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_layer_norm_forward(p, p, p, Float.NaN, p, p, p, 3, 4, null));
+        assertEquals(PEFT4J_ERROR_ZERO_WIDTH, Peft4jNative.peft4j_layer_norm_forward(p, p, p, 1e-5f, p, p, p, 3, 0, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_layer_norm_forward(p, p, p, 1e-5f, p, p, p, -3, 4, null));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_layer_norm_forward(null, p, null, 1e-5f, null, null, null, 0, 4, null));
+        // With no output requested nothing is launched, so the inputs' checks are all that runs.
+        eachRequiredPointer("layer_norm_backward", 5, a -> Peft4jNative.peft4j_layer_norm_backward(a[0], a[1], a[2], a[3],
+                a[4], null, null, null, 3, 4, null), PEFT4J_OK);
+        assertEquals(PEFT4J_ERROR_ZERO_WIDTH, Peft4jNative.peft4j_layer_norm_backward(p, p, p, p, p, p, p, p, 2, 0, null));
+    }
+
+    @Test
+    void activationCodesAreTheOrdinalsOfActivation() {
+        int[] codes = {Peft4jNative.PEFT4J_ACTIVATION_IDENTITY, Peft4jNative.PEFT4J_ACTIVATION_RELU,
+                Peft4jNative.PEFT4J_ACTIVATION_GELU, Peft4jNative.PEFT4J_ACTIVATION_GELU_TANH,
+                Peft4jNative.PEFT4J_ACTIVATION_SWISH, Peft4jNative.PEFT4J_ACTIVATION_TANH};
+        Activation[] order = {Activation.IDENTITY, Activation.RELU, Activation.GELU, Activation.GELU_TANH,
+                Activation.SWISH, Activation.TANH};
+        assertEquals(Activation.values().length, codes.length, "one code per Activation");
+        for (int i = 0; i < codes.length; i++) {
+            assertEquals(order[i].ordinal(), codes[i], order[i].name());
+            assertEquals(PEFT4J_OK, Peft4jNative.peft4j_activation_forward(codes[i], p, p, 0, null), order[i].name());
+        }
+    }
+
+    @Test
+    void activationArgumentsArriveInPlace() {
+        int gelu = Peft4jNative.PEFT4J_ACTIVATION_GELU;
+        eachRequiredPointer("activation_forward", 2,
+                a -> Peft4jNative.peft4j_activation_forward(99, a[0], a[1], 5, null), PEFT4J_ERROR_ACTIVATION);
+        eachRequiredPointer("activation_backward", 3,
+                a -> Peft4jNative.peft4j_activation_backward(-1, a[0], a[1], a[2], 5, null), PEFT4J_ERROR_ACTIVATION);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_activation_forward(gelu, p, p, -1, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_activation_backward(gelu, p, p, p, -1, null));
+    }
+
+    @Test
+    void softmaxArgumentsArriveInPlace() {
+        eachRequiredPointer("softmax_forward", 2, a -> Peft4jNative.peft4j_softmax_forward(a[0], a[1], 3, 4, null), null);
+        eachRequiredPointer("softmax_backward", 3,
+                a -> Peft4jNative.peft4j_softmax_backward(a[0], a[1], a[2], 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_softmax_forward(p, p, 3, -4, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_softmax_backward(p, p, p, -3, 4, null));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_softmax_forward(null, null, 0, 4, null));
+    }
+
+    @Test
+    void crossEntropyArgumentsArriveInPlace() {
+        assertEquals(dev.peft4j.backend.Backend.IGNORE_INDEX, Peft4jNative.PEFT4J_IGNORE_INDEX);
+        eachRequiredPointer("cross_entropy_forward", 5,
+                a -> Peft4jNative.peft4j_cross_entropy_forward(a[0], a[1], a[2], a[3], a[4], 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_ZERO_WIDTH, Peft4jNative.peft4j_cross_entropy_forward(p, p, p, p, p, 3, 0, null));
+        eachRequiredPointer("cross_entropy_backward", 3,
+                a -> Peft4jNative.peft4j_cross_entropy_backward(a[0], a[1], Float.NaN, a[2], 3, 4, null),
+                PEFT4J_ERROR_NOT_FINITE);
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_cross_entropy_backward(null, null, 1f, null, 0, 4, null));
+    }
+
+    @Test
+    void byteCopiesCheckTheirArguments() {
+        assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_bytes_to_device(null, new int[] {1}, 4));
+        assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_bytes_to_device(null, new long[] {1}, 8));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_copy_bytes_to_device(p, new int[] {1}, -4));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_copy_bytes_to_device(p, new long[0], 0));
+    }
+
+    @Test
+    void adamWArgumentsArriveInPlace() {
+        // step = 0 is checked after the pointers, so every pointer set reaches it.
+        eachRequiredPointer("adamw", 5, a -> Peft4jNative.peft4j_adamw(a[0], a[1], a[2], a[3], a[4], 2, 1, 1e-3f, 0.9f,
+                0.999f, 1e-8f, 0.01f, 0, null), PEFT4J_ERROR_STEP);
+        float[][] hyper = {{Float.NaN, 0.9f, 0.999f, 1e-8f, 0f}, {1e-3f, Float.POSITIVE_INFINITY, 0.999f, 1e-8f, 0f},
+                {1e-3f, 0.9f, Float.NaN, 1e-8f, 0f}, {1e-3f, 0.9f, 0.999f, Float.NaN, 0f}, {1e-3f, 0.9f, 0.999f, 1e-8f, Float.NaN}};
+        for (float[] h : hyper) {
+            assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_adamw(p, p, p, p, p, 2, 1, h[0], h[1], h[2], h[3], h[4],
+                    1, null), Arrays.toString(h));
+        }
+        float[][] outOfRange = {{-1e-3f, 0.9f, 0.999f, 1e-8f, 0f}, {1e-3f, 1f, 0.999f, 1e-8f, 0f},
+                {1e-3f, 0.9f, -0.5f, 1e-8f, 0f}, {1e-3f, 0.9f, 0.999f, 0f, 0f}, {1e-3f, 0.9f, 0.999f, 1e-8f, -1f}};
+        for (float[] h : outOfRange) {
+            assertEquals(PEFT4J_ERROR_OUT_OF_RANGE, Peft4jNative.peft4j_adamw(p, p, p, p, p, 2, 1, h[0], h[1], h[2], h[3],
+                    h[4], 1, null), Arrays.toString(h));
+        }
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_adamw(null, null, null, null, null, 0, 0, 1e-3f, 0.9f, 0.999f, 1e-8f,
+                0f, 1, null));
+    }
+
+    @Test
+    void clipGradNormArgumentsArriveInPlace() {
+        eachRequiredPointer("clip_grad_norm", 4,
+                a -> Peft4jNative.peft4j_clip_grad_norm(a[0], a[1], 2, 1, 0f, a[2], a[3], null), PEFT4J_ERROR_OUT_OF_RANGE);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_clip_grad_norm(p, p, 2, 1, Float.NaN, p, p, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_clip_grad_norm(p, p, -2, 1, 1f, p, p, null));
+    }
+
+    @Test
+    void bitFitAndScaleArgumentsArriveInPlace() {
+        eachRequiredPointer("bias_gradient", 2, a -> Peft4jNative.peft4j_bias_gradient(a[0], a[1], 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_bias_gradient(p, p, 3, -4, null));
+        // step = 0 is checked after the pointers; db is optional.
+        eachRequiredPointer("masked_bias_update", 5, a -> Peft4jNative.peft4j_masked_bias_update(a[0], a[1], a[2], a[3],
+                a[4], null, 3, 4, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 0, null), PEFT4J_ERROR_STEP);
+        assertEquals(PEFT4J_ERROR_OUT_OF_RANGE, Peft4jNative.peft4j_masked_bias_update(p, p, p, p, p, p, 3, 4, 1e-3f, 0.9f,
+                0.999f, -1e-8f, 0f, 1, null));
+        eachRequiredPointer("scale_forward", 3, a -> Peft4jNative.peft4j_scale_forward(a[0], a[1], a[2], 3, 4, null), null);
+        // With no output requested nothing is launched.
+        eachRequiredPointer("scale_backward", 3,
+                a -> Peft4jNative.peft4j_scale_backward(a[0], a[1], a[2], null, null, 3, 4, null), PEFT4J_OK);
+    }
+
+    @Test
+    void loraBackwardArgumentsArriveInPlace() {
+        // s = NaN is checked after the pointers: slots dy, x, w, a, b, u, g with every output requested.
+        eachRequiredPointer("lora_backward", 7, a -> Peft4jNative.peft4j_lora_backward(a[0], a[1], a[2], a[3], a[4], a[5],
+                Float.NaN, null, p, p, p, a[6], 3, 4, 5, 2, null), PEFT4J_ERROR_NOT_FINITE);
+        assertEquals(Peft4jNative.PEFT4J_ERROR_RANK, Peft4jNative.peft4j_lora_backward(p, p, p, p, p, p, 1f, null, p, p, p, p,
+                3, 4, 5, 0, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_lora_backward(p, p, p, p, p, p, 1f, null, p, p, p, p,
+                3, -4, 5, 2, null));
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_lora_backward(p, null, null, null, p, null, 1f, null, null, null, null,
+                null, 3, 4, 5, 2, null), "no output requested: nothing launched");
+    }
+}

@@ -1,0 +1,111 @@
+// Pointwise activations (dev.peft4j.backend.Activation; codes PEFT4J_ACTIVATION_* in its ordinal order):
+//   forward  y = f(x),  backward dx = dy (.) f'(x); x, y, dy, dx [count]; y may alias x, dx may alias dy.
+//   IDENTITY   f = z                                  f' = 1
+//   RELU       f = max(z, 0)                          f' = [z > 0]
+//   GELU       f = z Phi(z) (erf form)                f' = Phi(z) + z phi(z), phi(z) = e^(-z^2/2)/sqrt(2 pi)
+//   GELU_TANH  f = z/2 (1 + t), t = tanh(c (z + 0.044715 z^3)), c = sqrt(2/pi)
+//              f' = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3 * 0.044715 z^2)
+//   SWISH      f = z s(z), s = sigmoid                f' = s(z) (1 + z (1 - s(z)))
+//   TANH       f = tanh(z)                            f' = 1 - tanh^2(z)
+// Phi(z) = normcdff(z) = erfc(-z/sqrt 2)/2, accurate for large negative z too.
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "checks.h"
+#include "cuda_status.h"
+#include "elementwise_launch.cuh"
+#include "peft4j.h"
+
+namespace peft4j {
+namespace {
+
+constexpr float kInvSqrt2Pi = 0.3989422804014327f;
+constexpr float kTanhC = 0.7978845608028654f;
+constexpr float kTanhK = 0.044715f;
+
+__device__ float sigmoid(float z) {
+    if (z >= 0) return 1.0f / (1.0f + expf(-z));
+    const float e = expf(z);
+    return e / (1.0f + e);
+}
+
+__device__ float activation_value(int f, float z) {
+    switch (f) {
+        case PEFT4J_ACTIVATION_RELU:
+            return z > 0 ? z : 0.0f;
+        case PEFT4J_ACTIVATION_GELU:
+            return z * normcdff(z);
+        case PEFT4J_ACTIVATION_GELU_TANH:
+            return 0.5f * z * (1.0f + tanhf(kTanhC * (z + kTanhK * z * z * z)));
+        case PEFT4J_ACTIVATION_SWISH:
+            return z * sigmoid(z);
+        case PEFT4J_ACTIVATION_TANH:
+            return tanhf(z);
+        default:  // PEFT4J_ACTIVATION_IDENTITY
+            return z;
+    }
+}
+
+__device__ float activation_derivative(int f, float z) {
+    switch (f) {
+        case PEFT4J_ACTIVATION_RELU:
+            return z > 0 ? 1.0f : 0.0f;
+        case PEFT4J_ACTIVATION_GELU:
+            return normcdff(z) + z * kInvSqrt2Pi * expf(-0.5f * z * z);
+        case PEFT4J_ACTIVATION_GELU_TANH: {
+            const float t = tanhf(kTanhC * (z + kTanhK * z * z * z));
+            return 0.5f * (1.0f + t) + 0.5f * z * (1.0f - t * t) * kTanhC * (1.0f + 3.0f * kTanhK * z * z);
+        }
+        case PEFT4J_ACTIVATION_SWISH: {
+            const float s = sigmoid(z);
+            return s * (1.0f + z * (1.0f - s));
+        }
+        case PEFT4J_ACTIVATION_TANH: {
+            const float t = tanhf(z);
+            return 1.0f - t * t;
+        }
+        default:  // PEFT4J_ACTIVATION_IDENTITY
+            return 1.0f;
+    }
+}
+
+__global__ void activation_forward_kernel(int f, const float* x, float* y, int64_t count) {
+    for (int64_t i = grid_stride_start(); i < count; i += grid_stride()) y[i] = activation_value(f, x[i]);
+}
+
+__global__ void activation_backward_kernel(int f, const float* dy, const float* x, float* dx, int64_t count) {
+    for (int64_t i = grid_stride_start(); i < count; i += grid_stride()) {
+        dx[i] = dy[i] * activation_derivative(f, x[i]);
+    }
+}
+
+bool known_activation(int f) { return f >= PEFT4J_ACTIVATION_IDENTITY && f <= PEFT4J_ACTIVATION_TANH; }
+
+}  // namespace
+}  // namespace peft4j
+
+extern "C" int peft4j_activation_forward(int activation, const float* x, float* y, int64_t count, void* stream) {
+    using namespace peft4j;
+    if (count < 0) return PEFT4J_ERROR_NEGATIVE_SIZE;
+    if (missing(x, count) || missing(y, count)) return PEFT4J_ERROR_NULL_POINTER;
+    if (!known_activation(activation)) return PEFT4J_ERROR_ACTIVATION;
+    if (count == 0) return PEFT4J_OK;
+    activation_forward_kernel<<<elementwise_blocks(count), kElementwiseThreads, 0,
+                                static_cast<cudaStream_t>(stream)>>>(activation, x, y, count);
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaGetLastError());
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_activation_backward(int activation, const float* dy, const float* x, float* dx,
+                                          int64_t count, void* stream) {
+    using namespace peft4j;
+    if (count < 0) return PEFT4J_ERROR_NEGATIVE_SIZE;
+    if (missing(dy, count) || missing(x, count) || missing(dx, count)) return PEFT4J_ERROR_NULL_POINTER;
+    if (!known_activation(activation)) return PEFT4J_ERROR_ACTIVATION;
+    if (count == 0) return PEFT4J_OK;
+    activation_backward_kernel<<<elementwise_blocks(count), kElementwiseThreads, 0,
+                                 static_cast<cudaStream_t>(stream)>>>(activation, dy, x, dx, count);
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaGetLastError());
+    return PEFT4J_OK;
+}
