@@ -9,14 +9,15 @@
 #
 # Sizes are environment variables (defaults: the figures reported in README.md):
 #   TASKS="imdb spam" SEEDS="1 2 3" LEN=64 PT=240 PV=120 S4_K=1 BO_INITIAL=8 BO_ITERATIONS=8 BO_BATCH=2
-#   TRAIN=800 VALIDATION=100 TEST=500 EPOCHS=1 BASELINES="lora houlsby pfeiffer parallel mam"
+#   TRAIN=800 VALIDATION=100 TEST=500 EPOCHS=1 BASELINES="lora houlsby pfeiffer parallel mam" SEARCHES="s4 bo"
+# (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-runs/experiment}"
 TASKS="${TASKS:-imdb spam}"; SEEDS="${SEEDS:-1 2 3}"; LEN="${LEN:-64}"; PT="${PT:-240}"; PV="${PV:-120}"
 S4_K="${S4_K:-1}"; BO_INITIAL="${BO_INITIAL:-8}"; BO_ITERATIONS="${BO_ITERATIONS:-8}"; BO_BATCH="${BO_BATCH:-2}"
 TRAIN="${TRAIN:-800}"; VALIDATION="${VALIDATION:-100}"; TEST="${TEST:-500}"; EPOCHS="${EPOCHS:-1}"
-BASELINES="${BASELINES:-lora houlsby pfeiffer parallel mam}"
+BASELINES="${BASELINES:-lora houlsby pfeiffer parallel mam}"; SEARCHES="${SEARCHES:-s4 bo}"
 MODEL=bge-small; BUDGET=0.005; SPLIT_SEED=1
 if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
@@ -52,36 +53,45 @@ finetune() { # task name seed args...
 }
 
 for task in $TASKS; do
-  search "$task" s4
-  search "$task" bo
+  for alg in $SEARCHES; do search "$task" "$alg"; done
   for seed in $SEEDS; do
-    finetune "$task" s4-plan "$seed" --plan "$out/$task/search-s4/best-plan.json"
-    finetune "$task" bo-plan "$seed" --plan "$out/$task/search-bo/best-plan.json"
+    for alg in $SEARCHES; do finetune "$task" "$alg-plan" "$seed" --plan "$out/$task/search-$alg/best-plan.json"; done
     for m in $BASELINES; do finetune "$task" "$m" "$seed" --method "$m"; done
   done
 done
 
-/usr/bin/env python3 - "$out" <<'PY' | tee "$out/results.md"
-import json, pathlib, statistics, sys
-out = pathlib.Path(sys.argv[1])
-for task in sorted(p for p in out.iterdir() if p.is_dir()):
-    print(f"\n### {task.name}\n")
-    for alg in ("s4", "bo"):
-        d = task / f"search-{alg}"
-        if (d / "journal.jsonl").exists():
-            n = sum(1 for _ in open(d / "journal.jsonl"))
-            wall = int((d / "wall-seconds").read_text()) if (d / "wall-seconds").exists() else None
-            rate = f", {3600 * n / wall:.0f} trials/hour" if wall else ""
-            print(f"- {alg} search: {n} journal entries" + (f" in {wall // 60} min {wall % 60} s{rate}" if wall else ""))
-    print("\n| configuration | trainable fraction | test accuracy, mean ± sd | per seed |\n|---|---|---|---|")
-    rows = []
-    for cfg in sorted(p for p in task.iterdir() if p.is_dir() and not p.name.startswith("search-")):
-        s = [json.loads((r / "summary.json").read_text()) for r in sorted(cfg.glob("seed-*")) if (r / "summary.json").exists()]
-        if not s: continue
-        acc = [x["test_accuracy"] for x in s]
-        sd = statistics.stdev(acc) if len(acc) > 1 else 0.0
-        rows.append((statistics.mean(acc), cfg.name, s[0]["trainable_fraction"], sd, acc))
-    for mean, name, frac, sd, acc in sorted(rows, reverse=True):
-        print(f"| {name} | {100 * frac:.3f} % | {100 * mean:.2f} ± {100 * sd:.2f} % | {', '.join(f'{100 * a:.1f}' for a in acc)} |")
-PY
+field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//'; }
+{
+  for taskdir in "$out"/*/; do
+    task=$(basename "$taskdir")
+    printf '\n### %s\n\n' "$task"
+    for alg in s4 bo; do
+      d="$taskdir/search-$alg"
+      [ -f "$d/journal.jsonl" ] || continue
+      n=$(wc -l < "$d/journal.jsonl")
+      if [ -f "$d/wall-seconds" ]; then
+        w=$(cat "$d/wall-seconds")
+        echo "- $alg search: $n journal entries in $((w / 60)) min $((w % 60)) s ($((3600 * n / (w > 0 ? w : 1))) trials/hour)"
+      else
+        echo "- $alg search: $n journal entries"
+      fi
+    done
+    printf '\n| configuration | trainable fraction | test accuracy, mean ± sd | per seed |\n|---|---|---|---|\n'
+    for cfg in "$taskdir"*/; do
+      name=$(basename "$cfg")
+      case "$name" in search-*) continue ;; esac
+      accs=""; frac=""
+      for r in "$cfg"seed-*/summary.json; do
+        [ -f "$r" ] || continue
+        accs="$accs $(field "$r" test_accuracy)"; frac=$(field "$r" trainable_fraction)
+      done
+      [ -n "$accs" ] || continue
+      echo "$accs" | awk -v name="$name" -v frac="$frac" '{
+        n = NF; s = 0; for (i = 1; i <= n; i++) s += $i; m = s / n; v = 0
+        for (i = 1; i <= n; i++) v += ($i - m) ^ 2; sd = n > 1 ? sqrt(v / (n - 1)) : 0
+        per = ""; for (i = 1; i <= n; i++) per = per (i > 1 ? ", " : "") sprintf("%.1f", 100 * $i)
+        printf "%.6f| %s | %.3f %% | %.2f ± %.2f %% | %s |\n", m, name, 100 * frac, 100 * m, 100 * sd, per }'
+    done | sort -t'|' -k1,1 -r -g | cut -d'|' -f2- | sed 's/^/|/'
+  done
+} | tee "$out/results.md"
 log "all done in $(( $(date +%s) - started )) s; table in $out/results.md"
