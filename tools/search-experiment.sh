@@ -34,7 +34,8 @@ search() { # task algorithm
   local t0=$(date +%s)
   "$root/peft4j" search --algorithm "$2" --model "$MODEL" --dataset "$1" --budget "$BUDGET" --seed "$SPLIT_SEED" \
     --max-length "$LEN" --proxy-train "$PT" --proxy-validation "$PV" --samples "$S4_K" --initial "$BO_INITIAL" \
-    --iterations "$BO_ITERATIONS" --batch-size "$BO_BATCH" $([ "$2" = s4 ] && echo --no-baselines) --output "$dir" \
+    --iterations "$BO_ITERATIONS" --batch-size "$BO_BATCH" $([ "$2" = s4 ] && echo --no-baselines) \
+    $([ "$2" = bo ] && echo --within-budget) --output "$dir" \
     > "$dir.log" 2>&1 \
     || { log "$1 $2 search FAILED (see $dir.log)"; return 1; }
   echo $(( $(date +%s) - t0 )) > "$dir/wall-seconds"

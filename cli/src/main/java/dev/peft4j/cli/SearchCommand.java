@@ -64,6 +64,9 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans meet it exactly; BO saves "
             + "its front's best point within it (default ${DEFAULT-VALUE})")
     double budget = 0.005;
+    @Option(names = "--within-budget", description = "BO: propose only configurations within --budget (the front is then "
+            + "the best trade-off inside it) instead of the whole space")
+    boolean withinBudget;
     @Option(names = "--samples", description = "S4: configurations sampled per choice, K (default ${DEFAULT-VALUE})")
     int samples = 2;
     @Option(names = "--initial", description = "BO: initial Sobol points (default ${DEFAULT-VALUE})")
@@ -152,7 +155,8 @@ final class SearchCommand implements Callable<Integer> {
                 }
             } else if (algorithm.equals("bo")) {
                 AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
-                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false))
+                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false,
+                                withinBudget ? budget : 1.0))
                         .search(scheduler);
                 if (r.front().isEmpty()) {
                     throw new IllegalStateException("every trial failed; see " + journalFile);

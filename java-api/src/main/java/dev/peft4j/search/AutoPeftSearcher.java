@@ -17,18 +17,33 @@ import org.hipparchus.random.SobolSequenceGenerator;
  * candidates by exact 2-D expected hypervolume improvement ({@link Hypervolume2D}) and picks a batch of
  * {@code batchSize} by Kriging believer: take the best, pretend its observation equals the GP mean, refit at the same
  * hyper-parameters, repeat. Batches go to the {@link TrialScheduler} in proposal order; failed trials are neither
- * modelled nor proposed again. Reference point: (metricReference, 1.1 × the space's largest fraction).
+ * modelled nor proposed again. Reference point: (metricReference, 1.1 × the space's largest fraction). With a
+ * {@code maxFraction} below 1, only configurations whose exact fraction is within it are drawn, for the initial
+ * design and the candidate pools alike (rejection sampling), and the reference fraction is 1.1 × that budget: the
+ * front is then the best trade-off inside the budget.
  */
 public final class AutoPeftSearcher {
     public record Settings(int initialPoints, int iterations, int batchSize, int candidatePool, ProxySettings proxy,
-                           long seed, double metricReference, boolean fractionSurrogate) {
+                           long seed, double metricReference, boolean fractionSurrogate, double maxFraction) {
         public Settings {
             if (initialPoints < 1 || iterations < 0 || batchSize < 1 || candidatePool < 1) {
                 throw new IllegalArgumentException("need initialPoints, batchSize, candidatePool ≥ 1 and iterations ≥ 0; got "
                         + initialPoints + ", " + batchSize + ", " + candidatePool + ", " + iterations);
             }
+            if (!(maxFraction > 0)) {
+                throw new IllegalArgumentException("maxFraction must be > 0 (1 or more: unconstrained), got " + maxFraction);
+            }
+        }
+
+        /** Unconstrained: the whole space. */
+        public Settings(int initialPoints, int iterations, int batchSize, int candidatePool, ProxySettings proxy,
+                        long seed, double metricReference, boolean fractionSurrogate) {
+            this(initialPoints, iterations, batchSize, candidatePool, proxy, seed, metricReference, fractionSurrogate, 1.0);
         }
     }
+
+    /** Draws tried per wanted point when rejection sampling inside a budget. */
+    private static final int DRAWS_PER_POINT = 200;
 
     private final AutoPeftSpace space;
     private final Settings settings;
@@ -41,17 +56,21 @@ public final class AutoPeftSearcher {
     public AutoPeftResult search(TrialScheduler scheduler) {
         Map<String, AutoPeftConfig> proposed = new LinkedHashMap<>();
         Map<String, TrialResult> results = new LinkedHashMap<>();
-        double[] ref = {-settings.metricReference(), 1.1 * space.maxFraction()};
+        double[] ref = {-settings.metricReference(), 1.1 * Math.min(space.maxFraction(), settings.maxFraction())};
 
         List<AutoPeftConfig> initial = new ArrayList<>();
         SobolSequenceGenerator sobol = new SobolSequenceGenerator(space.dimensions());
         sobol.skipTo(1 + (int) Math.floorMod(Seeds.mix(settings.seed(), 1), 1024L));
         LinkedHashSet<String> seen = new LinkedHashSet<>();
-        for (int tries = 0; initial.size() < settings.initialPoints() && tries < 50 * settings.initialPoints(); tries++) {
+        for (int tries = 0; initial.size() < settings.initialPoints() && tries < DRAWS_PER_POINT * settings.initialPoints(); tries++) {
             AutoPeftConfig c = space.fromUnit(sobol.nextVector());
-            if (seen.add(space.label(c))) {
+            if (withinBudget(c) && seen.add(space.label(c))) {
                 initial.add(c);
             }
+        }
+        if (initial.isEmpty()) {
+            throw new IllegalArgumentException("no configuration of the space found within the fraction "
+                    + settings.maxFraction() + " after " + DRAWS_PER_POINT * settings.initialPoints() + " draws");
         }
         evaluate(initial, proposed, results, scheduler);
 
@@ -91,6 +110,10 @@ public final class AutoPeftSearcher {
                 ref[1], failed);
     }
 
+    private boolean withinBudget(AutoPeftConfig c) {
+        return settings.maxFraction() >= 1 || ParameterCounter.fraction(space.model(), space.toPlan(c)) <= settings.maxFraction();
+    }
+
     private void evaluate(List<AutoPeftConfig> configs, Map<String, AutoPeftConfig> proposed,
                           Map<String, TrialResult> results, TrialScheduler scheduler) {
         List<Trial> trials = new ArrayList<>();
@@ -109,10 +132,11 @@ public final class AutoPeftSearcher {
                                          Map<String, TrialResult> results, double[] ref) {
         SplittableRandom rng = new SplittableRandom(Seeds.mix(settings.seed(), 2, round));
         Map<String, AutoPeftConfig> pool = new LinkedHashMap<>();
-        for (int i = 0; i < settings.candidatePool() * 4 && pool.size() < settings.candidatePool(); i++) {
+        int draws = settings.candidatePool() * (settings.maxFraction() < 1 ? DRAWS_PER_POINT / 10 : 4);
+        for (int i = 0; i < draws && pool.size() < settings.candidatePool(); i++) {
             AutoPeftConfig c = space.random(rng);
             String label = space.label(c);
-            if (!proposed.containsKey(label)) {
+            if (!proposed.containsKey(label) && withinBudget(c)) {
                 pool.putIfAbsent(label, c);
             }
         }

@@ -51,6 +51,29 @@ class AutoPeftSearcherTest {
     }
 
     @Test
+    void withABudgetEveryProposalStaysWithinIt() {
+        double budget = 0.25 * SPACE.maxFraction();
+        TradeOffRunner a = new TradeOffRunner();
+        AutoPeftResult r = new AutoPeftSearcher(SPACE, new AutoPeftSearcher.Settings(6, 4, 3, 64, PROXY, 4, 0.0, false,
+                budget)).search(new TrialScheduler(a, SearchJournal.inMemory(), 3));
+        assertEquals(18, r.evaluated().size(), "the budget still leaves room for every proposal");
+        for (ParetoPoint p : r.evaluated()) {
+            assertTrue(p.fraction() <= budget, p.label() + " at " + p.fraction() + " exceeds " + budget);
+        }
+        assertEquals(r.bestMetric(), r.bestWithin(budget));
+        // unconstrained, the same seed proposes points above that budget (the test above is not vacuous)
+        AutoPeftResult free = search(4, new TrialScheduler(new TradeOffRunner(), SearchJournal.inMemory(), 3));
+        assertTrue(free.evaluated().stream().anyMatch(p -> p.fraction() > budget));
+    }
+
+    @Test
+    void aBudgetMustBePositive() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new AutoPeftSearcher.Settings(2, 0, 1, 8, PROXY, 1, 0.0, false, 0.0));
+        assertTrue(e.getMessage().contains("maxFraction"), e.getMessage());
+    }
+
+    @Test
     void findsANondominatedFrontReproducibly() {
         TradeOffRunner a = new TradeOffRunner();
         AutoPeftResult r = search(4, new TrialScheduler(a, SearchJournal.inMemory(), 3));
