@@ -2,7 +2,6 @@ package dev.peft4j.cli;
 
 import dev.peft4j.backend.AdamW;
 import dev.peft4j.backend.Backend;
-import dev.peft4j.backend.Backends;
 import dev.peft4j.backend.ProfilingBackend;
 import dev.peft4j.model.Batch;
 import dev.peft4j.model.BertConfig;
@@ -15,6 +14,7 @@ import dev.peft4j.train.Optimizer;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,8 +40,8 @@ final class BenchCommand implements Callable<Integer> {
     float lr = 1e-3f;
     @Option(names = "--seed", description = "random seed (default ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
     @Option(names = "--profile", description = "print the time spent in each kernel after the first step")
     boolean profile;
 
@@ -53,7 +53,7 @@ final class BenchCommand implements Callable<Integer> {
         BertConfig base = BertConfig.miniLmL6();
         BertConfig cfg = new BertConfig(base.vocabSize(), base.hidden(), layers, base.heads(), base.intermediate(),
                 Math.max(seq, 8), base.typeVocabSize(), base.layerNormEps(), base.activation(), 0.1f, base.pooling());
-        try (Backend chosen = backend == null ? Backends.create() : Backends.create(backend)) {
+        try (Backend chosen = backend.create()) {
             ProfilingBackend profiler = profile ? new ProfilingBackend(chosen) : null;
             run(profiler == null ? chosen : profiler.backend(), cfg, profiler);
         }

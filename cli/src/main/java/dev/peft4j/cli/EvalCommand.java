@@ -1,46 +1,43 @@
 package dev.peft4j.cli;
 
 import dev.peft4j.backend.Backend;
-import dev.peft4j.backend.Backends;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.EncodedExample;
 import dev.peft4j.train.Evaluator;
 import dev.peft4j.train.Metrics;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Scores a fine-tuned classifier: on its run's own held-out split, or on another labelled dataset. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a fine-tuned classifier (a finetune --output folder) on held-out data.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, description = "the --output folder of a finetune run")
-    Path run;
+    @Mixin
+    RunOption run = new RunOption();
     @Option(names = "--dataset", description = "imdb, spam, csv:PATH or jsonl:PATH (default: the run's test split)")
     String dataset;
-    @Option(names = "--text-column", description = "text column of a local dataset (default ${DEFAULT-VALUE})")
-    String textColumn = "text";
-    @Option(names = "--label-column", description = "label column of a local dataset (default ${DEFAULT-VALUE})")
-    String labelColumn = "label";
-    @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
-    String backend;
+    @Mixin
+    ColumnOptions columns = new ColumnOptions();
+    @Mixin
+    BackendOption backend = new BackendOption();
 
     @Override
     public Integer call() throws Exception {
-        try (Backend be = backend == null ? Backends.create() : Backends.create(backend)) {
-            TrainedClassifier t = TrainedClassifier.load(run, be);
+        try (Backend be = backend.create()) {
+            TrainedClassifier t = TrainedClassifier.load(run.run, be);
             try (t.classifier) {
                 RunInfo info = t.info;
                 LabeledDataset part;
                 if (dataset == null) {
-                    LabeledDataset data = DatasetChoice.load(info.dataset(), textColumn, labelColumn);
+                    LabeledDataset data = columns.load(info.dataset());
                     part = data.split(SplitSpec.counts(info.train(), info.validation(), info.test()), info.dataSplitSeed()).test();
                 } else {
-                    part = DatasetChoice.load(dataset, textColumn, labelColumn);
+                    part = columns.load(dataset);
                 }
                 if (!part.labelNames().equals(info.labels())) {
                     throw new IllegalArgumentException("the dataset's labels " + part.labelNames()

@@ -8,14 +8,15 @@ import dev.peft4j.backend.Backends;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Writes a run's adapter as a Hugging Face peft adapter folder, naming the base model as the user's hub id. */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a run's adapter in Hugging Face peft's format (adapter_config.json + adapter_model.safetensors).")
 final class ExportCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, description = "the --output folder of a finetune run")
-    Path run;
+    @Mixin
+    RunOption run = new RunOption();
     @Option(names = "--output", required = true, description = "the adapter folder to write")
     Path output;
     @Option(names = "--base-model-name", description = "base_model_name_or_path to record (default: the model's name)")
@@ -24,7 +25,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Backend be = Backends.create("reference")) {
-            TrainedClassifier t = TrainedClassifier.load(run, be);
+            TrainedClassifier t = TrainedClassifier.load(run.run, be);
             try (t.classifier) {
                 String name = baseModelName != null ? baseModelName : t.base.displayName;
                 PeftType type = AdapterIo.save(output, AdapterModel.of(t.classifier), name);

@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import dev.peft4j.adapter.AdapterIo;
 import dev.peft4j.adapter.AdapterModel;
 import dev.peft4j.backend.Backend;
-import dev.peft4j.backend.Backends;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
@@ -36,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,22 +46,18 @@ import picocli.CommandLine.Option;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a pretrained encoder with a PEFT method on a classification dataset.")
 final class FinetuneCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "minilm or bge-small (default ${DEFAULT-VALUE})")
-    String model = "minilm";
-    @Option(names = "--dataset", description = "imdb, spam, csv:PATH or jsonl:PATH (default ${DEFAULT-VALUE})")
-    String dataset = "imdb";
-    @Option(names = "--text-column", description = "text column/field of a local dataset (default ${DEFAULT-VALUE})")
-    String textColumn = "text";
-    @Option(names = "--label-column", description = "label column/field of a local dataset (default ${DEFAULT-VALUE})")
-    String labelColumn = "label";
+    @Mixin
+    ModelOption model = ModelOption.defaultingTo("minilm");
+    @Mixin
+    DatasetOptions dataset = new DatasetOptions();
     @Option(names = "--train", description = "training examples (default ${DEFAULT-VALUE})")
     int train = 4000;
     @Option(names = "--validation", description = "validation examples for model selection (default ${DEFAULT-VALUE})")
     int validation = 500;
     @Option(names = "--test", description = "held-out test examples (default ${DEFAULT-VALUE})")
     int test = 1000;
-    @Option(names = "--max-length", description = "tokens per example, special tokens included (default ${DEFAULT-VALUE})")
-    int maxLength = 128;
+    @Mixin
+    MaxLengthOption maxLength = new MaxLengthOption();
     @Option(names = "--method", description = "lora, houlsby, pfeiffer, parallel, prefix, bitfit, ia3, mam or head (default ${DEFAULT-VALUE})")
     String method = "lora";
     @Option(names = "--size", description = "LoRA rank / adapter width / prefix length (default: the method's own)")
@@ -79,8 +75,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--split-seed", description = "seed of the train/validation/test shuffle alone (default: --seed); "
             + "fix it to compare methods or seeds on one held-out set")
     Long splitSeed;
-    @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
-    String backend;
+    @Mixin
+    BackendOption backend = new BackendOption();
     @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json "
             + "and plots (default ${DEFAULT-VALUE})")
     Path output = Path.of("runs", "finetune");
@@ -91,25 +87,25 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (train < 1 || test < 1 || validation < 0 || maxLength < 3 || epochs < 1 || batch < 1) {
+        if (train < 1 || test < 1 || validation < 0 || maxLength.tokens() < 3 || epochs < 1 || batch < 1) {
             throw new IllegalArgumentException("--train, --test, --epochs, --batch must be ≥ 1, --validation ≥ 0, --max-length ≥ 3");
         }
         long wallStart = System.nanoTime();
-        BaseModel base = BaseModel.parse(model);
-        System.out.println("loading dataset " + dataset + " ...");
-        LabeledDataset data = DatasetChoice.load(dataset, textColumn, labelColumn);
+        BaseModel base = model.base();
+        System.out.println("loading dataset " + dataset.name() + " ...");
+        LabeledDataset data = dataset.load();
         if (train + validation + test > data.size()) {
-            throw new IllegalArgumentException("dataset " + dataset + " has " + data.size() + " examples, fewer than --train "
+            throw new IllegalArgumentException("dataset " + dataset.name() + " has " + data.size() + " examples, fewer than --train "
                     + train + " + --validation " + validation + " + --test " + test);
         }
         long dataSeed = splitSeed != null ? splitSeed : seed;
         Splits splits = data.split(SplitSpec.counts(train, validation, test), dataSeed);
         WordPieceTokenizer tokenizer = base.tokenizer();
-        List<EncodedExample> trainSet = Examples.encode(tokenizer, splits.train(), maxLength);
-        List<EncodedExample> valSet = Examples.encode(tokenizer, splits.validation(), maxLength);
-        List<EncodedExample> testSet = Examples.encode(tokenizer, splits.test(), maxLength);
+        List<EncodedExample> trainSet = Examples.encode(tokenizer, splits.train(), maxLength.tokens());
+        List<EncodedExample> valSet = Examples.encode(tokenizer, splits.validation(), maxLength.tokens());
+        List<EncodedExample> testSet = Examples.encode(tokenizer, splits.test(), maxLength.tokens());
         Files.createDirectories(output);
-        try (Backend be = backend == null ? Backends.create() : Backends.create(backend);
+        try (Backend be = backend.create();
              SequenceClassifier classifier = new SequenceClassifier(base.load(be, 0.1f), data.numLabels(), seed);
              BufferedWriter metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"))) {
             BertModel encoder = classifier.encoder();
@@ -122,7 +118,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.printf("model %s | method %s | backend %s | %d labels %s%n", base.displayName, methodName,
                     be.name(), data.numLabels(), data.labelNames());
             System.out.printf("data %s: %d train, %d validation, %d test | %d tokens max | %d epochs × batch %d%n",
-                    dataset, trainSet.size(), valSet.size(), testSet.size(), maxLength, epochs, batch);
+                    dataset.name(), trainSet.size(), valSet.size(), testSet.size(), maxLength.tokens(), epochs, batch);
             System.out.printf("trainable %,d parameters = %.3f%% of %,d (head included):%n", trainable, 100 * fraction,
                     encoder.baseParameterCount());
             System.out.print(TrainableReport.of(classifier.trainableParameters(), encoder.baseParameterCount()).format());
@@ -156,7 +152,8 @@ final class FinetuneCommand implements Callable<Integer> {
             TrainResult result = new ClassifierTrainer(cfg, batcher, listener,
                     new CheckpointOptions(checkpoint, checkpointEvery, resume)).train(classifier, trainSet, valSet);
             AdapterIo.save(output.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(classifier), base.displayName);
-            new RunInfo(model, data.labelNames(), maxLength, dataset, train, validation, test, seed, dataSeed).write(output);
+            new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train, validation, test, seed,
+                    dataSeed).write(output);
             System.out.println("evaluating on " + testSet.size() + " held-out examples ...");
             Metrics held = new Evaluator(batcher, 32).evaluate(classifier, testSet);
             json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
@@ -220,10 +217,10 @@ final class FinetuneCommand implements Callable<Integer> {
         o.addProperty("model", base.displayName);
         o.addProperty("method", methodName);
         o.addProperty("backend", be.name());
-        o.addProperty("dataset", dataset);
+        o.addProperty("dataset", dataset.name());
         o.addProperty("train_examples", train);
         o.addProperty("test_examples", test);
-        o.addProperty("max_length", maxLength);
+        o.addProperty("max_length", maxLength.tokens());
         o.addProperty("epochs", epochs);
         o.addProperty("seed", seed);
         o.addProperty("split_seed", splitSeed != null ? splitSeed : seed);

@@ -5,23 +5,24 @@ import dev.peft4j.peft.Methods;
 import dev.peft4j.search.ParameterCounter;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Lists the hand-made PEFT methods with their exact trainable-parameter counts on a model. */
 @Command(name = "methods", mixinStandardHelpOptions = true,
         description = "List the PEFT methods with their trainable-parameter counts on a model.")
 final class MethodsCommand implements Runnable {
-    @Option(names = "--model", description = "minilm or bge-small (default ${DEFAULT-VALUE})")
-    String model = "minilm";
+    @Mixin
+    ModelOption model = ModelOption.defaultingTo("minilm");
     @Option(names = "--labels", description = "classes of the task head (default ${DEFAULT-VALUE})")
     int labels = 2;
 
     @Override
     public void run() {
-        BertConfig cfg = BaseModel.parse(model) == BaseModel.MINILM ? BertConfig.miniLmL6() : BertConfig.bgeSmall();
+        BertConfig cfg = model.base() == BaseModel.MINILM ? BertConfig.miniLmL6() : BertConfig.bgeSmall();
         long base = ParameterCounter.base(cfg);
         long head = ParameterCounter.head(cfg, labels);
-        System.out.printf("%s: %,d base parameters; a %d-class head adds %,d%n", BaseModel.parse(model).displayName, base,
+        System.out.printf("%s: %,d base parameters; a %d-class head adds %,d%n", model.base().displayName, base,
                 labels, head);
         System.out.printf("%-10s %-44s %12s %10s%n", "method", "plan (every layer)", "PEFT params", "% of base");
         for (String m : List.of("head", "lora", "houlsby", "pfeiffer", "parallel", "prefix", "bitfit", "ia3", "mam")) {

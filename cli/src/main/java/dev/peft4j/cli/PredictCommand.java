@@ -1,13 +1,12 @@
 package dev.peft4j.cli;
 
 import dev.peft4j.backend.Backend;
-import dev.peft4j.backend.Backends;
 import dev.peft4j.model.Batch;
 import dev.peft4j.tokenizer.Encoding;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,17 +14,17 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Classify texts with a fine-tuned classifier (a finetune --output folder).")
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--run", required = true, description = "the --output folder of a finetune run")
-    Path run;
-    @Option(names = "--backend", description = "reference, cpu or cuda (default: the best available)")
-    String backend;
+    @Mixin
+    RunOption run = new RunOption();
+    @Mixin
+    BackendOption backend = new BackendOption();
     @Parameters(arity = "1..*", paramLabel = "TEXT", description = "texts to classify")
     List<String> texts;
 
     @Override
     public Integer call() throws Exception {
-        try (Backend be = backend == null ? Backends.create() : Backends.create(backend)) {
-            TrainedClassifier t = TrainedClassifier.load(run, be);
+        try (Backend be = backend.create()) {
+            TrainedClassifier t = TrainedClassifier.load(run.run, be);
             try (t.classifier) {
                 List<String> labels = t.info.labels();
                 for (String text : texts) {

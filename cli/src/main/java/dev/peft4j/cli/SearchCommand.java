@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,14 +54,10 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--algorithm", description = "s4 or bo (default ${DEFAULT-VALUE})")
     String algorithm = "s4";
-    @Option(names = "--model", description = "minilm or bge-small (default ${DEFAULT-VALUE})")
-    String model = "bge-small";
-    @Option(names = "--dataset", description = "imdb, spam, csv:PATH or jsonl:PATH (default ${DEFAULT-VALUE})")
-    String dataset = "imdb";
-    @Option(names = "--text-column", description = "text column of a local dataset (default ${DEFAULT-VALUE})")
-    String textColumn = "text";
-    @Option(names = "--label-column", description = "label column of a local dataset (default ${DEFAULT-VALUE})")
-    String labelColumn = "label";
+    @Mixin
+    ModelOption model = ModelOption.defaultingTo("bge-small");
+    @Mixin
+    DatasetOptions dataset = new DatasetOptions();
     @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans meet it exactly; BO saves "
             + "its front's best point within it (default ${DEFAULT-VALUE})")
     double budget = 0.005;
@@ -81,8 +78,8 @@ final class SearchCommand implements Callable<Integer> {
     int proxyTrain = 500;
     @Option(names = "--proxy-validation", description = "validation examples per proxy (default ${DEFAULT-VALUE})")
     int proxyValidation = 200;
-    @Option(names = "--max-length", description = "tokens per example (default ${DEFAULT-VALUE})")
-    int maxLength = 128;
+    @Mixin
+    MaxLengthOption maxLength = new MaxLengthOption();
     @Option(names = "--batch", description = "examples per training step (default ${DEFAULT-VALUE})")
     int batch = 16;
     @Option(names = "--lr", description = "peak learning rate of the proxies (default ${DEFAULT-VALUE})")
@@ -105,16 +102,16 @@ final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel must be ≥ 1 "
                     + "and --budget in (0, 1)");
         }
-        BaseModel base = BaseModel.parse(model);
-        LabeledDataset data = DatasetChoice.load(dataset, textColumn, labelColumn);
+        BaseModel base = model.base();
+        LabeledDataset data = dataset.load();
         if (proxyTrain + proxyValidation > data.size()) {
-            throw new IllegalArgumentException("dataset " + dataset + " has " + data.size() + " examples, fewer than "
+            throw new IllegalArgumentException("dataset " + dataset.name() + " has " + data.size() + " examples, fewer than "
                     + "--proxy-train + --proxy-validation");
         }
         Splits splits = data.split(SplitSpec.counts(proxyTrain, proxyValidation, 0), seed);
         WordPieceTokenizer tokenizer = base.tokenizer();
-        List<EncodedExample> train = Examples.encode(tokenizer, splits.train(), maxLength);
-        List<EncodedExample> validation = Examples.encode(tokenizer, splits.validation(), maxLength);
+        List<EncodedExample> train = Examples.encode(tokenizer, splits.train(), maxLength.tokens());
+        List<EncodedExample> validation = Examples.encode(tokenizer, splits.validation(), maxLength.tokens());
         BertOnnxWeights weights = base.weights();
         Files.createDirectories(output);
         TrainConfig proxyTraining = new TrainConfig(proxyEpochs, batch, lr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1,
@@ -194,7 +191,7 @@ final class SearchCommand implements Callable<Integer> {
             Files.writeString(output.resolve("report.md"), report);
             System.out.println(report);
             System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "
-                    + output.resolve("best-plan.json") + " --model " + model + ")");
+                    + output.resolve("best-plan.json") + " --model " + model.name() + ")");
         }
         return 0;
     }

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.peft4j.io.JsonText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * line cut short by a kill is dropped (the file is truncated to its last complete line). A trial id whose
  * fingerprint differs from the journal's is an error: the journal belongs to another search.
  * Line: {"trial": id, "fingerprint": hex, "status": "OK"|"FAILED", "metric": x|null, "params": n,
- * "fraction": x, "reason": text|null, "seconds": x}.
+ * "fraction": x, "reason": text|null, "seconds": x}. A complete line that is not such an object (not JSON, a field
+ * missing or of the wrong type) is an {@link IllegalStateException} naming the file, the line and the field.
  */
 public final class SearchJournal implements AutoCloseable {
     private final Path file;
@@ -71,14 +73,24 @@ public final class SearchJournal implements AutoCloseable {
             if (lines[i].isBlank()) {
                 continue;
             }
+            JsonElement line;
+            try {
+                line = JsonParser.parseString(lines[i]);
+            } catch (JsonParseException e) {
+                throw malformed(i, "not JSON: " + JsonText.shorten(e.getMessage()));
+            }
             TrialResult r;
             try {
-                r = parse(JsonParser.parseString(lines[i]).getAsJsonObject());
-            } catch (JsonParseException | IllegalStateException | NullPointerException | UnsupportedOperationException e) {
-                throw new IllegalStateException("journal " + file + " line " + (i + 1) + " is malformed: " + e.getMessage());
+                r = parse(JsonText.object(line, "the line"));
+            } catch (IllegalArgumentException e) {
+                throw malformed(i, e.getMessage());
             }
             finished.put(r.trialId(), r);
         }
+    }
+
+    private IllegalStateException malformed(int lineIndex, String why) {
+        return new IllegalStateException("journal " + file + " line " + (lineIndex + 1) + " is malformed: " + why);
     }
 
     /** The journaled result of this trial, if it finished before. */
@@ -139,14 +151,23 @@ public final class SearchJournal implements AutoCloseable {
         return o;
     }
 
+    /**
+     * One journal line back as a result. Every field is checked to be a JSON primitive of its kind (a string, a
+     * number, a whole number; metric and reason may be null); anything else is an {@link IllegalArgumentException}
+     * naming the field.
+     */
     static TrialResult parse(JsonObject o) {
-        JsonElement m = o.get("metric");
-        JsonElement reason = o.get("reason");
-        return new TrialResult(o.get("trial").getAsString(), o.get("fingerprint").getAsString(),
-                TrialResult.Status.valueOf(o.get("status").getAsString()),
-                m == null || m.isJsonNull() ? Double.NaN : m.getAsDouble(), o.get("params").getAsLong(),
-                o.get("fraction").getAsDouble(), reason == null || reason.isJsonNull() ? null : reason.getAsString(),
-                o.get("seconds").getAsDouble());
+        String trial = JsonText.string(o, "", "trial");
+        String fingerprint = JsonText.string(o, "", "fingerprint");
+        String status = JsonText.string(o, "", "status");
+        if (!status.equals("OK") && !status.equals("FAILED")) {
+            throw new IllegalArgumentException("field status: expected \"OK\" or \"FAILED\", got "
+                    + JsonText.describe(o.get("status")));
+        }
+        return new TrialResult(trial, fingerprint, TrialResult.Status.valueOf(status),
+                JsonText.optionalNumber(o, "", "metric", Double.NaN), JsonText.wholeNumber(o, "", "params"),
+                JsonText.number(o, "", "fraction"), JsonText.optionalString(o, "", "reason"),
+                JsonText.number(o, "", "seconds"));
     }
 
     @Override

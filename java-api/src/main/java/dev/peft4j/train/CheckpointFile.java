@@ -3,7 +3,10 @@ package dev.peft4j.train;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.peft4j.io.JsonText;
 import dev.peft4j.io.SafeTensors;
 import dev.peft4j.io.SafeTensorsContent;
 import dev.peft4j.io.TensorData;
@@ -24,7 +27,9 @@ import java.util.zip.CRC32;
  * kill at any moment leaves the previous checkpoint intact). Tensors: {@code value/<name>}, {@code adam_m/<name>},
  * {@code adam_v/<name>}, {@code best/<name>} and {@code losses} {@code [step]}; metadata: position, history, best
  * metrics, the run's fingerprint, and a CRC-32 over every tensor's name, shape and bits plus the other metadata,
- * so a corrupted file is rejected rather than resumed from.
+ * so a corrupted file is rejected rather than resumed from. A file whose checksum holds but whose metadata is wrong
+ * (hand-edited: a field missing, not a number, JSON of the wrong shape) is rejected with a {@link CheckpointException}
+ * naming the file and the field; JSON values are read only as primitives of their kind (see {@link JsonText}).
  */
 final class CheckpointFile {
     static final String FORMAT = "peft4j-training-checkpoint-1";
@@ -87,7 +92,10 @@ final class CheckpointFile {
         }
         try {
             List<String> names = new ArrayList<>();
-            JsonParser.parseString(meta.get("names")).getAsJsonArray().forEach(e -> names.add(e.getAsString()));
+            JsonArray nameArray = JsonText.array(metaJson(meta, "names"), "metadata field names");
+            for (int i = 0; i < nameArray.size(); i++) {
+                names.add(JsonText.asString(nameArray.get(i), "names[" + i + "]"));
+            }
             int n = names.size();
             List<int[]> shapes = new ArrayList<>();
             float[][] values = new float[n][];
@@ -97,27 +105,77 @@ final class CheckpointFile {
             float[][] best = hasBest ? new float[n][] : null;
             for (int i = 0; i < n; i++) {
                 String name = names.get(i);
-                TensorData value = content.get("value/" + name);
+                TensorData value = tensor(content, "value/" + name, null);
                 shapes.add(value.shape());
                 values[i] = value.data();
-                m[i] = content.get("adam_m/" + name).data();
-                v[i] = content.get("adam_v/" + name).data();
+                m[i] = tensor(content, "adam_m/" + name, value.shape()).data();
+                v[i] = tensor(content, "adam_v/" + name, value.shape()).data();
                 if (hasBest) {
-                    best[i] = content.get("best/" + name).data();
+                    best[i] = tensor(content, "best/" + name, value.shape()).data();
                 }
             }
             List<Metrics> history = new ArrayList<>();
-            for (JsonElement e : JsonParser.parseString(meta.get("history")).getAsJsonArray()) {
-                history.add(metrics(e.getAsJsonObject()));
+            JsonArray historyArray = JsonText.array(metaJson(meta, "history"), "metadata field history");
+            for (int i = 0; i < historyArray.size(); i++) {
+                String at = "history[" + i + "]";
+                history.add(metrics(JsonText.object(historyArray.get(i), "metadata field " + at), at));
             }
-            Metrics bestMetrics = hasBest ? metrics(JsonParser.parseString(meta.get("best")).getAsJsonObject()) : null;
-            return new TrainingCheckpoint(meta.get("fingerprint"), Long.parseLong(meta.get("step")),
-                    Integer.parseInt(meta.get("epoch")), Integer.parseInt(meta.get("micro")), Long.parseLong(meta.get("tokens")),
-                    content.get("losses").data(), names, shapes, values, m, v, history, bestMetrics, best,
-                    Integer.parseInt(meta.get("since_best")));
+            Metrics bestMetrics = hasBest ? metrics(JsonText.object(metaJson(meta, "best"), "metadata field best"), "best") : null;
+            return new TrainingCheckpoint(metaString(meta, "fingerprint"), metaLong(meta, "step"),
+                    metaInt(meta, "epoch"), metaInt(meta, "micro"), metaLong(meta, "tokens"),
+                    tensor(content, "losses", null).data(), names, shapes, values, m, v, history, bestMetrics, best,
+                    metaInt(meta, "since_best"));
         } catch (RuntimeException e) {
-            throw new CheckpointException(file + ": malformed checkpoint: " + e.getMessage(), e);
+            throw new CheckpointException(file + ": malformed checkpoint: " + JsonText.shorten(e.getMessage()), e);
         }
+    }
+
+    private static String metaString(Map<String, String> meta, String key) {
+        String s = meta.get(key);
+        if (s == null) {
+            throw new IllegalArgumentException("metadata field " + key + " is missing");
+        }
+        return s;
+    }
+
+    private static long metaLong(Map<String, String> meta, String key) {
+        String s = metaString(meta, key);
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("metadata field " + key + ": expected a whole number, got "
+                    + JsonText.describe(new JsonPrimitive(s)));
+        }
+    }
+
+    private static int metaInt(Map<String, String> meta, String key) {
+        long v = metaLong(meta, key);
+        if (v != (int) v) {
+            throw new IllegalArgumentException("metadata field " + key + ": " + v + " is outside the int range");
+        }
+        return (int) v;
+    }
+
+    /** A metadata value that holds JSON text (names, history, best), parsed. */
+    private static JsonElement metaJson(Map<String, String> meta, String key) {
+        try {
+            return JsonParser.parseString(metaString(meta, key));
+        } catch (JsonParseException e) {
+            throw new IllegalArgumentException("metadata field " + key + " is not JSON: " + JsonText.shorten(e.getMessage()));
+        }
+    }
+
+    /** The named tensor; with {@code shape}, it must have that shape (a moment or snapshot beside its value). */
+    private static TensorData tensor(SafeTensorsContent content, String name, int[] shape) {
+        TensorData t = content.tensors().get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("tensor " + name + " is missing");
+        }
+        if (shape != null && !Arrays.equals(shape, t.shape())) {
+            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(t.shape())
+                    + ", its value's is " + Arrays.toString(shape));
+        }
+        return t;
     }
 
     private static String namesJson(List<String> names) {
@@ -135,9 +193,9 @@ final class CheckpointFile {
         return o;
     }
 
-    private static Metrics metrics(JsonObject o) {
-        return new Metrics(o.get("loss").getAsDouble(), o.get("accuracy").getAsDouble(), o.get("macro_f1").getAsDouble(),
-                o.get("count").getAsInt());
+    private static Metrics metrics(JsonObject o, String at) {
+        return new Metrics(JsonText.number(o, at, "loss"), JsonText.number(o, at, "accuracy"),
+                JsonText.number(o, at, "macro_f1"), JsonText.intNumber(o, at, "count"));
     }
 
     /** CRC-32 over the tensors (sorted by name: name, shape, float bits) and the metadata (sorted: key, value). */
