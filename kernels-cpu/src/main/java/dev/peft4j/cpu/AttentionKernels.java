@@ -4,10 +4,11 @@ import dev.peft4j.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * Multi-head attention with prefix keys/values, blocked like FlashAttention, one task per (batch, head) pair.
+ * Multi-head attention with prefix keys/values, blocked like FlashAttention, one task per (batch, group of heads).
  * Layout: q, k, v {@code [B,T,H·dh]}, prefixes {@code [L,H·dh]}, element (b,t,h,i) at (b·T + t)·H·dh + h·dh + i.
- * A task gathers its head ({@link AttentionHead}): Q̂ = q/√dh {@code [T,dp]} and only the visible keys (prefix,
- * then unmasked sequence keys: n of them, padded to np) as rows and transposed; masked keys cost nothing.
+ * A task gathers a group of heads of one batch row ({@link AttentionGroup}): Q̂ = q/√dh {@code [T,dp]} and only
+ * the visible keys (prefix, then unmasked sequence keys: n of them, padded to np) as rows and transposed; masked
+ * keys cost nothing.
  *
  * <p>Forward, per query block of {@link #QB} rows and key chunk of at most {@link #KC} keys (the np keys split
  * into equally wide chunks; at T = 128, L ≤ 128 there is one chunk, so the softmax is a plain two-pass one):
@@ -25,22 +26,20 @@ final class AttentionKernels {
     static final int QB = 32;
     /** Most keys per chunk (and the leading dimension of the score tiles); a multiple of every vector length. */
     static final int KC = 256;
+    /** Most heads gathered by one task (see {@link AttentionGroup}). */
+    static final int MAX_GROUP = 4;
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
     private AttentionKernels() {}
 
     /** Per-thread scratch, grown on demand, reused across calls. */
     private static final class Scratch {
-        final AttentionHead head = new AttentionHead();
+        final AttentionGroup group = new AttentionGroup();
         final float[] s = new float[QB * KC];
         final float[] ds = new float[QB * KC];
         final float[] m = new float[QB];
         final float[] l = new float[QB];
-        float[] o = new float[0], dk = new float[0], dv = new float[0], lse = new float[0], delta = new float[0];
-
-        static float[] grow(float[] a, int n) {
-            return a.length >= n ? a : new float[n];
-        }
+        float[] o = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -51,6 +50,16 @@ final class AttentionKernels {
         return Math.min(KC, AttentionShape.roundUp((np + chunks - 1) / chunks));
     }
 
+    /** Heads per task: the largest divisor of heads ≤ {@link #MAX_GROUP} that still leaves 4 tasks per thread. */
+    static int groupSize(int batch, int heads, int threads) {
+        for (int g = Math.min(MAX_GROUP, heads); g > 1; g--) {
+            if (heads % g == 0 && batch * (heads / g) >= 4 * threads) {
+                return g;
+            }
+        }
+        return 1;
+    }
+
     static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                         Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
         AttentionShape sh = AttentionShape.of(q, prefixK, heads);
@@ -58,41 +67,52 @@ final class AttentionKernels {
         float[] pk = prefixK == null ? null : prefixK.data();
         float[] pv = prefixV == null ? null : prefixV.data();
         float[] mask = keyMask == null ? null : keyMask.data();
-        pool.parallelFor(sh.batch() * heads, task -> {
-            int b = task / heads;
-            int h = task % heads;
+        int gs = groupSize(sh.batch(), heads, pool.threads());
+        int groups = heads / gs;
+        pool.parallelFor(sh.batch() * groups, task -> {
+            int b = task / groups;
+            int h0 = task % groups * gs;
             Scratch sc = SCRATCH.get();
-            AttentionHead hd = sc.head;
-            hd.ensure(sh, false);
-            sc.o = Scratch.grow(sc.o, QB * sh.dp());
-            AttentionHead.gatherQueries(sh, b, h, qv, sh.scale(), hd.q);
-            hd.gatherKeys(sh, b, h, mask, pk, pv, kv, vv);
-            hd.transpose(hd.kRows, hd.kCols, sh.dp());
-            for (int i0 = 0; i0 < sh.t(); i0 += QB) {
-                forwardQueryBlock(sh, b, h, i0, Math.min(QB, sh.t() - i0), causal, sc, ov, lv);
+            AttentionGroup grp = sc.group;
+            grp.ensure(sh, gs, false);
+            sc.o = grow(sc.o, QB * sh.dp());
+            AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
+            grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
+            for (int hg = 0; hg < gs; hg++) {
+                grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
+                int lseOff = (b * heads + h0 + hg) * sh.t();
+                for (int i0 = 0; i0 < sh.t(); i0 += QB) {
+                    forwardQueryBlock(sh, hg, i0, Math.min(QB, sh.t() - i0), causal, sc, lv, lseOff);
+                }
             }
+            AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, 1f, ov);
         });
     }
 
-    /** Keys query i sees: compacted keys c &lt; visibleKeys(i). */
-    private static int visibleKeys(AttentionHead hd, boolean causal, int i) {
-        return causal ? hd.visible[i] : hd.n;
+    private static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
     }
 
-    private static void forwardQueryBlock(AttentionShape sh, int b, int h, int i0, int rows, boolean causal,
-                                          Scratch sc, float[] ov, float[] lv) {
-        AttentionHead hd = sc.head;
-        int dp = sh.dp(), np = hd.np, kc = chunkWidth(np);
-        int keyEnd = visibleKeys(hd, causal, i0 + rows - 1);
-        float[] s = sc.s, m = sc.m, l = sc.l, o = sc.o;
+    /** Keys query i sees: compacted keys c &lt; visibleKeys(i). */
+    private static int visibleKeys(AttentionGroup grp, boolean causal, int i) {
+        return causal ? grp.visible[i] : grp.n;
+    }
+
+    /** Rows i0..i0+rows of head hg of the group: out rows into res[hg], lse into lv[lseOff + i]. */
+    private static void forwardQueryBlock(AttentionShape sh, int hg, int i0, int rows, boolean causal,
+                                          Scratch sc, float[] lv, int lseOff) {
+        AttentionGroup grp = sc.group;
+        int dp = sh.dp(), np = grp.np, kc = chunkWidth(np);
+        int keyEnd = visibleKeys(grp, causal, i0 + rows - 1);
+        float[] s = sc.s, m = sc.m, l = sc.l, o = sc.o, res = grp.res[hg];
         Arrays.fill(m, 0, rows, NEG_INF);
         Arrays.fill(l, 0, rows, 0f);
         Arrays.fill(o, 0, rows * dp, 0f);
         for (int j0 = 0; j0 < keyEnd; j0 += kc) {
             int cols = Math.min(Math.min(kc, np - j0), AttentionShape.roundUp(keyEnd - j0));
-            TileGemm.mul(rows, cols, dp, hd.q, i0 * dp, dp, 1, hd.kCols, j0, np, s, 0, KC, false);
+            TileGemm.mul(rows, cols, dp, grp.q[hg], i0 * dp, dp, 1, grp.kCols[hg], j0, np, s, 0, KC, false);
             for (int r = 0; r < rows; r++) {
-                int limit = visibleKeys(hd, causal, i0 + r) - j0;
+                int limit = visibleKeys(grp, causal, i0 + r) - j0;
                 float rowMax = AttentionRows.maskAndMax(s, r * KC, cols, limit);
                 float mNew = Math.max(m[r], rowMax);
                 if (mNew == NEG_INF) {
@@ -107,19 +127,16 @@ final class AttentionKernels {
                 m[r] = mNew;
                 l[r] += AttentionRows.expShifted(s, r * KC, cols, mNew);
             }
-            TileGemm.mul(rows, dp, cols, s, 0, KC, 1, hd.vRows, j0 * dp, dp, o, 0, dp, true);
+            TileGemm.mul(rows, dp, cols, s, 0, KC, 1, grp.vRows[hg], j0 * dp, dp, o, 0, dp, true);
         }
-        int dModel = sh.dModel(), dh = sh.dh();
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
-            int outOff = (b * sh.t() + i) * dModel + h * dh;
-            int lIdx = (b * sh.heads() + h) * sh.t() + i;
             if (l[r] == 0f) {
-                Arrays.fill(ov, outOff, outOff + dh, 0f);
-                lv[lIdx] = NEG_INF;
+                Arrays.fill(res, i * dp, i * dp + dp, 0f);
+                lv[lseOff + i] = NEG_INF;
             } else {
-                VectorLoops.scaleCopy(o, r * dp, 1f / l[r], ov, outOff, dh);
-                lv[lIdx] = m[r] + (float) Math.log(l[r]);
+                VectorLoops.scaleCopy(o, r * dp, 1f / l[r], res, i * dp, dp);
+                lv[lseOff + i] = m[r] + (float) Math.log(l[r]);
             }
         }
     }
@@ -137,40 +154,38 @@ final class AttentionKernels {
         float[] partialV = dPrefixV == null ? null : new float[sh.batch() * prefixLen * dModel];
         Outputs outs = new Outputs(dq == null ? null : dq.data(), dk == null ? null : dk.data(),
                 dv == null ? null : dv.data(), partialK, partialV);
-        pool.parallelFor(sh.batch() * heads, task -> {
-            int b = task / heads;
-            int h = task % heads;
+        int gs = groupSize(sh.batch(), heads, pool.threads());
+        int groups = heads / gs;
+        pool.parallelFor(sh.batch() * groups, task -> {
+            int b = task / groups;
+            int h0 = task % groups * gs;
             Scratch sc = SCRATCH.get();
-            AttentionHead hd = sc.head;
-            int dp = sh.dp(), t = sh.t(), dh = sh.dh();
-            hd.ensure(sh, true);
-            sc.o = Scratch.grow(sc.o, QB * dp);
-            sc.dk = Scratch.grow(sc.dk, sh.nkp() * dp);
-            sc.dv = Scratch.grow(sc.dv, sh.nkp() * dp);
-            sc.lse = Scratch.grow(sc.lse, t);
-            sc.delta = Scratch.grow(sc.delta, t);
-            AttentionHead.gatherQueries(sh, b, h, qv, sh.scale(), hd.q);
-            AttentionHead.gatherQueries(sh, b, h, gv, 1f, hd.g);
-            hd.gatherKeys(sh, b, h, mask, pk, pv, kv, vv);
-            hd.transpose(hd.kRows, hd.kCols, dp);
-            hd.transpose(hd.vRows, hd.vCols, dp);
-            for (int i = 0; i < t; i++) {
-                int off = (b * t + i) * dModel + h * dh;
-                sc.lse[i] = lv[(b * heads + h) * t + i];
-                sc.delta[i] = VectorLoops.dot(gv, off, ov, off, dh);
-            }
-            Arrays.fill(sc.dk, 0, hd.np * dp, 0f);
-            Arrays.fill(sc.dv, 0, hd.np * dp, 0f);
-            for (int i0 = 0; i0 < t; i0 += QB) {
-                backwardQueryBlock(sh, i0, Math.min(QB, t - i0), causal, sc);
-                if (outs.dq() != null) {
-                    for (int r = 0; r < Math.min(QB, t - i0); r++) {
-                        int off = (b * t + i0 + r) * dModel + h * dh;
-                        VectorLoops.scaleCopy(sc.o, r * dp, sh.scale(), outs.dq(), off, dh);
-                    }
+            AttentionGroup grp = sc.group;
+            int dp = sh.dp(), t = sh.t();
+            grp.ensure(sh, gs, true);
+            AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
+            AttentionGroup.gatherRows(sh, b, h0, gs, gv, 1f, grp.g);
+            AttentionGroup.gatherRows(sh, b, h0, gs, ov, 1f, grp.res);
+            grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
+            for (int hg = 0; hg < gs; hg++) {
+                float[] g = grp.g[hg], o = grp.res[hg], delta = grp.delta[hg];
+                for (int i = 0; i < t; i++) {
+                    delta[i] = VectorLoops.dot(g, i * dp, o, i * dp, dp);
+                }
+                grp.transpose(grp.kRows[hg], grp.kCols[hg], dp);
+                grp.transpose(grp.vRows[hg], grp.vCols[hg], dp);
+                Arrays.fill(grp.dk[hg], 0, grp.np * dp, 0f);
+                Arrays.fill(grp.dv[hg], 0, grp.np * dp, 0f);
+                Arrays.fill(o, 0, t * dp, 0f);
+                int lseOff = (b * heads + h0 + hg) * t;
+                for (int i0 = 0; i0 < t; i0 += QB) {
+                    backwardQueryBlock(sh, hg, i0, Math.min(QB, t - i0), causal, sc, lv, lseOff);
                 }
             }
-            scatterKeys(sh, b, h, sc, outs);
+            if (outs.dq() != null) {
+                AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, sh.scale(), outs.dq());
+            }
+            scatterKeys(sh, b, h0, gs, grp, outs);
         });
         reducePrefix(pool, sh, partialK, dPrefixK);
         reducePrefix(pool, sh, partialV, dPrefixV);
@@ -179,54 +194,57 @@ final class AttentionKernels {
     /** Destinations of the backward (each nullable); the prefix ones are [B, L, H·dh] partials. */
     private record Outputs(float[] dq, float[] dk, float[] dv, float[] partialK, float[] partialV) {}
 
-    /** One query block against every key chunk; leaves dS'·K (dq·√dh) of the block in sc.o. */
-    private static void backwardQueryBlock(AttentionShape sh, int i0, int rows, boolean causal, Scratch sc) {
-        AttentionHead hd = sc.head;
-        int dp = sh.dp(), np = hd.np, kc = chunkWidth(np);
-        int keyEnd = visibleKeys(hd, causal, i0 + rows - 1);
-        float[] p = sc.s, ds = sc.ds;
-        Arrays.fill(sc.o, 0, rows * dp, 0f);
+    /** One query block of head hg against every key chunk; adds dS'·K (dq·√dh) to the block's rows of res[hg]. */
+    private static void backwardQueryBlock(AttentionShape sh, int hg, int i0, int rows, boolean causal, Scratch sc,
+                                           float[] lv, int lseOff) {
+        AttentionGroup grp = sc.group;
+        int dp = sh.dp(), np = grp.np, kc = chunkWidth(np);
+        int keyEnd = visibleKeys(grp, causal, i0 + rows - 1);
+        float[] p = sc.s, ds = sc.ds, q = grp.q[hg], g = grp.g[hg], delta = grp.delta[hg];
         for (int j0 = 0; j0 < keyEnd; j0 += kc) {
             int cols = Math.min(Math.min(kc, np - j0), AttentionShape.roundUp(keyEnd - j0));
-            TileGemm.mul(rows, cols, dp, hd.q, i0 * dp, dp, 1, hd.kCols, j0, np, p, 0, KC, false);
-            TileGemm.mul(rows, cols, dp, hd.g, i0 * dp, dp, 1, hd.vCols, j0, np, ds, 0, KC, false);
+            TileGemm.mul(rows, cols, dp, q, i0 * dp, dp, 1, grp.kCols[hg], j0, np, p, 0, KC, false);
+            TileGemm.mul(rows, cols, dp, g, i0 * dp, dp, 1, grp.vCols[hg], j0, np, ds, 0, KC, false);
             for (int r = 0; r < rows; r++) {
                 int i = i0 + r;
-                float lseI = sc.lse[i];
+                float lseI = lv[lseOff + i];
                 if (lseI == NEG_INF) {
                     Arrays.fill(p, r * KC, r * KC + cols, 0f);
                     Arrays.fill(ds, r * KC, r * KC + cols, 0f);
                     continue;
                 }
-                int limit = visibleKeys(hd, causal, i) - j0;
-                AttentionRows.probabilityAndGrad(p, r * KC, ds, r * KC, cols, limit, lseI, sc.delta[i]);
+                int limit = visibleKeys(grp, causal, i) - j0;
+                AttentionRows.probabilityAndGrad(p, r * KC, ds, r * KC, cols, limit, lseI, delta[i]);
             }
-            TileGemm.mul(cols, dp, rows, p, 0, 1, KC, hd.g, i0 * dp, dp, sc.dv, j0 * dp, dp, true);
-            TileGemm.mul(cols, dp, rows, ds, 0, 1, KC, hd.q, i0 * dp, dp, sc.dk, j0 * dp, dp, true);
-            TileGemm.mul(rows, dp, cols, ds, 0, KC, 1, hd.kRows, j0 * dp, dp, sc.o, 0, dp, true);
+            TileGemm.mul(cols, dp, rows, p, 0, 1, KC, g, i0 * dp, dp, grp.dv[hg], j0 * dp, dp, true);
+            TileGemm.mul(cols, dp, rows, ds, 0, 1, KC, q, i0 * dp, dp, grp.dk[hg], j0 * dp, dp, true);
+            TileGemm.mul(rows, dp, cols, ds, 0, KC, 1, grp.kRows[hg], j0 * dp, dp, grp.res[hg], i0 * dp, dp, true);
         }
     }
 
-    /** Writes dk, dv of the sequence keys (0 for masked ones) and the prefix partials of (b, h). */
-    private static void scatterKeys(AttentionShape sh, int b, int h, Scratch sc, Outputs outs) {
-        AttentionHead hd = sc.head;
+    /** Writes dk, dv of the group's sequence keys (0 for masked ones) and its prefix partials. */
+    private static void scatterKeys(AttentionShape sh, int b, int h0, int gs, AttentionGroup grp, Outputs outs) {
         int dp = sh.dp(), dh = sh.dh(), dModel = sh.dModel(), t = sh.t(), prefixLen = sh.prefixLen();
         if (outs.dk() != null || outs.dv() != null) {
             int c = prefixLen;
             for (int i = 0; i < t; i++) {
-                int off = (b * t + i) * dModel + h * dh;
-                boolean visible = c < hd.n && hd.keyPos[c] == i;
-                writeRow(visible, sc.dk, c * dp, outs.dk(), off, dh);
-                writeRow(visible, sc.dv, c * dp, outs.dv(), off, dh);
+                int off = (b * t + i) * dModel + h0 * dh;
+                boolean visible = c < grp.n && grp.keyPos[c] == i;
+                for (int hg = 0; hg < gs; hg++) {
+                    writeRow(visible, grp.dk[hg], c * dp, outs.dk(), off + hg * dh, dh);
+                    writeRow(visible, grp.dv[hg], c * dp, outs.dv(), off + hg * dh, dh);
+                }
                 if (visible) {
                     c++;
                 }
             }
         }
         for (int l = 0; l < prefixLen; l++) {
-            int off = (b * prefixLen + l) * dModel + h * dh;
-            writeRow(true, sc.dk, l * dp, outs.partialK(), off, dh);
-            writeRow(true, sc.dv, l * dp, outs.partialV(), off, dh);
+            int off = (b * prefixLen + l) * dModel + h0 * dh;
+            for (int hg = 0; hg < gs; hg++) {
+                writeRow(true, grp.dk[hg], l * dp, outs.partialK(), off + hg * dh, dh);
+                writeRow(true, grp.dv[hg], l * dp, outs.partialV(), off + hg * dh, dh);
+            }
         }
     }
 
