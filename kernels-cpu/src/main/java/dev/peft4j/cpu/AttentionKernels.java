@@ -12,7 +12,7 @@ import java.util.Arrays;
  *
  * <p>Forward, per query block of {@link #QB} rows and key chunk of at most {@link #KC} keys (the np keys split
  * into equally wide chunks; at T = 128, L ≤ 128 there is one chunk, so the softmax is a plain two-pass one):
- * S = Q̂ Kᵀ (tile GEMM over dp), causally masked; online softmax per row (m ← max(m, rowmax S),
+ * S = Q̂ Kᵀ (register-tiled, {@link AttentionTiles}), causally masked; online softmax per row (m ← max(m, rowmax S),
  * l ← l·e^(m_old−m) + Σ e^(S−m), O ← O·e^(m_old−m)); O += P V. Finally out = O/l, lse = m + ln l (a row with
  * no visible key: out = 0, lse = −∞). Only {@code [QB,KC]} score tiles exist, never [T, L+T] for long sequences.
  *
@@ -110,7 +110,7 @@ final class AttentionKernels {
         Arrays.fill(o, 0, rows * dp, 0f);
         for (int j0 = 0; j0 < keyEnd; j0 += kc) {
             int cols = Math.min(Math.min(kc, np - j0), AttentionShape.roundUp(keyEnd - j0));
-            TileGemm.mul(rows, cols, dp, grp.q[hg], i0 * dp, dp, 1, grp.kCols[hg], j0, np, s, 0, KC, false);
+            AttentionTiles.mul(rows, cols, dp, grp.q[hg], i0 * dp, dp, 1, grp.kCols[hg], j0, np, s, 0, KC, false);
             for (int r = 0; r < rows; r++) {
                 int limit = visibleKeys(grp, causal, i0 + r) - j0;
                 float rowMax = AttentionRows.maskAndMax(s, r * KC, cols, limit);
@@ -127,7 +127,7 @@ final class AttentionKernels {
                 m[r] = mNew;
                 l[r] += AttentionRows.expShifted(s, r * KC, cols, mNew);
             }
-            TileGemm.mul(rows, dp, cols, s, 0, KC, 1, grp.vRows[hg], j0 * dp, dp, o, 0, dp, true);
+            AttentionTiles.mul(rows, dp, cols, s, 0, KC, 1, grp.vRows[hg], j0 * dp, dp, o, 0, dp, true);
         }
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
@@ -203,8 +203,8 @@ final class AttentionKernels {
         float[] p = sc.s, ds = sc.ds, q = grp.q[hg], g = grp.g[hg], delta = grp.delta[hg];
         for (int j0 = 0; j0 < keyEnd; j0 += kc) {
             int cols = Math.min(Math.min(kc, np - j0), AttentionShape.roundUp(keyEnd - j0));
-            TileGemm.mul(rows, cols, dp, q, i0 * dp, dp, 1, grp.kCols[hg], j0, np, p, 0, KC, false);
-            TileGemm.mul(rows, cols, dp, g, i0 * dp, dp, 1, grp.vCols[hg], j0, np, ds, 0, KC, false);
+            AttentionTiles.mul(rows, cols, dp, q, i0 * dp, dp, 1, grp.kCols[hg], j0, np, p, 0, KC, false);
+            AttentionTiles.mul(rows, cols, dp, g, i0 * dp, dp, 1, grp.vCols[hg], j0, np, ds, 0, KC, false);
             for (int r = 0; r < rows; r++) {
                 int i = i0 + r;
                 float lseI = lv[lseOff + i];
@@ -216,9 +216,9 @@ final class AttentionKernels {
                 int limit = visibleKeys(grp, causal, i) - j0;
                 AttentionRows.probabilityAndGrad(p, r * KC, ds, r * KC, cols, limit, lseI, delta[i]);
             }
-            TileGemm.mul(cols, dp, rows, p, 0, 1, KC, g, i0 * dp, dp, grp.dv[hg], j0 * dp, dp, true);
-            TileGemm.mul(cols, dp, rows, ds, 0, 1, KC, q, i0 * dp, dp, grp.dk[hg], j0 * dp, dp, true);
-            TileGemm.mul(rows, dp, cols, ds, 0, KC, 1, grp.kRows[hg], j0 * dp, dp, grp.res[hg], i0 * dp, dp, true);
+            AttentionTiles.mul(cols, dp, rows, p, 0, 1, KC, g, i0 * dp, dp, grp.dv[hg], j0 * dp, dp, true);
+            AttentionTiles.mul(cols, dp, rows, ds, 0, 1, KC, q, i0 * dp, dp, grp.dk[hg], j0 * dp, dp, true);
+            AttentionTiles.mul(rows, dp, cols, ds, 0, KC, 1, grp.kRows[hg], j0 * dp, dp, grp.res[hg], i0 * dp, dp, true);
         }
     }
 
