@@ -254,7 +254,7 @@ final class AttentionKernels {
             return;
         }
         if (visible) {
-            System.arraycopy(src, from, dst, off, dh);
+            AttentionGroup.copy(src, from, dst, off, dh);
         } else {
             Arrays.fill(dst, off, off + dh, 0f);
         }
