@@ -16,9 +16,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One MiniLM layer's attention (B = 16, T = 128, 12 heads × 32, padding mask with a quarter of the keys masked)
- * forward and backward, with prefix length 0 (plain) or 30; the prefix/plain ratio is the issue's target.
- * Forward FLOPs ≈ 4·B·H·T·(L+T)·dh, backward ≈ 2.5× that.
+ * One MiniLM layer's attention (B = 16, T = 128, 12 heads × 32, a padding mask with the last {@code maskedKeys}
+ * keys of every row masked) forward and backward, with prefix length 0 (plain) or 30; the prefix/plain ratio is
+ * the issue's target. Forward FLOPs ≈ 4·B·H·T·(L+T−maskedKeys)·dh (the CPU backend skips masked keys),
+ * backward ≈ 2.5× that. maskedKeys = 0 is the unpadded case, where skipping masked keys gains nothing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,6 +33,9 @@ public class AttentionBenchmark {
 
     @Param({"2"})
     public int threads;
+
+    @Param({"32", "0"})
+    public int maskedKeys;
 
     private CpuBackend cpu;
     private Tensor q, k, v, pk, pv, mask, out, lse, dOut, dq, dk, dv, dpk, dpv;
@@ -47,7 +51,7 @@ public class AttentionBenchmark {
         float[] m = new float[B * T];
         for (int b = 0; b < B; b++) {
             for (int t = 0; t < T; t++) {
-                m[b * T + t] = t < T - 32 ? 1f : 0f;
+                m[b * T + t] = t < T - maskedKeys ? 1f : 0f;
             }
         }
         mask = Tensor.of(m, B, T);

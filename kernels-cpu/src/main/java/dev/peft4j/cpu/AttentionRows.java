@@ -6,30 +6,36 @@ import static dev.peft4j.cpu.Simd.S;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** Row operations of the blocked attention on one score row of a tile (vector loops; n a multiple of L). */
+/**
+ * Row operations of the blocked attention on one score row of a tile (vector loops; n a multiple of L). Columns
+ * j ≥ limit are invisible keys (causal mask, or the zero padding past the last key).
+ */
 final class AttentionRows {
     private static final float NEG_INF = Float.NEGATIVE_INFINITY;
 
     private AttentionRows() {}
 
-    /** s[j] = j &lt; limit ? s[j] + bias[bOff+j] : −∞ for j &lt; n; returns max_j s[j]. */
-    static float maskAndMax(float[] s, int off, int n, float[] bias, int bOff, int limit) {
+    /** s[j] = −∞ for limit ≤ j &lt; n; returns max_{j&lt;n} s[j] (−∞ when limit ≤ 0). */
+    static float maskAndMax(float[] s, int off, int n, int limit) {
+        limit = Math.max(0, limit);
         if (Simd.SCALAR) {
             float max = NEG_INF;
             for (int j = 0; j < n; j++) {
-                float v = j < limit ? s[off + j] + bias[bOff + j] : NEG_INF;
+                float v = j < limit ? s[off + j] : NEG_INF;
                 s[off + j] = v;
                 max = Math.max(max, v);
             }
             return max;
         }
-        FloatVector max = FloatVector.broadcast(S, NEG_INF);
-        FloatVector ninf = max;
-        for (int j = 0; j < n; j += L) {
-            FloatVector v = FloatVector.fromArray(S, s, off + j).add(FloatVector.fromArray(S, bias, bOff + j));
-            if (j + L > limit) {
-                v = ninf.blend(v, S.indexInRange(j, limit));
-            }
+        FloatVector ninf = FloatVector.broadcast(S, NEG_INF);
+        FloatVector max = ninf;
+        int full = Math.max(0, Math.min(n, limit / L * L));
+        int j = 0;
+        for (; j < full; j += L) {
+            max = max.max(FloatVector.fromArray(S, s, off + j));
+        }
+        for (; j < n; j += L) {
+            FloatVector v = ninf.blend(FloatVector.fromArray(S, s, off + j), S.indexInRange(j, limit));
             v.intoArray(s, off + j);
             max = max.max(v);
         }
@@ -56,17 +62,29 @@ final class AttentionRows {
         return sum.reduceLanes(VectorOperators.ADD);
     }
 
-    /** ds[j] = p[j]·(ds[j] − delta) for j &lt; n. */
-    static void softmaxGrad(float[] p, int pOff, float[] ds, int dOff, int n, float delta) {
-        int j = 0;
-        if (!Simd.SCALAR) {
-            for (; j < n; j += L) {
-                FloatVector.fromArray(S, ds, dOff + j).sub(delta).mul(FloatVector.fromArray(S, p, pOff + j))
-                        .intoArray(ds, dOff + j);
+    /**
+     * The backward's row: p[j] = e^(s[j] − lse) for j &lt; limit, else 0 (s is overwritten by p), and
+     * ds[j] = p[j]·(dp[j] − delta) (ds holds dp on entry), for j &lt; n. lse must be finite.
+     */
+    static void probabilityAndGrad(float[] s, int sOff, float[] ds, int dOff, int n, int limit, float lse,
+                                   float delta) {
+        limit = Math.max(0, limit);
+        if (Simd.SCALAR) {
+            for (int j = 0; j < n; j++) {
+                float p = j < limit ? (float) Math.exp(s[sOff + j] - lse) : 0f;
+                s[sOff + j] = p;
+                ds[dOff + j] = p * (ds[dOff + j] - delta);
             }
+            return;
         }
-        for (; j < n; j++) {
-            ds[dOff + j] = p[pOff + j] * (ds[dOff + j] - delta);
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = 0; j < n; j += L) {
+            FloatVector p = FloatVector.fromArray(S, s, sOff + j).sub(lse).lanewise(VectorOperators.EXP);
+            if (j + L > limit) {
+                p = zero.blend(p, S.indexInRange(j, limit));
+            }
+            p.intoArray(s, sOff + j);
+            FloatVector.fromArray(S, ds, dOff + j).sub(delta).mul(p).intoArray(ds, dOff + j);
         }
     }
 }

@@ -10,7 +10,11 @@ class AttentionTest extends KernelTestBase {
     @CsvSource({"1,1,1,1,0,false,false", "2,7,3,8,1,true,false", "2,13,2,32,30,true,true", "1,127,2,16,0,false,true",
         "3,9,4,5,30,false,false", "2,70,1,33,1,true,true",
         // several query blocks (32) and key blocks (64), prefix across a block edge, dh of 2 and 4 vectors
-        "2,100,2,32,30,true,false", "1,130,2,64,30,false,true", "3,65,3,32,0,true,true"})
+        "2,100,2,32,30,true,false", "1,130,2,64,30,false,true", "3,65,3,32,0,true,true",
+        // several heads per task (groups of 4, 3, 2 heads), dh not a vector multiple
+        "3,20,12,8,7,true,true", "4,33,6,16,0,true,false", "5,17,4,24,3,false,true",
+        // more than 256 keys: two key chunks, online-softmax rescaling, causal with prefix across chunks
+        "1,300,2,16,30,true,true", "1,300,2,16,0,false,false"})
     void forwardAndBackwardMatchReference(int b, int t, int h, int dh, int prefix, boolean withMask, boolean causal) {
         int d = h * dh;
         Tensor q = rnd.uniform(b, t, d), k = rnd.uniform(b, t, d), v = rnd.uniform(b, t, d);
@@ -48,6 +52,57 @@ class AttentionTest extends KernelTestBase {
             close("attention dPrefixK", dpk, dpkR);
             close("attention dPrefixV", dpv, dpvR);
         }
+    }
+
+    /**
+     * Causal, no prefix, the first keys of a row masked: the first queries see no key at all (out = 0,
+     * lse = −∞, no gradient), later ones a compacted key set whose count is not a vector multiple.
+     */
+    @ParameterizedTest(name = "B={0} T={1} H={2} dh={3} first masked={4}")
+    @CsvSource({"2,40,4,32,3", "1,37,2,5,1", "4,19,8,16,12"})
+    void causalQueriesBeforeTheFirstVisibleKey(int b, int t, int h, int dh, int firstMasked) {
+        int d = h * dh;
+        Tensor q = rnd.uniform(b, t, d), k = rnd.uniform(b, t, d), v = rnd.uniform(b, t, d);
+        float[] m = new float[b * t];
+        for (int row = 0; row < b; row++) {
+            for (int j = 0; j < t; j++) {
+                m[row * t + j] = j < firstMasked || (j % 7 == 5) ? 0f : 1f;
+            }
+        }
+        Tensor mask = Tensor.of(m, b, t);
+        Tensor out = poisoned(b, t, d), lse = poisoned(b, h, t), outR = zeros(b, t, d), lseR = zeros(b, h, t);
+        CPU.attentionForward(q, k, v, null, null, mask, true, h, out, lse);
+        REF.attentionForward(q, k, v, null, null, mask, true, h, outR, lseR);
+        close("attention out", out, outR);
+        assertLseEqual(lse, lseR);
+        org.junit.jupiter.api.Assertions.assertEquals(Float.NEGATIVE_INFINITY, lse.toArray()[0], "lse of query 0");
+
+        Tensor dOut = rnd.uniform(b, t, d);
+        Tensor dq = poisoned(b, t, d), dk = poisoned(b, t, d), dv = poisoned(b, t, d);
+        Tensor dqR = zeros(b, t, d), dkR = zeros(b, t, d), dvR = zeros(b, t, d);
+        CPU.attentionBackward(dOut, q, k, v, null, null, mask, true, h, outR, lseR, dq, dk, dv, null, null);
+        REF.attentionBackward(dOut, q, k, v, null, null, mask, true, h, outR, lseR, dqR, dkR, dvR, null, null);
+        close("attention dq", dq, dqR);
+        close("attention dk", dk, dkR);
+        close("attention dv", dv, dvR);
+    }
+
+    @org.junit.jupiter.api.Test
+    void headGroupsDivideTheHeadsAndLeaveWorkForEveryThread() {
+        for (int batch : new int[] {1, 2, 3, 16}) {
+            for (int heads : new int[] {1, 2, 6, 7, 12}) {
+                for (int threads : new int[] {1, 2, 8}) {
+                    int g = AttentionKernels.groupSize(batch, heads, threads);
+                    org.junit.jupiter.api.Assertions.assertTrue(g >= 1 && g <= AttentionKernels.MAX_GROUP
+                            && heads % g == 0, "group " + g + " for " + heads + " heads");
+                    if (g > 1) {
+                        org.junit.jupiter.api.Assertions.assertTrue(batch * heads / g >= 4 * threads,
+                                "group " + g + " leaves too few tasks for " + threads + " threads");
+                    }
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(4, AttentionKernels.groupSize(16, 12, 2), "MiniLM shape");
     }
 
     /** −∞ entries (queries that see no key) must agree exactly; the finite ones within tolerance. */
