@@ -100,6 +100,8 @@ final class BenchCommand implements Callable<Integer> {
             if (profiler != null) {
                 System.out.println("time per kernel over the timed steps:");
                 profiler.report().forEach(System.out::println);
+                System.out.println("the GEMM-shaped kernels by shape (GFLOP/s = their own FLOPs / their time):");
+                profiler.gemmReport().forEach(System.out::println);
             }
         }
     }

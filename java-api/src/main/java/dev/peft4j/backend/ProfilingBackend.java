@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProfilingBackend {
     private final Map<String, LongAdder> nanos = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> shapeNanos = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> shapeCalls = new ConcurrentHashMap<>();
+    private final Map<String, Double> shapeFlops = new ConcurrentHashMap<>();
     private final Backend proxy;
 
     public ProfilingBackend(Backend inner) {
@@ -40,7 +43,31 @@ public final class ProfilingBackend {
             long dt = System.nanoTime() - t0;
             nanos.computeIfAbsent(method.getName(), k -> new LongAdder()).add(dt);
             calls.computeIfAbsent(method.getName(), k -> new LongAdder()).increment();
+            GemmShape shape = GemmShape.of(method.getName(), args);
+            if (shape != null) {
+                shapeNanos.computeIfAbsent(shape.key(), k -> new LongAdder()).add(dt);
+                shapeCalls.computeIfAbsent(shape.key(), k -> new LongAdder()).increment();
+                shapeFlops.put(shape.key(), shape.flops());
+            }
         }
+    }
+
+    /**
+     * The GEMM-shaped kernels (dense and LoRA linears) by shape, the most expensive first: name and shape, calls,
+     * total ms, achieved GFLOP/s by {@link GemmShape#flops()}.
+     */
+    public List<String> gemmReport() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format("%-40s %8s %10s %8s", "GEMM kernel and shape", "calls", "ms", "GFLOP/s"));
+        shapeNanos.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+                .forEach(e -> {
+                    long n = shapeCalls.get(e.getKey()).sum();
+                    double ns = e.getValue().sum();
+                    lines.add(String.format("%-40s %8d %10.1f %8.1f", e.getKey(), n, ns / 1e6,
+                            shapeFlops.get(e.getKey()) * n / ns));
+                });
+        return lines;
     }
 
     /** One line per kernel, the most expensive first: name, calls, total ms, share of the total. */
@@ -59,5 +86,7 @@ public final class ProfilingBackend {
     public void reset() {
         nanos.clear();
         calls.clear();
+        shapeNanos.clear();
+        shapeCalls.clear();
     }
 }
