@@ -55,11 +55,11 @@ final class AttentionRows {
         }
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
-            FloatVector e = FloatVector.fromArray(S, s, off + j).sub(sub).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, s, off + j).sub(sub));
             e.intoArray(s, off + j);
             sum = sum.add(e);
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(sum);
     }
 
     /**
@@ -79,7 +79,7 @@ final class AttentionRows {
         }
         FloatVector zero = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
-            FloatVector p = FloatVector.fromArray(S, s, sOff + j).sub(lse).lanewise(VectorOperators.EXP);
+            FloatVector p = VectorMath.exp(FloatVector.fromArray(S, s, sOff + j).sub(lse));
             if (j + L > limit) {
                 p = zero.blend(p, S.indexInRange(j, limit));
             }

@@ -34,7 +34,7 @@ final class GeluLoops {
         for (int b = from + Simd.bound(to - from); i < b; i += L) {
             phiAt(x, i, phi, 0);
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(ScalarMath.INV_SQRT_2PI);
+            FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(ScalarMath.INV_SQRT_2PI);
             FloatVector d = pdf.fma(v, FloatVector.fromArray(S, phi, 0));
             d.mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, i);
         }
@@ -61,7 +61,7 @@ final class GeluLoops {
         FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
         FloatVector hi = ac.mul(ac);
         FloatVector lo = ac.fma(ac, hi.neg());
-        FloatVector e = hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f));
+        FloatVector e = VectorMath.exp(hi.neg()).mul(lo.neg().add(1f));
         FloatVector pl = FloatVector.broadcast(S, cl[cl.length - 1]);
         for (int c = cl.length - 2; c >= 0; c--) {
             pl = pl.fma(t, FloatVector.broadcast(S, cl[c]));

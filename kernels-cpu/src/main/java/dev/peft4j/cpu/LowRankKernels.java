@@ -51,8 +51,8 @@ final class LowRankKernels {
             a2 = x.fma(FloatVector.fromArray(S, m, mo + 2 * kDim + k), a2);
             a3 = x.fma(FloatVector.fromArray(S, m, mo + 3 * kDim + k), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
+        float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
         for (; k < kDim; k++) {
             float x = mask == null ? src[so + k] : src[so + k] * mask[so + k];
             s0 += x * m[mo + k];
@@ -76,7 +76,7 @@ final class LowRankKernels {
             }
             a = x.fma(FloatVector.fromArray(S, m, mo + k), a);
         }
-        float sum = a.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(a);
         for (; k < kDim; k++) {
             sum += (mask == null ? src[so + k] : src[so + k] * mask[so + k]) * m[mo + k];
         }

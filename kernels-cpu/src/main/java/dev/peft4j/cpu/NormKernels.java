@@ -34,7 +34,7 @@ final class NormKernels {
                         FloatVector c = FloatVector.fromArray(S, xv, o + i).sub(mu);
                         acc = c.fma(c, acc);
                     }
-                    var = acc.reduceLanes(VectorOperators.ADD);
+                    var = Simd.sum(acc);
                 }
                 for (; i < d; i++) {
                     float c = xv[o + i] - mu;

@@ -1,6 +1,7 @@
 package dev.peft4j.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -43,7 +44,32 @@ final class Simd {
         }
     }
 
+    /** ROTATE[w] moves lane i + w (mod L) to lane i, for the halving steps of {@link #sum}. */
+    private static final VectorShuffle<Float>[] ROTATE = rotations();
+
     private Simd() {}
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] rotations() {
+        VectorShuffle<Float>[] r = new VectorShuffle[L + 1];
+        for (int w = 1; w < L; w *= 2) {
+            int shift = w;
+            r[w] = VectorShuffle.fromOp(S, i -> (i + shift) % S.length());
+        }
+        return r;
+    }
+
+    /**
+     * The sum of v's lanes in one fixed pairwise order (lane i += lane i + L/2, then + L/4, …). Not
+     * {@code reduceLanes(ADD)}: its order is unspecified, and C2's differs from the interpreter's, so a sum (a
+     * softmax denominator, a dot product) would depend on how far the JIT had got.
+     */
+    static float sum(FloatVector v) {
+        for (int w = L / 2; w >= 1; w /= 2) {
+            v = v.add(v.rearrange(ROTATE[w]));
+        }
+        return v.lane(0);
+    }
 
     /** Largest multiple of the vector length ≤ n (0 on the scalar path, so scalar tails do everything). */
     static int bound(int n) {

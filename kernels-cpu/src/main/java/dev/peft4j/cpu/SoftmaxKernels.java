@@ -32,11 +32,11 @@ final class SoftmaxKernels {
         if (bnd > 0) {
             FloatVector acc = FloatVector.zero(S);
             for (; i < bnd; i += L) {
-                FloatVector e = FloatVector.fromArray(S, x, o + i).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + i).sub(max));
                 e.intoArray(y, o + i);
                 acc = acc.add(e);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Simd.sum(acc);
         }
         for (; i < n; i++) {
             float e = (float) Math.exp(x[o + i] - max);

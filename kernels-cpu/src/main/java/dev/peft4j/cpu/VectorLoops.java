@@ -41,7 +41,7 @@ final class VectorLoops {
             for (; i < b; i += Simd.L) {
                 acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Simd.sum(acc);
         }
         for (; i < n; i++) {
             sum += x[xo + i] * y[yo + i];
@@ -59,7 +59,7 @@ final class VectorLoops {
             for (; i < b; i += Simd.L) {
                 acc = acc.add(FloatVector.fromArray(S, x, xo + i));
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = Simd.sum(acc);
         }
         for (; i < n; i++) {
             sum += x[xo + i];

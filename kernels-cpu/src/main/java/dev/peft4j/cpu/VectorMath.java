@@ -4,11 +4,70 @@ import static dev.peft4j.cpu.Simd.S;
 
 import dev.peft4j.backend.Activation;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
-/** Vector activations with the polynomials of {@link ScalarMath} (both branches computed, then blended). */
+/**
+ * Vector activations with the polynomials of {@link ScalarMath} (both branches computed, then blended), and this
+ * backend's own e^x and tanh. Why not {@code lanewise(EXP)}: compiled by C2 it calls an intrinsic (SVML) whose
+ * results differ in the last bit from the per-lane Math.exp the interpreter and C1 run (about 1 % of lanes), so a
+ * kernel's output depended on how far the JIT had got, and a resumed or repeated run could leave the bit-for-bit
+ * loss curve. exp and tanh here use only +, ×, fma, min/max, shifts and reinterpretation, which every tier
+ * computes identically.
+ */
 final class VectorMath {
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 = LN2_HI + LN2_LO, LN2_HI with few bits so k·LN2_HI is exact for |k| ≤ 2⁹. */
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5·2²³: adding it rounds a float of magnitude &lt; 2²² to an integer, kept in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = 0x4B400000;
+    /** 1/n! for n = 2..7: e^r = 1 + r + r²/2 + … + r⁷/7! + O(r⁸), |r| ≤ ln2/2: truncation error &lt; 6e-9. */
+    private static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
+    /** tanh(x) = x·Σ c_i x^{2i} for |x| &lt; 1/2 (Taylor to x¹⁷: error &lt; 5e-9 relative). */
+    static final float[] TANH_TAYLOR = {1f, -1f / 3, 2f / 15, -17f / 315, 62f / 2835, -1382f / 155925,
+        21844f / 6081075, -929569f / 638512875, 6404582f / 10854718875f};
+
     private VectorMath() {}
+
+    /**
+     * e^x: x = k·ln2 + r with k = round(x·log₂e), e^r by {@link #EXP_TAYLOR}, times 2^k applied as two factors
+     * 2^⌊k/2⌋·2^(k−⌊k/2⌋) so that subnormal results are right. x is clamped to [−104, 89], outside which the
+     * float result is 0 or ∞ anyway. Relative error ≤ 2 ulp; NaN stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-104f).min(89f);
+        FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND));
+        FloatVector kf = t.sub(ROUND);
+        IntVector k = (IntVector) t.reinterpretAsInts().sub(ROUND_BITS);
+        FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+        r = kf.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, EXP_TAYLOR[7]);
+        for (int i = 6; i >= 0; i--) {
+            p = p.fma(r, FloatVector.broadcast(S, EXP_TAYLOR[i]));
+        }
+        IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+        IntVector k2 = k.sub(k1);
+        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(s1).mul(s2);
+        return e.blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /** tanh(x): the odd Taylor polynomial for |x| &lt; 1/2, else sign(x)·(1 − 2/(e^{2|x|} + 1)). */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector x2 = x.mul(x);
+        FloatVector p = FloatVector.broadcast(S, TANH_TAYLOR[TANH_TAYLOR.length - 1]);
+        for (int i = TANH_TAYLOR.length - 2; i >= 0; i--) {
+            p = p.fma(x2, FloatVector.broadcast(S, TANH_TAYLOR[i]));
+        }
+        FloatVector small = x.mul(p);
+        FloatVector big = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(exp(a.add(a)).add(1f)));
+        big = big.blend(big.neg(), x.compare(VectorOperators.LT, 0f));
+        return big.blend(small, a.compare(VectorOperators.LT, 0.5f));
+    }
 
     private static FloatVector horner(float[] c, FloatVector x) {
         FloatVector p = FloatVector.broadcast(S, c[c.length - 1]);
@@ -28,7 +87,7 @@ final class VectorMath {
         FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
         FloatVector hi = ac.mul(ac);
         FloatVector lo = ac.fma(ac, hi.neg());
-        FloatVector e = hi.neg().lanewise(VectorOperators.EXP).mul(lo.neg().add(1f));
+        FloatVector e = exp(hi.neg()).mul(lo.neg().add(1f));
         FloatVector c = e.mul(horner(ScalarMath.ERFC_LARGE, t)).mul(t).mul(0.5f);
         FloatVector large = c.neg().add(1f).blend(c, z.compare(VectorOperators.LT, 0f));
         return small.blend(large, a.compare(VectorOperators.GT, 1f));
@@ -39,10 +98,10 @@ final class VectorMath {
             case IDENTITY -> x;
             case RELU -> x.max(0f);
             case GELU -> x.mul(phi(x));
-            case GELU_TANH -> x.mul(x).mul(x).fma(FloatVector.broadcast(S, 0.044715f), x).mul(ScalarMath.SQRT_2_OVER_PI)
-                    .lanewise(VectorOperators.TANH).add(1f).mul(x).mul(0.5f);
-            case SWISH -> x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-            case TANH -> x.lanewise(VectorOperators.TANH);
+            case GELU_TANH -> tanh(x.mul(x).mul(x).fma(FloatVector.broadcast(S, 0.044715f), x)
+                    .mul(ScalarMath.SQRT_2_OVER_PI)).add(1f).mul(x).mul(0.5f);
+            case SWISH -> x.div(exp(x.neg()).add(1f));
+            case TANH -> tanh(x);
         };
     }
 
@@ -50,21 +109,20 @@ final class VectorMath {
         return switch (f) {
             case IDENTITY -> FloatVector.broadcast(S, 1f);
             case RELU -> FloatVector.broadcast(S, 0f).blend(1f, x.compare(VectorOperators.GT, 0f));
-            case GELU -> x.mul(x).mul(-0.5f).lanewise(VectorOperators.EXP).mul(ScalarMath.INV_SQRT_2PI).fma(x, phi(x));
+            case GELU -> exp(x.mul(x).mul(-0.5f)).mul(ScalarMath.INV_SQRT_2PI).fma(x, phi(x));
             case GELU_TANH -> {
                 FloatVector x2 = x.mul(x);
-                FloatVector th = x2.mul(x).fma(FloatVector.broadcast(S, 0.044715f), x).mul(ScalarMath.SQRT_2_OVER_PI)
-                        .lanewise(VectorOperators.TANH);
+                FloatVector th = tanh(x2.mul(x).fma(FloatVector.broadcast(S, 0.044715f), x).mul(ScalarMath.SQRT_2_OVER_PI));
                 FloatVector sech2 = th.mul(th).neg().add(1f);
                 FloatVector inner = x2.mul(3f * 0.044715f).add(1f).mul(ScalarMath.SQRT_2_OVER_PI);
                 yield th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
             }
             case SWISH -> {
-                FloatVector sg = FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+                FloatVector sg = FloatVector.broadcast(S, 1f).div(exp(x.neg()).add(1f));
                 yield sg.mul(x.mul(sg.neg().add(1f)).add(1f));
             }
             case TANH -> {
-                FloatVector th = x.lanewise(VectorOperators.TANH);
+                FloatVector th = tanh(x);
                 yield th.mul(th).neg().add(1f);
             }
         };

@@ -1,0 +1,89 @@
+package dev.peft4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The backend's own exp and tanh: accurate, and the same bits in every JIT tier. */
+class DeterministicMathTest {
+
+    @Test
+    void expIsWithinTwoUlpsOverTheWholeFloatRange() {
+        Assumptions.assumeFalse(Simd.SCALAR, "vector code only");
+        SplittableRandom rng = new SplittableRandom(11);
+        float[] x = new float[1 << 16];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (rng.nextDouble() * 200 - 110); // beyond both ends: 0, subnormals, ∞
+        }
+        float[] special = {0f, -0f, 1f, -1f, 88.72f, 88.73f, -87.3f, -103.9f, -150f, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.NaN, 1e-30f, -1e-30f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i += Simd.L) {
+            VectorMath.exp(FloatVector.fromArray(Simd.S, x, i)).intoArray(y, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            float want = (float) StrictMath.exp(x[i]);
+            if (Float.isNaN(want) || Float.isInfinite(want) || want == 0f) {
+                assertEquals(want, y[i], 0f, "exp(" + x[i] + ")");
+            } else {
+                assertTrue(Math.abs(y[i] - want) <= 2 * Math.ulp(want), "exp(" + x[i] + ") = " + y[i] + ", want " + want);
+            }
+        }
+    }
+
+    @Test
+    void tanhIsWithinThreeUlps() {
+        Assumptions.assumeFalse(Simd.SCALAR, "vector code only");
+        SplittableRandom rng = new SplittableRandom(12);
+        float[] x = new float[1 << 16];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((rng.nextBoolean() ? 1 : 12) * (rng.nextDouble() * 2 - 1));
+        }
+        x[0] = 0f;
+        x[1] = 0.5f;
+        x[2] = -0.49999997f;
+        x[3] = Float.POSITIVE_INFINITY;
+        x[4] = -100f;
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i += Simd.L) {
+            VectorMath.tanh(FloatVector.fromArray(Simd.S, x, i)).intoArray(y, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            float want = (float) StrictMath.tanh(x[i]);
+            assertTrue(Math.abs(y[i] - want) <= 3 * Math.ulp(want), "tanh(" + x[i] + ") = " + y[i] + ", want " + want);
+        }
+    }
+
+    /**
+     * The interpreter runs Vector-API code through its Java fallback, C2 through intrinsics: with lanewise(EXP)
+     * about 1 % of lanes came out one ulp apart, so a result depended on how far the JIT had got (a resumed run
+     * starts cold). The kernels must give identical bits either way.
+     */
+    @Test
+    void kernelsGiveTheSameBitsInterpretedAndCompiled() throws IOException, InterruptedException {
+        Assumptions.assumeFalse(Simd.SCALAR, "vector code only");
+        long compiled = 0;
+        for (int i = 0; i < 3000; i++) { // enough calls for C2 to compile the kernels
+            compiled = KernelBitsProbe.digest();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "-Xint", "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), KernelBitsProbe.class.getName()))
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the interpreted probe did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertEquals(0, p.exitValue(), out);
+        String[] lines = out.split("\\R");
+        assertEquals(Long.toHexString(compiled), lines[lines.length - 1], "digest of the interpreted run\n" + out);
+    }
+}
