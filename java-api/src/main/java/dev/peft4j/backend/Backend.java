@@ -76,29 +76,6 @@ public interface Backend extends AutoCloseable {
      */
     void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db);
 
-    /**
-     * A linear layer followed by an activation: pre = x Wᵀ + b (kept for the backward) and y = f(pre). Shapes as
-     * in {@link #linearForward}; pre and y {@code [N,out]}, distinct. A backend may fuse f into the product's
-     * store; the default is the two calls.
-     */
-    default void linearActivationForward(Tensor x, Tensor w, Tensor bias, Activation f, Tensor pre, Tensor y) {
-        linearForward(x, w, bias, pre);
-        activationForward(f, pre, y);
-    }
-
-    /**
-     * The backward of a linear layer whose input is x = f(pre): dx = (dy W) ⊙ f'(pre) is the gradient of pre
-     * (pre {@code [N,in]}), and dW = dyᵀ x, db = Σ_rows dy as in {@link #linearBackward}. dx, dW, db nullable.
-     * A backend may fuse f' into the dx product's store; the default is the two calls.
-     */
-    default void linearActivationBackward(Tensor dy, Tensor x, Tensor w, Activation f, Tensor pre,
-                                          Tensor dx, Tensor dw, Tensor db) {
-        linearBackward(dy, x, w, dx, dw, db);
-        if (dx != null) {
-            activationBackward(f, dx, pre, dx);
-        }
-    }
-
     // ---------------------------------------------------------------- fused LoRA linear
 
     /**

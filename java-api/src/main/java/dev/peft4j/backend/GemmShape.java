@@ -9,7 +9,6 @@ import dev.peft4j.tensor.Tensor;
  * <pre>
  *   linearForward   y = x Wᵀ + b                         2·N·in·out
  *   linearBackward  dx = dy W, dW = dyᵀ x                 2·N·in·out for each of dx, dW that is asked for
- *   (linearActivationForward/Backward count as linearForward/Backward: the activation is not counted)
  *   loraForward     u = x̃ Aᵀ, y = [x, s·u]·[W, B]ᵀ + b     2·N·in·out + 2·N·r·(in + out)
  *   loraBackward    g = dy B, dB, dA, dx = dy W + s·g A     2·N·out·r (g) + dB 2·N·out·r + dA 2·N·r·in + dx 2·N·(out + r)·in
  * </pre>
@@ -19,18 +18,17 @@ record GemmShape(String key, double flops) {
     /** The shape of this call, or null when the method is not one of the four above. */
     static GemmShape of(String method, Object[] args) {
         return switch (method) {
-            case "linearForward", "linearActivationForward" -> {
+            case "linearForward" -> {
                 Tensor x = (Tensor) args[0];
                 Tensor w = (Tensor) args[1];
                 yield shape(method, Shapes.rows(x), x.dim(-1), w.dim(0), 0, 2.0 * Shapes.rows(x) * x.dim(-1) * w.dim(0));
             }
-            case "linearBackward", "linearActivationBackward" -> {
+            case "linearBackward" -> {
                 Tensor dy = (Tensor) args[0];
                 Tensor w = (Tensor) args[2];
-                int dxAt = method.equals("linearBackward") ? 3 : 5; // the activation's f and pre come before dx
                 double one = 2.0 * Shapes.rows(dy) * w.dim(0) * w.dim(1);
-                int products = (args[dxAt] != null ? 1 : 0) + (args[dxAt + 1] != null ? 1 : 0);
-                yield shape(method + (args[dxAt] == null ? " (no dx)" : ""), Shapes.rows(dy), w.dim(1), w.dim(0), 0,
+                int products = (args[3] != null ? 1 : 0) + (args[4] != null ? 1 : 0);
+                yield shape(method + (args[3] == null ? " (no dx)" : ""), Shapes.rows(dy), w.dim(1), w.dim(0), 0,
                         one * products);
             }
             case "loraForward" -> {

@@ -153,47 +153,6 @@ public final class ValidatingBackend implements Backend {
         inner.linearBackward(dy, x, w, dx, dw, db);
     }
 
-    @Override public void linearActivationForward(Tensor x, Tensor w, Tensor bias, Activation f, Tensor pre, Tensor y) {
-        ArgumentChecks c = check("linearActivationForward");
-        c.notNull("activation", f);
-        c.tensor("x", x);
-        c.tensor("w", w);
-        c.optional("bias", bias);
-        c.tensor("pre", pre);
-        c.tensor("y", y);
-        int[] wm = weight(c, "w", w);
-        int n = c.lastDim("x", x, wm[1]);
-        c.shape("bias", bias, wm[0]);
-        c.lastDim("pre", pre, wm[0]);
-        c.rows("pre", pre, n);
-        c.sameShape("y", y, "pre", pre);
-        c.distinct(new String[] {"x", "w", "bias", "pre", "y"}, x, w, bias, pre, y);
-        inner.linearActivationForward(x, w, bias, f, pre, y);
-    }
-
-    @Override public void linearActivationBackward(Tensor dy, Tensor x, Tensor w, Activation f, Tensor pre,
-                                                   Tensor dx, Tensor dw, Tensor db) {
-        ArgumentChecks c = check("linearActivationBackward");
-        c.notNull("activation", f);
-        c.tensor("dy", dy);
-        c.tensor("x", x);
-        c.tensor("w", w);
-        c.tensor("pre", pre);
-        c.optional("dx", dx);
-        c.optional("dw", dw);
-        c.optional("db", db);
-        int[] wm = weight(c, "w", w);
-        int n = c.lastDim("x", x, wm[1]);
-        c.lastDim("dy", dy, wm[0]);
-        c.rows("dy", dy, n);
-        c.sameShape("pre", pre, "x", x);
-        c.sameShape("dx", dx, "x", x);
-        c.shape("dw", dw, wm[0], wm[1]);
-        c.shape("db", db, wm[0]);
-        c.distinct(new String[] {"dy", "x", "w", "pre", "dx", "dw", "db"}, dy, x, w, pre, dx, dw, db);
-        inner.linearActivationBackward(dy, x, w, f, pre, dx, dw, db);
-    }
-
     /** A weight must be rank 2 [out, in]; returns {out, in}. */
     private static int[] weight(ArgumentChecks c, String name, Tensor w) {
         if (w.rank() != 2) {

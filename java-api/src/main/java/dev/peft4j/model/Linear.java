@@ -1,6 +1,5 @@
 package dev.peft4j.model;
 
-import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.tensor.Tensor;
@@ -176,34 +175,6 @@ final class Linear implements AutoCloseable {
         be.mul(loraGate.forward(x, out()), c, gc);
         be.add(y, gc, y);
         return y;
-    }
-
-    /**
-     * act = f(x Wᵀ + b (+ LoRA)) into the caller's {@code act}, with the pre-activation kept as this layer's output
-     * ({@link #lastOutput()}). A plain linear layer runs the fused kernel; with LoRA, the forward then f.
-     */
-    Tensor forwardActivated(Tensor x, Pass pass, long dropoutSeed, Activation f, Tensor act) {
-        if (loraA != null && !loraMerged) {
-            be.activationForward(f, forward(x, pass, dropoutSeed), act);
-            return act;
-        }
-        this.x = x;
-        y = buf.get("y", x.dim(0), out());
-        be.linearActivationForward(x, weight.value(), bias == null ? null : bias.value(), f, y, act);
-        return act;
-    }
-
-    /**
-     * The backward of this layer when its input was f(pre): dPre = (dy W) ⊙ f'(pre) into the caller's
-     * {@code dPre}, and the trainable parameters' gradients. A plain linear layer runs the fused kernel.
-     */
-    void backwardActivated(Tensor dy, Activation f, Tensor pre, Tensor dPre) {
-        if (loraA != null) {
-            be.activationBackward(f, backward(dy, true), pre, dPre);
-            return;
-        }
-        be.linearActivationBackward(dy, x, weight.value(), f, pre, dPre, weight.grad(),
-                bias == null ? null : bias.grad());
     }
 
     /** The output of the last forward (valid until the next one, unless a caller changed it in place). */

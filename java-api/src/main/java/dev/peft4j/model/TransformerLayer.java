@@ -124,8 +124,9 @@ abstract class TransformerLayer implements AutoCloseable {
     /** f = γ(g W₁ᵀ + b₁), then l_ff ⊙ f with (IA)³, then f W₂ᵀ + b₂ (the output linear's buffer). */
     Tensor feedForward(Tensor g, Pass pass) {
         int n = g.dim(0);
-        Tensor act = ffnIn.forwardActivated(g, pass, pass.siteSeed(index, 20), activation,
-                buf.get("ffnAct", n, ffnIn.out()));
+        Tensor pre = ffnIn.forward(g, pass, pass.siteSeed(index, 20));
+        Tensor act = buf.get("ffnAct", n, ffnIn.out());
+        be.activationForward(activation, pre, act);
         Tensor f = act;
         if (ia3Ffn != null) {
             f = buf.get("ffnScaled", n, ffnIn.out());
@@ -137,15 +138,15 @@ abstract class TransformerLayer implements AutoCloseable {
     /** Backward of {@link #feedForward}: dg {@code [N,d]} (FFN-in's dx buffer) from the FFN output's gradient. */
     Tensor feedForwardBackward(Tensor dOut) {
         int n = dOut.dim(0);
-        Tensor dPre = buf.get("dFfnPre", n, ffnIn.out());
-        if (ia3Ffn == null) {
-            ffnOut.backwardActivated(dOut, activation, ffnIn.lastOutput(), dPre);
-            return ffnIn.backward(dPre, true);
-        }
         Tensor df = ffnOut.backward(dOut, true);
-        Tensor dAct = buf.get("dFfnAct", n, ffnIn.out());
-        be.scaleBackward(df, buf.get("ffnAct", n, ffnIn.out()), ia3Ffn.value(), dAct, ia3Ffn.grad());
-        be.activationBackward(activation, dAct, ffnIn.lastOutput(), dPre);
+        Tensor act = buf.get("ffnAct", n, ffnIn.out());
+        if (ia3Ffn != null) {
+            Tensor dAct = buf.get("dFfnAct", n, ffnIn.out());
+            be.scaleBackward(df, act, ia3Ffn.value(), dAct, ia3Ffn.grad());
+            df = dAct;
+        }
+        Tensor dPre = buf.get("dFfnPre", n, ffnIn.out());
+        be.activationBackward(activation, df, ffnIn.lastOutput(), dPre);
         return ffnIn.backward(dPre, true);
     }
 

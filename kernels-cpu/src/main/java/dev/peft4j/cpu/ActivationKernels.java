@@ -46,7 +46,7 @@ final class ActivationKernels {
             return;
         }
         for (int i = from; i < to; i += L) {
-            VectorMath.activation(f, FloatVector.fromArray(S, x, i)).intoArray(y, i);
+            VectorMath.activationAt(f, x, i, y, i);
         }
     }
 
@@ -82,8 +82,7 @@ final class ActivationKernels {
             return;
         }
         for (int i = from; i < to; i += L) {
-            FloatVector d = VectorMath.derivative(f, FloatVector.fromArray(S, x, i));
-            d.mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, i);
+            VectorMath.derivativeAt(f, dy, x, i, s, dx, i);
         }
     }
 }

@@ -55,9 +55,8 @@ final class AttentionRows {
         }
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, s, off + j).sub(sub));
-            e.intoArray(s, off + j);
-            sum = sum.add(e);
+            VectorMath.expAt(s, off + j, sub, s, off + j);
+            sum = sum.add(FloatVector.fromArray(S, s, off + j));
         }
         return Simd.sum(sum);
     }
@@ -79,7 +78,8 @@ final class AttentionRows {
         }
         FloatVector zero = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
-            FloatVector p = VectorMath.exp(FloatVector.fromArray(S, s, sOff + j).sub(lse));
+            VectorMath.expAt(s, sOff + j, lse, s, sOff + j);
+            FloatVector p = FloatVector.fromArray(S, s, sOff + j);
             if (j + L > limit) {
                 p = zero.blend(p, S.indexInRange(j, limit));
             }

@@ -88,15 +88,6 @@ public final class CpuBackend implements Backend {
         LinearKernels.backward(pool, dy, x, w, dx, dw, db);
     }
 
-    @Override public void linearActivationForward(Tensor x, Tensor w, Tensor bias, Activation f, Tensor pre, Tensor y) {
-        LinearKernels.forwardActivated(pool, x, w, bias, f, pre, y);
-    }
-
-    @Override public void linearActivationBackward(Tensor dy, Tensor x, Tensor w, Activation f, Tensor pre,
-                                                   Tensor dx, Tensor dw, Tensor db) {
-        LinearKernels.backwardActivated(pool, dy, x, w, f, pre, dx, dw, db);
-    }
-
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
                                       Tensor y, Tensor u) {
         LoraKernels.forward(pool, x, w, bias, a, b, s, dropMask, y, u);

@@ -31,10 +31,13 @@ final class GeluLoops {
     static int backward(float[] dy, float[] x, float[] dx, float s, int from, int to) {
         int i = from;
         float[] phi = new float[L]; // not dx: dx may alias dy or x
+        float[] e = new float[L];
         for (int b = from + Simd.bound(to - from); i < b; i += L) {
             phiAt(x, i, phi, 0);
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector pdf = VectorMath.exp(v.mul(v).mul(-0.5f)).mul(ScalarMath.INV_SQRT_2PI);
+            v.mul(v).mul(-0.5f).intoArray(e, 0);
+            VectorMath.expAt(e, 0, 0f, e, 0);
+            FloatVector pdf = FloatVector.fromArray(S, e, 0).mul(ScalarMath.INV_SQRT_2PI);
             FloatVector d = pdf.fma(v, FloatVector.fromArray(S, phi, 0));
             d.mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, i);
         }
@@ -61,7 +64,9 @@ final class GeluLoops {
         FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
         FloatVector hi = ac.mul(ac);
         FloatVector lo = ac.fma(ac, hi.neg());
-        FloatVector e = VectorMath.exp(hi.neg()).mul(lo.neg().add(1f));
+        hi.neg().intoArray(dst, d); // dst as scratch for e^(−hi)
+        VectorMath.expAt(dst, d, 0f, dst, d);
+        FloatVector e = FloatVector.fromArray(S, dst, d).mul(lo.neg().add(1f));
         FloatVector pl = FloatVector.broadcast(S, cl[cl.length - 1]);
         for (int c = cl.length - 2; c >= 0; c--) {
             pl = pl.fma(t, FloatVector.broadcast(S, cl[c]));

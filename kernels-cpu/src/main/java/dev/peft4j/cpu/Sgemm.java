@@ -3,7 +3,6 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
-import dev.peft4j.backend.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -45,31 +44,12 @@ final class Sgemm {
 
     private Sgemm() {}
 
-    /**
-     * Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. With an activation f,
-     * once C is complete (after the last k block) each finished row panel, still in cache, also gets
-     * act[i,j] = f(C[i,j]) (act has C's layout), or with {@code derivative} C[i,j] ← C[i,j]·f'(act[i,j]).
-     */
-    record Epilogue(float beta, float[] bias, int biasOffset, float biasScale, Activation act, float[] actData,
-                    boolean derivative) {
+    /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
+    record Epilogue(float beta, float[] bias, int biasOffset, float biasScale) {
         static final Epilogue OVERWRITE = new Epilogue(0f, null, 0, 0f);
-
-        Epilogue(float beta, float[] bias, int biasOffset, float biasScale) {
-            this(beta, bias, biasOffset, biasScale, null, null, false);
-        }
 
         static Epilogue beta(float beta) {
             return beta == 0f ? OVERWRITE : new Epilogue(beta, null, 0, 0f);
-        }
-
-        /** The same epilogue, then out = f(C) written to {@code out} (C's layout). */
-        Epilogue thenActivation(Activation f, float[] out) {
-            return new Epilogue(beta, bias, biasOffset, biasScale, f, out, false);
-        }
-
-        /** The same epilogue, then C ← C ⊙ f'(pre) with pre in C's layout. */
-        Epilogue thenDerivative(Activation f, float[] pre) {
-            return new Epilogue(beta, bias, biasOffset, biasScale, f, pre, true);
         }
     }
 
@@ -161,9 +141,6 @@ final class Sgemm {
                             }
                             store(buf.tile, nr, rows, cols, c, cOff + (ic + is) * ldc + jc + js, ldc, mode, ep, jc + js);
                         }
-                    }
-                    if (ep.act() != null && pc + kc >= k) {
-                        activate(ep, c, cOff + ic * ldc + jc, ldc, mc, nc);
                     }
                 }
             }
@@ -322,17 +299,6 @@ final class Sgemm {
         }
     }
 
-    /** The epilogue's activation over a finished row panel of C, rows × cols from {@code off}. */
-    private static void activate(Epilogue ep, float[] c, int off, int ldc, int rows, int cols) {
-        for (int r = 0, o = off; r < rows; r++, o += ldc) {
-            if (ep.derivative()) {
-                ActivationKernels.backwardRange(ep.act(), c, ep.actData(), c, 1f, o, o + cols);
-            } else {
-                ActivationKernels.forwardRange(ep.act(), c, ep.actData(), o, o + cols);
-            }
-        }
-    }
-
     private static void epilogueOnly(int m, int n, float[] c, int cOff, int ldc, Epilogue ep) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
@@ -343,9 +309,6 @@ final class Sgemm {
                 }
                 c[idx] = v;
             }
-        }
-        if (ep.act() != null) {
-            activate(ep, c, cOff, ldc, m, n);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.peft4j.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -44,31 +43,28 @@ final class Simd {
         }
     }
 
-    /** ROTATE[w] moves lane i + w (mod L) to lane i, for the halving steps of {@link #sum}. */
-    private static final VectorShuffle<Float>[] ROTATE = rotations();
-
     private Simd() {}
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] rotations() {
-        VectorShuffle<Float>[] r = new VectorShuffle[L + 1];
-        for (int w = 1; w < L; w *= 2) {
-            int shift = w;
-            r[w] = VectorShuffle.fromOp(S, i -> (i + shift) % S.length());
-        }
-        return r;
-    }
-
     /**
-     * The sum of v's lanes in one fixed pairwise order (lane i += lane i + L/2, then + L/4, …). Not
-     * {@code reduceLanes(ADD)}: its order is unspecified, and C2's differs from the interpreter's, so a sum (a
-     * softmax denominator, a dot product) would depend on how far the JIT had got.
+     * The sum of v's lanes in one fixed pairwise order: halves added (lane i + lane i + L/2) down to 4 lanes, then
+     * (l0 + l2) + (l1 + l3). Not {@code reduceLanes(ADD)}: its order is unspecified and C2's differs from the
+     * interpreter's, so a sum (a softmax denominator, a dot product) would depend on how far the JIT had got.
+     * Every step is an exact IEEE add of the same pairs in every tier.
      */
     static float sum(FloatVector v) {
-        for (int w = L / 2; w >= 1; w /= 2) {
-            v = v.add(v.rearrange(ROTATE[w]));
+        FloatVector q = v;
+        if (L == 16) {
+            FloatVector h = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+            q = ((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) h.reinterpretShape(FloatVector.SPECIES_128, 1));
+        } else if (L == 8) {
+            q = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 1));
+        } else if (L == 2) {
+            return v.lane(0) + v.lane(1);
         }
-        return v.lane(0);
+        return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
     }
 
     /** Largest multiple of the vector length ≤ n (0 on the scalar path, so scalar tails do everything). */

@@ -32,9 +32,8 @@ final class SoftmaxKernels {
         if (bnd > 0) {
             FloatVector acc = FloatVector.zero(S);
             for (; i < bnd; i += L) {
-                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + i).sub(max));
-                e.intoArray(y, o + i);
-                acc = acc.add(e);
+                VectorMath.expAt(x, o + i, max, y, o + i);
+                acc = acc.add(FloatVector.fromArray(S, y, o + i));
             }
             sum = Simd.sum(acc);
         }

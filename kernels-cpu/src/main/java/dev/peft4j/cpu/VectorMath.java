@@ -51,8 +51,25 @@ final class VectorMath {
         IntVector k2 = k.sub(k1);
         FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = p.mul(s1).mul(s2);
-        return e.blend(x, x.test(VectorOperators.IS_NAN));
+        return p.mul(s1).mul(s2); // NaN in, NaN out: min/max keep it and it poisons r
+    }
+
+    /**
+     * dst[d .. d+L) = e^(src[s .. s+L) − shift). Arrays in and out: callers in big loops use this rather than
+     * {@link #exp}, because a vector passed to a method C2 does not inline is boxed on the heap.
+     */
+    static void expAt(float[] src, int s, float shift, float[] dst, int d) {
+        exp(FloatVector.fromArray(S, src, s).sub(shift)).intoArray(dst, d);
+    }
+
+    /** y[j .. j+L) = f(x[i .. i+L)), arrays in and out (see {@link #expAt}). */
+    static void activationAt(Activation f, float[] x, int i, float[] y, int j) {
+        activation(f, FloatVector.fromArray(S, x, i)).intoArray(y, j);
+    }
+
+    /** dx[j .. j+L) = s·dy ⊙ f'(x) over [i, i+L), arrays in and out (see {@link #expAt}). */
+    static void derivativeAt(Activation f, float[] dy, float[] x, int i, float s, float[] dx, int j) {
+        derivative(f, FloatVector.fromArray(S, x, i)).mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, j);
     }
 
     /** tanh(x): the odd Taylor polynomial for |x| &lt; 1/2, else sign(x)·(1 − 2/(e^{2|x|} + 1)). */

@@ -1,15 +1,11 @@
 package dev.peft4j.conformance;
 
-import dev.peft4j.backend.Activation;
 import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/**
- * linearForward y = x Wᵀ + b and linearBackward dx = dy W, dW = dyᵀ x, db = Σ_rows dy; and the same with an
- * activation fused on (linearActivationForward/Backward).
- */
+/** linearForward y = x Wᵀ + b and linearBackward dx = dy W, dW = dyᵀ x, db = Σ_rows dy. */
 final class LinearCases {
     private static final String FAMILY = "linear";
 
@@ -25,12 +21,6 @@ final class LinearCases {
         add(list, new int[] {127}, 1536, 384, true, true);
         add(list, new int[] {1021}, 384, 33, false, false);
         add(list, new int[] {1021}, 1536, 384, true, true);
-        // the FFN's fused pairs: FFN-in with its activation, FFN-out's dx with the activation's derivative
-        addActivated(list, new int[] {1}, 1, 1, Activation.GELU, true, true);
-        addActivated(list, new int[] {127}, 384, 1536, Activation.GELU, true, false);
-        addActivated(list, new int[] {3, 37}, 33, 67, Activation.GELU_TANH, false, true);
-        addActivated(list, new int[] {1021}, 384, 1536, Activation.GELU, true, false);
-        addActivated(list, new int[] {61}, 1536, 390, Activation.RELU, true, true);
         return list;
     }
 
@@ -58,42 +48,6 @@ final class LinearCases {
             Tensor db = k.outIf(allGrads, out);
             k.b().linearBackward(k.in("dy"), k.in("x"), k.in("w"), dx, dw, db);
             k.result("dx", dx, Tolerance.GEMM);
-            k.result("dW", dw, Tolerance.GEMM);
-            k.result("db", db, Tolerance.REDUCTION);
-        }));
-    }
-
-    /**
-     * linearActivationForward: pre = x Wᵀ + b, y = f(pre); linearActivationBackward with x = f(pre) of shape
-     * {rows..., in}: dPre = (dy W) ⊙ f'(pre), dW = dyᵀ x, db = Σ_rows dy.
-     */
-    private static void addActivated(List<KernelCase> list, int[] rows, int in, int out, Activation f, boolean bias,
-                                     boolean allGrads) {
-        int[] xShape = append(rows, in);
-        int[] yShape = append(rows, out);
-        String sizes = "x " + Arrays.toString(xShape) + " out=" + out + " " + f + (bias ? " bias" : " no bias");
-        list.add(new KernelCase(FAMILY, "linearActivationForward", sizes, c -> {
-            c.uniform("x", xShape);
-            c.uniform("w", out, in);
-            c.uniform("bias", out);
-        }, k -> {
-            Tensor pre = k.out(yShape);
-            Tensor y = k.out(yShape);
-            k.b().linearActivationForward(k.in("x"), k.in("w"), k.inIf(bias, "bias"), f, pre, y);
-            k.result("pre", pre, Tolerance.GEMM);
-            k.result("y", y, Tolerance.GEMM);
-        }));
-        list.add(new KernelCase(FAMILY, "linearActivationBackward", sizes + (allGrads ? " dPre,dW,db" : " dPre only"), c -> {
-            c.uniform("pre", xShape);
-            c.uniform("x", xShape);
-            c.uniform("w", out, in);
-            c.uniform("dy", yShape);
-        }, k -> {
-            Tensor dPre = k.out(xShape);
-            Tensor dw = k.outIf(allGrads, out, in);
-            Tensor db = k.outIf(allGrads, out);
-            k.b().linearActivationBackward(k.in("dy"), k.in("x"), k.in("w"), f, k.in("pre"), dPre, dw, db);
-            k.result("dPre", dPre, Tolerance.GEMM);
             k.result("dW", dw, Tolerance.GEMM);
             k.result("db", db, Tolerance.REDUCTION);
         }));
