@@ -68,8 +68,9 @@ final class FinetuneCommand implements Callable<Integer> {
     int epochs = 2;
     @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
     int batch = 16;
-    @Option(names = "--lr", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    float lr = 1e-3f;
+    @Option(names = "--lr", description = "peak learning rate (default: the method's own, 1e-3; prefix 1e-2, mam 2e-4; "
+            + "1e-3 with --plan)")
+    Float lr;
     @Option(names = "--seed", description = "seed for initialisation, shuffling, dropout and (unless --split-seed) the data split (default ${DEFAULT-VALUE})")
     long seed = 42;
     @Option(names = "--split-seed", description = "seed of the train/validation/test shuffle alone (default: --seed); "
@@ -123,7 +124,9 @@ final class FinetuneCommand implements Callable<Integer> {
                     encoder.baseParameterCount());
             System.out.print(TrainableReport.of(classifier.trainableParameters(), encoder.baseParameterCount()).format());
 
-            TrainConfig cfg = new TrainConfig(epochs, batch, lr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, seed);
+            float peakLr = lr != null ? lr : plan != null ? 1e-3f : Methods.learningRate(method);
+            System.out.printf("learning rate %.1e (peak; linear warm-up over 6%% of the steps, then linear decay)%n", peakLr);
+            TrainConfig cfg = new TrainConfig(epochs, batch, peakLr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, seed);
             Batcher batcher = new Batcher(tokenizer.padId());
             ProgressBar[] bar = new ProgressBar[1];
             List<double[]> validationCurve = new ArrayList<>();

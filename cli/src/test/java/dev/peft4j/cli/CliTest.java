@@ -69,6 +69,7 @@ class CliTest {
                 "--epochs", "1", "--batch", "8", "--max-length", "16", "--backend", "cpu", "--output", out.toString());
         assertEquals(0, ft.exit(), ft.err());
         assertTrue(ft.out().contains("held-out accuracy"), ft.out());
+        assertTrue(ft.out().contains("learning rate 1.0e-03 (peak"), "LoRA's own rate: " + ft.out());
         for (String f : new String[] {"run.json", "metrics.jsonl", "summary.json", "loss.png", "validation.png",
             "adapter/adapter_config.json", "adapter/adapter_model.safetensors"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " written");
@@ -97,8 +98,9 @@ class CliTest {
         Path out = dir.resolve("split-seed");
         Run ft = run("finetune", "--dataset", "csv:" + csv, "--train", "24", "--validation", "8", "--test", "16",
                 "--epochs", "1", "--batch", "8", "--max-length", "16", "--backend", "cpu", "--seed", "3",
-                "--split-seed", "9", "--output", out.toString());
+                "--split-seed", "9", "--lr", "0.003", "--output", out.toString());
         assertEquals(0, ft.exit(), ft.err());
+        assertTrue(ft.out().contains("learning rate 3.0e-03 (peak"), "an explicit --lr wins: " + ft.out());
         JsonObject summary = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
         assertEquals(9, summary.get("split_seed").getAsLong());
         double testLoss = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
