@@ -206,6 +206,72 @@ PEFT4J_API int peft4j_lora_backward(const float* dy, const float* x, const float
                                     const float* u, float s, const float* drop_mask, float* dx, float* da, float* db,
                                     float* g, int64_t n, int64_t in, int64_t out, int64_t r, void* stream);
 
+/* ---- Elementwise, over count >= 0 elements, asynchronous on stream ---- */
+
+/* x[i] = value (any float, NaN included). */
+PEFT4J_API int peft4j_fill(float* x, float value, int64_t count, void* stream);
+
+/* dst[i] = src[i], device to device; dst may equal src but must not overlap it otherwise. */
+PEFT4J_API int peft4j_copy(const float* src, float* dst, int64_t count, void* stream);
+
+/* out[i] = a[i] + b[i]; out may alias a or b. */
+PEFT4J_API int peft4j_add(const float* a, const float* b, float* out, int64_t count, void* stream);
+
+/* out[i] = a[i] * b[i]; out may alias a or b. */
+PEFT4J_API int peft4j_mul(const float* a, const float* b, float* out, int64_t count, void* stream);
+
+/* y[i] = y[i] + alpha * x[i] (one fused multiply-add); alpha finite (else PEFT4J_ERROR_NOT_FINITE); y != x. */
+PEFT4J_API int peft4j_axpy(float alpha, const float* x, float* y, int64_t count, void* stream);
+
+/* ---- Embedding rows (also the gather of CLS pooling) ---- */
+
+/*
+ * out[i, :] = table[ids[i], :] for i < n: table [vocab, dim], ids int32 [n] on the device, out [n, dim].
+ * The ids are not read on the host: one outside [0, vocab) gives a row of NaN (the Java side rejects such ids
+ * before they get here).
+ */
+PEFT4J_API int peft4j_embedding_forward(const float* table, const int32_t* ids, float* out, int64_t n, int64_t vocab,
+                                        int64_t dim, void* stream);
+
+/*
+ * d_table = 0, then d_table[ids[i], :] += d_out[i, :] for i < n, deterministically (no atomics): the caller groups
+ * the positions by id, as CSR on the device, int32: for k < groups, rows[k] is a distinct id in [0, vocab) and
+ * positions[offsets[k] .. offsets[k+1]) the i with ids[i] = rows[k] in ascending order (offsets [groups + 1],
+ * offsets[0] = 0, offsets[groups] = n, positions [n]; offsets may be NULL when groups = 0). Each touched row is
+ * summed in that order in float64 and rounded once. A row id outside [0, vocab) is skipped. d_out [n, dim],
+ * d_table [vocab, dim].
+ */
+PEFT4J_API int peft4j_embedding_backward(const float* d_out, const int32_t* rows, const int32_t* offsets,
+                                         const int32_t* positions, float* d_table, int64_t groups, int64_t n,
+                                         int64_t vocab, int64_t dim, void* stream);
+
+/* ---- Mean pooling over the sequence ---- */
+
+/*
+ * out[b, e] = sum_t mask[b, t] * x[b, t, e] / max(1, sum_t mask[b, t]), sums in float64.
+ * x [batch, seq, dim], mask [batch, seq] or NULL (every position counts), out [batch, dim].
+ */
+PEFT4J_API int peft4j_mean_pool_forward(const float* x, const float* mask, float* out, int64_t batch, int64_t seq,
+                                        int64_t dim, void* stream);
+
+/* dx[b, t, e] = mask[b, t] * d_out[b, e] / max(1, sum_t mask[b, t]) (the weight in float64, rounded once). */
+PEFT4J_API int peft4j_mean_pool_backward(const float* d_out, const float* mask, float* dx, int64_t batch, int64_t seq,
+                                         int64_t dim, void* stream);
+
+/* ---- Dropout ---- */
+
+/*
+ * Inverted dropout with the counter-based hash of dev.peft4j.backend.DropoutHash, the same mask bit for bit as
+ * the Java backends. For the flat index i:
+ *   z = seed + (i + 1) * 0x9E3779B97F4A7C15 (mod 2^64), then the SplitMix64 finaliser
+ *   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; z = z ^ (z >> 31)
+ *   uniform = (z >> 40) * 2^-24 (a float in [0, 1));  mask[i] = uniform >= p ? (float)(1 / (1 - p)) : 0
+ *   y[i] = x[i] * mask[i]
+ * 0 <= p < 1 (else PEFT4J_ERROR_OUT_OF_RANGE; NaN: PEFT4J_ERROR_NOT_FINITE). mask may be NULL; y may alias x.
+ */
+PEFT4J_API int peft4j_dropout_forward(const float* x, float p, int64_t seed, float* y, float* mask, int64_t count,
+                                      void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -307,7 +307,78 @@ void lora_backward() {
 
 }  // namespace
 
+// The elementwise, embedding, mean-pool and dropout families: sizes, NULLs, scalars; empty calls succeed.
+void token_and_elementwise_families() {
+    float* y = out(6);
+    expect(peft4j_fill(y, 1.0f, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "fill count < 0");
+    expect(peft4j_fill(nullptr, 1.0f, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "fill x NULL");
+    expect(peft4j_fill(nullptr, NAN, 0, nullptr), PEFT4J_OK, "fill of nothing");
+    expect(peft4j_copy(X, y, -2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "copy count < 0");
+    expect(peft4j_copy(X, y, INT64_MAX / 2, nullptr), PEFT4J_ERROR_OVERFLOW, "copy bytes overflow");
+    expect(peft4j_copy(nullptr, y, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "copy src NULL");
+    expect(peft4j_copy(X, nullptr, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "copy dst NULL");
+    expect(peft4j_copy(X, y, 0, nullptr), PEFT4J_OK, "copy of nothing");
+    expect(peft4j_add(X, W, y, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "add count < 0");
+    expect(peft4j_add(nullptr, W, y, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "add a NULL");
+    expect(peft4j_add(X, nullptr, y, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "add b NULL");
+    expect(peft4j_add(X, W, nullptr, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "add out NULL");
+    expect(peft4j_mul(X, W, y, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "mul count < 0");
+    expect(peft4j_mul(X, nullptr, y, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "mul b NULL");
+    expect(peft4j_mul(nullptr, nullptr, nullptr, 0, nullptr), PEFT4J_OK, "mul of nothing");
+    expect(peft4j_axpy(1.0f, X, y, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "axpy count < 0");
+    expect(peft4j_axpy(NAN, X, y, 3, nullptr), PEFT4J_ERROR_NOT_FINITE, "axpy alpha NaN");
+    expect(peft4j_axpy(INFINITY, X, y, 3, nullptr), PEFT4J_ERROR_NOT_FINITE, "axpy alpha infinite");
+    expect(peft4j_axpy(1.0f, nullptr, y, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "axpy x NULL");
+    expect(peft4j_axpy(1.0f, X, nullptr, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "axpy y NULL");
+
+    const int32_t ids[4] = {0, 1, 2, 3};
+    expect(peft4j_embedding_forward(X, ids, y, -1, 4, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "embedding n < 0");
+    expect(peft4j_embedding_forward(X, ids, y, 2, -4, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "embedding vocab < 0");
+    expect(peft4j_embedding_forward(X, ids, y, 2, 4, INT64_MAX, nullptr), PEFT4J_ERROR_OVERFLOW, "embedding overflow");
+    expect(peft4j_embedding_forward(nullptr, ids, y, 2, 4, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "embedding table NULL");
+    expect(peft4j_embedding_forward(X, nullptr, y, 2, 4, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "embedding ids NULL");
+    expect(peft4j_embedding_forward(X, ids, nullptr, 2, 4, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "embedding out NULL");
+    expect(peft4j_embedding_forward(X, nullptr, nullptr, 0, 4, 2, nullptr), PEFT4J_OK, "embedding of no rows");
+    const auto scatter = [&](const int32_t* rows, const int32_t* offsets, const int32_t* positions, float* d_table,
+                             int64_t groups, int64_t n, int64_t vocab, int64_t dim) {
+        return peft4j_embedding_backward(X, rows, offsets, positions, d_table, groups, n, vocab, dim, nullptr);
+    };
+    expect(scatter(ids, ids, ids, y, -1, 2, 4, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "embedding backward groups < 0");
+    expect(scatter(ids, ids, ids, y, 3, 2, 4, 2), PEFT4J_ERROR_TOO_LARGE, "embedding backward groups > n");
+    expect(scatter(ids, ids, ids, y, 1, 1LL << 31, 4, 2), PEFT4J_ERROR_TOO_LARGE, "embedding backward n beyond int32");
+    expect(scatter(ids, ids, ids, y, 1, 2, INT64_MAX, 2), PEFT4J_ERROR_OVERFLOW, "embedding backward table overflow");
+    expect(scatter(nullptr, ids, ids, y, 1, 2, 4, 2), PEFT4J_ERROR_NULL_POINTER, "embedding backward rows NULL");
+    expect(scatter(ids, nullptr, ids, y, 1, 2, 4, 2), PEFT4J_ERROR_NULL_POINTER, "embedding backward offsets NULL");
+    expect(scatter(ids, ids, nullptr, y, 1, 2, 4, 2), PEFT4J_ERROR_NULL_POINTER, "embedding backward positions NULL");
+    expect(scatter(ids, ids, ids, nullptr, 1, 2, 4, 2), PEFT4J_ERROR_NULL_POINTER, "embedding backward d_table NULL");
+    expect(scatter(nullptr, nullptr, nullptr, nullptr, 0, 0, 0, 2), PEFT4J_OK, "embedding backward of nothing");
+
+    expect(peft4j_mean_pool_forward(X, nullptr, y, -1, 3, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "pool batch < 0");
+    expect(peft4j_mean_pool_forward(X, nullptr, y, 2, 3, INT64_MAX / 4, nullptr), PEFT4J_ERROR_OVERFLOW,
+           "pool overflow");
+    expect(peft4j_mean_pool_forward(X, nullptr, y, 1LL << 32, 1, 1, nullptr), PEFT4J_ERROR_TOO_LARGE,
+           "pool batch beyond the grid");
+    expect(peft4j_mean_pool_forward(nullptr, nullptr, y, 2, 3, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "pool x NULL");
+    expect(peft4j_mean_pool_forward(X, nullptr, nullptr, 2, 3, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "pool out NULL");
+    expect(peft4j_mean_pool_forward(nullptr, nullptr, nullptr, 0, 3, 2, nullptr), PEFT4J_OK, "pool of no rows");
+    expect(peft4j_mean_pool_backward(X, nullptr, y, 2, -3, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE,
+           "pool backward seq < 0");
+    expect(peft4j_mean_pool_backward(nullptr, nullptr, y, 2, 3, 2, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "pool backward d_out NULL");
+    expect(peft4j_mean_pool_backward(X, nullptr, nullptr, 2, 3, 2, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "pool backward dx NULL");
+
+    expect(peft4j_dropout_forward(X, 0.1f, 1, y, nullptr, -1, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "dropout count < 0");
+    expect(peft4j_dropout_forward(X, NAN, 1, y, nullptr, 3, nullptr), PEFT4J_ERROR_NOT_FINITE, "dropout p NaN");
+    expect(peft4j_dropout_forward(X, 1.0f, 1, y, nullptr, 3, nullptr), PEFT4J_ERROR_OUT_OF_RANGE, "dropout p = 1");
+    expect(peft4j_dropout_forward(X, -0.1f, 1, y, nullptr, 3, nullptr), PEFT4J_ERROR_OUT_OF_RANGE, "dropout p < 0");
+    expect(peft4j_dropout_forward(nullptr, 0.1f, 1, y, nullptr, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "dropout x NULL");
+    expect(peft4j_dropout_forward(X, 0.1f, 1, nullptr, nullptr, 3, nullptr), PEFT4J_ERROR_NULL_POINTER, "dropout y NULL");
+    expect(peft4j_dropout_forward(nullptr, 0.5f, 1, nullptr, nullptr, 0, nullptr), PEFT4J_OK, "dropout of nothing");
+}
+
 int main() {
+    token_and_elementwise_families();
     lora_backward();
     bitfit_and_scale();
     adamw();

@@ -149,4 +149,43 @@ public final class Peft4jNative {
                                                   @Cast("float*") Pointer dx, @Cast("float*") Pointer da,
                                                   @Cast("float*") Pointer db, @Cast("float*") Pointer g,
                                                   long n, long in, long out, long r, Pointer stream);
+
+    public static native int peft4j_fill(@Cast("float*") Pointer x, float value, long count, Pointer stream);
+
+    public static native int peft4j_copy(@Cast("const float*") Pointer src, @Cast("float*") Pointer dst, long count,
+                                         Pointer stream);
+
+    public static native int peft4j_add(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b,
+                                        @Cast("float*") Pointer out, long count, Pointer stream);
+
+    public static native int peft4j_mul(@Cast("const float*") Pointer a, @Cast("const float*") Pointer b,
+                                        @Cast("float*") Pointer out, long count, Pointer stream);
+
+    public static native int peft4j_axpy(float alpha, @Cast("const float*") Pointer x, @Cast("float*") Pointer y,
+                                         long count, Pointer stream);
+
+    /** ids: a device array of int32. */
+    public static native int peft4j_embedding_forward(@Cast("const float*") Pointer table,
+                                                      @Cast("const int32_t*") Pointer ids, @Cast("float*") Pointer out,
+                                                      long n, long vocab, long dim, Pointer stream);
+
+    /** rows, offsets, positions: device arrays of int32, the positions grouped by id (CSR; see peft4j.h). */
+    public static native int peft4j_embedding_backward(@Cast("const float*") Pointer dOut,
+                                                       @Cast("const int32_t*") Pointer rows,
+                                                       @Cast("const int32_t*") Pointer offsets,
+                                                       @Cast("const int32_t*") Pointer positions,
+                                                       @Cast("float*") Pointer dTable, long groups, long n, long vocab,
+                                                       long dim, Pointer stream);
+
+    public static native int peft4j_mean_pool_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer mask,
+                                                      @Cast("float*") Pointer out, long batch, long seq, long dim,
+                                                      Pointer stream);
+
+    public static native int peft4j_mean_pool_backward(@Cast("const float*") Pointer dOut,
+                                                       @Cast("const float*") Pointer mask, @Cast("float*") Pointer dx,
+                                                       long batch, long seq, long dim, Pointer stream);
+
+    public static native int peft4j_dropout_forward(@Cast("const float*") Pointer x, float p, long seed,
+                                                    @Cast("float*") Pointer y, @Cast("float*") Pointer mask, long count,
+                                                    Pointer stream);
 }

@@ -189,4 +189,30 @@ class Peft4jNativeKernelsTest {
         assertEquals(PEFT4J_OK, Peft4jNative.peft4j_lora_backward(p, null, null, null, p, null, 1f, null, null, null, null,
                 null, 3, 4, 5, 2, null), "no output requested: nothing launched");
     }
+
+    @Test
+    void elementwiseEmbeddingPoolAndDropoutArgumentsArriveInPlace() {
+        eachRequiredPointer("fill", 1, a -> Peft4jNative.peft4j_fill(a[0], 1f, 3, null), null);
+        eachRequiredPointer("copy", 2, a -> Peft4jNative.peft4j_copy(a[0], a[1], 3, null), null);
+        eachRequiredPointer("add", 3, a -> Peft4jNative.peft4j_add(a[0], a[1], a[2], 3, null), null);
+        eachRequiredPointer("mul", 3, a -> Peft4jNative.peft4j_mul(a[0], a[1], a[2], 3, null), null);
+        eachRequiredPointer("axpy", 2, a -> Peft4jNative.peft4j_axpy(0.5f, a[0], a[1], 3, null), null);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_axpy(Float.NaN, p, p, 3, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_add(p, p, p, -3, null));
+        eachRequiredPointer("embedding_forward", 3,
+                a -> Peft4jNative.peft4j_embedding_forward(a[0], a[1], a[2], 2, 4, 3, null), null);
+        eachRequiredPointer("embedding_backward", 5,
+                a -> Peft4jNative.peft4j_embedding_backward(a[0], a[1], a[2], a[3], a[4], 1, 2, 4, 3, null), null);
+        assertEquals(Peft4jNative.PEFT4J_ERROR_TOO_LARGE,
+                Peft4jNative.peft4j_embedding_backward(p, p, p, p, p, 3, 2, 4, 3, null), "more groups than positions");
+        eachRequiredPointer("mean_pool_forward", 2,
+                a -> Peft4jNative.peft4j_mean_pool_forward(a[0], null, a[1], 2, 3, 4, null), null);
+        eachRequiredPointer("mean_pool_backward", 2,
+                a -> Peft4jNative.peft4j_mean_pool_backward(a[0], null, a[1], 2, 3, 4, null), null);
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_mean_pool_forward(p, null, p, 2, -3, 4, null));
+        eachRequiredPointer("dropout_forward", 2,
+                a -> Peft4jNative.peft4j_dropout_forward(a[0], 0.1f, 7, a[1], null, 3, null), null);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_dropout_forward(p, Float.NaN, 7, p, p, 3, null));
+        assertEquals(PEFT4J_ERROR_OUT_OF_RANGE, Peft4jNative.peft4j_dropout_forward(p, 1f, 7, p, p, 3, null));
+    }
 }
