@@ -272,6 +272,44 @@ PEFT4J_API int peft4j_mean_pool_backward(const float* d_out, const float* mask, 
 PEFT4J_API int peft4j_dropout_forward(const float* x, float p, int64_t seed, float* y, float* mask, int64_t count,
                                       void* stream);
 
+/* ---- Multi-head attention with prefix keys/values (flash-style) ---- */
+
+/*
+ * Shapes: q, k, v, out [batch, seq, width] with width = heads * dh (head h in columns [h*dh, (h+1)*dh));
+ * prefix_k, prefix_v [prefix_len, width] shared by the batch, both NULL when prefix_len = 0; key_mask
+ * [batch, seq] (1 = attend, 0 = padding) or NULL; lse [batch, heads, seq]. width must be a positive multiple
+ * of heads >= 1 (else PEFT4J_ERROR_OUT_OF_RANGE); dh <= 128 and batch * heads <= 65535 (else
+ * PEFT4J_ERROR_TOO_LARGE).
+ * For query t of batch b and head h the keys are the prefix_len prefix positions (always visible), then the
+ * seq positions j with key_mask[b, j] != 0 (and j <= t when causal != 0):
+ *   s_j = q_t . key_j / sqrt(dh),  lse_t = log sum_j e^(s_j),  out_t = sum_j e^(s_j - lse_t) value_j
+ * A query with no visible key gets out_t = 0 and lse_t = -inf. Tiles of keys/values in shared memory, online
+ * softmax in registers: the scores are never stored.
+ */
+PEFT4J_API int peft4j_attention_forward(const float* q, const float* k, const float* v, const float* prefix_k,
+                                        const float* prefix_v, const float* key_mask, int causal, float* out,
+                                        float* lse, int64_t batch, int64_t seq, int64_t width, int64_t heads,
+                                        int64_t prefix_len, void* stream);
+
+/* The floats of workspace peft4j_attention_backward needs: batch*heads*seq + 2*batch*prefix_len*width. */
+PEFT4J_API int peft4j_attention_backward_workspace(int64_t batch, int64_t seq, int64_t width, int64_t heads,
+                                                   int64_t prefix_len, int64_t* floats);
+
+/*
+ * Gradients of peft4j_attention_forward (same shapes; out and lse are its saved outputs), probabilities
+ * recomputed from lse: p_j = e^(s_j - lse_t), dp_j = d_out_t . value_j, delta_t = d_out_t . out_t,
+ * ds_j = p_j (dp_j - delta_t) / sqrt(dh);  dq_t = sum_j ds_j key_j,  dkey_j = sum_t ds_j q_t,
+ * dvalue_j = sum_t p_j d_out_t. d_prefix_k, d_prefix_v [prefix_len, width] sum over the batch (in batch order,
+ * float64: deterministic, no atomics). dq, dk, dv, d_prefix_k, d_prefix_v may be NULL (not computed); a query
+ * with lse = -inf contributes nothing. workspace: peft4j_attention_backward_workspace floats.
+ */
+PEFT4J_API int peft4j_attention_backward(const float* d_out, const float* q, const float* k, const float* v,
+                                         const float* prefix_k, const float* prefix_v, const float* key_mask,
+                                         int causal, const float* out, const float* lse, float* dq, float* dk,
+                                         float* dv, float* d_prefix_k, float* d_prefix_v, float* workspace,
+                                         int64_t batch, int64_t seq, int64_t width, int64_t heads,
+                                         int64_t prefix_len, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -377,7 +377,44 @@ void token_and_elementwise_families() {
     expect(peft4j_dropout_forward(nullptr, 0.5f, 1, nullptr, nullptr, 0, nullptr), PEFT4J_OK, "dropout of nothing");
 }
 
+// Attention: sizes, the head split, NULLs (prefix pointers required only with prefix_len > 0), the workspace size.
+void attention() {
+    float* o = out(7);
+    float* lse = out(8);
+    const auto fwd = [&](const float* q, const float* pk, float* oo, float* ll, int64_t b, int64_t t, int64_t w,
+                         int64_t h, int64_t l) {
+        return peft4j_attention_forward(q, q, q, pk, pk, nullptr, 0, oo, ll, b, t, w, h, l, nullptr);
+    };
+    expect(fwd(X, nullptr, o, lse, -1, 3, 4, 2, 0), PEFT4J_ERROR_NEGATIVE_SIZE, "attention batch < 0");
+    expect(fwd(X, nullptr, o, lse, 1, 3, 4, 0, 0), PEFT4J_ERROR_OUT_OF_RANGE, "attention heads = 0");
+    expect(fwd(X, nullptr, o, lse, 1, 3, 5, 2, 0), PEFT4J_ERROR_OUT_OF_RANGE, "attention width not a multiple of heads");
+    expect(fwd(X, nullptr, o, lse, 1, 3, 1, 2, 0), PEFT4J_ERROR_OUT_OF_RANGE, "attention head width 0");
+    expect(fwd(X, nullptr, o, lse, 1, 3, 258, 2, 0), PEFT4J_ERROR_TOO_LARGE, "attention head width 129");
+    expect(fwd(X, nullptr, o, lse, 70000, 3, 4, 1, 0), PEFT4J_ERROR_TOO_LARGE, "attention batch * heads > 65535");
+    expect(fwd(X, nullptr, o, lse, 2, INT64_MAX / 2, 4, 2, 0), PEFT4J_ERROR_OVERFLOW, "attention overflow");
+    expect(fwd(nullptr, nullptr, o, lse, 1, 3, 4, 2, 0), PEFT4J_ERROR_NULL_POINTER, "attention q NULL");
+    expect(fwd(X, nullptr, nullptr, lse, 1, 3, 4, 2, 0), PEFT4J_ERROR_NULL_POINTER, "attention out NULL");
+    expect(fwd(X, nullptr, o, nullptr, 1, 3, 4, 2, 0), PEFT4J_ERROR_NULL_POINTER, "attention lse NULL");
+    expect(fwd(X, nullptr, o, lse, 1, 3, 4, 2, 5), PEFT4J_ERROR_NULL_POINTER, "attention prefix NULL with L = 5");
+    expect(fwd(nullptr, nullptr, nullptr, nullptr, 0, 3, 4, 2, 0), PEFT4J_OK, "attention of no batch");
+    int64_t floats = -1;
+    expect(peft4j_attention_backward_workspace(2, 3, 4, 2, 5, &floats), PEFT4J_OK, "attention workspace");
+    CHECK(floats == 2 * 2 * 3 + 2 * 2 * 5 * 4, "workspace of %lld floats", (long long)floats);
+    expect(peft4j_attention_backward_workspace(2, 3, 4, 2, 5, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "attention workspace size NULL");
+    const auto bwd = [&](const float* d_out, float* ws, int64_t l) {
+        return peft4j_attention_backward(d_out, X, X, X, l > 0 ? X : nullptr, l > 0 ? X : nullptr, nullptr, 1, X, X,
+                                         out(9), out(10), out(11), nullptr, nullptr, ws, 2, 3, 4, 2, l, nullptr);
+    };
+    expect(bwd(nullptr, out(12), 0), PEFT4J_ERROR_NULL_POINTER, "attention backward d_out NULL");
+    expect(bwd(X, nullptr, 0), PEFT4J_ERROR_NULL_POINTER, "attention backward workspace NULL");
+    expect(peft4j_attention_backward(X, X, X, X, nullptr, nullptr, nullptr, 0, X, X, nullptr, nullptr, nullptr, nullptr,
+                                     nullptr, out(12), 2, 3, 5, 2, 0, nullptr),
+           PEFT4J_ERROR_OUT_OF_RANGE, "attention backward width not a multiple of heads");
+}
+
 int main() {
+    attention();
     token_and_elementwise_families();
     lora_backward();
     bitfit_and_scale();

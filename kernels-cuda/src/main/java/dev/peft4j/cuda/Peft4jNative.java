@@ -188,4 +188,31 @@ public final class Peft4jNative {
     public static native int peft4j_dropout_forward(@Cast("const float*") Pointer x, float p, long seed,
                                                     @Cast("float*") Pointer y, @Cast("float*") Pointer mask, long count,
                                                     Pointer stream);
+
+    /** causal: 0 or 1; prefixK, prefixV null when prefixLen = 0; keyMask nullable. */
+    public static native int peft4j_attention_forward(@Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
+                                                      @Cast("const float*") Pointer v,
+                                                      @Cast("const float*") Pointer prefixK,
+                                                      @Cast("const float*") Pointer prefixV,
+                                                      @Cast("const float*") Pointer keyMask, int causal,
+                                                      @Cast("float*") Pointer out, @Cast("float*") Pointer lse,
+                                                      long batch, long seq, long width, long heads, long prefixLen,
+                                                      Pointer stream);
+
+    public static native int peft4j_attention_backward_workspace(long batch, long seq, long width, long heads,
+                                                                 long prefixLen, @Cast("int64_t*") long[] floats);
+
+    public static native int peft4j_attention_backward(@Cast("const float*") Pointer dOut,
+                                                       @Cast("const float*") Pointer q, @Cast("const float*") Pointer k,
+                                                       @Cast("const float*") Pointer v,
+                                                       @Cast("const float*") Pointer prefixK,
+                                                       @Cast("const float*") Pointer prefixV,
+                                                       @Cast("const float*") Pointer keyMask, int causal,
+                                                       @Cast("const float*") Pointer out,
+                                                       @Cast("const float*") Pointer lse, @Cast("float*") Pointer dq,
+                                                       @Cast("float*") Pointer dk, @Cast("float*") Pointer dv,
+                                                       @Cast("float*") Pointer dPrefixK,
+                                                       @Cast("float*") Pointer dPrefixV,
+                                                       @Cast("float*") Pointer workspace, long batch, long seq,
+                                                       long width, long heads, long prefixLen, Pointer stream);
 }

@@ -215,4 +215,18 @@ class Peft4jNativeKernelsTest {
         assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_dropout_forward(p, Float.NaN, 7, p, p, 3, null));
         assertEquals(PEFT4J_ERROR_OUT_OF_RANGE, Peft4jNative.peft4j_dropout_forward(p, 1f, 7, p, p, 3, null));
     }
+
+    @Test
+    void attentionArgumentsArriveInPlace() {
+        // q, k, v, out, lse required; prefixes required with L > 0; the head split is checked before the pointers
+        eachRequiredPointer("attention_forward", 7, a -> Peft4jNative.peft4j_attention_forward(a[0], a[1], a[2], a[3],
+                a[4], null, 0, a[5], a[6], 1, 3, 4, 2, 2, null), null);
+        assertEquals(PEFT4J_ERROR_OUT_OF_RANGE,
+                Peft4jNative.peft4j_attention_forward(p, p, p, null, null, null, 1, p, p, 1, 3, 5, 2, 0, null));
+        long[] floats = {-1};
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_attention_backward_workspace(2, 3, 4, 2, 5, floats));
+        assertEquals(2 * 2 * 3 + 2 * 2 * 5 * 4, floats[0], "δ per query plus a prefix partial per batch row, K and V");
+        eachRequiredPointer("attention_backward", 9, a -> Peft4jNative.peft4j_attention_backward(a[0], a[1], a[2], a[3],
+                a[4], a[5], null, 1, a[6], a[7], null, null, null, null, null, a[8], 2, 3, 4, 2, 5, null), null);
+    }
 }
