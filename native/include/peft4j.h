@@ -310,6 +310,36 @@ PEFT4J_API int peft4j_attention_backward(const float* d_out, const float* q, con
                                          int64_t batch, int64_t seq, int64_t width, int64_t heads,
                                          int64_t prefix_len, void* stream);
 
+/* ---- Adapter bottleneck (serial and parallel adapters) ---- */
+
+/*
+ * z = x W_d^T + b_d (saved for the backward), y = residual + s * (f(z) W_u^T + b_u), asynchronous on stream.
+ * x, residual, y [n, d]; w_down [m, d], b_down [m] or NULL; w_up [d, m], b_up [d] or NULL; z [n, m];
+ * activation a PEFT4J_ACTIVATION_* code; s finite. f is applied as the up projection loads z (h = f(z) is never
+ * stored). y may alias residual when residual is not x (a parallel adapter adding into the sublayer output);
+ * a serial adapter (x = residual) needs a separate y.
+ */
+PEFT4J_API int peft4j_adapter_forward(const float* x, const float* residual, const float* w_down, const float* b_down,
+                                      const float* w_up, const float* b_up, int activation, float s, float* y,
+                                      float* z, int64_t n, int64_t d, int64_t m, void* stream);
+
+/* The floats of workspace peft4j_adapter_backward needs: n*m, or with d_scale about n*m + n*d + 2*d. */
+PEFT4J_API int peft4j_adapter_backward_workspace(int64_t n, int64_t d, int64_t m, int with_scale, int64_t* floats);
+
+/*
+ * Gradients of peft4j_adapter_forward, with h = f(z), dh = s dy W_u, dz = dh (.) f'(z) (kept in the workspace):
+ *   dW_u = s dy^T h,  db_u = s sum_rows dy,  dW_d = dz^T x,  db_d = sum_rows dz,  dx = dz W_d
+ *   (dx is the adapter path only: the residual's gradient is dy itself, which the caller adds)
+ *   d_scale [1] = sum dy (.) (h W_u^T + b_u), for a learned scale.
+ * dx [n, d], dw_down [m, d], db_down [m], dw_up [d, m], db_up [d], d_scale [1]: each may be NULL (not computed);
+ * b_up may be NULL (zero). Column sums in float64 (deterministic). workspace: peft4j_adapter_backward_workspace
+ * floats (with_scale = d_scale != NULL).
+ */
+PEFT4J_API int peft4j_adapter_backward(const float* dy, const float* x, const float* w_down, const float* w_up,
+                                       const float* b_up, int activation, float s, const float* z, float* dx,
+                                       float* dw_down, float* db_down, float* dw_up, float* db_up, float* d_scale,
+                                       float* workspace, int64_t n, int64_t d, int64_t m, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

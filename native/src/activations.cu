@@ -13,62 +13,13 @@
 #include <cstdint>
 
 #include "checks.h"
+#include "activation_math.cuh"
 #include "cuda_status.h"
 #include "elementwise_launch.cuh"
 #include "peft4j.h"
 
 namespace peft4j {
 namespace {
-
-constexpr float kInvSqrt2Pi = 0.3989422804014327f;
-constexpr float kTanhC = 0.7978845608028654f;
-constexpr float kTanhK = 0.044715f;
-
-__device__ float sigmoid(float z) {
-    if (z >= 0) return 1.0f / (1.0f + expf(-z));
-    const float e = expf(z);
-    return e / (1.0f + e);
-}
-
-__device__ float activation_value(int f, float z) {
-    switch (f) {
-        case PEFT4J_ACTIVATION_RELU:
-            return z > 0 ? z : 0.0f;
-        case PEFT4J_ACTIVATION_GELU:
-            return z * normcdff(z);
-        case PEFT4J_ACTIVATION_GELU_TANH:
-            return 0.5f * z * (1.0f + tanhf(kTanhC * (z + kTanhK * z * z * z)));
-        case PEFT4J_ACTIVATION_SWISH:
-            return z * sigmoid(z);
-        case PEFT4J_ACTIVATION_TANH:
-            return tanhf(z);
-        default:  // PEFT4J_ACTIVATION_IDENTITY
-            return z;
-    }
-}
-
-__device__ float activation_derivative(int f, float z) {
-    switch (f) {
-        case PEFT4J_ACTIVATION_RELU:
-            return z > 0 ? 1.0f : 0.0f;
-        case PEFT4J_ACTIVATION_GELU:
-            return normcdff(z) + z * kInvSqrt2Pi * expf(-0.5f * z * z);
-        case PEFT4J_ACTIVATION_GELU_TANH: {
-            const float t = tanhf(kTanhC * (z + kTanhK * z * z * z));
-            return 0.5f * (1.0f + t) + 0.5f * z * (1.0f - t * t) * kTanhC * (1.0f + 3.0f * kTanhK * z * z);
-        }
-        case PEFT4J_ACTIVATION_SWISH: {
-            const float s = sigmoid(z);
-            return s * (1.0f + z * (1.0f - s));
-        }
-        case PEFT4J_ACTIVATION_TANH: {
-            const float t = tanhf(z);
-            return 1.0f - t * t;
-        }
-        default:  // PEFT4J_ACTIVATION_IDENTITY
-            return 1.0f;
-    }
-}
 
 __global__ void activation_forward_kernel(int f, const float* x, float* y, int64_t count) {
     for (int64_t i = grid_stride_start(); i < count; i += grid_stride()) y[i] = activation_value(f, x[i]);

@@ -413,7 +413,40 @@ void attention() {
            PEFT4J_ERROR_OUT_OF_RANGE, "attention backward width not a multiple of heads");
 }
 
+// Adapter bottleneck: sizes, activation code, scale, NULLs, the workspace size.
+void adapter() {
+    const auto fwd = [&](const float* x, float* y, int f, float s, int64_t n, int64_t d, int64_t m) {
+        return peft4j_adapter_forward(x, x, W, nullptr, A, nullptr, f, s, y, out(13), n, d, m, nullptr);
+    };
+    expect(fwd(X, out(14), 0, 1.0f, -1, 4, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "adapter n < 0");
+    expect(fwd(X, out(14), 0, 1.0f, 3, INT64_MAX, 2), PEFT4J_ERROR_OVERFLOW, "adapter overflow");
+    expect(fwd(X, out(14), 17, 1.0f, 3, 4, 2), PEFT4J_ERROR_ACTIVATION, "adapter activation 17");
+    expect(fwd(X, out(14), 0, NAN, 3, 4, 2), PEFT4J_ERROR_NOT_FINITE, "adapter scale NaN");
+    expect(fwd(nullptr, out(14), 0, 1.0f, 3, 4, 2), PEFT4J_ERROR_NULL_POINTER, "adapter x NULL");
+    expect(fwd(X, nullptr, 0, 1.0f, 3, 4, 2), PEFT4J_ERROR_NULL_POINTER, "adapter y NULL");
+    expect(peft4j_adapter_forward(X, X, nullptr, nullptr, A, nullptr, 0, 1.0f, out(14), out(13), 3, 4, 2, nullptr),
+           PEFT4J_ERROR_NULL_POINTER, "adapter w_down NULL");
+    expect(peft4j_adapter_forward(X, X, W, nullptr, nullptr, nullptr, 0, 1.0f, out(14), out(13), 3, 4, 2, nullptr),
+           PEFT4J_ERROR_NULL_POINTER, "adapter w_up NULL");
+    expect(peft4j_adapter_forward(nullptr, nullptr, W, nullptr, A, nullptr, 0, 1.0f, nullptr, nullptr, 0, 4, 2, nullptr),
+           PEFT4J_OK, "adapter of no rows");
+    int64_t floats = -1;
+    expect(peft4j_adapter_backward_workspace(3, 4, 2, 0, &floats), PEFT4J_OK, "adapter workspace");
+    CHECK(floats == 3 * 2, "adapter workspace without the scale: %lld floats", (long long)floats);
+    expect(peft4j_adapter_backward_workspace(3, 4, 2, 1, &floats), PEFT4J_OK, "adapter workspace with the scale");
+    CHECK(floats == 3 * 2 + 3 * 4 + 2 * 4, "adapter workspace with the scale: %lld floats", (long long)floats);
+    expect(peft4j_adapter_backward_workspace(3, 4, 2, 1, nullptr), PEFT4J_ERROR_NULL_POINTER, "adapter workspace NULL");
+    const auto bwd = [&](const float* dy, const float* z, float* ws) {
+        return peft4j_adapter_backward(dy, X, W, A, nullptr, 0, 1.0f, z, out(15), nullptr, nullptr, nullptr, nullptr,
+                                       nullptr, ws, 3, 4, 2, nullptr);
+    };
+    expect(bwd(nullptr, X, out(12)), PEFT4J_ERROR_NULL_POINTER, "adapter backward dy NULL");
+    expect(bwd(X, nullptr, out(12)), PEFT4J_ERROR_NULL_POINTER, "adapter backward z NULL");
+    expect(bwd(X, X, nullptr), PEFT4J_ERROR_NULL_POINTER, "adapter backward workspace NULL");
+}
+
 int main() {
+    adapter();
     attention();
     token_and_elementwise_families();
     lora_backward();

@@ -215,4 +215,24 @@ public final class Peft4jNative {
                                                        @Cast("float*") Pointer dPrefixV,
                                                        @Cast("float*") Pointer workspace, long batch, long seq,
                                                        long width, long heads, long prefixLen, Pointer stream);
+
+    public static native int peft4j_adapter_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer residual,
+                                                    @Cast("const float*") Pointer wDown,
+                                                    @Cast("const float*") Pointer bDown,
+                                                    @Cast("const float*") Pointer wUp, @Cast("const float*") Pointer bUp,
+                                                    int activation, float s, @Cast("float*") Pointer y,
+                                                    @Cast("float*") Pointer z, long n, long d, long m, Pointer stream);
+
+    public static native int peft4j_adapter_backward_workspace(long n, long d, long m, int withScale,
+                                                               @Cast("int64_t*") long[] floats);
+
+    public static native int peft4j_adapter_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                     @Cast("const float*") Pointer wDown,
+                                                     @Cast("const float*") Pointer wUp,
+                                                     @Cast("const float*") Pointer bUp, int activation, float s,
+                                                     @Cast("const float*") Pointer z, @Cast("float*") Pointer dx,
+                                                     @Cast("float*") Pointer dwDown, @Cast("float*") Pointer dbDown,
+                                                     @Cast("float*") Pointer dwUp, @Cast("float*") Pointer dbUp,
+                                                     @Cast("float*") Pointer dScale, @Cast("float*") Pointer workspace,
+                                                     long n, long d, long m, Pointer stream);
 }

@@ -229,4 +229,20 @@ class Peft4jNativeKernelsTest {
         eachRequiredPointer("attention_backward", 9, a -> Peft4jNative.peft4j_attention_backward(a[0], a[1], a[2], a[3],
                 a[4], a[5], null, 1, a[6], a[7], null, null, null, null, null, a[8], 2, 3, 4, 2, 5, null), null);
     }
+
+    @Test
+    void adapterArgumentsArriveInPlace() {
+        // x, residual, W_d, W_u, y, z required (biases optional); the scale is checked before the pointers
+        eachRequiredPointer("adapter_forward", 6, a -> Peft4jNative.peft4j_adapter_forward(a[0], a[1], a[2], null, a[3],
+                null, Activation.RELU.ordinal(), 1f, a[4], a[5], 3, 4, 2, null), null);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_adapter_forward(p, p, p, null, p, null,
+                Activation.RELU.ordinal(), Float.NaN, p, p, 3, 4, 2, null));
+        assertEquals(PEFT4J_ERROR_ACTIVATION, Peft4jNative.peft4j_adapter_forward(p, p, p, null, p, null, 99, 1f, p, p, 3,
+                4, 2, null));
+        long[] floats = {-1};
+        assertEquals(PEFT4J_OK, Peft4jNative.peft4j_adapter_backward_workspace(3, 4, 2, 1, floats));
+        assertEquals(3 * 2 + 3 * 4 + 2 * 4, floats[0], "dz, the scale's pre-activation and its float64 column sums");
+        eachRequiredPointer("adapter_backward", 6, a -> Peft4jNative.peft4j_adapter_backward(a[0], a[1], a[2], a[3],
+                null, Activation.GELU.ordinal(), 1f, a[4], null, null, null, null, null, null, a[5], 3, 4, 2, null), null);
+    }
 }
