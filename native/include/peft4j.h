@@ -340,6 +340,24 @@ PEFT4J_API int peft4j_adapter_backward(const float* dy, const float* x, const fl
                                        float* dw_down, float* db_down, float* dw_up, float* db_up, float* d_scale,
                                        float* workspace, int64_t n, int64_t d, int64_t m, void* stream);
 
+/* ---- Matrix products (tiled CUDA-core kernels; a cuBLAS path is still to come) ---- */
+
+/*
+ * C = alpha op(A) op(B) + beta C for each of batch products (op(X) = X^T when trans_x != 0), row-major:
+ * op(A) [m, k] (A stored [m, k], or [k, m] when transposed), op(B) [k, n], C [m, n]; batch index p at offsets
+ * p*m*k, p*k*n, p*m*n. alpha, beta finite; beta = 0 never reads C (NaN in C does not propagate).
+ */
+PEFT4J_API int peft4j_gemm(const float* a, int trans_a, const float* b, int trans_b, float* c, float alpha, float beta,
+                           int64_t batch, int64_t m, int64_t n, int64_t k, void* stream);
+
+/* y = x W^T + bias: x [n, in], w [out, in], bias [out] or NULL, y [n, out]. */
+PEFT4J_API int peft4j_linear_forward(const float* x, const float* w, const float* bias, float* y, int64_t n, int64_t in,
+                                     int64_t out, void* stream);
+
+/* dx = dy W [n, in], dw = dy^T x [out, in], db = sum_rows dy [out] (float64 column sums); each may be NULL. */
+PEFT4J_API int peft4j_linear_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
+                                      int64_t n, int64_t in, int64_t out, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

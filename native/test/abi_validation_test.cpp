@@ -445,7 +445,36 @@ void adapter() {
     expect(bwd(X, X, nullptr), PEFT4J_ERROR_NULL_POINTER, "adapter backward workspace NULL");
 }
 
+// gemm and the linear layer: sizes, scalars, NULLs.
+void products() {
+    float* c = out(12);
+    expect(peft4j_gemm(X, 0, W, 0, c, 1.0f, 0.0f, -1, 2, 2, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "gemm batch < 0");
+    expect(peft4j_gemm(X, 0, W, 0, c, 1.0f, 0.0f, 1, 2, -2, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "gemm n < 0");
+    expect(peft4j_gemm(X, 0, W, 0, c, 1.0f, 0.0f, 1, INT64_MAX, 2, 2, nullptr), PEFT4J_ERROR_OVERFLOW, "gemm overflow");
+    expect(peft4j_gemm(X, 0, W, 0, c, 1.0f, 0.0f, INT64_MAX / 2, 2, 2, 2, nullptr), PEFT4J_ERROR_OVERFLOW,
+           "gemm batch overflow");
+    expect(peft4j_gemm(X, 0, W, 0, c, NAN, 0.0f, 1, 2, 2, 2, nullptr), PEFT4J_ERROR_NOT_FINITE, "gemm alpha NaN");
+    expect(peft4j_gemm(X, 0, W, 0, c, 1.0f, INFINITY, 1, 2, 2, 2, nullptr), PEFT4J_ERROR_NOT_FINITE, "gemm beta inf");
+    expect(peft4j_gemm(nullptr, 0, W, 0, c, 1.0f, 0.0f, 1, 2, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "gemm a NULL");
+    expect(peft4j_gemm(X, 0, nullptr, 0, c, 1.0f, 0.0f, 1, 2, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "gemm b NULL");
+    expect(peft4j_gemm(X, 0, W, 0, nullptr, 1.0f, 0.0f, 1, 2, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "gemm c NULL");
+    expect(peft4j_gemm(nullptr, 1, nullptr, 1, nullptr, 1.0f, 0.0f, 0, 2, 2, 2, nullptr), PEFT4J_OK, "gemm of no batch");
+    expect(peft4j_linear_forward(X, W, nullptr, c, -1, 2, 2, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "linear n < 0");
+    expect(peft4j_linear_forward(nullptr, W, nullptr, c, 3, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "linear x NULL");
+    expect(peft4j_linear_forward(X, nullptr, nullptr, c, 3, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "linear w NULL");
+    expect(peft4j_linear_forward(X, W, nullptr, nullptr, 3, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER, "linear y NULL");
+    expect(peft4j_linear_backward(nullptr, X, W, c, nullptr, nullptr, 3, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "linear backward dy NULL");
+    expect(peft4j_linear_backward(X, X, nullptr, c, nullptr, nullptr, 3, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "linear backward w NULL with dx");
+    expect(peft4j_linear_backward(X, nullptr, W, nullptr, c, nullptr, 3, 2, 2, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "linear backward x NULL with dw");
+    expect(peft4j_linear_backward(X, nullptr, nullptr, nullptr, nullptr, nullptr, 3, 2, 2, nullptr), PEFT4J_OK,
+           "linear backward with nothing requested");
+}
+
 int main() {
+    products();
     adapter();
     attention();
     token_and_elementwise_families();

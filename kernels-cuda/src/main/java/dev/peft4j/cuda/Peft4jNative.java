@@ -235,4 +235,17 @@ public final class Peft4jNative {
                                                      @Cast("float*") Pointer dwUp, @Cast("float*") Pointer dbUp,
                                                      @Cast("float*") Pointer dScale, @Cast("float*") Pointer workspace,
                                                      long n, long d, long m, Pointer stream);
+
+    public static native int peft4j_gemm(@Cast("const float*") Pointer a, int transA, @Cast("const float*") Pointer b,
+                                         int transB, @Cast("float*") Pointer c, float alpha, float beta, long batch,
+                                         long m, long n, long k, Pointer stream);
+
+    public static native int peft4j_linear_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer w,
+                                                   @Cast("const float*") Pointer bias, @Cast("float*") Pointer y,
+                                                   long n, long in, long out, Pointer stream);
+
+    public static native int peft4j_linear_backward(@Cast("const float*") Pointer dy, @Cast("const float*") Pointer x,
+                                                    @Cast("const float*") Pointer w, @Cast("float*") Pointer dx,
+                                                    @Cast("float*") Pointer dw, @Cast("float*") Pointer db, long n,
+                                                    long in, long out, Pointer stream);
 }

@@ -245,4 +245,16 @@ class Peft4jNativeKernelsTest {
         eachRequiredPointer("adapter_backward", 6, a -> Peft4jNative.peft4j_adapter_backward(a[0], a[1], a[2], a[3],
                 null, Activation.GELU.ordinal(), 1f, a[4], null, null, null, null, null, null, a[5], 3, 4, 2, null), null);
     }
+
+    @Test
+    void productArgumentsArriveInPlace() {
+        eachRequiredPointer("gemm", 3, a -> Peft4jNative.peft4j_gemm(a[0], 1, a[1], 0, a[2], 1f, 0f, 2, 3, 4, 5, null), null);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE, Peft4jNative.peft4j_gemm(p, 0, p, 0, p, Float.NaN, 0f, 1, 3, 4, 5, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_gemm(p, 0, p, 0, p, 1f, 0f, 1, 3, 4, -5, null));
+        eachRequiredPointer("linear_forward", 3,
+                a -> Peft4jNative.peft4j_linear_forward(a[0], a[1], null, a[2], 3, 4, 5, null), null);
+        // dx needs w, dW needs x: with only dx requested x may be null
+        eachRequiredPointer("linear_backward", 2,
+                a -> Peft4jNative.peft4j_linear_backward(a[0], null, a[1], p, null, null, 3, 4, 5, null), null);
+    }
 }
