@@ -1,0 +1,325 @@
+package dev.peft4j.cuda;
+
+import static dev.peft4j.cuda.Peft4jNative.*;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.AdamW;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.tensor.Device;
+import dev.peft4j.tensor.Shapes;
+import dev.peft4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * The contract of {@link Backend} on a CUDA device, one C ABI call of {@code libpeft4j_cuda} per kernel (see
+ * native/include/peft4j.h for every equation). Tensors live in {@link CudaStorage}; kernels run asynchronously on
+ * the default stream, in order. The calls that return a host value (crossEntropyForward, clipGradNorm) copy one
+ * float back, which waits for the work before them; the int[] ids and targets of the contract are uploaded per
+ * call. Workspaces are allocated per call. Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s
+ * (which wraps every backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again.
+ *
+ * <p>Status: written without a GPU; it has not run yet. {@link CudaBackendProvider} offers it only when asked
+ * to ({@code -Dpeft4j.cuda.unverified=true}) until the conformance suite has passed on a device.
+ */
+public final class CudaBackend implements Backend {
+
+    @Override public String name() { return "cuda"; }
+
+    @Override public Device device() { return Device.CUDA; }
+
+    @Override public Tensor allocate(int... shape) {
+        Tensor t = new Tensor(new CudaStorage(Shapes.numel(Shapes.checkedCopy(shape))), shape);
+        fill(t, 0f);
+        return t;
+    }
+
+    @Override public Tensor fromHost(float[] data, int... shape) {
+        Tensor t = new Tensor(new CudaStorage(Shapes.numel(Shapes.checkedCopy(shape))), shape);
+        t.storage().write(0, data);
+        return t;
+    }
+
+    @Override public void copy(Tensor src, Tensor dst) {
+        check(peft4j_copy(p(src), p(dst), src.numel(), null), "copy");
+    }
+
+    @Override public void fill(Tensor t, float value) {
+        check(peft4j_fill(p(t), value, t.numel(), null), "fill");
+    }
+
+    @Override public void add(Tensor a, Tensor b, Tensor out) {
+        check(peft4j_add(p(a), p(b), p(out), out.numel(), null), "add");
+    }
+
+    @Override public void mul(Tensor a, Tensor b, Tensor out) {
+        check(peft4j_mul(p(a), p(b), p(out), out.numel(), null), "mul");
+    }
+
+    @Override public void axpy(float alpha, Tensor x, Tensor y) {
+        check(peft4j_axpy(alpha, p(x), p(y), y.numel(), null), "axpy");
+    }
+
+    @Override public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        int r = a.rank();
+        int batch = r == 3 ? a.dim(0) : 1;
+        int m = transA ? a.dim(r - 1) : a.dim(r - 2);
+        int k = transA ? a.dim(r - 2) : a.dim(r - 1);
+        int n = transB ? b.dim(r - 2) : b.dim(r - 1);
+        check(peft4j_gemm(p(a), transA ? 1 : 0, p(b), transB ? 1 : 0, p(c), alpha, beta, batch, m, n, k, null), "gemm");
+    }
+
+    @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
+        check(peft4j_linear_forward(p(x), p(w), p(bias), p(y), Shapes.rows(x), w.dim(1), w.dim(0), null), "linearForward");
+    }
+
+    @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
+        check(peft4j_linear_backward(p(dy), p(x), p(w), p(dx), p(dw), p(db), Shapes.rows(dy), w.dim(1), w.dim(0), null),
+                "linearBackward");
+    }
+
+    @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
+                                      Tensor y, Tensor u) {
+        check(peft4j_lora_forward(p(x), p(w), p(bias), p(a), p(b), s, p(dropMask), p(y), p(u), Shapes.rows(x), w.dim(1),
+                w.dim(0), a.dim(0), null), "loraForward");
+    }
+
+    @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
+                                       Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
+        long n = Shapes.rows(dy);
+        try (CudaStorage g = new CudaStorage(n * a.dim(0))) {
+            check(peft4j_lora_backward(p(dy), p(x), p(w), p(a), p(b), p(u), s, p(dropMask), p(dx), p(dA), p(dB),
+                    g.pointer(), n, w.dim(1), w.dim(0), a.dim(0), null), "loraBackward");
+        }
+    }
+
+    @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
+                                         Activation f, float s, Tensor y, Tensor z) {
+        check(peft4j_adapter_forward(p(x), p(residual), p(wDown), p(bDown), p(wUp), p(bUp), f.ordinal(), s, p(y), p(z),
+                Shapes.rows(x), wDown.dim(1), wDown.dim(0), null), "adapterForward");
+    }
+
+    @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
+                                          float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp,
+                                          Tensor dbUp, Tensor dScale) {
+        long n = Shapes.rows(dy);
+        int d = wDown.dim(1);
+        int m = wDown.dim(0);
+        long[] floats = {0};
+        check(peft4j_adapter_backward_workspace(n, d, m, dScale != null ? 1 : 0, floats), "adapterBackward workspace");
+        try (CudaStorage ws = new CudaStorage(floats[0])) {
+            check(peft4j_adapter_backward(p(dy), p(x), p(wDown), p(wUp), p(bUp), f.ordinal(), s, p(z), p(dx), p(dWDown),
+                    p(dbDown), p(dWUp), p(dbUp), p(dScale), ws.pointer(), n, d, m, null), "adapterBackward");
+        }
+    }
+
+    @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
+                                           boolean causal, int heads, Tensor out, Tensor lse) {
+        check(peft4j_attention_forward(p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0, p(out),
+                p(lse), q.dim(0), q.dim(1), q.dim(2), heads, prefixK == null ? 0 : prefixK.dim(0), null),
+                "attentionForward");
+    }
+
+    @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
+                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse,
+                                            Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
+        int prefix = prefixK == null ? 0 : prefixK.dim(0);
+        long[] floats = {0};
+        check(peft4j_attention_backward_workspace(q.dim(0), q.dim(1), q.dim(2), heads, prefix, floats),
+                "attentionBackward workspace");
+        try (CudaStorage ws = new CudaStorage(floats[0])) {
+            check(peft4j_attention_backward(p(dOut), p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0,
+                    p(out), p(lse), p(dq), p(dk), p(dv), p(dPrefixK), p(dPrefixV), ws.pointer(), q.dim(0), q.dim(1),
+                    q.dim(2), heads, prefix, null), "attentionBackward");
+        }
+    }
+
+    @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
+        check(peft4j_scale_forward(p(x), p(l), p(y), Shapes.rows(x), x.dim(-1), null), "scaleForward");
+    }
+
+    @Override public void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
+        check(peft4j_scale_backward(p(dy), p(x), p(l), p(dx), p(dl), Shapes.rows(x), x.dim(-1), null), "scaleBackward");
+    }
+
+    @Override public void biasGradient(Tensor dy, Tensor db) {
+        check(peft4j_bias_gradient(p(dy), p(db), Shapes.rows(dy), dy.dim(-1), null), "biasGradient");
+    }
+
+    @Override public void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp, long step,
+                                           Tensor db) {
+        check(peft4j_masked_bias_update(p(dy), p(bias), p(mask), p(m), p(v), p(db), Shapes.rows(dy), dy.dim(-1), hp.lr(),
+                hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, null), "maskedBiasUpdate");
+    }
+
+    @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
+                                           Tensor rstd) {
+        check(peft4j_layer_norm_forward(p(x), p(gamma), p(beta), eps, p(y), p(mean), p(rstd), Shapes.rows(x), x.dim(-1),
+                null), "layerNormForward");
+    }
+
+    @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
+                                            Tensor dGamma, Tensor dBeta) {
+        check(peft4j_layer_norm_backward(p(dy), p(x), p(gamma), p(mean), p(rstd), p(dx), p(dGamma), p(dBeta),
+                Shapes.rows(x), x.dim(-1), null), "layerNormBackward");
+    }
+
+    @Override public void activationForward(Activation f, Tensor x, Tensor y) {
+        check(peft4j_activation_forward(f.ordinal(), p(x), p(y), x.numel(), null), "activationForward");
+    }
+
+    @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {
+        check(peft4j_activation_backward(f.ordinal(), p(dy), p(x), p(dx), x.numel(), null), "activationBackward");
+    }
+
+    @Override public void softmaxForward(Tensor x, Tensor y) {
+        check(peft4j_softmax_forward(p(x), p(y), Shapes.rows(x), x.dim(-1), null), "softmaxForward");
+    }
+
+    @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) {
+        check(peft4j_softmax_backward(p(dy), p(y), p(dx), Shapes.rows(y), y.dim(-1), null), "softmaxBackward");
+    }
+
+    @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
+        try (CudaStorage d = ints(ids)) {
+            check(peft4j_embedding_forward(p(table), d.pointer(), p(out), ids.length, table.dim(0), table.dim(1), null),
+                    "embeddingForward");
+        }
+    }
+
+    /** The positions grouped by id on the host (CSR, ascending), so the device sums each row in a fixed order. */
+    @Override public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+        Map<Integer, List<Integer>> groups = new TreeMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            groups.computeIfAbsent(ids[i], key -> new ArrayList<>()).add(i);
+        }
+        int[] rows = new int[groups.size()];
+        int[] offsets = new int[groups.size() + 1];
+        int[] positions = new int[ids.length];
+        int g = 0;
+        int at = 0;
+        for (Map.Entry<Integer, List<Integer>> e : groups.entrySet()) {
+            rows[g++] = e.getKey();
+            for (int position : e.getValue()) {
+                positions[at++] = position;
+            }
+            offsets[g] = at;
+        }
+        try (CudaStorage dRows = ints(rows); CudaStorage dOffsets = ints(offsets); CudaStorage dPositions = ints(positions)) {
+            check(peft4j_embedding_backward(p(dOut), dRows.pointer(), dOffsets.pointer(), dPositions.pointer(), p(dTable),
+                    rows.length, ids.length, dTable.dim(0), dTable.dim(1), null), "embeddingBackward");
+        }
+    }
+
+    @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
+        check(peft4j_mean_pool_forward(p(x), p(mask), p(out), x.dim(0), x.dim(1), x.dim(2), null), "meanPoolForward");
+    }
+
+    @Override public void meanPoolBackward(Tensor dOut, Tensor mask, Tensor dx) {
+        check(peft4j_mean_pool_backward(p(dOut), p(mask), p(dx), dx.dim(0), dx.dim(1), dx.dim(2), null),
+                "meanPoolBackward");
+    }
+
+    @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
+        check(peft4j_dropout_forward(p(x), p, seed, p(y), p(mask), x.numel(), null), "dropoutForward");
+    }
+
+    @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
+        int n = Shapes.rows(logits);
+        try (CudaStorage t = ints(targets); CudaStorage rowLoss = new CudaStorage(n); CudaStorage loss = new CudaStorage(1)) {
+            check(peft4j_cross_entropy_forward(p(logits), t.pointer(), p(probs), rowLoss.pointer(), loss.pointer(), n,
+                    logits.dim(-1), null), "crossEntropyForward");
+            return loss.read(0, 1)[0];
+        }
+    }
+
+    @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
+        try (CudaStorage t = ints(targets)) {
+            check(peft4j_cross_entropy_backward(p(probs), t.pointer(), scale, p(dLogits), Shapes.rows(probs),
+                    probs.dim(-1), null), "crossEntropyBackward");
+        }
+    }
+
+    @Override public void adamW(Tensor[] params, Tensor[] grads, Tensor[] m, Tensor[] v, AdamW hp, long step) {
+        try (CudaStorage dp = addresses(params); CudaStorage dg = addresses(grads); CudaStorage dm = addresses(m);
+             CudaStorage dv = addresses(v); CudaStorage sizes = sizes(params)) {
+            check(peft4j_adamw(dp.pointer(), dg.pointer(), dm.pointer(), dv.pointer(), sizes.pointer(), params.length,
+                    maxSize(params), hp.lr(), hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, null), "adamW");
+        }
+    }
+
+    @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
+        try (CudaStorage dg = addresses(grads); CudaStorage sizes = sizes(grads);
+             CudaStorage partials = new CudaStorage(Math.max(1, (long) grads.length * GRAD_NORM_PARTIALS_PER_TENSOR));
+             CudaStorage norm = new CudaStorage(1)) {
+            check(peft4j_clip_grad_norm(dg.pointer(), sizes.pointer(), grads.length, maxSize(grads), maxNorm,
+                    partials.pointer(), norm.pointer(), null), "clipGradNorm");
+            return norm.read(0, 1)[0];
+        }
+    }
+
+    /** PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR of peft4j.h. */
+    static final int GRAD_NORM_PARTIALS_PER_TENSOR = 128;
+
+    /** The device address of a CUDA tensor; null for null (an optional argument). */
+    private static Pointer p(Tensor t) {
+        if (t == null) {
+            return null;
+        }
+        if (!(t.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException("tensor " + Shapes.str(t) + " is on " + t.device()
+                    + ", not on the CUDA backend's device");
+        }
+        return s.pointer();
+    }
+
+    private static void check(int status, String kernel) {
+        CudaStatus.check(status, kernel);
+    }
+
+    /** int32 values on the device, in a storage of as many floats. */
+    private static CudaStorage ints(int[] values) {
+        CudaStorage s = new CudaStorage(values.length);
+        if (values.length > 0) {
+            check(peft4j_copy_bytes_to_device(s.pointer(), values, 4L * values.length), "upload of " + values.length + " ints");
+        }
+        return s;
+    }
+
+    /** A device array of the tensors' device addresses (int64 each, two floats of storage). */
+    private static CudaStorage addresses(Tensor[] tensors) {
+        long[] a = new long[tensors.length];
+        for (int i = 0; i < a.length; i++) {
+            Pointer ptr = p(tensors[i]);
+            a[i] = ptr == null ? 0 : ptr.address();
+        }
+        return longs(a);
+    }
+
+    private static CudaStorage sizes(Tensor[] tensors) {
+        long[] n = new long[tensors.length];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = tensors[i].numel();
+        }
+        return longs(n);
+    }
+
+    private static CudaStorage longs(long[] values) {
+        CudaStorage s = new CudaStorage(2L * values.length);
+        if (values.length > 0) {
+            check(peft4j_copy_bytes_to_device(s.pointer(), values, 8L * values.length), "upload of " + values.length + " int64s");
+        }
+        return s;
+    }
+
+    private static long maxSize(Tensor[] tensors) {
+        long max = 0;
+        for (Tensor t : tensors) {
+            max = Math.max(max, t.numel());
+        }
+        return max;
+    }
+}

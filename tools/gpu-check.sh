@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The CUDA checks of issue 6 in one command, on a machine with an NVIDIA GPU, nvcc and cmake (no Java, no internet:
+# run from the folder tools/gpu-pack.sh unpacks, which carries its own Java runtime):
+#   1. the native harness: every kernel against its float64 CPU reference (ctest), then compute-sanitizer
+#      memcheck and racecheck on it;
+#   2. the Java side on the GPU: the conformance suite (every kernel of the CUDA backend against the reference
+#      backend), the CUDA backend's own tests, and 20 LoRA training steps against the CPU backend.
+# Writes everything to gpu-check/ (or $OUT when set) and exits non-zero when anything failed. CUDA_ARCH=90 (say)
+# builds for that architecture instead of the GPU found (for a dry run on a machine without one).
+set -uo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${OUT:-$here/gpu-check}"
+mkdir -p "$out"
+status=0
+cmake -S "$here/native" -B "$here/build/native" -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCH:-native}" > "$out/cmake.log" 2>&1 \
+  && cmake --build "$here/build/native" --parallel > "$out/build.log" 2>&1 || { echo "native build failed"; status=1; }
+ctest --test-dir "$here/build/native" --output-on-failure -V > "$out/ctest.log" 2>&1 || status=1
+grep -E "tests passed|Skipped|Failed" "$out/ctest.log" | tail -20
+if command -v compute-sanitizer > /dev/null; then
+  for t in "$here"/build/native/peft4j_*_test; do
+    for tool in memcheck racecheck; do
+      compute-sanitizer --tool "$tool" --error-exitcode 1 "$t" > "$out/$(basename "$t").$tool.log" 2>&1 \
+        || { echo "compute-sanitizer $tool: $(basename "$t") reported errors"; status=1; }
+    done
+  done
+else
+  echo "compute-sanitizer not found: memcheck/racecheck skipped"
+fi
+if [ -x "$here/runtime/bin/java" ]; then
+  "$here/runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+    -Dpeft4j.cuda.unverified=true -cp "$here/test-classes:$here/cuda-test-classes:$here/jars/*" org.junit.platform.console.ConsoleLauncher \
+    --select-class dev.peft4j.conformance.BackendConformanceTest --select-package dev.peft4j.cuda \
+    --details=summary > "$out/java-tests.log" 2>&1 || status=1
+  tail -25 "$out/java-tests.log"
+else
+  echo "no Java runtime next to this script: run tools/gpu-pack.sh on a machine with JDK 25 and Maven first"
+  status=1
+fi
+exit $status
