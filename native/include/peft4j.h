@@ -358,6 +358,19 @@ PEFT4J_API int peft4j_linear_forward(const float* x, const float* w, const float
 PEFT4J_API int peft4j_linear_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
                                       int64_t n, int64_t in, int64_t out, void* stream);
 
+/* ---- Mixed-adapter LoRA for inference (SGMV) ---- */
+
+/*
+ * Different LoRA adapters for different rows of one batch, added to the base product already in y:
+ *   for each row i with a = adapter_of[i] in [0, adapters):  y[i, :] += scales[a] * (x[i, :] A_a^T) B_a^T
+ * x [n, in]; a [adapters, r, in] and b [adapters, out, r] (the adapters' A and B stacked); scales [adapters];
+ * adapter_of int32 [n] on the device (-1 or any id outside the stack: the row keeps its base product);
+ * y [n, out], updated in place. 1 <= r <= 128 (else PEFT4J_ERROR_RANK / PEFT4J_ERROR_TOO_LARGE).
+ */
+PEFT4J_API int peft4j_sgmv_lora(const float* x, const float* a, const float* b, const float* scales,
+                                const int32_t* adapter_of, float* y, int64_t n, int64_t in, int64_t out, int64_t r,
+                                int64_t adapters, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

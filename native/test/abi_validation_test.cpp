@@ -473,7 +473,26 @@ void products() {
            "linear backward with nothing requested");
 }
 
+// SGMV: sizes, rank, NULLs.
+void sgmv() {
+    const int32_t ids[2] = {0, -1};
+    const auto call = [&](const float* x, const int32_t* of, float* y, int64_t n, int64_t r, int64_t adapters) {
+        return peft4j_sgmv_lora(x, A, B, W, of, y, n, 4, 3, r, adapters, nullptr);
+    };
+    expect(call(X, ids, out(14), -1, 2, 1), PEFT4J_ERROR_NEGATIVE_SIZE, "sgmv n < 0");
+    expect(call(X, ids, out(14), 2, 0, 1), PEFT4J_ERROR_RANK, "sgmv rank 0");
+    expect(call(X, ids, out(14), 2, 129, 1), PEFT4J_ERROR_TOO_LARGE, "sgmv rank 129");
+    expect(call(X, ids, out(14), 2, 2, INT64_MAX), PEFT4J_ERROR_OVERFLOW, "sgmv stack overflow");
+    expect(call(nullptr, ids, out(14), 2, 2, 1), PEFT4J_ERROR_NULL_POINTER, "sgmv x NULL");
+    expect(call(X, nullptr, out(14), 2, 2, 1), PEFT4J_ERROR_NULL_POINTER, "sgmv adapter_of NULL");
+    expect(call(X, ids, nullptr, 2, 2, 1), PEFT4J_ERROR_NULL_POINTER, "sgmv y NULL");
+    expect(peft4j_sgmv_lora(X, nullptr, B, W, ids, out(14), 2, 4, 3, 2, 1, nullptr), PEFT4J_ERROR_NULL_POINTER,
+           "sgmv a NULL");
+    expect(call(nullptr, nullptr, nullptr, 0, 2, 1), PEFT4J_OK, "sgmv of no rows");
+}
+
 int main() {
+    sgmv();
     products();
     adapter();
     attention();

@@ -248,4 +248,10 @@ public final class Peft4jNative {
                                                     @Cast("const float*") Pointer w, @Cast("float*") Pointer dx,
                                                     @Cast("float*") Pointer dw, @Cast("float*") Pointer db, long n,
                                                     long in, long out, Pointer stream);
+
+    /** adapterOf: a device array of int32 (−1: no adapter). */
+    public static native int peft4j_sgmv_lora(@Cast("const float*") Pointer x, @Cast("const float*") Pointer a,
+                                              @Cast("const float*") Pointer b, @Cast("const float*") Pointer scales,
+                                              @Cast("const int32_t*") Pointer adapterOf, @Cast("float*") Pointer y,
+                                              long n, long in, long out, long r, long adapters, Pointer stream);
 }

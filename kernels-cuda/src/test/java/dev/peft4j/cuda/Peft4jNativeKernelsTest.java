@@ -257,4 +257,11 @@ class Peft4jNativeKernelsTest {
         eachRequiredPointer("linear_backward", 2,
                 a -> Peft4jNative.peft4j_linear_backward(a[0], null, a[1], p, null, null, 3, 4, 5, null), null);
     }
+
+    @Test
+    void sgmvArgumentsArriveInPlace() {
+        eachRequiredPointer("sgmv_lora", 6,
+                a -> Peft4jNative.peft4j_sgmv_lora(a[0], a[1], a[2], a[3], a[4], a[5], 2, 4, 3, 2, 5, null), null);
+        assertEquals(Peft4jNative.PEFT4J_ERROR_RANK, Peft4jNative.peft4j_sgmv_lora(p, p, p, p, p, p, 2, 4, 3, 0, 5, null));
+    }
 }
