@@ -4,7 +4,9 @@
 #   1. the native harness: every kernel against its float64 CPU reference (ctest), then compute-sanitizer
 #      memcheck and racecheck on it;
 #   2. the Java side on the GPU: the conformance suite (every kernel of the CUDA backend against the reference
-#      backend), the CUDA backend's own tests, and 20 LoRA training steps against the CPU backend.
+#      backend), the CUDA backend's own tests, and 20 LoRA training steps against the CPU backend;
+#   3. when PyTorch, transformers and peft are installed: their bge-small + LoRA step at 32 x 128 (the speed target's
+#      comparison point, jmh-bench/gpu/bge_small_lora_step.py).
 # Writes everything to gpu-check/ (or $OUT when set) and exits non-zero when anything failed. CUDA_ARCH=90 (say)
 # builds for that architecture instead of the GPU found (for a dry run on a machine without one).
 set -uo pipefail
@@ -35,5 +37,9 @@ if [ -x "$here/runtime/bin/java" ]; then
 else
   echo "no Java runtime next to this script: run tools/gpu-pack.sh on a machine with JDK 25 and Maven first"
   status=1
+fi
+if [ -f "$here/bge_small_lora_step.py" ] && python3 -c "import torch, transformers, peft" 2> /dev/null; then
+  python3 "$here/bge_small_lora_step.py" > "$out/pytorch-peft-step.log" 2>&1 || status=1  # the comparison point
+  tail -1 "$out/pytorch-peft-step.log"
 fi
 exit $status

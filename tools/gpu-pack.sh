@@ -20,6 +20,6 @@ cp -r kernels-cuda/target/test-classes "$stage/cuda-test-classes"
 "$jdk/bin/jlink" --add-modules java.base,jdk.incubator.vector,java.management,jdk.unsupported,java.logging,jdk.zipfs \
   --compress=zip-6 --strip-debug --no-header-files --no-man-pages --output "$stage/runtime"
 cp -r native cmake "$stage/"
-cp tools/gpu-check.sh "$stage/"
+cp tools/gpu-check.sh jmh-bench/gpu/bge_small_lora_step.py "$stage/"
 tar -C gpu-pack -czf gpu-pack/peft4j-gpu.tar.gz peft4j-gpu
 echo "gpu-pack/peft4j-gpu.tar.gz: $(du -h gpu-pack/peft4j-gpu.tar.gz | cut -f1)"
