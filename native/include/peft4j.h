@@ -61,6 +61,14 @@ PEFT4J_API int peft4j_copy_bytes_to_device(void* device_dst, const void* host_sr
 PEFT4J_API int peft4j_synchronize(void* stream);
 
 /*
+ * *stream = a new CUDA stream for one backend instance's kernels (cudaStreamCreate: a blocking stream, so the
+ * synchronous copies above, on the legacy default stream, wait for its work). Destroy it with
+ * peft4j_stream_destroy (NULL is a no-op).
+ */
+PEFT4J_API int peft4j_stream_create(void** stream);
+PEFT4J_API int peft4j_stream_destroy(void* stream);
+
+/*
  * Fused LoRA linear forward, asynchronous on stream:
  *   x~ = x (.) drop_mask  (x~ = x when drop_mask is NULL; the mask applies to the LoRA path only)
  *   u  = x~ A^T                         u [n, r]   (saved for the backward)

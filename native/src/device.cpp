@@ -102,3 +102,18 @@ extern "C" int peft4j_synchronize(void* stream) {
     PEFT4J_RETURN_IF_CUDA_ERROR(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)));
     return PEFT4J_OK;
 }
+
+extern "C" int peft4j_stream_create(void** stream) {
+    if (stream == nullptr) return PEFT4J_ERROR_NULL_POINTER;
+    *stream = nullptr;
+    cudaStream_t created = nullptr;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaStreamCreate(&created));
+    *stream = created;
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_stream_destroy(void* stream) {
+    if (stream == nullptr) return PEFT4J_OK;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaStreamDestroy(static_cast<cudaStream_t>(stream)));
+    return PEFT4J_OK;
+}

@@ -10,7 +10,7 @@
 namespace {
 
 // Distinct non-null host addresses: validation must fail before any of them is dereferenced.
-float dummy[16];
+float dummy[32];  // X, W, A, B, Y, U at 0..5; out(i) at 8 + i for i < 24
 const float* X = &dummy[0];
 const float* W = &dummy[1];
 const float* A = &dummy[2];

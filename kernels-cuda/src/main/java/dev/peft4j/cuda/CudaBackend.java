@@ -13,11 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * The contract of {@link Backend} on a CUDA device, one C ABI call of {@code libpeft4j_cuda} per kernel (see
- * native/include/peft4j.h for every equation). Tensors live in {@link CudaStorage}; kernels run asynchronously on
- * the default stream, in order. The calls that return a host value (crossEntropyForward, clipGradNorm) copy one
+ * native/include/peft4j.h for every equation). Tensors live in {@link CudaStorage}; kernels run asynchronously, in
+ * order, on this instance's own stream (created at the first kernel, destroyed by {@link #close()}). The calls that return a host value (crossEntropyForward, clipGradNorm) copy one
  * float back, which waits for the work before them; the int[] ids and targets of the contract are uploaded per
  * call. Workspaces are allocated per call. Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s
  * (which wraps every backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again.
@@ -26,6 +27,31 @@ import org.bytedeco.javacpp.Pointer;
  * to ({@code -Dpeft4j.cuda.unverified=true}) until the conformance suite has passed on a device.
  */
 public final class CudaBackend implements Backend {
+    private Pointer stream;
+
+    /** This backend's CUDA stream, created on first use. */
+    private Pointer stream() {
+        if (stream == null) {
+            try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
+                check(peft4j_stream_create(out), "cudaStreamCreate");
+                stream = out.get(0);
+            }
+        }
+        return stream;
+    }
+
+    /** Waits for this backend's work and destroys its stream; tensors it made stay the caller's to close. */
+    @Override public void close() {
+        if (stream != null) {
+            Pointer s = stream;
+            stream = null;
+            try {
+                check(peft4j_synchronize(s), "synchronize before closing the backend");
+            } finally {
+                check(peft4j_stream_destroy(s), "cudaStreamDestroy");
+            }
+        }
+    }
 
     @Override public String name() { return "cuda"; }
 
@@ -44,23 +70,23 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public void copy(Tensor src, Tensor dst) {
-        check(peft4j_copy(p(src), p(dst), src.numel(), null), "copy");
+        check(peft4j_copy(p(src), p(dst), src.numel(), stream()), "copy");
     }
 
     @Override public void fill(Tensor t, float value) {
-        check(peft4j_fill(p(t), value, t.numel(), null), "fill");
+        check(peft4j_fill(p(t), value, t.numel(), stream()), "fill");
     }
 
     @Override public void add(Tensor a, Tensor b, Tensor out) {
-        check(peft4j_add(p(a), p(b), p(out), out.numel(), null), "add");
+        check(peft4j_add(p(a), p(b), p(out), out.numel(), stream()), "add");
     }
 
     @Override public void mul(Tensor a, Tensor b, Tensor out) {
-        check(peft4j_mul(p(a), p(b), p(out), out.numel(), null), "mul");
+        check(peft4j_mul(p(a), p(b), p(out), out.numel(), stream()), "mul");
     }
 
     @Override public void axpy(float alpha, Tensor x, Tensor y) {
-        check(peft4j_axpy(alpha, p(x), p(y), y.numel(), null), "axpy");
+        check(peft4j_axpy(alpha, p(x), p(y), y.numel(), stream()), "axpy");
     }
 
     @Override public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
@@ -69,22 +95,22 @@ public final class CudaBackend implements Backend {
         int m = transA ? a.dim(r - 1) : a.dim(r - 2);
         int k = transA ? a.dim(r - 2) : a.dim(r - 1);
         int n = transB ? b.dim(r - 2) : b.dim(r - 1);
-        check(peft4j_gemm(p(a), transA ? 1 : 0, p(b), transB ? 1 : 0, p(c), alpha, beta, batch, m, n, k, null), "gemm");
+        check(peft4j_gemm(p(a), transA ? 1 : 0, p(b), transB ? 1 : 0, p(c), alpha, beta, batch, m, n, k, stream()), "gemm");
     }
 
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
-        check(peft4j_linear_forward(p(x), p(w), p(bias), p(y), Shapes.rows(x), w.dim(1), w.dim(0), null), "linearForward");
+        check(peft4j_linear_forward(p(x), p(w), p(bias), p(y), Shapes.rows(x), w.dim(1), w.dim(0), stream()), "linearForward");
     }
 
     @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
-        check(peft4j_linear_backward(p(dy), p(x), p(w), p(dx), p(dw), p(db), Shapes.rows(dy), w.dim(1), w.dim(0), null),
+        check(peft4j_linear_backward(p(dy), p(x), p(w), p(dx), p(dw), p(db), Shapes.rows(dy), w.dim(1), w.dim(0), stream()),
                 "linearBackward");
     }
 
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
                                       Tensor y, Tensor u) {
         check(peft4j_lora_forward(p(x), p(w), p(bias), p(a), p(b), s, p(dropMask), p(y), p(u), Shapes.rows(x), w.dim(1),
-                w.dim(0), a.dim(0), null), "loraForward");
+                w.dim(0), a.dim(0), stream()), "loraForward");
     }
 
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
@@ -92,14 +118,14 @@ public final class CudaBackend implements Backend {
         long n = Shapes.rows(dy);
         try (CudaStorage g = new CudaStorage(n * a.dim(0))) {
             check(peft4j_lora_backward(p(dy), p(x), p(w), p(a), p(b), p(u), s, p(dropMask), p(dx), p(dA), p(dB),
-                    g.pointer(), n, w.dim(1), w.dim(0), a.dim(0), null), "loraBackward");
+                    g.pointer(), n, w.dim(1), w.dim(0), a.dim(0), stream()), "loraBackward");
         }
     }
 
     @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
                                          Activation f, float s, Tensor y, Tensor z) {
         check(peft4j_adapter_forward(p(x), p(residual), p(wDown), p(bDown), p(wUp), p(bUp), f.ordinal(), s, p(y), p(z),
-                Shapes.rows(x), wDown.dim(1), wDown.dim(0), null), "adapterForward");
+                Shapes.rows(x), wDown.dim(1), wDown.dim(0), stream()), "adapterForward");
     }
 
     @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
@@ -112,14 +138,14 @@ public final class CudaBackend implements Backend {
         check(peft4j_adapter_backward_workspace(n, d, m, dScale != null ? 1 : 0, floats), "adapterBackward workspace");
         try (CudaStorage ws = new CudaStorage(floats[0])) {
             check(peft4j_adapter_backward(p(dy), p(x), p(wDown), p(wUp), p(bUp), f.ordinal(), s, p(z), p(dx), p(dWDown),
-                    p(dbDown), p(dWUp), p(dbUp), p(dScale), ws.pointer(), n, d, m, null), "adapterBackward");
+                    p(dbDown), p(dWUp), p(dbUp), p(dScale), ws.pointer(), n, d, m, stream()), "adapterBackward");
         }
     }
 
     @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
                                            boolean causal, int heads, Tensor out, Tensor lse) {
         check(peft4j_attention_forward(p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0, p(out),
-                p(lse), q.dim(0), q.dim(1), q.dim(2), heads, prefixK == null ? 0 : prefixK.dim(0), null),
+                p(lse), q.dim(0), q.dim(1), q.dim(2), heads, prefixK == null ? 0 : prefixK.dim(0), stream()),
                 "attentionForward");
     }
 
@@ -133,26 +159,26 @@ public final class CudaBackend implements Backend {
         try (CudaStorage ws = new CudaStorage(floats[0])) {
             check(peft4j_attention_backward(p(dOut), p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0,
                     p(out), p(lse), p(dq), p(dk), p(dv), p(dPrefixK), p(dPrefixV), ws.pointer(), q.dim(0), q.dim(1),
-                    q.dim(2), heads, prefix, null), "attentionBackward");
+                    q.dim(2), heads, prefix, stream()), "attentionBackward");
         }
     }
 
     @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
-        check(peft4j_scale_forward(p(x), p(l), p(y), Shapes.rows(x), x.dim(-1), null), "scaleForward");
+        check(peft4j_scale_forward(p(x), p(l), p(y), Shapes.rows(x), x.dim(-1), stream()), "scaleForward");
     }
 
     @Override public void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
-        check(peft4j_scale_backward(p(dy), p(x), p(l), p(dx), p(dl), Shapes.rows(x), x.dim(-1), null), "scaleBackward");
+        check(peft4j_scale_backward(p(dy), p(x), p(l), p(dx), p(dl), Shapes.rows(x), x.dim(-1), stream()), "scaleBackward");
     }
 
     @Override public void biasGradient(Tensor dy, Tensor db) {
-        check(peft4j_bias_gradient(p(dy), p(db), Shapes.rows(dy), dy.dim(-1), null), "biasGradient");
+        check(peft4j_bias_gradient(p(dy), p(db), Shapes.rows(dy), dy.dim(-1), stream()), "biasGradient");
     }
 
     @Override public void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp, long step,
                                            Tensor db) {
         check(peft4j_masked_bias_update(p(dy), p(bias), p(mask), p(m), p(v), p(db), Shapes.rows(dy), dy.dim(-1), hp.lr(),
-                hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, null), "maskedBiasUpdate");
+                hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, stream()), "maskedBiasUpdate");
     }
 
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
@@ -164,28 +190,28 @@ public final class CudaBackend implements Backend {
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
                                             Tensor dGamma, Tensor dBeta) {
         check(peft4j_layer_norm_backward(p(dy), p(x), p(gamma), p(mean), p(rstd), p(dx), p(dGamma), p(dBeta),
-                Shapes.rows(x), x.dim(-1), null), "layerNormBackward");
+                Shapes.rows(x), x.dim(-1), stream()), "layerNormBackward");
     }
 
     @Override public void activationForward(Activation f, Tensor x, Tensor y) {
-        check(peft4j_activation_forward(f.ordinal(), p(x), p(y), x.numel(), null), "activationForward");
+        check(peft4j_activation_forward(f.ordinal(), p(x), p(y), x.numel(), stream()), "activationForward");
     }
 
     @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {
-        check(peft4j_activation_backward(f.ordinal(), p(dy), p(x), p(dx), x.numel(), null), "activationBackward");
+        check(peft4j_activation_backward(f.ordinal(), p(dy), p(x), p(dx), x.numel(), stream()), "activationBackward");
     }
 
     @Override public void softmaxForward(Tensor x, Tensor y) {
-        check(peft4j_softmax_forward(p(x), p(y), Shapes.rows(x), x.dim(-1), null), "softmaxForward");
+        check(peft4j_softmax_forward(p(x), p(y), Shapes.rows(x), x.dim(-1), stream()), "softmaxForward");
     }
 
     @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) {
-        check(peft4j_softmax_backward(p(dy), p(y), p(dx), Shapes.rows(y), y.dim(-1), null), "softmaxBackward");
+        check(peft4j_softmax_backward(p(dy), p(y), p(dx), Shapes.rows(y), y.dim(-1), stream()), "softmaxBackward");
     }
 
     @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
         try (CudaStorage d = ints(ids)) {
-            check(peft4j_embedding_forward(p(table), d.pointer(), p(out), ids.length, table.dim(0), table.dim(1), null),
+            check(peft4j_embedding_forward(p(table), d.pointer(), p(out), ids.length, table.dim(0), table.dim(1), stream()),
                     "embeddingForward");
         }
     }
@@ -210,28 +236,28 @@ public final class CudaBackend implements Backend {
         }
         try (CudaStorage dRows = ints(rows); CudaStorage dOffsets = ints(offsets); CudaStorage dPositions = ints(positions)) {
             check(peft4j_embedding_backward(p(dOut), dRows.pointer(), dOffsets.pointer(), dPositions.pointer(), p(dTable),
-                    rows.length, ids.length, dTable.dim(0), dTable.dim(1), null), "embeddingBackward");
+                    rows.length, ids.length, dTable.dim(0), dTable.dim(1), stream()), "embeddingBackward");
         }
     }
 
     @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
-        check(peft4j_mean_pool_forward(p(x), p(mask), p(out), x.dim(0), x.dim(1), x.dim(2), null), "meanPoolForward");
+        check(peft4j_mean_pool_forward(p(x), p(mask), p(out), x.dim(0), x.dim(1), x.dim(2), stream()), "meanPoolForward");
     }
 
     @Override public void meanPoolBackward(Tensor dOut, Tensor mask, Tensor dx) {
-        check(peft4j_mean_pool_backward(p(dOut), p(mask), p(dx), dx.dim(0), dx.dim(1), dx.dim(2), null),
+        check(peft4j_mean_pool_backward(p(dOut), p(mask), p(dx), dx.dim(0), dx.dim(1), dx.dim(2), stream()),
                 "meanPoolBackward");
     }
 
     @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        check(peft4j_dropout_forward(p(x), p, seed, p(y), p(mask), x.numel(), null), "dropoutForward");
+        check(peft4j_dropout_forward(p(x), p, seed, p(y), p(mask), x.numel(), stream()), "dropoutForward");
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
         int n = Shapes.rows(logits);
         try (CudaStorage t = ints(targets); CudaStorage rowLoss = new CudaStorage(n); CudaStorage loss = new CudaStorage(1)) {
             check(peft4j_cross_entropy_forward(p(logits), t.pointer(), p(probs), rowLoss.pointer(), loss.pointer(), n,
-                    logits.dim(-1), null), "crossEntropyForward");
+                    logits.dim(-1), stream()), "crossEntropyForward");
             return loss.read(0, 1)[0];
         }
     }
@@ -239,7 +265,7 @@ public final class CudaBackend implements Backend {
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
         try (CudaStorage t = ints(targets)) {
             check(peft4j_cross_entropy_backward(p(probs), t.pointer(), scale, p(dLogits), Shapes.rows(probs),
-                    probs.dim(-1), null), "crossEntropyBackward");
+                    probs.dim(-1), stream()), "crossEntropyBackward");
         }
     }
 
@@ -247,7 +273,7 @@ public final class CudaBackend implements Backend {
         try (CudaStorage dp = addresses(params); CudaStorage dg = addresses(grads); CudaStorage dm = addresses(m);
              CudaStorage dv = addresses(v); CudaStorage sizes = sizes(params)) {
             check(peft4j_adamw(dp.pointer(), dg.pointer(), dm.pointer(), dv.pointer(), sizes.pointer(), params.length,
-                    maxSize(params), hp.lr(), hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, null), "adamW");
+                    maxSize(params), hp.lr(), hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, stream()), "adamW");
         }
     }
 
@@ -256,7 +282,7 @@ public final class CudaBackend implements Backend {
              CudaStorage partials = new CudaStorage(Math.max(1, (long) grads.length * GRAD_NORM_PARTIALS_PER_TENSOR));
              CudaStorage norm = new CudaStorage(1)) {
             check(peft4j_clip_grad_norm(dg.pointer(), sizes.pointer(), grads.length, maxSize(grads), maxNorm,
-                    partials.pointer(), norm.pointer(), null), "clipGradNorm");
+                    partials.pointer(), norm.pointer(), stream()), "clipGradNorm");
             return norm.read(0, 1)[0];
         }
     }

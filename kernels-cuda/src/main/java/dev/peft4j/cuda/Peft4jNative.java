@@ -254,4 +254,8 @@ public final class Peft4jNative {
                                               @Cast("const float*") Pointer b, @Cast("const float*") Pointer scales,
                                               @Cast("const int32_t*") Pointer adapterOf, @Cast("float*") Pointer y,
                                               long n, long in, long out, long r, long adapters, Pointer stream);
+
+    public static native int peft4j_stream_create(@Cast("void**") PointerPointer<?> stream);
+
+    public static native int peft4j_stream_destroy(Pointer stream);
 }
