@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The CUDA checks of issue 6 in one command, on a machine with an NVIDIA GPU, nvcc and cmake (no Java, no internet:
 # run from the folder tools/gpu-pack.sh unpacks, which carries its own Java runtime):
-#   1. the native harness: every kernel against its float64 CPU reference (ctest), then compute-sanitizer
-#      memcheck and racecheck on it;
+#   1. the native harness: every kernel against its float64 CPU reference (ctest), the timings against cuBLAS
+#      (peft4j_native_bench: fused LoRA vs the base GEMM, prefix vs plain attention), then compute-sanitizer
+#      memcheck and racecheck on every test;
 #   2. the Java side on the GPU: the conformance suite (every kernel of the CUDA backend against the reference
 #      backend), the CUDA backend's own tests, and 20 LoRA training steps against the CPU backend;
 #   3. when PyTorch, transformers and peft are installed: their bge-small + LoRA step at 32 x 128 (the speed target's
@@ -18,6 +19,8 @@ cmake -S "$here/native" -B "$here/build/native" -DCMAKE_CUDA_ARCHITECTURES="${CU
   && cmake --build "$here/build/native" --parallel > "$out/build.log" 2>&1 || { echo "native build failed"; status=1; }
 ctest --test-dir "$here/build/native" --output-on-failure -V > "$out/ctest.log" 2>&1 || status=1
 grep -E "tests passed|Skipped|Failed" "$out/ctest.log" | tail -20
+"$here/build/native/peft4j_native_bench" > "$out/native-bench.log" 2>&1 || status=1  # timings vs cuBLAS
+cat "$out/native-bench.log"
 if command -v compute-sanitizer > /dev/null; then
   for t in "$here"/build/native/peft4j_*_test; do
     for tool in memcheck racecheck; do
