@@ -15,6 +15,7 @@
 #include "checks.h"
 #include "column_reduce.cuh"
 #include "cuda_status.h"
+#include "gemm_epilogues.cuh"
 #include "gemm_nt_tiled.cuh"
 #include "gemm_operands.cuh"
 #include "peft4j.h"
@@ -36,15 +37,6 @@ struct ActivatedColumns {
     int64_t cols;
     int f;
     __device__ float operator()(int64_t j, int64_t k) const { return activation_value(f, z[k * cols + j]); }
-};
-
-struct StoreWithBias {  // out[i, j] = sum + bias[j] (bias NULL: 0)
-    float* out;
-    const float* bias;
-    int64_t cols;
-    __device__ void operator()(int64_t i, int64_t j, float sum) const {
-        out[i * cols + j] = sum + (bias != nullptr ? bias[j] : 0.0f);
-    }
 };
 
 struct AddScaledToResidual {  // y[i, j] = residual[i, j] + s (sum + b_up[j]); y may be residual

@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "column_reduce.cuh"
 #include "cuda_status.h"
+#include "gemm_epilogues.cuh"
 #include "gemm_nt_tiled.cuh"
 #include "gemm_operands.cuh"
 #include "peft4j.h"
@@ -26,15 +27,6 @@ struct AlphaBeta {  // c[i, j] = alpha sum + beta c[i, j] (c unread when beta = 
     __device__ void operator()(int64_t i, int64_t j, float sum) const {
         const int64_t at = i * cols + j;
         c[at] = beta == 0.0f ? alpha * sum : fmaf(beta, c[at], alpha * sum);
-    }
-};
-
-struct PlusBias {  // y[i, j] = sum + bias[j] (bias NULL: 0)
-    float* y;
-    const float* bias;
-    int64_t cols;
-    __device__ void operator()(int64_t i, int64_t j, float sum) const {
-        y[i * cols + j] = sum + (bias != nullptr ? bias[j] : 0.0f);
     }
 };
 
@@ -108,7 +100,7 @@ extern "C" int peft4j_linear_forward(const float* x, const float* w, const float
     const int checked = check_product(n, out, in);
     if (checked != PEFT4J_OK) return checked;
     if (missing(x, n * in) || missing(w, out * in) || missing(y, n * out)) return PEFT4J_ERROR_NULL_POINTER;
-    return launch(n, out, in, RowMajor{x, in}, RowMajor{w, in}, PlusBias{y, bias, out}, static_cast<cudaStream_t>(stream));
+    return launch(n, out, in, RowMajor{x, in}, RowMajor{w, in}, StoreWithBias{y, bias, out}, static_cast<cudaStream_t>(stream));
 }
 
 extern "C" int peft4j_linear_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
