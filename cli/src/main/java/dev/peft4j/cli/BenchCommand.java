@@ -27,9 +27,10 @@ import picocli.CommandLine.Option;
         description = "Time LoRA training steps of a MiniLM-shaped model (random weights, synthetic data).")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "training steps (default ${DEFAULT-VALUE})")
-    int steps = 10;
-    @Option(names = "--warmup", description = "steps left out of the timing (default ${DEFAULT-VALUE})")
-    int warmup = 2;
+    int steps = 16;
+    @Option(names = "--warmup", description = "steps left out of the timing, while the JIT compiles the kernels "
+            + "(default ${DEFAULT-VALUE})")
+    int warmup = 6;
     @Option(names = "--batch", description = "sequences per step (default ${DEFAULT-VALUE})")
     int batch = 16;
     @Option(names = "--seq", description = "tokens per sequence (default ${DEFAULT-VALUE})")
