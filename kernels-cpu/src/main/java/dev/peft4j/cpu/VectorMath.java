@@ -23,7 +23,7 @@ final class VectorMath {
     /** 1.5·2²³: adding it rounds a float of magnitude &lt; 2²² to an integer, kept in the low mantissa bits. */
     private static final float ROUND = 12582912f;
     private static final int ROUND_BITS = 0x4B400000;
-    /** 1/n! for n = 2..7: e^r = 1 + r + r²/2 + … + r⁷/7! + O(r⁸), |r| ≤ ln2/2: truncation error &lt; 6e-9. */
+    /** 1/n! for n = 0..7: e^r = 1 + r + r²/2 + … + r⁷/7! + O(r⁸), |r| ≤ ln2/2: truncation error &lt; 6e-9. */
     private static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
     /** tanh(x) = x·Σ c_i x^{2i} for |x| &lt; 1/2 (Taylor to x¹⁷: error &lt; 5e-9 relative). */
     static final float[] TANH_TAYLOR = {1f, -1f / 3, 2f / 15, -17f / 315, 62f / 2835, -1382f / 155925,
