@@ -17,8 +17,10 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * The contract of {@link Backend} on a CUDA device, one C ABI call of {@code libpeft4j_cuda} per kernel (see
- * native/include/peft4j.h for every equation). Tensors live in {@link CudaStorage}; kernels run asynchronously, in
- * order, on this instance's own stream (created at the first kernel, destroyed by {@link #close()}). The calls that return a host value (crossEntropyForward, clipGradNorm) copy one
+ * native/include/peft4j.h for every equation), except the dense products (gemm, linearForward, linearBackward), which
+ * run on cuBLAS or on peft4j's tiled kernels as {@link GemmEngine} says. Tensors live in {@link CudaStorage}; kernels
+ * run asynchronously, in order, on this instance's own stream (created at the first kernel, destroyed by
+ * {@link #close()}), and so does its one cuBLAS handle. The calls that return a host value (crossEntropyForward, clipGradNorm) copy one
  * float back, which waits for the work before them; the int[] ids and targets of the contract are uploaded per
  * call. Workspaces are allocated per call. Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s
  * (which wraps every backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again.
@@ -27,7 +29,27 @@ import org.bytedeco.javacpp.PointerPointer;
  * to ({@code -Dpeft4j.cuda.unverified=true}) until the conformance suite has passed on a device.
  */
 public final class CudaBackend implements Backend {
+    private final GemmEngine gemmEngine;
     private Pointer stream;
+    private DenseProducts products;
+
+    /** A backend whose dense products use the engine of {@code -Dpeft4j.cuda.gemm} (cuBLAS when unset). */
+    public CudaBackend() {
+        this(GemmEngine.fromSystemProperty());
+    }
+
+    /** A backend whose gemm and linear layers run on {@code gemmEngine}. */
+    public CudaBackend(GemmEngine gemmEngine) {
+        if (gemmEngine == null) {
+            throw new IllegalArgumentException("gemmEngine is null");
+        }
+        this.gemmEngine = gemmEngine;
+    }
+
+    /** The library that computes gemm, linearForward and linearBackward. */
+    public GemmEngine gemmEngine() {
+        return gemmEngine;
+    }
 
     /** This backend's CUDA stream, created on first use. */
     private Pointer stream() {
@@ -40,15 +62,34 @@ public final class CudaBackend implements Backend {
         return stream;
     }
 
-    /** Waits for this backend's work and destroys its stream; tensors it made stay the caller's to close. */
+    /** The dense-product engine on this backend's stream (for cuBLAS: its handle), created on first use. */
+    private DenseProducts products() {
+        if (products == null) {
+            products = gemmEngine == GemmEngine.CUBLAS ? new CublasProducts(stream()) : new TiledProducts(stream());
+        }
+        return products;
+    }
+
+    /**
+     * Waits for this backend's work, releases its dense-product engine (the cuBLAS handle, the column of ones) and
+     * destroys its stream; tensors it made stay the caller's to close.
+     */
     @Override public void close() {
         if (stream != null) {
             Pointer s = stream;
+            DenseProducts d = products;
             stream = null;
+            products = null;
             try {
                 check(peft4j_synchronize(s), "synchronize before closing the backend");
             } finally {
-                check(peft4j_stream_destroy(s), "cudaStreamDestroy");
+                try {
+                    if (d != null) {
+                        d.close();
+                    }
+                } finally {
+                    check(peft4j_stream_destroy(s), "cudaStreamDestroy");
+                }
             }
         }
     }
@@ -95,16 +136,15 @@ public final class CudaBackend implements Backend {
         int m = transA ? a.dim(r - 1) : a.dim(r - 2);
         int k = transA ? a.dim(r - 2) : a.dim(r - 1);
         int n = transB ? b.dim(r - 2) : b.dim(r - 1);
-        check(peft4j_gemm(p(a), transA ? 1 : 0, p(b), transB ? 1 : 0, p(c), alpha, beta, batch, m, n, k, stream()), "gemm");
+        products().gemm(p(a), transA, p(b), transB, p(c), alpha, beta, batch, m, n, k);
     }
 
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
-        check(peft4j_linear_forward(p(x), p(w), p(bias), p(y), Shapes.rows(x), w.dim(1), w.dim(0), stream()), "linearForward");
+        products().linearForward(p(x), p(w), p(bias), p(y), Shapes.rows(x), w.dim(1), w.dim(0));
     }
 
     @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
-        check(peft4j_linear_backward(p(dy), p(x), p(w), p(dx), p(dw), p(db), Shapes.rows(dy), w.dim(1), w.dim(0), stream()),
-                "linearBackward");
+        products().linearBackward(p(dy), p(x), p(w), p(dx), p(dw), p(db), Shapes.rows(dy), w.dim(1), w.dim(0));
     }
 
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
@@ -184,7 +224,7 @@ public final class CudaBackend implements Backend {
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                            Tensor rstd) {
         check(peft4j_layer_norm_forward(p(x), p(gamma), p(beta), eps, p(y), p(mean), p(rstd), Shapes.rows(x), x.dim(-1),
-                null), "layerNormForward");
+                stream()), "layerNormForward");
     }
 
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
