@@ -32,6 +32,9 @@ public final class CudaBackend implements Backend {
     private final GemmEngine gemmEngine;
     private Pointer stream;
     private DenseProducts products;
+    private final DeviceScratch scratch = new DeviceScratch();
+    private final DeviceTable adamWTable = new DeviceTable();
+    private final DeviceTable clipTable = new DeviceTable();
 
     /** A backend whose dense products use the engine of {@code -Dpeft4j.cuda.gemm} (cuBLAS when unset). */
     public CudaBackend() {
@@ -71,8 +74,8 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * Waits for this backend's work, releases its dense-product engine (the cuBLAS handle, the column of ones) and
-     * destroys its stream; tensors it made stay the caller's to close.
+     * Waits for this backend's work, releases its dense-product engine (the cuBLAS handle, the column of ones), its
+     * workspaces and tables, and destroys its stream; tensors it made stay the caller's to close.
      */
     @Override public void close() {
         if (stream != null) {
@@ -87,6 +90,9 @@ public final class CudaBackend implements Backend {
                     if (d != null) {
                         d.close();
                     }
+                    scratch.close();
+                    adamWTable.close();
+                    clipTable.close();
                 } finally {
                     check(peft4j_stream_destroy(s), "cudaStreamDestroy");
                 }
@@ -156,10 +162,9 @@ public final class CudaBackend implements Backend {
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
                                        Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
         long n = Shapes.rows(dy);
-        try (CudaStorage g = new CudaStorage(n * a.dim(0))) {
-            check(peft4j_lora_backward(p(dy), p(x), p(w), p(a), p(b), p(u), s, p(dropMask), p(dx), p(dA), p(dB),
-                    g.pointer(), n, w.dim(1), w.dim(0), a.dim(0), stream()), "loraBackward");
-        }
+        Pointer g = workspace(n * a.dim(0));
+        check(peft4j_lora_backward(p(dy), p(x), p(w), p(a), p(b), p(u), s, p(dropMask), p(dx), p(dA), p(dB), g, n,
+                w.dim(1), w.dim(0), a.dim(0), stream()), "loraBackward");
     }
 
     @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
@@ -176,10 +181,9 @@ public final class CudaBackend implements Backend {
         int m = wDown.dim(0);
         long[] floats = {0};
         check(peft4j_adapter_backward_workspace(n, d, m, dScale != null ? 1 : 0, floats), "adapterBackward workspace");
-        try (CudaStorage ws = new CudaStorage(floats[0])) {
-            check(peft4j_adapter_backward(p(dy), p(x), p(wDown), p(wUp), p(bUp), f.ordinal(), s, p(z), p(dx), p(dWDown),
-                    p(dbDown), p(dWUp), p(dbUp), p(dScale), ws.pointer(), n, d, m, stream()), "adapterBackward");
-        }
+        Pointer ws = workspace(floats[0]);
+        check(peft4j_adapter_backward(p(dy), p(x), p(wDown), p(wUp), p(bUp), f.ordinal(), s, p(z), p(dx), p(dWDown),
+                p(dbDown), p(dWUp), p(dbUp), p(dScale), ws, n, d, m, stream()), "adapterBackward");
     }
 
     @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
@@ -196,11 +200,10 @@ public final class CudaBackend implements Backend {
         long[] floats = {0};
         check(peft4j_attention_backward_workspace(q.dim(0), q.dim(1), q.dim(2), heads, prefix, floats),
                 "attentionBackward workspace");
-        try (CudaStorage ws = new CudaStorage(floats[0])) {
-            check(peft4j_attention_backward(p(dOut), p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0,
-                    p(out), p(lse), p(dq), p(dk), p(dv), p(dPrefixK), p(dPrefixV), ws.pointer(), q.dim(0), q.dim(1),
-                    q.dim(2), heads, prefix, stream()), "attentionBackward");
-        }
+        Pointer ws = workspace(floats[0]);
+        check(peft4j_attention_backward(p(dOut), p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0,
+                p(out), p(lse), p(dq), p(dk), p(dv), p(dPrefixK), p(dPrefixV), ws, q.dim(0), q.dim(1), q.dim(2), heads,
+                prefix, stream()), "attentionBackward");
     }
 
     @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
@@ -250,10 +253,9 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
-        try (CudaStorage d = ints(ids)) {
-            check(peft4j_embedding_forward(p(table), d.pointer(), p(out), ids.length, table.dim(0), table.dim(1), stream()),
-                    "embeddingForward");
-        }
+        scratch.reset();
+        check(peft4j_embedding_forward(p(table), ints(ids), p(out), ids.length, table.dim(0), table.dim(1), stream()),
+                "embeddingForward");
     }
 
     /** The positions grouped by id on the host (CSR, ascending), so the device sums each row in a fixed order. */
@@ -274,10 +276,15 @@ public final class CudaBackend implements Backend {
             }
             offsets[g] = at;
         }
-        try (CudaStorage dRows = ints(rows); CudaStorage dOffsets = ints(offsets); CudaStorage dPositions = ints(positions)) {
-            check(peft4j_embedding_backward(p(dOut), dRows.pointer(), dOffsets.pointer(), dPositions.pointer(), p(dTable),
-                    rows.length, ids.length, dTable.dim(0), dTable.dim(1), stream()), "embeddingBackward");
-        }
+        scratch.reset();
+        int[] csr = new int[rows.length + offsets.length + positions.length]; // one upload: rows | offsets | positions
+        System.arraycopy(rows, 0, csr, 0, rows.length);
+        System.arraycopy(offsets, 0, csr, rows.length, offsets.length);
+        System.arraycopy(positions, 0, csr, rows.length + offsets.length, positions.length);
+        Pointer d = ints(csr);
+        check(peft4j_embedding_backward(p(dOut), d, DeviceAddress.plus(d, rows.length),
+                DeviceAddress.plus(d, rows.length + offsets.length), p(dTable), rows.length, ids.length, dTable.dim(0),
+                dTable.dim(1), stream()), "embeddingBackward");
     }
 
     @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
@@ -295,36 +302,38 @@ public final class CudaBackend implements Backend {
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
         int n = Shapes.rows(logits);
-        try (CudaStorage t = ints(targets); CudaStorage rowLoss = new CudaStorage(n); CudaStorage loss = new CudaStorage(1)) {
-            check(peft4j_cross_entropy_forward(p(logits), t.pointer(), p(probs), rowLoss.pointer(), loss.pointer(), n,
-                    logits.dim(-1), stream()), "crossEntropyForward");
-            return loss.read(0, 1)[0];
-        }
+        scratch.reset();
+        Pointer t = ints(targets);
+        Pointer rowLoss = scratch.take(n);
+        Pointer loss = scratch.take(1);
+        check(peft4j_cross_entropy_forward(p(logits), t, p(probs), rowLoss, loss, n, logits.dim(-1), stream()),
+                "crossEntropyForward");
+        return readOne(loss, "the cross-entropy loss");
     }
 
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
-        try (CudaStorage t = ints(targets)) {
-            check(peft4j_cross_entropy_backward(p(probs), t.pointer(), scale, p(dLogits), Shapes.rows(probs),
-                    probs.dim(-1), stream()), "crossEntropyBackward");
-        }
+        scratch.reset();
+        check(peft4j_cross_entropy_backward(p(probs), ints(targets), scale, p(dLogits), Shapes.rows(probs),
+                probs.dim(-1), stream()), "crossEntropyBackward");
     }
 
     @Override public void adamW(Tensor[] params, Tensor[] grads, Tensor[] m, Tensor[] v, AdamW hp, long step) {
-        try (CudaStorage dp = addresses(params); CudaStorage dg = addresses(grads); CudaStorage dm = addresses(m);
-             CudaStorage dv = addresses(v); CudaStorage sizes = sizes(params)) {
-            check(peft4j_adamw(dp.pointer(), dg.pointer(), dm.pointer(), dv.pointer(), sizes.pointer(), params.length,
-                    maxSize(params), hp.lr(), hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, stream()), "adamW");
-        }
+        int n = params.length;
+        Pointer table = adamWTable.upload(table(params, grads, m, v), "adamW's tensor table"); // params|grads|m|v|sizes
+        check(peft4j_adamw(table, DeviceAddress.plus(table, 2L * n), DeviceAddress.plus(table, 4L * n),
+                DeviceAddress.plus(table, 6L * n), DeviceAddress.plus(table, 8L * n), n, maxSize(params), hp.lr(),
+                hp.beta1(), hp.beta2(), hp.eps(), hp.weightDecay(), step, stream()), "adamW");
     }
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
-        try (CudaStorage dg = addresses(grads); CudaStorage sizes = sizes(grads);
-             CudaStorage partials = new CudaStorage(Math.max(1, (long) grads.length * GRAD_NORM_PARTIALS_PER_TENSOR));
-             CudaStorage norm = new CudaStorage(1)) {
-            check(peft4j_clip_grad_norm(dg.pointer(), sizes.pointer(), grads.length, maxSize(grads), maxNorm,
-                    partials.pointer(), norm.pointer(), stream()), "clipGradNorm");
-            return norm.read(0, 1)[0];
-        }
+        int n = grads.length;
+        Pointer table = clipTable.upload(table(grads), "clipGradNorm's tensor table"); // grads|sizes
+        scratch.reset();
+        Pointer partials = scratch.take((long) n * GRAD_NORM_PARTIALS_PER_TENSOR);
+        Pointer norm = scratch.take(1);
+        check(peft4j_clip_grad_norm(table, DeviceAddress.plus(table, 2L * n), n, maxSize(grads), maxNorm, partials, norm,
+                stream()), "clipGradNorm");
+        return readOne(norm, "the gradient norm");
     }
 
     /** PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR of peft4j.h. */
@@ -346,39 +355,45 @@ public final class CudaBackend implements Backend {
         CudaStatus.check(status, kernel);
     }
 
-    /** int32 values on the device, in a storage of as many floats. */
-    private static CudaStorage ints(int[] values) {
-        CudaStorage s = new CudaStorage(values.length);
+    /** A workspace of {@code floats} floats for the call being made (a new call: earlier workspaces are reused). */
+    private Pointer workspace(long floats) {
+        scratch.reset();
+        return scratch.take(floats);
+    }
+
+    /** int32 values on the device, in this call's scratch (a synchronous upload: it waits for the stream's work). */
+    private Pointer ints(int[] values) {
+        Pointer d = scratch.take(values.length);
         if (values.length > 0) {
-            check(peft4j_copy_bytes_to_device(s.pointer(), values, 4L * values.length), "upload of " + values.length + " ints");
+            check(peft4j_copy_bytes_to_device(d, values, 4L * values.length), "upload of " + values.length + " ints");
         }
-        return s;
+        return d;
     }
 
-    /** A device array of the tensors' device addresses (int64 each, two floats of storage). */
-    private static CudaStorage addresses(Tensor[] tensors) {
-        long[] a = new long[tensors.length];
-        for (int i = 0; i < a.length; i++) {
-            Pointer ptr = p(tensors[i]);
-            a[i] = ptr == null ? 0 : ptr.address();
-        }
-        return longs(a);
+    /** One float of device memory copied to the host (this waits for the work queued before it). */
+    private static float readOne(Pointer device, String what) {
+        float[] out = new float[1];
+        check(peft4j_copy_to_host(out, device, 1), "copy of " + what + " to the host");
+        return out[0];
     }
 
-    private static CudaStorage sizes(Tensor[] tensors) {
-        long[] n = new long[tensors.length];
-        for (int i = 0; i < n.length; i++) {
-            n[i] = tensors[i].numel();
+    /**
+     * The int64 table of the multi-tensor kernels: the device addresses of each group of tensors one after the other
+     * (0 for a null tensor), then the element counts of the first group.
+     */
+    private static long[] table(Tensor[]... groups) {
+        int n = groups[0].length;
+        long[] t = new long[(groups.length + 1) * n];
+        for (int g = 0; g < groups.length; g++) {
+            for (int i = 0; i < n; i++) {
+                Pointer ptr = p(groups[g][i]);
+                t[g * n + i] = ptr == null ? 0 : ptr.address();
+            }
         }
-        return longs(n);
-    }
-
-    private static CudaStorage longs(long[] values) {
-        CudaStorage s = new CudaStorage(2L * values.length);
-        if (values.length > 0) {
-            check(peft4j_copy_bytes_to_device(s.pointer(), values, 8L * values.length), "upload of " + values.length + " int64s");
+        for (int i = 0; i < n; i++) {
+            t[groups.length * n + i] = groups[0][i].numel();
         }
-        return s;
+        return t;
     }
 
     private static long maxSize(Tensor[] tensors) {
