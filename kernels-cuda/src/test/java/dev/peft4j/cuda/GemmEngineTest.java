@@ -56,10 +56,18 @@ class GemmEngineTest {
         withProperty("cublas", () -> {
             Availability a = CudaBackendProvider.gemmAvailability();
             assertFalse(a.available(), "cuBLAS cannot load without libcublas.so.13");
-            assertTrue(a.reason().startsWith("cuBLAS failed to load") && a.reason().contains("libcublas.so.13")
+            assertTrue(a.reason().startsWith("cuBLAS failed to load") && a.reason().contains("UnsatisfiedLinkError")
                     && a.reason().endsWith("-Dpeft4j.cuda.gemm=tiled)"), a.reason());
             assertEquals(a.reason(), CudaBackendProvider.gemmAvailability().reason(), "the probe is stable");
         });
+    }
+
+    @Test
+    void aLoadFailureNamesEveryCause() {
+        Throwable t = new UnsatisfiedLinkError("no jnicublas");
+        t.initCause(new UnsatisfiedLinkError("libcublas.so.13: cannot open shared object file"));
+        assertEquals("java.lang.UnsatisfiedLinkError: no jnicublas; caused by java.lang.UnsatisfiedLinkError: "
+                + "libcublas.so.13: cannot open shared object file", CublasLibrary.withCauses(t));
     }
 
     @Test
