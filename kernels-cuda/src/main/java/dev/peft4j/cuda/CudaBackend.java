@@ -20,10 +20,15 @@ import org.bytedeco.javacpp.PointerPointer;
  * native/include/peft4j.h for every equation), except the dense products (gemm, linearForward, linearBackward), which
  * run on cuBLAS or on peft4j's tiled kernels as {@link GemmEngine} says. Tensors live in {@link CudaStorage}; kernels
  * run asynchronously, in order, on this instance's own stream (created at the first kernel, destroyed by
- * {@link #close()}), and so does its one cuBLAS handle. The calls that return a host value (crossEntropyForward, clipGradNorm) copy one
- * float back, which waits for the work before them; the int[] ids and targets of the contract are uploaded per
- * call. Workspaces are allocated per call. Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s
- * (which wraps every backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again.
+ * {@link #close()}), and so does its one cuBLAS handle.
+ *
+ * <p>Host round trips, all forced by the contract: crossEntropyForward and clipGradNorm return a host float (one float
+ * copied back, which waits for all queued work); the int[] ids and targets are uploaded per call by a synchronous
+ * copy (which also waits for the queued work). The per-call workspaces come from one growing scratch buffer
+ * ({@link DeviceScratch}) and AdamW's and clipping's tensor tables are uploaded only when the tensors change
+ * ({@link DeviceTable}). Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s (which wraps every
+ * backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again. Not thread-safe: one thread per
+ * instance.
  *
  * <p>Status: written without a GPU; it has not run yet. {@link CudaBackendProvider} offers it only when asked
  * to ({@code -Dpeft4j.cuda.unverified=true}) until the conformance suite has passed on a device.
