@@ -214,6 +214,22 @@ PEFT4J_API int peft4j_lora_backward(const float* dy, const float* x, const float
                                     const float* u, float s, const float* drop_mask, float* dx, float* da, float* db,
                                     float* g, int64_t n, int64_t in, int64_t out, int64_t r, void* stream);
 
+/*
+ * The low-rank half of a LoRA linear forward, for a base product computed elsewhere (cuBLAS, or
+ * peft4j_linear_forward), asynchronous on stream:
+ *   x~ = x (.) drop_mask               (x~ = x when drop_mask is NULL)
+ *   u  = x~ A^T                        u [n, r]   (saved for peft4j_lora_backward)
+ *   y  = y + s * u B^T                 y [n, out] holds x W^T + bias on entry; read once and written once
+ * So base + this = peft4j_lora_forward. x [n, in], a [r, in], b [out, r], drop_mask [n, in] or NULL.
+ * n, in, out >= 0, r >= 1 (else PEFT4J_ERROR_RANK); s finite (else PEFT4J_ERROR_NOT_FINITE). Two launches: the
+ * shrink (each u element one thread's fixed-order fp32 sum over in) and the expand (each y element one read,
+ * one fused update). y and u must not alias any input or each other. A pointer may be NULL only where its array
+ * has no elements; drop_mask may always be NULL.
+ */
+PEFT4J_API int peft4j_lora_low_rank_forward(const float* x, const float* a, const float* b, float s,
+                                            const float* drop_mask, float* y, float* u, int64_t n, int64_t in,
+                                            int64_t out, int64_t r, void* stream);
+
 /* ---- Elementwise, over count >= 0 elements, asynchronous on stream ---- */
 
 /* x[i] = value (any float, NaN included). */

@@ -491,7 +491,40 @@ void sgmv() {
     expect(call(nullptr, nullptr, nullptr, 0, 2, 1), PEFT4J_OK, "sgmv of no rows");
 }
 
+void lora_low_rank() {
+    const auto call = [&](const float* x, const float* a, const float* b, float s, float* y, float* u, int64_t n,
+                          int64_t in, int64_t out, int64_t r) {
+        return peft4j_lora_low_rank_forward(x, a, b, s, nullptr, y, u, n, in, out, r, nullptr);
+    };
+    float *y = out(15), *u = out(16);
+    expect(call(X, A, B, 1.0f, y, u, -1, 4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "low rank n < 0");
+    expect(call(X, A, B, 1.0f, y, u, 3, -4, 5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "low rank in < 0");
+    expect(call(X, A, B, 1.0f, y, u, 3, 4, -5, 2), PEFT4J_ERROR_NEGATIVE_SIZE, "low rank out < 0");
+    expect(call(X, A, B, 1.0f, y, u, 3, 4, 5, -2), PEFT4J_ERROR_NEGATIVE_SIZE, "low rank r < 0");
+    expect(call(X, A, B, 1.0f, y, u, 3, 4, 5, 0), PEFT4J_ERROR_RANK, "low rank r = 0");
+    expect(call(X, A, B, NAN, y, u, 3, 4, 5, 2), PEFT4J_ERROR_NOT_FINITE, "low rank s NaN");
+    expect(call(X, A, B, -INFINITY, y, u, 3, 4, 5, 2), PEFT4J_ERROR_NOT_FINITE, "low rank s infinite");
+    expect(call(X, A, B, 1.0f, y, u, INT64_MAX, 4, 5, 2), PEFT4J_ERROR_OVERFLOW, "low rank n * in overflows");
+    expect(call(X, A, B, 1.0f, y, u, 3, 4, INT64_MAX / 2, 3), PEFT4J_ERROR_OVERFLOW, "low rank out * r overflows");
+    expect(call(X, A, B, 1.0f, y, u, 3, INT64_MAX / 2, 5, 4), PEFT4J_ERROR_OVERFLOW, "low rank r * in overflows");
+    expect(call(nullptr, A, B, 1.0f, y, u, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "low rank x NULL");
+    expect(call(X, nullptr, B, 1.0f, y, u, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "low rank a NULL");
+    expect(call(X, A, nullptr, 1.0f, y, u, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "low rank b NULL");
+    expect(call(X, A, B, 1.0f, nullptr, u, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "low rank y NULL");
+    expect(call(X, A, B, 1.0f, y, nullptr, 3, 4, 5, 2), PEFT4J_ERROR_NULL_POINTER, "low rank u NULL");
+    expect(call(X, A, B, 1.0f, y, u, 3, 4, 65535LL * 256 + 1, 2), PEFT4J_ERROR_TOO_LARGE,
+           "low rank out beyond the grid");
+    expect(call(X, A, B, 1.0f, y, u, 3, 4, 5, 65535LL * 64 + 1), PEFT4J_ERROR_TOO_LARGE,
+           "low rank r beyond the grid");
+    expect(call(X, A, B, 1.0f, y, u, 16LL * 2147483647LL + 1, 0, 0, 1), PEFT4J_ERROR_TOO_LARGE,
+           "low rank n beyond the grid");
+    // Nothing to do launches nothing, so these succeed without a device; empty arrays may be NULL.
+    expect(call(nullptr, A, B, 1.0f, nullptr, nullptr, 0, 4, 5, 2), PEFT4J_OK, "low rank n = 0");
+    expect(call(nullptr, nullptr, nullptr, 1.0f, nullptr, nullptr, 0, 0, 0, 1), PEFT4J_OK, "low rank empty");
+}
+
 int main() {
+    lora_low_rank();
     sgmv();
     products();
     adapter();
