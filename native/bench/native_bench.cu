@@ -1,8 +1,11 @@
 // Timings of peft4j's kernels on a GPU (not a test: ctest does not run it; tools/gpu-check.sh does). CUDA events
 // around each run, 5 warm-up runs, the median of 50, the L2 cache flushed before every run by writing a 256 MB
 // buffer. Prints one line per measurement and the ratios issue 6 asks for:
-//   fused LoRA forward (N = 8192, in = out = 4096, r = 16) / base product alone  (target <= 1.10)
-//   and, when built with cuBLAS (PEFT4J_HAVE_CUBLAS), against cuBLAS's base GEMM and base + two low-rank GEMMs;
+//   fused LoRA forward (N = 8192, in = out = 4096, r = 16) / base product alone  (target <= 1.10), in two forms:
+//     augmented K (peft4j_lora_forward: u, then one product over in + r) and base product + the low-rank half
+//     (peft4j_lora_low_rank_forward: shrink, then expand into y), with peft4j's tiled base product and, when
+//     built with cuBLAS (PEFT4J_HAVE_CUBLAS), with cuBLAS's base GEMM (fp32, and TF32 for information), against
+//     cuBLAS's base GEMM alone and cuBLAS's base + two low-rank GEMMs;
 //   prefix attention (L = 30, T = 512) / plain attention (L = 0)                  (target <= 1.3)
 // Without a device it prints SKIPPED and exits 0.
 #include <cuda_runtime.h>
@@ -10,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <random>
 #include <vector>
@@ -83,9 +87,21 @@ void lora(std::mt19937& rng, void* flush) {
     const double fused = median_ms([&] {
         check(peft4j_lora_forward(x, w, nullptr, a, b, 0.5f, nullptr, y, u, n, in, out, r, nullptr), "lora");
     }, flush);
+    const auto low_rank = [&] {
+        check(peft4j_lora_low_rank_forward(x, a, b, 0.5f, nullptr, y, u, n, in, out, r, nullptr), "low rank");
+    };
+    const double low_rank_alone = median_ms(low_rank, flush);
+    const double two_step = median_ms([&] {
+        check(peft4j_linear_forward(x, w, nullptr, y, n, in, out, nullptr), "linear");
+        low_rank();
+    }, flush);
     std::printf("LoRA N=%lld in=out=%lld r=%lld\n", (long long)n, (long long)in, (long long)r);
     std::printf("  peft4j base product          %8.3f ms  %7.1f TFLOP/s\n", base, flops / base / 1e9);
-    std::printf("  peft4j fused LoRA forward    %8.3f ms  fused / base = %.3f (target <= 1.10)\n", fused, fused / base);
+    std::printf("  peft4j augmented-K LoRA      %8.3f ms  / peft4j base = %.3f (target <= 1.10)\n", fused, fused / base);
+    std::printf("  peft4j low-rank half alone   %8.3f ms  (shrink + expand, %.0f GB/s over x, y read, y written)\n",
+                low_rank_alone, 3.0 * n * in * sizeof(float) / low_rank_alone / 1e6);
+    std::printf("  peft4j base + low-rank half  %8.3f ms  / peft4j base = %.3f; / augmented-K = %.3f\n", two_step,
+                two_step / base, two_step / fused);
 #ifdef PEFT4J_HAVE_CUBLAS
     cublasHandle_t h;
     if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS) {
@@ -112,7 +128,23 @@ void lora(std::mt19937& rng, void* flush) {
                 flops / cublas_base / 1e9, base / cublas_base);
     std::printf("  cuBLAS base + 2 low-rank     %8.3f ms  peft4j fused / that = %.3f (target < 1)\n", cublas_three,
                 fused / cublas_three);
-    std::printf("  peft4j fused / cuBLAS base   %.3f (target <= 1.10)\n", fused / cublas_base);
+    std::printf("  peft4j augmented-K / cuBLAS base  %.3f\n", fused / cublas_base);
+    const double cublas_fused = median_ms([&] {
+        gemm(out, n, in, &one, w, in, x, in, &zero, y, out);
+        low_rank();
+    }, flush);
+    std::printf("  cuBLAS base + peft4j low-rank half  %8.3f ms  / cuBLAS base = %.3f (target <= 1.10); "
+                "/ cuBLAS base + 2 low-rank = %.3f (target < 1)\n",
+                cublas_fused, cublas_fused / cublas_base, cublas_fused / cublas_three);
+    cublasSetMathMode(h, CUBLAS_TF32_TENSOR_OP_MATH);  // for information: the TF32 path (<= 5e-4 relative)
+    const double tf32_base = median_ms([&] { gemm(out, n, in, &one, w, in, x, in, &zero, y, out); }, flush);
+    const double tf32_fused = median_ms([&] {
+        gemm(out, n, in, &one, w, in, x, in, &zero, y, out);
+        low_rank();
+    }, flush);
+    std::printf("  cuBLAS TF32 base GEMM        %8.3f ms  %7.1f TFLOP/s\n", tf32_base, flops / tf32_base / 1e9);
+    std::printf("  cuBLAS TF32 base + peft4j low-rank half  %8.3f ms  / TF32 base = %.3f\n", tf32_fused,
+                tf32_fused / tf32_base);
     cublasDestroy(h);
 #else
     std::printf("  (built without cuBLAS: the comparison with cuBLAS is not measured)\n");
@@ -140,7 +172,30 @@ void attention(std::mt19937& rng, void* flush) {
     std::printf("  plain (L = 0)                %8.3f ms\n", plain);
     std::printf("  prefix (L = 30)              %8.3f ms  prefix / plain = %.3f (target <= 1.3)\n", with_prefix,
                 with_prefix / plain);
-    for (float* p : {q, k, v, pk, pv, o, lse}) peft4j_device_free(p);
+
+    // The backward, for information: dq, dk, dv (and the prefix gradients) from the saved out and lse.
+    float *d_out = device_random(batch * seq * width, rng), *dq = nullptr, *dk = nullptr, *dv = nullptr,
+          *dpk = nullptr, *dpv = nullptr, *workspace = nullptr;
+    int64_t workspace_floats = 0;
+    check(peft4j_attention_backward_workspace(batch, seq, width, heads, prefix, &workspace_floats), "workspace");
+    for (float** p : {&dq, &dk, &dv}) check(peft4j_device_alloc(p, batch * seq * width), "alloc");
+    for (float** p : {&dpk, &dpv}) check(peft4j_device_alloc(p, prefix * width), "alloc");
+    check(peft4j_device_alloc(&workspace, workspace_floats), "alloc");
+    const auto backward = [&](int64_t l) {
+        check(peft4j_attention_forward(q, k, v, l ? pk : nullptr, l ? pv : nullptr, nullptr, 0, o, lse, batch, seq,
+                                       width, heads, l, nullptr), "attention");
+        check(peft4j_synchronize(nullptr), "attention");
+        return median_ms([&] {
+            check(peft4j_attention_backward(d_out, q, k, v, l ? pk : nullptr, l ? pv : nullptr, nullptr, 0, o, lse, dq,
+                                            dk, dv, l ? dpk : nullptr, l ? dpv : nullptr, workspace, batch, seq, width,
+                                            heads, l, nullptr), "attention backward");
+        }, flush);
+    };
+    const double plain_backward = backward(0), prefix_backward = backward(prefix);
+    std::printf("  backward plain (L = 0)       %8.3f ms\n", plain_backward);
+    std::printf("  backward prefix (L = 30)     %8.3f ms  prefix / plain = %.3f\n", prefix_backward,
+                prefix_backward / plain_backward);
+    for (float* p : {q, k, v, pk, pv, o, lse, d_out, dq, dk, dv, dpk, dpv, workspace}) peft4j_device_free(p);
 }
 
 }  // namespace
