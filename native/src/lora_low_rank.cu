@@ -83,7 +83,8 @@ lora_shrink_kernel(const float* x, const float* mask, const float* a, float* u, 
 }
 
 // Expand tiling: a block owns kExpandRows rows x kExpandCols columns of y, one column per thread, and walks
-// the rank in chunks of kExpandRanks (B's chunk stored rank-major so a warp reads consecutive words).
+// the rank in chunks of kExpandRanks (B's chunk stored rank-major so a warp reads consecutive words; loaded
+// rank-fastest so the global reads of B's rows are coalesced).
 constexpr int kExpandCols = 256;  // = threads per block
 constexpr int kExpandRows = 16;
 constexpr int kExpandRanks = 32;
@@ -92,7 +93,7 @@ constexpr int kExpandRanks = 32;
 // and written once, coalesced.
 __global__ void __launch_bounds__(kExpandCols)
 lora_expand_kernel(const float* u, const float* b, float s, float* y, int64_t n, int64_t out, int64_t r) {
-    __shared__ float b_tile[kExpandRanks][kExpandCols];
+    __shared__ float b_tile[kExpandRanks][kExpandCols + 1];  // padded: the rank-fastest stores below spread banks
     __shared__ float u_tile[kExpandRows][kExpandRanks];
     const int64_t row0 = static_cast<int64_t>(blockIdx.x) * kExpandRows;
     const int64_t col0 = static_cast<int64_t>(blockIdx.y) * kExpandCols;
