@@ -40,6 +40,14 @@ inline std::vector<float> uniform(std::mt19937& rng, int64_t count, float lo = -
     return v;
 }
 
+// An inverted-dropout mask with keep probability 0.75: entries 1/0.75 or 0 (the LoRA tests' drop_mask).
+inline std::vector<float> drop_mask(std::mt19937& rng, int64_t count) {
+    std::bernoulli_distribution keep(0.75);
+    std::vector<float> v(static_cast<size_t>(count));
+    for (float& e : v) e = keep(rng) ? 1.0f / 0.75f : 0.0f;
+    return v;
+}
+
 inline std::vector<float> poisoned(int64_t count) { return std::vector<float>(static_cast<size_t>(count), kNaN); }
 
 // ||got - want|| / ||want|| (||got - want|| when want = 0); infinity when any element is not finite or the

@@ -20,13 +20,6 @@ struct Case {
     bool mask;
 };
 
-std::vector<float> drop_mask(std::mt19937& rng, int64_t count) {
-    std::bernoulli_distribution keep(0.75);
-    std::vector<float> v(static_cast<size_t>(count));
-    for (float& e : v) e = keep(rng) ? 1.0f / 0.75f : 0.0f;
-    return v;
-}
-
 struct Inputs {
     std::vector<double> x, w, a, b, mask;  // mask all 1 when the case has none
 };

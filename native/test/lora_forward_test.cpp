@@ -18,14 +18,6 @@ struct Case {
     bool bias, mask;
 };
 
-// Entries 0 (dropped, p = 0.25) or 1/(1 - p).
-std::vector<float> drop_mask(std::mt19937& rng, int64_t count) {
-    std::bernoulli_distribution keep(0.75);
-    std::vector<float> v(static_cast<size_t>(count));
-    for (float& e : v) e = keep(rng) ? 1.0f / 0.75f : 0.0f;
-    return v;
-}
-
 struct Reference {
     std::vector<double> y, u;
 };

@@ -21,13 +21,6 @@ struct Case {
     bool mask;
 };
 
-std::vector<float> drop_mask(std::mt19937& rng, int64_t count) {
-    std::bernoulli_distribution keep(0.75);
-    std::vector<float> v(static_cast<size_t>(count));
-    for (float& e : v) e = keep(rng) ? 1.0f / 0.75f : 0.0f;
-    return v;
-}
-
 // u = (x . mask) A^T, y = y0 + s u B^T in float64.
 void reference(const Case& c, const std::vector<float>& x, const std::vector<float>& a, const std::vector<float>& b,
                const std::vector<float>& mask, const std::vector<double>& y0, std::vector<double>& y,
