@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jdk="$(bin/find-jdk25)"
 mvn -B -q -ntp -pl jmh-bench -am package -DskipTests
-# OpenBLAS (SgemmBenchmark's yardstick) is pinned to its AVX-512 kernels unless the caller chose a core type; with
-# OPENBLAS_VERBOSE=2 it prints the core it loaded ("Core: ...") into the log.
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-SKYLAKEX}" OPENBLAS_VERBOSE="${OPENBLAS_VERBOSE:-2}"
+# OpenBLAS (SgemmBenchmark's yardstick) is pinned to its AVX-512 kernels on a CPU that has them, unless the caller
+# chose a core type (bin/openblas-coretype); with OPENBLAS_VERBOSE=2 it prints the core it loaded ("Core: ...").
+coretype="$(bin/openblas-coretype)"
+if [ -n "$coretype" ]; then export OPENBLAS_CORETYPE="$coretype"; fi
+export OPENBLAS_VERBOSE="${OPENBLAS_VERBOSE:-2}"
 # The backend's background JIT warm-up is switched off in the forks: JMH warms up itself.
 "$jdk/bin/java" --add-modules jdk.incubator.vector -jar jmh-bench/target/benchmarks.jar \
   -f 1 -wi 2 -i 3 -w 1s -r 1s -jvmArgsAppend -Dpeft4j.cpu.warmUp=false "${@:-FmaPeak|Sgemm|LoraFusion|Attention|KernelsVsReference}"

@@ -82,6 +82,22 @@ class CliTest {
         assertEquals(0, predict.exit(), predict.err());
         assertTrue(predict.out().matches("(?s)(pos|neg)\\tneg=0\\.\\d{4}  pos=0\\.\\d{4}\\twhat a wonderful film\\s*"), predict.out());
 
+        Path requests = dir.resolve("requests.tsv");
+        Files.writeString(requests, "b\tsomething else entirely\na\twhat a wonderful film\n\nb\twhat a wonderful film\n");
+        Run mixed = run("predict-mixed", "--adapter", "a=" + out, "--adapter", "b=" + out, "--input", requests.toString(),
+                "--batch", "2", "--backend", "cpu");
+        assertEquals(0, mixed.exit(), mixed.err());
+        String[] lines = mixed.out().strip().split("\n");
+        assertEquals(3, lines.length, mixed.out());
+        String single = predict.out().strip();
+        assertEquals("a\t" + single, lines[1], "the same run, served mixed, answers as predict does");
+        assertEquals("b\t" + single, lines[2]);
+        assertTrue(lines[0].startsWith("b\t") && lines[0].endsWith("\tsomething else entirely"), lines[0]);
+        Files.writeString(requests, "a\tfine\nc\tunknown adapter\n");
+        Run unknown = run("predict-mixed", "--adapter", "a=" + out, "--input", requests.toString(), "--backend", "cpu");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("line 2: unknown adapter 'c'"), unknown.err());
+
         Path merged = dir.resolve("merged");
         Run merge = run("merge", "--run", out.toString(), "--output", merged.toString());
         assertEquals(0, merge.exit(), merge.err());

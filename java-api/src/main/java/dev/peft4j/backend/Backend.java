@@ -92,6 +92,15 @@ public interface Backend extends AutoCloseable {
     void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s, Tensor dropMask,
                       Tensor dx, Tensor dA, Tensor dB);
 
+    /**
+     * Mixed-adapter LoRA for inference (SGMV): different LoRA adapters for different rows of one batch, added to the
+     * base product already in y. For each row i with α = adapterOfRow[i] ≥ 0:
+     * y[i,:] += scales[α]·(x[i,:] A_αᵀ) B_αᵀ; a row with −1 keeps its y. x {@code [N,in]}, a {@code [k,r,in]} and
+     * b {@code [k,out,r]} (the k adapters' A and B stacked; an adapter of smaller rank is zero-padded, which adds
+     * nothing), scales {@code [k]}, adapterOfRow {@code N} entries in [−1, k), y {@code [N,out]} read and written.
+     */
+    void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y);
+
     // ---------------------------------------------------------------- adapter bottleneck
 
     /**

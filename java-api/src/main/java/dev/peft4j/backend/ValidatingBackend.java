@@ -198,6 +198,37 @@ public final class ValidatingBackend implements Backend {
         inner.loraBackward(dy, x, w, a, b, u, s, dropMask, dx, dA, dB);
     }
 
+    @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
+        ArgumentChecks c = check("loraMixedForward");
+        c.tensor("x", x);
+        c.tensor("a", a);
+        c.tensor("b", b);
+        c.tensor("scales", scales);
+        c.tensor("y", y);
+        if (a.rank() != 3 || a.dim(0) < 1 || a.dim(1) < 1) {
+            throw c.fail("a must be the adapters' A stacked, [k, r, in] with k ≥ 1 and r ≥ 1, but has shape "
+                    + Shapes.str(a));
+        }
+        int adapters = a.dim(0);
+        int r = a.dim(1);
+        int n = c.lastDim("x", x, a.dim(2));
+        if (b.rank() != 3 || b.dim(0) != adapters || b.dim(2) != r) {
+            throw c.fail("b must be the adapters' B stacked, [k, out, r] = [" + adapters + ", out, " + r
+                    + "] to match a " + Shapes.str(a) + ", but has shape " + Shapes.str(b));
+        }
+        c.shape("scales", scales, adapters);
+        c.lastDim("y", y, b.dim(1));
+        c.rows("y", y, n);
+        c.notNull("adapterOfRow", adapterOfRow);
+        if (adapterOfRow.length != n) {
+            throw c.fail("adapterOfRow has " + adapterOfRow.length + " entries but x " + Shapes.str(x) + " has " + n
+                    + " rows");
+        }
+        c.ids("adapterOfRow", adapterOfRow, adapters, -1);
+        c.distinct(new String[] {"x", "a", "b", "scales", "y"}, x, a, b, scales, y);
+        inner.loraMixedForward(x, a, b, scales, adapterOfRow, y);
+    }
+
     /** Checks x, W, A, B, s, dropMask of a LoRA call; returns {N, out, r}. */
     private static int[] loraShapes(ArgumentChecks c, Tensor x, Tensor w, Tensor a, Tensor b, float s, Tensor dropMask) {
         c.tensor("x", x);

@@ -31,6 +31,7 @@ final class Linear implements AutoCloseable {
     private Tensor dropMask;
     private Tensor xDrop;
     private Gate loraGate;
+    private MixedLora mixedLora;
 
     Linear(Backend be, Parameter weight, Parameter bias) {
         this.be = be;
@@ -78,6 +79,17 @@ final class Linear implements AutoCloseable {
 
     boolean hasLora() {
         return loraA != null;
+    }
+
+    /**
+     * Serves several LoRA adapters at once (inference only): the forward computes x Wᵀ + b and then adds, row by row,
+     * the LoRA term of the adapter {@code mixed.rows} names for that row. The layer must carry no LoRA of its own.
+     */
+    void attachMixedLora(MixedLora mixed) {
+        if (loraA != null) {
+            throw new IllegalStateException(weight.name() + " already carries a LoRA; mixed adapters need the bare layer");
+        }
+        mixedLora = mixed;
     }
 
     Parameter loraA() {
@@ -148,6 +160,11 @@ final class Linear implements AutoCloseable {
         int n = x.dim(0);
         y = buf.get("y", n, out());
         Tensor b = bias == null ? null : bias.value();
+        if (mixedLora != null) {
+            be.linearForward(x, weight.value(), b, y);
+            be.loraMixedForward(x, mixedLora.a, mixedLora.b, mixedLora.scales, mixedLora.rows.forRows(n), y);
+            return y;
+        }
         if (loraA == null || loraMerged) {
             be.linearForward(x, weight.value(), b, y);
             return y;
@@ -193,6 +210,9 @@ final class Linear implements AutoCloseable {
         Tensor db = bias == null ? null : bias.grad();
         if (loraMerged) {
             throw new IllegalStateException(weight.name() + ": LoRA is merged into the weight; unmerge it before training");
+        }
+        if (mixedLora != null) {
+            throw new IllegalStateException(weight.name() + " serves mixed LoRA adapters, which is inference only");
         }
         if (loraA == null) {
             if (dx != null || dW != null || db != null) {
@@ -257,6 +277,9 @@ final class Linear implements AutoCloseable {
     @Override
     public void close() {
         buf.close();
+        if (mixedLora != null) {
+            mixedLora.close();
+        }
         if (loraGate != null) {
             loraGate.close();
         }

@@ -73,7 +73,7 @@ final class PlanAttachment {
         };
     }
 
-    private static Linear target(TransformerLayer layer, LoraTarget t) {
+    static Linear target(TransformerLayer layer, LoraTarget t) {
         return switch (t) {
             case QUERY -> layer.attention.query;
             case KEY -> layer.attention.key;

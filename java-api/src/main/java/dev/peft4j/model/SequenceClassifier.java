@@ -34,6 +34,11 @@ public final class SequenceClassifier implements AutoCloseable {
         return encoder;
     }
 
+    /** The classification head. */
+    Linear head() {
+        return head;
+    }
+
     public int numLabels() {
         return numLabels;
     }
@@ -51,16 +56,26 @@ public final class SequenceClassifier implements AutoCloseable {
         }
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, training, seed));
         Tensor pooled = buf.get("pooled", b, d);
-        if (encoder.config().pooling() == Pooling.MEAN) {
-            be.meanPoolForward(h.view(b, t, d), mask, pooled);
-        } else {
-            clsRows = new int[b];
-            for (int i = 0; i < b; i++) {
-                clsRows[i] = i * t;
-            }
-            be.embeddingForward(h, clsRows, pooled);
-        }
+        clsRows = pool(encoder, h, mask, b, t, pooled);
         return head.forward(pooled, new Pass(b, 1, null, training, seed), 0);
+    }
+
+    /**
+     * pooled {@code [B,d]} = the mean of h {@code [B·T,d]} over each sequence's tokens (mask nullable) or its [CLS]
+     * row, as the encoder's config says; returns the [CLS] rows gathered (for the backward), or null for mean pooling.
+     */
+    static int[] pool(BertModel encoder, Tensor h, Tensor mask, int b, int t, Tensor pooled) {
+        Backend be = encoder.backend();
+        if (encoder.config().pooling() == Pooling.MEAN) {
+            be.meanPoolForward(h.view(b, t, encoder.config().hidden()), mask, pooled);
+            return null;
+        }
+        int[] rows = new int[b];
+        for (int i = 0; i < b; i++) {
+            rows[i] = i * t;
+        }
+        be.embeddingForward(h, rows, pooled);
+        return rows;
     }
 
     /** Mean cross-entropy of the batch's labels; keeps the probabilities for {@link #backward(float)}. */

@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * C[m,n] = A[m,k]·B[n,k]ᵀ at the MiniLM shapes (x Wᵀ), on 1 and 2 threads, by peft4j's CPU backend and by
  * OpenBLAS (cblas_sgemm through JavaCPP's preset, on off-heap copies of the same data, its thread count set to the
  * same). GFLOP/s = 2·m·n·k / (ms · 1e6). OpenBLAS picks its kernel for the CPU it detects at load time; pin it with
- * the environment variable OPENBLAS_CORETYPE (jmh-bench/run-benchmarks.sh sets SKYLAKEX, the AVX-512 kernels,
- * unless it is already set); the core in use is printed at setup.
+ * the environment variable OPENBLAS_CORETYPE (jmh-bench/run-benchmarks.sh sets SKYLAKEX, the AVX-512 kernels, on a
+ * CPU with AVX-512F unless it is already set: bin/openblas-coretype); the core in use is printed at setup.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

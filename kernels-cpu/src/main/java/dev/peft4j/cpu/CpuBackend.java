@@ -98,6 +98,10 @@ public final class CpuBackend implements Backend {
         LoraKernels.backward(pool, dy, x, w, a, b, u, s, dropMask, dx, dA, dB);
     }
 
+    @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
+        MixedLoraKernels.forward(pool, x, a, b, scales, adapterOfRow, y);
+    }
+
     @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
                                          Activation f, float s, Tensor y, Tensor z) {
         AdapterKernels.forward(pool, x, residual, wDown, bDown, wUp, bUp, f, s, y, z);

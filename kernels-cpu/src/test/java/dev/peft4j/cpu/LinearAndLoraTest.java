@@ -66,4 +66,32 @@ class LinearAndLoraTest extends KernelTestBase {
         close("lora dA", dA, dAR);
         close("lora dB", dB, dBR);
     }
+
+    @ParameterizedTest(name = "N={0} in={1} out={2} r={3} adapters={4}")
+    @CsvSource({"1,1,1,1,1", "7,33,45,8,3", "130,384,384,16,4", "127,37,1536,13,2"})
+    void loraMixedForwardAddsEachRowsAdapter(int n, int in, int out, int r, int adapters) {
+        Tensor x = rnd.uniform(n, in);
+        Tensor a = rnd.uniform(adapters, r, in);
+        Tensor b = rnd.uniform(adapters, out, r);
+        Tensor scales = rnd.uniform(adapters);
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = (i * 7 + 3) % (adapters + 1) - 1; // every adapter and −1 (no adapter) appear
+        }
+        float[] y0 = rnd.uniform(n, out).toArray();
+        Tensor y = Tensor.of(y0.clone(), n, out), yRef = Tensor.of(y0.clone(), n, out);
+        CPU.loraMixedForward(x, a, b, scales, rows, y);
+        REF.loraMixedForward(x, a, b, scales, rows, yRef);
+        close("mixed lora y", y, yRef);
+        float[] got = y.toArray();
+        for (int i = 0; i < n; i++) {
+            if (rows[i] < 0) {
+                for (int o = 0; o < out; o++) {
+                    if (Float.floatToRawIntBits(got[i * out + o]) != Float.floatToRawIntBits(y0[i * out + o])) {
+                        throw new AssertionError("row " + i + " has no adapter but y[" + i + "," + o + "] changed");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -172,6 +172,20 @@ public final class CudaBackend implements Backend {
                 w.dim(1), w.dim(0), a.dim(0), stream()), "loraBackward");
     }
 
+    /** The largest LoRA rank {@code peft4j_sgmv_lora} takes (peft4j.h: 1 <= r <= 128). */
+    static final int SGMV_MAX_RANK = 128;
+
+    @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
+        int r = a.dim(1);
+        if (r > SGMV_MAX_RANK) {
+            throw new IllegalArgumentException("loraMixedForward: the CUDA kernel takes LoRA ranks up to " + SGMV_MAX_RANK
+                    + " but a " + Shapes.str(a) + " has r = " + r);
+        }
+        scratch.reset();
+        check(peft4j_sgmv_lora(p(x), p(a), p(b), p(scales), ints(adapterOfRow), p(y), adapterOfRow.length, a.dim(2),
+                b.dim(1), r, a.dim(0), stream()), "loraMixedForward");
+    }
+
     @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
                                          Activation f, float s, Tensor y, Tensor z) {
         check(peft4j_adapter_forward(p(x), p(residual), p(wDown), p(bDown), p(wUp), p(bUp), f.ordinal(), s, p(y), p(z),

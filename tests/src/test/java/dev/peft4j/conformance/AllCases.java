@@ -13,6 +13,7 @@ final class AllCases {
         all.addAll(GemmCases.cases());
         all.addAll(LinearCases.cases());
         all.addAll(LoraCases.cases());
+        all.addAll(MixedLoraCases.cases());
         all.addAll(AdapterCases.cases());
         all.addAll(AttentionCases.cases());
         all.addAll(ScaleCases.cases());

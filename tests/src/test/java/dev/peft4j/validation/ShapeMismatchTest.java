@@ -55,6 +55,29 @@ class ShapeMismatchTest extends ValidatedBackendFixture {
     }
 
     @Test
+    void mixedLora() {
+        int[] rows = {0, 1, -1, 2, 0, 1, 2};
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(8, 33), t(3, 5, 8), t(3), rows, t(7, 5)),
+                "loraMixedForward", "a", "[k, r, in]", "[8, 33]");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 32), t(3, 8, 33), t(3, 5, 8), t(3), rows, t(7, 5)),
+                "loraMixedForward", "x", "33", "[7, 32]");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(3, 5, 4), t(3), rows, t(7, 5)),
+                "loraMixedForward", "b", "[3, out, 8]", "[3, 5, 4]");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(2, 5, 8), t(3), rows, t(7, 5)),
+                "loraMixedForward", "b", "[2, 5, 8]");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(3, 5, 8), t(2), rows, t(7, 5)),
+                "loraMixedForward", "scales", "[3]", "[2]");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(3, 5, 8), t(3), rows, t(6, 5)),
+                "loraMixedForward", "y", "7 rows", "[6, 5]");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(3, 5, 8), t(3), new int[6], t(7, 5)),
+                "loraMixedForward", "adapterOfRow has 6 entries", "7 rows");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(3, 5, 8), t(3), new int[] {0, 0, 0, 3, 0, 0, 0},
+                t(7, 5)), "loraMixedForward", "adapterOfRow[3] = 3", "[0, 3)", "-1");
+        rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(3, 8, 33), t(3, 5, 8), t(3), new int[] {0, 0, -2, 0, 0, 0, 0},
+                t(7, 5)), "loraMixedForward", "adapterOfRow[2] = -2");
+    }
+
+    @Test
     void adapter() {
         rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 33), t(4, 33), null, t(4, 33), null, Activation.RELU, 1f,
                 t(7, 33), t(7, 4)), "adapterForward", "wUp", "[4, 33]", "[33, 4]");

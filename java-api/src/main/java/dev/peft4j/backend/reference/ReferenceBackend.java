@@ -54,6 +54,10 @@ public final class ReferenceBackend implements Backend {
         ReferenceLora.backward(dy, x, w, a, b, u, s, dropMask, dx, dA, dB);
     }
 
+    @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
+        ReferenceMixedLora.forward(x, a, b, scales, adapterOfRow, y);
+    }
+
     @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
                                          Activation f, float s, Tensor y, Tensor z) {
         ReferenceAdapter.forward(x, residual, wDown, bDown, wUp, bUp, f, s, y, z);

@@ -1,0 +1,236 @@
+package dev.peft4j.model;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.peft.LoraTarget;
+import dev.peft4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Many LoRA classifiers served from one frozen encoder, for inference. Every linear layer that any adapter adapts
+ * computes x Wᵀ + b once for the whole batch and then adds, row by row, the LoRA term of the adapter that row's
+ * sequence asked for ({@link Backend#loraMixedForward}, the SGMV kernel); each adapter keeps its own head and label
+ * count. One batch can mix sequences of every adapter, and the probabilities equal those of each adapter's own
+ * classifier on its sequences (up to float rounding), at the cost of one base model instead of k.
+ */
+public final class MixedLoraClassifier implements AutoCloseable {
+    private final BertModel encoder;
+    private final Backend be;
+    private final List<String> names;
+    private final Tensor[] headWeights;
+    private final Tensor[] headBiases;
+    private final MixedLora.RowAdapters rows;
+    private final Buffers buf;
+
+    private MixedLoraClassifier(BertModel encoder, List<String> names, Tensor[] headWeights, Tensor[] headBiases,
+                                MixedLora.RowAdapters rows) {
+        this.encoder = encoder;
+        this.be = encoder.backend();
+        this.names = List.copyOf(names);
+        this.headWeights = headWeights;
+        this.headBiases = headBiases;
+        this.rows = rows;
+        this.buf = new Buffers(be);
+    }
+
+    /**
+     * Copies the LoRA weights and heads of {@code trained} (one per name) onto {@code base}, which this classifier then
+     * owns and closes. {@code base} must be a bare encoder (no PEFT plan); each trained classifier must be LoRA only
+     * (its trainable parameters are LoRA A/B and its head; no gate, not merged) on the same base: same config and the
+     * same frozen weights, bit for bit. The trained classifiers stay the caller's and may be closed afterwards.
+     */
+    public static MixedLoraClassifier of(BertModel base, List<String> names, List<SequenceClassifier> trained) {
+        if (base == null || names == null || trained == null) {
+            throw new IllegalArgumentException("base, names and trained classifiers must not be null");
+        }
+        if (names.isEmpty() || names.size() != trained.size()) {
+            throw new IllegalArgumentException("need one name per trained classifier and at least one; got "
+                    + names.size() + " names for " + trained.size() + " classifiers");
+        }
+        if (new HashSet<>(names).size() != names.size()) {
+            throw new IllegalArgumentException("adapter names must be distinct: " + names);
+        }
+        if (base.plan() != null) {
+            throw new IllegalArgumentException("the base encoder carries a PEFT plan; mixed adapters need a bare encoder");
+        }
+        for (int i = 0; i < trained.size(); i++) {
+            checkLoraOnly(names.get(i), trained.get(i), base);
+        }
+        Backend be = base.backend();
+        MixedLora.RowAdapters rows = new MixedLora.RowAdapters();
+        List<EncoderLayer> layers = base.layers();
+        for (int l = 0; l < layers.size(); l++) {
+            for (LoraTarget t : LoraTarget.values()) {
+                List<Linear> adapted = new ArrayList<>();
+                for (SequenceClassifier c : trained) {
+                    adapted.add(PlanAttachment.target(c.encoder().layers().get(l), t));
+                }
+                if (adapted.stream().anyMatch(Linear::hasLora)) {
+                    PlanAttachment.target(layers.get(l), t).attachMixedLora(stack(be, adapted, rows));
+                }
+            }
+        }
+        Tensor[] headWeights = new Tensor[trained.size()];
+        Tensor[] headBiases = new Tensor[trained.size()];
+        for (int i = 0; i < trained.size(); i++) {
+            Linear head = trained.get(i).head();
+            headWeights[i] = be.fromHost(head.weight.value().toArray(), head.weight.value().shape());
+            headBiases[i] = be.fromHost(head.bias.value().toArray(), head.bias.value().shape());
+        }
+        return new MixedLoraClassifier(base, names, headWeights, headBiases, rows);
+    }
+
+    /** The trainable parameters are LoRA (unmerged, ungated) and the head, and the frozen ones are base's. */
+    private static void checkLoraOnly(String name, SequenceClassifier c, BertModel base) {
+        BertConfig a = c.encoder().config();
+        BertConfig b = base.config();
+        if (a.vocabSize() != b.vocabSize() || a.hidden() != b.hidden() || a.layers() != b.layers()
+                || a.heads() != b.heads() || a.intermediate() != b.intermediate() || a.pooling() != b.pooling()) {
+            throw new IllegalArgumentException("adapter '" + name + "' belongs to another model: " + a + " vs the base's " + b);
+        }
+        Map<Parameter, Boolean> allowed = new IdentityHashMap<>();
+        allowed.put(c.head().weight, true);
+        allowed.put(c.head().bias, true);
+        for (EncoderLayer layer : c.encoder().layers()) {
+            for (LoraTarget t : LoraTarget.values()) {
+                Linear lin = PlanAttachment.target(layer, t);
+                if (lin.hasLora()) {
+                    if (lin.loraMerged()) {
+                        throw new IllegalArgumentException("adapter '" + name + "': the LoRA of " + lin.weight.name()
+                                + " is merged into the weight; unmerge it to serve it next to other adapters");
+                    }
+                    allowed.put(lin.loraA(), true);
+                    allowed.put(lin.loraB(), true);
+                }
+            }
+        }
+        for (Parameter p : c.parameters()) {
+            if (p.trainable() && !allowed.containsKey(p)) {
+                throw new IllegalArgumentException("adapter '" + name + "' trains " + p.name() + ", which is not LoRA;"
+                        + " mixed-adapter serving takes LoRA-only classifiers (LoRA A/B and the head)");
+            }
+        }
+        for (Parameter frozen : base.parameters()) {
+            Parameter mine = c.encoder().parameter(frozen.name());
+            if (mine == null || !Arrays.equals(mine.value().toArray(), frozen.value().toArray())) {
+                throw new IllegalArgumentException("adapter '" + name + "' was trained on another base model: "
+                        + frozen.name() + (mine == null ? " is missing" : " differs"));
+            }
+        }
+    }
+
+    /** The adapters' LoRA on one linear layer, stacked and zero-padded to the largest rank there. */
+    private static MixedLora stack(Backend be, List<Linear> adapted, MixedLora.RowAdapters rows) {
+        Linear any = adapted.get(0);
+        int in = any.in();
+        int out = any.out();
+        int k = adapted.size();
+        int r = 0;
+        for (Linear lin : adapted) {
+            r = lin.hasLora() ? Math.max(r, lin.loraA().value().dim(0)) : r;
+        }
+        float[] a = new float[Math.multiplyExact(Math.multiplyExact(k, r), in)];
+        float[] b = new float[Math.multiplyExact(Math.multiplyExact(k, out), r)];
+        float[] scales = new float[k];
+        for (int i = 0; i < k; i++) {
+            Linear lin = adapted.get(i);
+            if (!lin.hasLora()) {
+                continue; // zero A and B: this adapter leaves the layer as it is
+            }
+            int ri = lin.loraA().value().dim(0);
+            float[] ai = lin.loraA().value().toArray(); // [ri, in]
+            float[] bi = lin.loraB().value().toArray(); // [out, ri]
+            System.arraycopy(ai, 0, a, i * r * in, ri * in);
+            for (int o = 0; o < out; o++) {
+                System.arraycopy(bi, o * ri, b, (i * out + o) * r, ri);
+            }
+            scales[i] = lin.loraScale();
+        }
+        return new MixedLora(be.fromHost(a, k, r, in), be.fromHost(b, k, out, r), be.fromHost(scales, k), rows);
+    }
+
+    /** The adapters' names, in the order their indices refer to. */
+    public List<String> adapters() {
+        return names;
+    }
+
+    /** The number of labels of adapter {@code adapter}'s head. */
+    public int numLabels(int adapter) {
+        return headWeights[adapter].dim(0);
+    }
+
+    public BertModel encoder() {
+        return encoder;
+    }
+
+    /**
+     * Class probabilities of each sequence of {@code batch} under the adapter {@code adapterOfSequence} names for it:
+     * result[i] has {@link #numLabels}(adapterOfSequence[i]) entries.
+     */
+    public float[][] probabilities(Batch batch, int[] adapterOfSequence) {
+        int b = batch.batch();
+        int t = batch.seqLen();
+        int d = encoder.config().hidden();
+        if (adapterOfSequence == null || adapterOfSequence.length != b) {
+            throw new IllegalArgumentException("adapterOfSequence must have one entry per sequence (" + b + "), got "
+                    + (adapterOfSequence == null ? "null" : adapterOfSequence.length));
+        }
+        List<List<Integer>> members = new ArrayList<>(Collections.nCopies(names.size(), null));
+        int[] perRow = new int[b * t];
+        for (int i = 0; i < b; i++) {
+            int a = adapterOfSequence[i];
+            if (a < 0 || a >= names.size()) {
+                throw new IllegalArgumentException("adapterOfSequence[" + i + "] = " + a + " is outside [0, "
+                        + names.size() + ") (adapters " + names + ")");
+            }
+            Arrays.fill(perRow, i * t, (i + 1) * t, a);
+            if (members.get(a) == null) {
+                members.set(a, new ArrayList<>());
+            }
+            members.get(a).add(i);
+        }
+        Tensor mask = null;
+        if (batch.mask() != null) {
+            mask = buf.get("mask", b, t);
+            mask.copyFrom(batch.mask());
+        }
+        rows.set(perRow);
+        Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0));
+        Tensor pooled = buf.get("pooled", b, d);
+        SequenceClassifier.pool(encoder, h, mask, b, t, pooled);
+        float[][] out = new float[b][];
+        for (int a = 0; a < names.size(); a++) {
+            List<Integer> seqs = members.get(a);
+            if (seqs == null) {
+                continue;
+            }
+            int[] idx = seqs.stream().mapToInt(Integer::intValue).toArray();
+            int labels = numLabels(a);
+            Tensor mine = buf.get("pooled." + a, idx.length, d);
+            be.embeddingForward(pooled, idx, mine); // gathers this adapter's rows
+            Tensor logits = buf.get("logits." + a, idx.length, labels);
+            be.linearForward(mine, headWeights[a], headBiases[a], logits);
+            be.softmaxForward(logits, logits);
+            float[] p = logits.toArray();
+            for (int j = 0; j < idx.length; j++) {
+                out[idx[j]] = Arrays.copyOfRange(p, j * labels, (j + 1) * labels);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        buf.close();
+        for (int i = 0; i < headWeights.length; i++) {
+            headWeights[i].close();
+            headBiases[i].close();
+        }
+        encoder.close();
+    }
+}
