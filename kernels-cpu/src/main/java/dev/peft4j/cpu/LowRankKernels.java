@@ -38,7 +38,7 @@ final class LowRankKernels {
     }
 
     /** Four dot products of one row of src̃ with rows mo, mo+K, mo+2K, mo+3K of m, into p[po..po+4). */
-    private static void dot4(float[] src, float[] mask, int so, int kDim, float[] m, int mo, float[] p, int po) {
+    static void dot4(float[] src, float[] mask, int so, int kDim, float[] m, int mo, float[] p, int po) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int k = 0;
         for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
@@ -66,7 +66,7 @@ final class LowRankKernels {
         p[po + 3] = s3;
     }
 
-    private static float dot(float[] src, float[] mask, int so, int kDim, float[] m, int mo) {
+    static float dot(float[] src, float[] mask, int so, int kDim, float[] m, int mo) {
         FloatVector a = FloatVector.zero(S);
         int k = 0;
         for (int bnd = Simd.bound(kDim); k < bnd; k += L) {

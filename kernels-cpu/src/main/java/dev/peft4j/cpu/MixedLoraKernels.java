@@ -1,13 +1,17 @@
 package dev.peft4j.cpu;
 
+import static dev.peft4j.cpu.Simd.L;
+import static dev.peft4j.cpu.Simd.S;
+
 import dev.peft4j.tensor.Shapes;
 import dev.peft4j.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Mixed-adapter LoRA for inference (SGMV): for each row i with α = adapterOfRow[i] ≥ 0,
- * u = x[i,:] A_αᵀ {@code [r]} (r dot products over one row of x, which stays in L1), then
- * y[i,:] += Σ_q (s_α·u_q)·Bᵀ_α[q,:] (r axpys over one row of y). B {@code [k,out,r]} is transposed once per call to
- * Bᵀ {@code [k,r,out]} so both loops run over contiguous memory. Rows are independent: the result does not depend
+ * u = s_α·x[i,:] A_αᵀ {@code [r]} (dot products four ranks at a time), then y[i,:] += Σ_q u_q·Bᵀ_α[q,:] with each
+ * vector of y accumulated in a register over q. B {@code [k,out,r]} is transposed once per call to Bᵀ
+ * {@code [k,r,out]} so both loops run over contiguous memory. Rows are independent: the result does not depend
  * on the thread count.
  */
 final class MixedLoraKernels {
@@ -37,18 +41,43 @@ final class MixedLoraKernels {
             float[] u = new float[r];
             for (int i = from; i < to; i++) {
                 int k = adapterOfRow[i];
-                if (k < 0) {
-                    continue;
-                }
-                int aOff = k * r * in;
-                for (int q = 0; q < r; q++) {
-                    u[q] = sv[k] * VectorLoops.dot(xv, i * in, av, aOff + q * in, in);
-                }
-                int btOff = k * r * out;
-                for (int q = 0; q < r; q++) {
-                    VectorLoops.axpy(u[q], bt, btOff + q * out, yv, i * out, out);
+                if (k >= 0) {
+                    row(xv, i * in, in, av, k * r * in, r, sv[k], bt, k * r * out, out, yv, i * out, u);
                 }
             }
         });
+    }
+
+    /**
+     * One row: u = s·x Aᵀ, four dot products per pass over x (x read once per four ranks); then each vector of y is
+     * loaded once, gets Σ_q u_q·Bᵀ[q, ·] accumulated in a register, and is stored once.
+     */
+    private static void row(float[] x, int xo, int in, float[] a, int ao, int r, float s, float[] bt, int bo, int out,
+                            float[] y, int yo, float[] u) {
+        int q = 0;
+        for (; q + 4 <= r; q += 4) {
+            LowRankKernels.dot4(x, null, xo, in, a, ao + q * in, u, q);
+        }
+        for (; q < r; q++) {
+            u[q] = LowRankKernels.dot(x, null, xo, in, a, ao + q * in);
+        }
+        for (q = 0; q < r; q++) {
+            u[q] *= s;
+        }
+        int o = 0;
+        for (int bnd = Simd.bound(out); o < bnd; o += L) {
+            FloatVector acc = FloatVector.fromArray(S, y, yo + o);
+            for (q = 0; q < r; q++) {
+                acc = FloatVector.fromArray(S, bt, bo + q * out + o).fma(FloatVector.broadcast(S, u[q]), acc);
+            }
+            acc.intoArray(y, yo + o);
+        }
+        for (; o < out; o++) {
+            float acc = y[yo + o];
+            for (q = 0; q < r; q++) {
+                acc += u[q] * bt[bo + q * out + o];
+            }
+            y[yo + o] = acc;
+        }
     }
 }
