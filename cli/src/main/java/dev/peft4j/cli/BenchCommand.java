@@ -10,6 +10,7 @@ import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.tensor.Tensor;
 import dev.peft4j.train.Optimizer;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -74,16 +75,18 @@ final class BenchCommand implements Callable<Integer> {
             double[] ms = new double[steps];
             float first = Float.NaN;
             float last = Float.NaN;
-            try (Optimizer opt = new Optimizer(be, model.trainableParameters())) {
+            try (Optimizer opt = new Optimizer(be, model.trainableParameters()); Tensor normOut = be.allocate(1)) {
                 for (int step = 1; step <= steps; step++) {
                     Batch b = syntheticBatch(rng, batch, seq, cfg.vocabSize());
                     if (step == warmup + 1 && profiler != null) {
                         profiler.reset();
                     }
                     long t0 = System.nanoTime();
-                    float loss = model.loss(b, true, seed * 1_000_003L + step);
+                    Tensor lossOut = model.deviceLoss(b, true, seed * 1_000_003L + step);
                     model.backward(1f);
-                    float norm = opt.step(hp, 1f);
+                    opt.step(hp, 1f, normOut);
+                    float loss = lossOut.toArray()[0]; // waits for the step's device work, so the time covers it
+                    float norm = normOut.toArray()[0];
                     ms[step - 1] = (System.nanoTime() - t0) / 1e6;
                     first = step == 1 ? loss : first;
                     last = loss;

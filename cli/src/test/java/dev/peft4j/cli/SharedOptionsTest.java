@@ -37,6 +37,7 @@ class SharedOptionsTest {
             "eval", List.of(RUN, TEXT, LABEL, BACKEND,
                     "--dataset=<dataset> imdb, spam, csv:PATH or jsonl:PATH (default: the run's test split)"),
             "predict", List.of(RUN, BACKEND),
+            "predict-mixed", List.of(BACKEND),
             "export", List.of(RUN),
             "bench", List.of(BACKEND));
 

@@ -211,10 +211,22 @@ public interface Backend extends AutoCloseable {
     void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask);
 
     /**
-     * probs = softmax(logits) per row and returns the mean over rows with targets[i] ≠ {@link #IGNORE_INDEX}
-     * of −log probs[i, targets[i]] (0 when every row is ignored). logits, probs {@code [N,C]}.
+     * probs = softmax(logits) per row and loss[0] = the mean over rows with targets[i] ≠ {@link #IGNORE_INDEX}
+     * of −log probs[i, targets[i]] (0 when every row is ignored). logits, probs {@code [N,C]}, loss {@code [1]} on
+     * this backend's device: the loss stays there, so a training step need not wait for it.
      */
-    float crossEntropyForward(Tensor logits, int[] targets, Tensor probs);
+    void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss);
+
+    /**
+     * {@link #crossEntropyForward(Tensor, int[], Tensor, Tensor)} with the loss returned on the host, which on a
+     * device backend waits for all the work queued before it.
+     */
+    default float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
+        try (Tensor loss = allocate(1)) {
+            crossEntropyForward(logits, targets, probs, loss);
+            return loss.toArray()[0];
+        }
+    }
 
     /**
      * dLogits = scale·(probs − onehot(targets))/count, count = rows not ignored; ignored rows get 0.
@@ -229,9 +241,18 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Global gradient-norm clipping: n = √(Σ_i ‖grads[i]‖²); if n &gt; maxNorm, every gradient is scaled by
-     * maxNorm/(n + 1e-6). Returns n, the norm before clipping.
+     * maxNorm/(n + 1e-6). norm[0] = n, the norm before clipping, written on this backend's device (decided and
+     * applied there: no host round trip).
      */
-    float clipGradNorm(Tensor[] grads, float maxNorm);
+    void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm);
+
+    /** {@link #clipGradNorm(Tensor[], float, Tensor)} returning n on the host (a device backend waits for it). */
+    default float clipGradNorm(Tensor[] grads, float maxNorm) {
+        try (Tensor norm = allocate(1)) {
+            clipGradNorm(grads, maxNorm, norm);
+            return norm.toArray()[0];
+        }
+    }
 
     /** Releases what the backend holds (streams, handles, workspaces); tensors it made stay the caller's to close. */
     @Override

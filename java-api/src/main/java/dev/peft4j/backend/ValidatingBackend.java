@@ -634,7 +634,22 @@ public final class ValidatingBackend implements Backend {
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
+        crossEntropyChecks(logits, targets, probs, false, null);
+        return inner.crossEntropyForward(logits, targets, probs);
+    }
+
+    @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
+        crossEntropyChecks(logits, targets, probs, true, loss);
+        inner.crossEntropyForward(logits, targets, probs, loss);
+    }
+
+    /** The cross-entropy forward's arguments; {@code onDevice}: the form that writes the loss into a tensor. */
+    private void crossEntropyChecks(Tensor logits, int[] targets, Tensor probs, boolean onDevice, Tensor loss) {
         ArgumentChecks c = check("crossEntropyForward");
+        if (onDevice) {
+            c.tensor("loss", loss);
+            c.shape("loss", loss, 1);
+        }
         c.tensor("logits", logits);
         c.tensor("probs", probs);
         if (logits.rank() != 2) {
@@ -647,8 +662,7 @@ public final class ValidatingBackend implements Backend {
                     + logits.dim(0) + " rows");
         }
         c.ids("targets", targets, logits.dim(1), IGNORE_INDEX);
-        c.distinct(new String[] {"logits", "probs"}, logits, probs);
-        return inner.crossEntropyForward(logits, targets, probs);
+        c.distinct(new String[] {"logits", "probs", "loss"}, logits, probs, loss);
     }
 
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
@@ -711,7 +725,22 @@ public final class ValidatingBackend implements Backend {
     }
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
+        clipChecks(grads, maxNorm, false, null);
+        return inner.clipGradNorm(grads, maxNorm);
+    }
+
+    @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
+        clipChecks(grads, maxNorm, true, norm);
+        inner.clipGradNorm(grads, maxNorm, norm);
+    }
+
+    /** The clipping's arguments; {@code onDevice}: the form that writes the norm into a tensor. */
+    private void clipChecks(Tensor[] grads, float maxNorm, boolean onDevice, Tensor norm) {
         ArgumentChecks c = check("clipGradNorm");
+        if (onDevice) {
+            c.tensor("norm", norm);
+            c.shape("norm", norm, 1);
+        }
         c.notNull("grads", grads);
         c.finite("maxNorm", maxNorm);
         if (maxNorm <= 0) {
@@ -722,8 +751,11 @@ public final class ValidatingBackend implements Backend {
             names[i] = "grads[" + i + "]";
             c.tensor(names[i], grads[i]);
         }
-        c.distinct(names, grads);
-        return inner.clipGradNorm(grads, maxNorm);
+        String[] all = java.util.Arrays.copyOf(names, grads.length + 1);
+        all[grads.length] = "norm";
+        Tensor[] tensors = java.util.Arrays.copyOf(grads, grads.length + 1);
+        tensors[grads.length] = norm;
+        c.distinct(all, tensors);
     }
 
     @Override public void close() {

@@ -80,6 +80,14 @@ public final class SequenceClassifier implements AutoCloseable {
 
     /** Mean cross-entropy of the batch's labels; keeps the probabilities for {@link #backward(float)}. */
     public float loss(Batch batch, boolean training, long seed) {
+        return deviceLoss(batch, training, seed).toArray()[0];
+    }
+
+    /**
+     * {@link #loss} left on the backend's device: a {@code [1]} buffer of this classifier, valid until the next call,
+     * so a training step can queue its backward without waiting for the loss.
+     */
+    public Tensor deviceLoss(Batch batch, boolean training, long seed) {
         if (batch.labels() == null) {
             throw new IllegalArgumentException("loss needs labels");
         }
@@ -89,7 +97,9 @@ public final class SequenceClassifier implements AutoCloseable {
             }
         }
         Tensor logits = logits(batch, training, seed);
-        return be.crossEntropyForward(logits, batch.labels(), buf.get("probs", batch.batch(), numLabels));
+        Tensor loss = buf.get("loss", 1);
+        be.crossEntropyForward(logits, batch.labels(), buf.get("probs", batch.batch(), numLabels), loss);
+        return loss;
     }
 
     /** Class probabilities {@code [B, C]} of the last {@link #loss} call, on the host. */

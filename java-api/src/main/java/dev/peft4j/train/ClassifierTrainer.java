@@ -66,7 +66,8 @@ public final class ClassifierTrainer {
         int startEpoch = 0;
         int startMicro = 0;
         String fingerprint = fingerprint(trainable, train.size(), validation.size());
-        try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator acc = new GradientAccumulator(be, trainable)) {
+        try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator acc = new GradientAccumulator(be, trainable);
+             Tensor stepLoss = be.allocate(1); Tensor stepNorm = be.allocate(1)) {
             if (checkpoints != null && checkpoints.resume() && Files.exists(checkpoints.path())) {
                 TrainingCheckpoint c = readCheckpoint(fingerprint);
                 restore(trainable, c.values());
@@ -85,21 +86,23 @@ public final class ClassifierTrainer {
             for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
                 int[] order = shuffled(train.size(), new SplittableRandom(config.seed() * 31 + epoch));
                 int micro = epoch == startEpoch ? startMicro : 0;
-                float lossSum = 0;
+                boolean stepStarts = true;
                 for (int from = micro * config.batchSize(); from < train.size(); from += config.batchSize()) {
                     int to = Math.min(train.size(), from + config.batchSize());
                     Batch b = batcher.batch(train, order, from, to);
                     long dropoutSeed = config.seed() * 1_000_003L + step * 97 + micro;
-                    float loss = model.loss(b, true, dropoutSeed);
-                    if (!Float.isFinite(loss)) {
-                        throw new IllegalStateException("the loss diverged to " + loss + " at step " + (step + 1)
-                                + "; lower the learning rate (now " + config.lr() + ")");
-                    }
+                    // the step's work is queued without waiting for the device: the loss and the gradient norm stay
+                    // there until the step's end, where both are read once
+                    Tensor loss = model.deviceLoss(b, true, dropoutSeed);
                     int inThisStep = (int) Math.min(config.accumulationSteps(),
                             microPerEpoch - (long) (micro / config.accumulationSteps()) * config.accumulationSteps());
                     model.backward(1f / inThisStep);
                     tokens += b.batch() * (long) b.seqLen();
-                    lossSum += loss / inThisStep;
+                    if (stepStarts) {
+                        be.fill(stepLoss, 0f);
+                        stepStarts = false;
+                    }
+                    be.axpy(1f / inThisStep, loss, stepLoss); // the step's loss: the mean over its micro-batches
                     acc.add();
                     micro++;
                     if (micro % config.accumulationSteps() != 0 && micro != microPerEpoch) {
@@ -108,11 +111,17 @@ public final class ClassifierTrainer {
                     acc.moveIntoGradients();
                     step++;
                     float lr = schedule.at(step);
-                    float norm = opt.step(new AdamW(lr, 0.9f, 0.999f, 1e-8f, config.weightDecay()), config.maxGradNorm());
+                    opt.step(new AdamW(lr, 0.9f, 0.999f, 1e-8f, config.weightDecay()), config.maxGradNorm(), stepNorm);
+                    float lossSum = stepLoss.toArray()[0];
+                    float norm = config.maxGradNorm() > 0 ? stepNorm.toArray()[0] : Float.NaN;
+                    stepStarts = true;
+                    if (!Float.isFinite(lossSum)) {
+                        throw new IllegalStateException("the loss diverged to " + lossSum + " at step " + step
+                                + "; lower the learning rate (now " + config.lr() + ")");
+                    }
                     losses[(int) step - 1] = lossSum;
                     double seconds = (System.nanoTime() - start) / 1e9;
                     listener.onStep(step, totalSteps, lossSum, lr, norm, tokens / seconds);
-                    lossSum = 0;
                     boolean evalNow = config.evalEvery() > 0 ? step % config.evalEvery() == 0 : micro == microPerEpoch;
                     if (evalNow && !validation.isEmpty()) {
                         Metrics m = evaluator.evaluate(model, validation);

@@ -48,6 +48,18 @@ public final class Optimizer implements AutoCloseable {
         return norm;
     }
 
+    /**
+     * {@link #step(AdamW, float)} with the gradient norm written into {@code norm} {@code [1]} on the device (left
+     * unchanged when maxNorm ≤ 0), so nothing waits for the device.
+     */
+    public void step(AdamW hp, float maxNorm, Tensor norm) {
+        if (maxNorm > 0) {
+            be.clipGradNorm(grads, maxNorm, norm);
+        }
+        step++;
+        be.adamW(params, grads, m, v, hp, step);
+    }
+
     public long steps() {
         return step;
     }

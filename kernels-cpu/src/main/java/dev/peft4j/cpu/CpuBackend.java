@@ -182,6 +182,10 @@ public final class CpuBackend implements Backend {
         return SoftmaxKernels.crossEntropyForward(logits, targets, probs);
     }
 
+    @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
+        loss.data()[0] = SoftmaxKernels.crossEntropyForward(logits, targets, probs);
+    }
+
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
         SoftmaxKernels.crossEntropyBackward(probs, targets, scale, dLogits);
     }
@@ -192,6 +196,10 @@ public final class CpuBackend implements Backend {
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
         return OptimizerKernels.clipGradNorm(grads, maxNorm);
+    }
+
+    @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
+        norm.data()[0] = OptimizerKernels.clipGradNorm(grads, maxNorm);
     }
 
     @Override public void close() { pool.close(); }

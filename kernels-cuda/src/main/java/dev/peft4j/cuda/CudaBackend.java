@@ -320,14 +320,25 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
-        int n = Shapes.rows(logits);
         scratch.reset();
+        Pointer loss = scratch.take(1);
+        crossEntropy(logits, targets, probs, loss);
+        return readOne(loss, "the cross-entropy loss");
+    }
+
+    /** The loss stays on the device: nothing waits for it. */
+    @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
+        scratch.reset();
+        crossEntropy(logits, targets, probs, p(loss));
+    }
+
+    /** The kernel, the loss into {@code loss}; the caller has reset the scratch. */
+    private void crossEntropy(Tensor logits, int[] targets, Tensor probs, Pointer loss) {
+        int n = Shapes.rows(logits);
         Pointer t = ints(targets);
         Pointer rowLoss = scratch.take(n);
-        Pointer loss = scratch.take(1);
         check(peft4j_cross_entropy_forward(p(logits), t, p(probs), rowLoss, loss, n, logits.dim(-1), stream()),
                 "crossEntropyForward");
-        return readOne(loss, "the cross-entropy loss");
     }
 
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
@@ -345,14 +356,25 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
+        scratch.reset();
+        Pointer norm = scratch.take(1);
+        clip(grads, maxNorm, norm);
+        return readOne(norm, "the gradient norm");
+    }
+
+    /** The norm stays on the device, and so does the decision to scale: nothing waits. */
+    @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
+        scratch.reset();
+        clip(grads, maxNorm, p(norm));
+    }
+
+    /** The kernel, the norm into {@code norm}; the caller has reset the scratch. */
+    private void clip(Tensor[] grads, float maxNorm, Pointer norm) {
         int n = grads.length;
         Pointer table = clipTable.upload(table(grads), "clipGradNorm's tensor table"); // grads|sizes
-        scratch.reset();
         Pointer partials = scratch.take((long) n * GRAD_NORM_PARTIALS_PER_TENSOR);
-        Pointer norm = scratch.take(1);
         check(peft4j_clip_grad_norm(table, DeviceAddress.plus(table, 2L * n), n, maxSize(grads), maxNorm, partials, norm,
                 stream()), "clipGradNorm");
-        return readOne(norm, "the gradient norm");
     }
 
     /** PEFT4J_GRAD_NORM_PARTIALS_PER_TENSOR of peft4j.h. */

@@ -30,6 +30,14 @@ final class CrossEntropyCases {
             k.scalar("loss", k.b().crossEntropyForward(k.in("logits"), k.ids("targets"), probs), Tolerance.TRANSCENDENTAL);
             k.result("probs", probs, Tolerance.TRANSCENDENTAL);
         }));
+        list.add(new KernelCase(FAMILY, "crossEntropyForward (loss on the device)", sizes,
+                c -> inputs(c, n, classes, pIgnore), k -> {
+            Tensor probs = k.out(n, classes);
+            Tensor loss = k.out(1);
+            k.b().crossEntropyForward(k.in("logits"), k.ids("targets"), probs, loss);
+            k.result("loss", loss, Tolerance.TRANSCENDENTAL);
+            k.result("probs", probs, Tolerance.TRANSCENDENTAL);
+        }));
         list.add(new KernelCase(FAMILY, "crossEntropyBackward", sizes, c -> {
             inputs(c, n, classes, pIgnore);
             c.savedByOracle(k -> {

@@ -67,23 +67,40 @@ final class OptimizerCases {
         }));
     }
 
+    /** Random gradients g0.. of {@link #SHAPES} and maxNorm = factor × their norm. */
+    private static void clipInputs(CaseInputs c, double factor) {
+        double sq = 0;
+        for (int i = 0; i < SHAPES.length; i++) {
+            for (float x : c.uniform("g" + i, SHAPES[i]).data()) {
+                sq += (double) x * x;
+            }
+        }
+        c.put("maxNorm", new float[] {(float) (factor * Math.sqrt(sq))}, 1);
+    }
+
+    private static Tensor[] grads(KernelRun k) {
+        Tensor[] g = new Tensor[SHAPES.length];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = k.in("g" + i);
+        }
+        return g;
+    }
+
     /** maxNorm = factor × the true norm: factor &lt; 1 clips, factor &gt; 1 leaves the gradients alone. */
     private static void clip(List<KernelCase> list, double factor) {
         String sizes = "grads " + Arrays.deepToString(SHAPES) + " maxNorm=" + factor + "×norm";
-        list.add(new KernelCase(FAMILY, "clipGradNorm", sizes, c -> {
-            double sq = 0;
-            for (int i = 0; i < SHAPES.length; i++) {
-                for (float x : c.uniform("g" + i, SHAPES[i]).data()) {
-                    sq += (double) x * x;
-                }
-            }
-            c.put("maxNorm", new float[] {(float) (factor * Math.sqrt(sq))}, 1);
-        }, k -> {
-            Tensor[] g = new Tensor[SHAPES.length];
-            for (int i = 0; i < g.length; i++) {
-                g[i] = k.in("g" + i);
-            }
+        list.add(new KernelCase(FAMILY, "clipGradNorm", sizes, c -> clipInputs(c, factor), k -> {
+            Tensor[] g = grads(k);
             k.scalar("norm", k.b().clipGradNorm(g, k.initial("maxNorm")[0]), Tolerance.REDUCTION);
+            for (int i = 0; i < g.length; i++) {
+                k.result("grads[" + i + "]", g[i], Tolerance.REDUCTION);
+            }
+        }));
+        list.add(new KernelCase(FAMILY, "clipGradNorm (norm on the device)", sizes, c -> clipInputs(c, factor), k -> {
+            Tensor[] g = grads(k);
+            Tensor norm = k.out(1);
+            k.b().clipGradNorm(g, k.initial("maxNorm")[0], norm);
+            k.result("norm", norm, Tolerance.REDUCTION);
             for (int i = 0; i < g.length; i++) {
                 k.result("grads[" + i + "]", g[i], Tolerance.REDUCTION);
             }

@@ -55,6 +55,14 @@ class ShapeMismatchTest extends ValidatedBackendFixture {
     }
 
     @Test
+    void lossAndNormOnTheDevice() {
+        rejects(SHAPE, () -> b.crossEntropyForward(t(4, 3), new int[] {0, 1, 2, 0}, t(4, 3), t(2)),
+                "crossEntropyForward", "loss", "[1]", "[2]");
+        rejects(SHAPE, () -> b.clipGradNorm(new Tensor[] {t(3), t(5)}, 1f, t(1, 1)), "clipGradNorm", "norm", "[1]",
+                "[1, 1]");
+    }
+
+    @Test
     void mixedLora() {
         int[] rows = {0, 1, -1, 2, 0, 1, 2};
         rejects(SHAPE, () -> b.loraMixedForward(t(7, 33), t(8, 33), t(3, 5, 8), t(3), rows, t(7, 5)),

@@ -138,6 +138,10 @@ public final class ReferenceBackend implements Backend {
         return ReferenceLoss.forward(logits, targets, probs);
     }
 
+    @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
+        loss.data()[0] = ReferenceLoss.forward(logits, targets, probs);
+    }
+
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
         ReferenceLoss.backward(probs, targets, scale, dLogits);
     }
@@ -148,5 +152,9 @@ public final class ReferenceBackend implements Backend {
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
         return ReferenceOptim.clipGradNorm(grads, maxNorm);
+    }
+
+    @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
+        norm.data()[0] = ReferenceOptim.clipGradNorm(grads, maxNorm);
     }
 }
