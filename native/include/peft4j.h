@@ -69,6 +69,28 @@ PEFT4J_API int peft4j_stream_create(void** stream);
 PEFT4J_API int peft4j_stream_destroy(void* stream);
 
 /*
+ * Uploads of a step's inputs (token ids, targets) that do not wait for the stream's queued work, as the synchronous
+ * copies above do. *staging = bytes of pinned host memory (cudaMallocHost; NULL when bytes is 0), freed by
+ * peft4j_host_free_pinned (NULL is a no-op). *event = a CUDA event without timing, destroyed by
+ * peft4j_event_destroy (NULL is a no-op).
+ */
+PEFT4J_API int peft4j_host_alloc_pinned(void** staging, int64_t bytes);
+PEFT4J_API int peft4j_host_free_pinned(void* staging);
+PEFT4J_API int peft4j_event_create(void** event);
+PEFT4J_API int peft4j_event_destroy(void* event);
+
+/*
+ * Queues a copy of bytes from pinned host memory (peft4j_host_alloc_pinned) to the device on stream, then records
+ * event on stream: kernels queued after it see the data, and the staging bytes may be rewritten once
+ * peft4j_event_synchronize(event) has returned.
+ */
+PEFT4J_API int peft4j_copy_to_device_async(void* device_dst, const void* pinned_src, int64_t bytes, void* event,
+                                           void* stream);
+
+/* Waits until the work before the event's last record is done (at once when it was never recorded). */
+PEFT4J_API int peft4j_event_synchronize(void* event);
+
+/*
  * Fused LoRA linear forward, asynchronous on stream:
  *   x~ = x (.) drop_mask  (x~ = x when drop_mask is NULL; the mask applies to the LoRA path only)
  *   u  = x~ A^T                         u [n, r]   (saved for the backward)

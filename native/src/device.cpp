@@ -117,3 +117,55 @@ extern "C" int peft4j_stream_destroy(void* stream) {
     PEFT4J_RETURN_IF_CUDA_ERROR(cudaStreamDestroy(static_cast<cudaStream_t>(stream)));
     return PEFT4J_OK;
 }
+
+extern "C" int peft4j_host_alloc_pinned(void** staging, int64_t bytes) {
+    if (staging == nullptr) return PEFT4J_ERROR_NULL_POINTER;
+    *staging = nullptr;
+    if (bytes < 0) return PEFT4J_ERROR_NEGATIVE_SIZE;
+    if (bytes == 0) return PEFT4J_OK;
+    void* p = nullptr;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaMallocHost(&p, static_cast<size_t>(bytes)));
+    *staging = p;
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_host_free_pinned(void* staging) {
+    if (staging == nullptr) return PEFT4J_OK;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaFreeHost(staging));
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_event_create(void** event) {
+    if (event == nullptr) return PEFT4J_ERROR_NULL_POINTER;
+    *event = nullptr;
+    cudaEvent_t created = nullptr;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaEventCreateWithFlags(&created, cudaEventDisableTiming));
+    *event = created;
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_event_destroy(void* event) {
+    if (event == nullptr) return PEFT4J_OK;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaEventDestroy(static_cast<cudaEvent_t>(event)));
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_copy_to_device_async(void* device_dst, const void* pinned_src, int64_t bytes, void* event,
+                                           void* stream) {
+    if (bytes < 0) return PEFT4J_ERROR_NEGATIVE_SIZE;
+    if (event == nullptr) return PEFT4J_ERROR_NULL_POINTER;
+    if (bytes > 0 && (device_dst == nullptr || pinned_src == nullptr)) return PEFT4J_ERROR_NULL_POINTER;
+    cudaStream_t s = static_cast<cudaStream_t>(stream);
+    if (bytes > 0) {
+        PEFT4J_RETURN_IF_CUDA_ERROR(
+            cudaMemcpyAsync(device_dst, pinned_src, static_cast<size_t>(bytes), cudaMemcpyHostToDevice, s));
+    }
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaEventRecord(static_cast<cudaEvent_t>(event), s));
+    return PEFT4J_OK;
+}
+
+extern "C" int peft4j_event_synchronize(void* event) {
+    if (event == nullptr) return PEFT4J_ERROR_NULL_POINTER;
+    PEFT4J_RETURN_IF_CUDA_ERROR(cudaEventSynchronize(static_cast<cudaEvent_t>(event)));
+    return PEFT4J_OK;
+}

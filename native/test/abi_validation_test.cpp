@@ -572,6 +572,21 @@ int main() {
     expect(peft4j_copy_to_host(Y, nullptr, 3), PEFT4J_ERROR_NULL_POINTER, "copy from NULL");
     expect(peft4j_copy_to_host(Y, X, -3), PEFT4J_ERROR_NEGATIVE_SIZE, "copy of -3 floats");
     expect(peft4j_device_count(nullptr), PEFT4J_ERROR_NULL_POINTER, "device_count(NULL)");
+    void* staging = &dummy[7];
+    expect(peft4j_host_alloc_pinned(nullptr, 4), PEFT4J_ERROR_NULL_POINTER, "pinned alloc into NULL");
+    expect(peft4j_host_alloc_pinned(&staging, -1), PEFT4J_ERROR_NEGATIVE_SIZE, "pinned alloc of -1 bytes");
+    CHECK(staging == nullptr, "a failed pinned alloc leaves *staging NULL");
+    expect(peft4j_host_alloc_pinned(&staging, 0), PEFT4J_OK, "pinned alloc of 0 bytes");
+    CHECK(staging == nullptr, "an empty pinned alloc gives NULL");
+    expect(peft4j_host_free_pinned(nullptr), PEFT4J_OK, "pinned free(NULL)");
+    expect(peft4j_event_create(nullptr), PEFT4J_ERROR_NULL_POINTER, "event_create(NULL)");
+    expect(peft4j_event_destroy(nullptr), PEFT4J_OK, "event_destroy(NULL)");
+    expect(peft4j_event_synchronize(nullptr), PEFT4J_ERROR_NULL_POINTER, "event_synchronize(NULL)");
+    void* event = &dummy[8];
+    expect(peft4j_copy_to_device_async(out(0), X, 4, nullptr, nullptr), PEFT4J_ERROR_NULL_POINTER, "async copy without an event");
+    expect(peft4j_copy_to_device_async(nullptr, X, 4, event, nullptr), PEFT4J_ERROR_NULL_POINTER, "async copy to NULL");
+    expect(peft4j_copy_to_device_async(out(0), nullptr, 4, event, nullptr), PEFT4J_ERROR_NULL_POINTER, "async copy from NULL");
+    expect(peft4j_copy_to_device_async(out(0), X, -4, event, nullptr), PEFT4J_ERROR_NEGATIVE_SIZE, "async copy of -4 bytes");
 
     // Every status has its own message; CUDA statuses carry the runtime's text.
     const int statuses[] = {PEFT4J_OK, PEFT4J_ERROR_NULL_POINTER, PEFT4J_ERROR_NEGATIVE_SIZE, PEFT4J_ERROR_RANK,

@@ -22,9 +22,11 @@ import org.bytedeco.javacpp.PointerPointer;
  * run asynchronously, in order, on this instance's own stream (created at the first kernel, destroyed by
  * {@link #close()}), and so does its one cuBLAS handle.
  *
- * <p>Host round trips, all forced by the contract: crossEntropyForward and clipGradNorm return a host float (one float
- * copied back, which waits for all queued work); the int[] ids and targets are uploaded per call by a synchronous
- * copy (which also waits for the queued work). The per-call workspaces come from one growing scratch buffer
+ * <p>Host round trips: none inside a training step that uses the tensor forms of crossEntropyForward and clipGradNorm
+ * (the float-returning forms copy one float back, which waits for all queued work). The int[] ids and targets go
+ * through pinned staging memory by asynchronous copies on the stream, and an array repeated from an earlier call
+ * (forward then backward, positions every step) is not uploaded again ({@link StagedIntUploads}). Still waiting:
+ * {@link CudaStorage#write} and {@link CudaStorage#read} (a batch's key mask is written with one synchronous copy). The per-call workspaces come from one growing scratch buffer
  * ({@link DeviceScratch}) and AdamW's and clipping's tensor tables are uploaded only when the tensors change
  * ({@link DeviceTable}). Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s (which wraps every
  * backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again. Not thread-safe: one thread per
@@ -40,6 +42,7 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch scratch = new DeviceScratch();
     private final DeviceTable adamWTable = new DeviceTable();
     private final DeviceTable clipTable = new DeviceTable();
+    private final StagedIntUploads uploads = new StagedIntUploads();
 
     /** A backend whose dense products use the engine of {@code -Dpeft4j.cuda.gemm} (cuBLAS when unset). */
     public CudaBackend() {
@@ -96,6 +99,7 @@ public final class CudaBackend implements Backend {
                         d.close();
                     }
                     scratch.close();
+                    uploads.close();
                     adamWTable.close();
                     clipTable.close();
                 } finally {
@@ -402,13 +406,9 @@ public final class CudaBackend implements Backend {
         return scratch.take(floats);
     }
 
-    /** int32 values on the device, in this call's scratch (a synchronous upload: it waits for the stream's work). */
+    /** int32 values on the device: an asynchronous upload on this backend's stream, or none when repeated. */
     private Pointer ints(int[] values) {
-        Pointer d = scratch.take(values.length);
-        if (values.length > 0) {
-            check(peft4j_copy_bytes_to_device(d, values, 4L * values.length), "upload of " + values.length + " ints");
-        }
-        return d;
+        return uploads.upload(values, stream());
     }
 
     /** One float of device memory copied to the host (this waits for the work queued before it). */

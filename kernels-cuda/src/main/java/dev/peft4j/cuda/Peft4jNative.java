@@ -258,4 +258,19 @@ public final class Peft4jNative {
     public static native int peft4j_stream_create(@Cast("void**") PointerPointer<?> stream);
 
     public static native int peft4j_stream_destroy(Pointer stream);
+
+    public static native int peft4j_host_alloc_pinned(@Cast("void**") PointerPointer<?> staging, long bytes);
+
+    public static native int peft4j_host_free_pinned(Pointer staging);
+
+    public static native int peft4j_event_create(@Cast("void**") PointerPointer<?> event);
+
+    public static native int peft4j_event_destroy(Pointer event);
+
+    /** pinnedSrc: memory from peft4j_host_alloc_pinned; the event is recorded on stream after the copy. */
+    public static native int peft4j_copy_to_device_async(@Cast("void*") Pointer deviceDst,
+                                                         @Cast("const void*") Pointer pinnedSrc, long bytes,
+                                                         Pointer event, Pointer stream);
+
+    public static native int peft4j_event_synchronize(Pointer event);
 }

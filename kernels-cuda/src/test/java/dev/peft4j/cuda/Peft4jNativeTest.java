@@ -64,4 +64,22 @@ class Peft4jNativeTest {
         assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_to_device(null, new float[1], 1));
         assertEquals(PEFT4J_OK, Peft4jNative.peft4j_device_free(null));
     }
+
+    @Test
+    void stagedUploadCallsCheckTheirArgumentsBeforeCuda() {
+        try (FloatPointer p = new FloatPointer(1); org.bytedeco.javacpp.PointerPointer<Pointer> out =
+                new org.bytedeco.javacpp.PointerPointer<>(1)) {
+            assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_host_alloc_pinned(out, -1));
+            assertEquals(PEFT4J_OK, Peft4jNative.peft4j_host_alloc_pinned(out, 0), "0 bytes: NULL, no CUDA call");
+            assertEquals(null, out.get(0));
+            assertEquals(PEFT4J_OK, Peft4jNative.peft4j_host_free_pinned(null));
+            assertEquals(PEFT4J_OK, Peft4jNative.peft4j_event_destroy(null));
+            assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_event_synchronize(null));
+            assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_to_device_async(p, p, 4, null, null),
+                    "no event");
+            assertEquals(PEFT4J_ERROR_NULL_POINTER, Peft4jNative.peft4j_copy_to_device_async(null, p, 4, p, null),
+                    "no destination");
+            assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE, Peft4jNative.peft4j_copy_to_device_async(p, p, -4, p, null));
+        }
+    }
 }

@@ -1,0 +1,129 @@
+package dev.peft4j.cuda;
+
+import static dev.peft4j.cuda.Peft4jNative.*;
+
+import java.util.Arrays;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * The int32 inputs of kernels (token ids, targets, embedding-gradient groups, adapter choices) put on the device
+ * without waiting for the stream's queued work: each upload is written into pinned staging memory and copied
+ * asynchronously on the backend's stream, so kernels queued after it see it. {@link #SLOTS} slots are reused least
+ * recently used first, and an array equal to one a slot holds is not uploaded again (positions, token types and
+ * [CLS] rows repeat every step, ids and targets repeat between forward and backward).
+ *
+ * <p>Safety: a slot's staging memory is rewritten only after its previous copy has completed (its event), and its
+ * device memory only by a copy queued after every kernel that read the old contents (stream order).
+ */
+final class StagedIntUploads implements AutoCloseable {
+    static final int SLOTS = 8;
+
+    private final Slot[] slots = new Slot[SLOTS];
+    private long clock;
+
+    /** The device address of {@code values} as int32, uploaded on {@code stream} unless a slot holds them already. */
+    Pointer upload(int[] values, Pointer stream) {
+        Slot victim = null;
+        for (int i = 0; i < SLOTS; i++) {
+            Slot s = slots[i];
+            if (s == null) {
+                s = slots[i] = new Slot();
+            }
+            if (s.content != null && Arrays.equals(s.content, values)) {
+                s.used = ++clock;
+                return s.device.pointer();
+            }
+            if (victim == null || s.used < victim.used) {
+                victim = s;
+            }
+        }
+        victim.fill(values, stream);
+        victim.used = ++clock;
+        return victim.device.pointer();
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < SLOTS; i++) {
+            if (slots[i] != null) {
+                Slot s = slots[i];
+                slots[i] = null;
+                s.close();
+            }
+        }
+    }
+
+    /** Pinned staging memory, device memory and the event of the last copy between them. */
+    private static final class Slot implements AutoCloseable {
+        int[] content;
+        long used;
+        CudaStorage device;
+        Pointer staging;
+        long stagingBytes;
+        Pointer event;
+
+        void fill(int[] values, Pointer stream) {
+            long bytes = 4L * values.length;
+            if (event == null) {
+                try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
+                    CudaStatus.check(peft4j_event_create(out), "cudaEventCreate for an upload slot");
+                    event = out.get(0);
+                }
+            }
+            content = null; // until the new copy is queued
+            CudaStatus.check(peft4j_event_synchronize(event), "wait for an upload slot's previous copy");
+            if (stagingBytes < bytes) {
+                freeStaging();
+                long grown = Math.max(bytes, 2 * stagingBytes);
+                try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
+                    CudaStatus.check(peft4j_host_alloc_pinned(out, grown), "cudaMallocHost of " + grown + " bytes");
+                    staging = out.get(0);
+                    stagingBytes = grown;
+                }
+            }
+            if (device == null || device.length() < values.length) {
+                if (device != null) {
+                    device.free(); // cudaFree waits for the kernels that may still read it
+                }
+                device = new CudaStorage(Math.max(1, values.length));
+            }
+            if (values.length > 0) {
+                new IntPointer(staging).capacity(values.length).put(values, 0, values.length);
+            }
+            CudaStatus.check(peft4j_copy_to_device_async(device.pointer(), values.length > 0 ? staging : null, bytes, event,
+                    stream), "asynchronous upload of " + values.length + " ints");
+            content = values.clone();
+        }
+
+        private void freeStaging() {
+            if (staging != null) {
+                Pointer p = staging;
+                staging = null;
+                stagingBytes = 0;
+                CudaStatus.check(peft4j_host_free_pinned(p), "cudaFreeHost");
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (event != null) {
+                    CudaStatus.check(peft4j_event_synchronize(event), "wait for an upload slot's last copy");
+                }
+            } finally {
+                freeStaging();
+                if (device != null) {
+                    device.free();
+                    device = null;
+                }
+                if (event != null) {
+                    Pointer e = event;
+                    event = null;
+                    CudaStatus.check(peft4j_event_destroy(e), "cudaEventDestroy");
+                }
+            }
+        }
+    }
+}
