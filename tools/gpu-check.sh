@@ -61,7 +61,9 @@ if [ -x "$here/runtime/bin/java" ]; then
     --select-class dev.peft4j.conformance.BackendConformanceTest --select-class dev.peft4j.cuda.CudaTrainingMatchesCpuTest \
     --details=summary > "$out/java-tests-tiled.log" 2>&1 || status=1
   tail -25 "$out/java-tests-tiled.log"
-  for engine in cublas tiled; do  # the bge-small-shaped LoRA step on the CUDA backend
+  # the bge-small-shaped LoRA step on the CUDA backend; its LoRA forward follows the engine: cublas = cuBLAS base +
+  # peft4j_lora_low_rank_forward, tiled = the fused peft4j_lora_forward (keep the faster as the default)
+  for engine in cublas tiled; do
     java_run "$engine" dev.peft4j.cli.Peft4j bench --backend cuda --layers 12 --batch 32 --seq 128 --steps 25 --warmup 5 \
       > "$out/bench-cuda-$engine.log" 2>&1 || status=1
     echo "gemm $engine: $(tail -1 "$out/bench-cuda-$engine.log")"

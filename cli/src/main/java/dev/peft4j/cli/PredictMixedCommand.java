@@ -77,22 +77,20 @@ final class PredictMixedCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Each run rebuilt (base + its adapter), copied onto one fresh base, then closed. */
+    /** Each run rebuilt in turn (base + its adapter), its LoRA and head copied, then closed: one run in memory at a time. */
     private MixedLoraClassifier load(Backend be, BaseModel base, List<String> names) throws IOException {
-        List<SequenceClassifier> trained = new ArrayList<>();
+        var encoder = base.load(be, 0f);
         try {
+            MixedLoraClassifier.Builder builder = MixedLoraClassifier.builder(encoder);
             for (String name : names) {
-                trained.add(TrainedClassifier.load(adapters.get(name), be).classifier);
+                try (SequenceClassifier trained = TrainedClassifier.load(adapters.get(name), be).classifier) {
+                    builder.add(name, trained);
+                }
             }
-            var encoder = base.load(be, 0f);
-            try {
-                return MixedLoraClassifier.of(encoder, names, trained);
-            } catch (RuntimeException e) {
-                encoder.close();
-                throw e;
-            }
-        } finally {
-            trained.forEach(SequenceClassifier::close);
+            return builder.build();
+        } catch (IOException | RuntimeException e) {
+            encoder.close();
+            throw e;
         }
     }
 

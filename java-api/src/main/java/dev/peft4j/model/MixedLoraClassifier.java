@@ -6,7 +6,6 @@ import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,50 +39,115 @@ public final class MixedLoraClassifier implements AutoCloseable {
 
     /**
      * Copies the LoRA weights and heads of {@code trained} (one per name) onto {@code base}, which this classifier then
-     * owns and closes. {@code base} must be a bare encoder (no PEFT plan); each trained classifier must be LoRA only
-     * (its trainable parameters are LoRA A/B and its head; no gate, not merged) on the same base: same config and the
-     * same frozen weights, bit for bit. The trained classifiers stay the caller's and may be closed afterwards.
+     * owns and closes: {@code builder(base)}, {@code add} each, {@code build()}. See {@link Builder#add} for what a
+     * trained classifier must be. The trained classifiers stay the caller's and may be closed afterwards.
      */
     public static MixedLoraClassifier of(BertModel base, List<String> names, List<SequenceClassifier> trained) {
-        if (base == null || names == null || trained == null) {
-            throw new IllegalArgumentException("base, names and trained classifiers must not be null");
+        if (names == null || trained == null || names.size() != trained.size()) {
+            throw new IllegalArgumentException("need one name per trained classifier; got "
+                    + (names == null ? "null" : names.size()) + " names for "
+                    + (trained == null ? "null" : trained.size()) + " classifiers");
         }
-        if (names.isEmpty() || names.size() != trained.size()) {
-            throw new IllegalArgumentException("need one name per trained classifier and at least one; got "
-                    + names.size() + " names for " + trained.size() + " classifiers");
+        Builder b = builder(base);
+        for (int i = 0; i < names.size(); i++) {
+            b.add(names.get(i), trained.get(i));
         }
-        if (new HashSet<>(names).size() != names.size()) {
-            throw new IllegalArgumentException("adapter names must be distinct: " + names);
+        return b.build();
+    }
+
+    /** A builder over {@code base}, a bare encoder (no PEFT plan) that the built classifier will own. */
+    public static Builder builder(BertModel base) {
+        return new Builder(base);
+    }
+
+    /**
+     * Takes trained classifiers one at a time, keeping host copies of their LoRA weights and heads only, so a caller
+     * can load, add and close each in turn (one trained model in memory at a time, besides the base).
+     */
+    public static final class Builder {
+        private final BertModel base;
+        private final List<String> names = new ArrayList<>();
+        private final List<LoraCopy[][]> loras = new ArrayList<>(); // [layer][LoraTarget ordinal], null = not adapted
+        private final List<float[]> headWeights = new ArrayList<>();
+        private final List<float[]> headBiases = new ArrayList<>();
+        private final List<Integer> labels = new ArrayList<>();
+
+        private Builder(BertModel base) {
+            if (base == null) {
+                throw new IllegalArgumentException("the base encoder is null");
+            }
+            if (base.plan() != null) {
+                throw new IllegalArgumentException("the base encoder carries a PEFT plan; mixed adapters need a bare encoder");
+            }
+            this.base = base;
         }
-        if (base.plan() != null) {
-            throw new IllegalArgumentException("the base encoder carries a PEFT plan; mixed adapters need a bare encoder");
-        }
-        for (int i = 0; i < trained.size(); i++) {
-            checkLoraOnly(names.get(i), trained.get(i), base);
-        }
-        Backend be = base.backend();
-        MixedLora.RowAdapters rows = new MixedLora.RowAdapters();
-        List<EncoderLayer> layers = base.layers();
-        for (int l = 0; l < layers.size(); l++) {
-            for (LoraTarget t : LoraTarget.values()) {
-                List<Linear> adapted = new ArrayList<>();
-                for (SequenceClassifier c : trained) {
-                    adapted.add(PlanAttachment.target(c.encoder().layers().get(l), t));
-                }
-                if (adapted.stream().anyMatch(Linear::hasLora)) {
-                    PlanAttachment.target(layers.get(l), t).attachMixedLora(stack(be, adapted, rows));
+
+        /**
+         * Adds {@code trained} as adapter {@code name} (names distinct). It must be LoRA only (its trainable parameters
+         * are LoRA A/B and its head; no gate, not merged) on the base: same config, same frozen weights bit for bit.
+         */
+        public Builder add(String name, SequenceClassifier trained) {
+            if (name == null || name.isEmpty() || trained == null) {
+                throw new IllegalArgumentException("an adapter needs a name and a trained classifier; got name "
+                        + (name == null ? "null" : "'" + name + "'") + (trained == null ? " and no classifier" : ""));
+            }
+            if (names.contains(name)) {
+                throw new IllegalArgumentException("adapter names must be distinct: '" + name + "' is there already");
+            }
+            checkLoraOnly(name, trained, base);
+            List<EncoderLayer> layers = trained.encoder().layers();
+            LoraCopy[][] copies = new LoraCopy[layers.size()][LoraTarget.values().length];
+            for (int l = 0; l < layers.size(); l++) {
+                for (LoraTarget t : LoraTarget.values()) {
+                    Linear lin = PlanAttachment.target(layers.get(l), t);
+                    if (lin.hasLora()) {
+                        copies[l][t.ordinal()] = new LoraCopy(lin.loraA().value().toArray(), lin.loraB().value().toArray(),
+                                lin.loraA().value().dim(0), lin.loraScale());
+                    }
                 }
             }
+            Linear head = trained.head();
+            names.add(name);
+            loras.add(copies);
+            headWeights.add(head.weight.value().toArray());
+            headBiases.add(head.bias.value().toArray());
+            labels.add(trained.numLabels());
+            return this;
         }
-        Tensor[] headWeights = new Tensor[trained.size()];
-        Tensor[] headBiases = new Tensor[trained.size()];
-        for (int i = 0; i < trained.size(); i++) {
-            Linear head = trained.get(i).head();
-            headWeights[i] = be.fromHost(head.weight.value().toArray(), head.weight.value().shape());
-            headBiases[i] = be.fromHost(head.bias.value().toArray(), head.bias.value().shape());
+
+        /** The classifier; it owns the base from now on. */
+        public MixedLoraClassifier build() {
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("no adapter was added");
+            }
+            Backend be = base.backend();
+            int d = base.config().hidden();
+            MixedLora.RowAdapters rows = new MixedLora.RowAdapters();
+            List<EncoderLayer> layers = base.layers();
+            for (int l = 0; l < layers.size(); l++) {
+                for (LoraTarget t : LoraTarget.values()) {
+                    List<LoraCopy> here = new ArrayList<>();
+                    for (LoraCopy[][] c : loras) {
+                        here.add(c[l][t.ordinal()]);
+                    }
+                    if (here.stream().anyMatch(java.util.Objects::nonNull)) {
+                        Linear target = PlanAttachment.target(layers.get(l), t);
+                        target.attachMixedLora(stack(be, here, target.in(), target.out(), rows));
+                    }
+                }
+            }
+            Tensor[] w = new Tensor[names.size()];
+            Tensor[] b = new Tensor[names.size()];
+            for (int i = 0; i < names.size(); i++) {
+                w[i] = be.fromHost(headWeights.get(i), labels.get(i), d);
+                b[i] = be.fromHost(headBiases.get(i), labels.get(i));
+            }
+            return new MixedLoraClassifier(base, names, w, b, rows);
         }
-        return new MixedLoraClassifier(base, names, headWeights, headBiases, rows);
     }
+
+    /** One adapter's LoRA on one linear layer, on the host: A [r, in], B [out, r], scale s. */
+    private record LoraCopy(float[] a, float[] b, int rank, float scale) {}
 
     /** The trainable parameters are LoRA (unmerged, ungated) and the head, and the frozen ones are base's. */
     private static void checkLoraOnly(String name, SequenceClassifier c, BertModel base) {
@@ -124,32 +188,27 @@ public final class MixedLoraClassifier implements AutoCloseable {
         }
     }
 
-    /** The adapters' LoRA on one linear layer, stacked and zero-padded to the largest rank there. */
-    private static MixedLora stack(Backend be, List<Linear> adapted, MixedLora.RowAdapters rows) {
-        Linear any = adapted.get(0);
-        int in = any.in();
-        int out = any.out();
+    /** The adapters' LoRA on one linear layer, stacked and zero-padded to the largest rank there (null: not adapted). */
+    private static MixedLora stack(Backend be, List<LoraCopy> adapted, int in, int out, MixedLora.RowAdapters rows) {
         int k = adapted.size();
         int r = 0;
-        for (Linear lin : adapted) {
-            r = lin.hasLora() ? Math.max(r, lin.loraA().value().dim(0)) : r;
+        for (LoraCopy c : adapted) {
+            r = c == null ? r : Math.max(r, c.rank());
         }
         float[] a = new float[Math.multiplyExact(Math.multiplyExact(k, r), in)];
         float[] b = new float[Math.multiplyExact(Math.multiplyExact(k, out), r)];
         float[] scales = new float[k];
         for (int i = 0; i < k; i++) {
-            Linear lin = adapted.get(i);
-            if (!lin.hasLora()) {
+            LoraCopy c = adapted.get(i);
+            if (c == null) {
                 continue; // zero A and B: this adapter leaves the layer as it is
             }
-            int ri = lin.loraA().value().dim(0);
-            float[] ai = lin.loraA().value().toArray(); // [ri, in]
-            float[] bi = lin.loraB().value().toArray(); // [out, ri]
-            System.arraycopy(ai, 0, a, i * r * in, ri * in);
+            int ri = c.rank();
+            System.arraycopy(c.a(), 0, a, i * r * in, ri * in); // A_i [ri, in] into rows 0..ri of its [r, in] slice
             for (int o = 0; o < out; o++) {
-                System.arraycopy(bi, o * ri, b, (i * out + o) * r, ri);
+                System.arraycopy(c.b(), o * ri, b, (i * out + o) * r, ri); // B_i [out, ri] into columns 0..ri
             }
-            scales[i] = lin.loraScale();
+            scales[i] = c.scale();
         }
         return new MixedLora(be.fromHost(a, k, r, in), be.fromHost(b, k, out, r), be.fromHost(scales, k), rows);
     }

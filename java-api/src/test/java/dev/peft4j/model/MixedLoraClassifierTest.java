@@ -147,6 +147,9 @@ class MixedLoraClassifierTest {
             m = assertThrows(IllegalArgumentException.class, () -> MixedLoraClassifier.of(
                     BertModel.random(be, CFG, BASE_SEED), List.of("a", "a"), good.subList(0, 2))).getMessage();
             assertTrue(m.contains("distinct"), m);
+            m = assertThrows(IllegalArgumentException.class,
+                    () -> MixedLoraClassifier.builder(BertModel.random(be, CFG, BASE_SEED)).build()).getMessage();
+            assertTrue(m.contains("no adapter"), m);
             BertModel planned = BertModel.random(be, CFG, BASE_SEED);
             planned.applyPlan(everyLayer(LoraSpec.defaults()), 1);
             m = assertThrows(IllegalArgumentException.class,

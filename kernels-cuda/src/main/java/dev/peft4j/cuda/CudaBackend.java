@@ -162,9 +162,21 @@ public final class CudaBackend implements Backend {
         products().linearBackward(p(dy), p(x), p(w), p(dx), p(dw), p(db), Shapes.rows(dy), w.dim(1), w.dim(0));
     }
 
+    /**
+     * With cuBLAS, the base product y = x Wᵀ + b by cuBLAS and then peft4j's low-rank half (u = x̃ Aᵀ, y += s·u Bᵀ: y
+     * read and written once more); with the tiled engine, peft4j's single fused kernel. Running tools/gpu-check.sh
+     * with both engines times both paths.
+     */
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
                                       Tensor y, Tensor u) {
-        check(peft4j_lora_forward(p(x), p(w), p(bias), p(a), p(b), s, p(dropMask), p(y), p(u), Shapes.rows(x), w.dim(1),
+        int n = Shapes.rows(x);
+        if (gemmEngine == GemmEngine.CUBLAS) {
+            products().linearForward(p(x), p(w), p(bias), p(y), n, w.dim(1), w.dim(0));
+            check(peft4j_lora_low_rank_forward(p(x), p(a), p(b), s, p(dropMask), p(y), p(u), n, w.dim(1), w.dim(0),
+                    a.dim(0), stream()), "loraForward (the low-rank half)");
+            return;
+        }
+        check(peft4j_lora_forward(p(x), p(w), p(bias), p(a), p(b), s, p(dropMask), p(y), p(u), n, w.dim(1),
                 w.dim(0), a.dim(0), stream()), "loraForward");
     }
 

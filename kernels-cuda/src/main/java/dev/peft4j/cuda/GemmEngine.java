@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * Which library computes the CUDA backend's dense products (gemm, linearForward, linearBackward): cuBLAS (the
  * default) or peft4j's own tiled kernels of libpeft4j_cuda. Chosen with {@code -Dpeft4j.cuda.gemm=cublas|tiled},
- * so both can be measured on one device; LoRA, adapters and attention use peft4j's fused kernels either way.
+ * so both can be measured on one device. The LoRA forward follows it: cuBLAS for the base product plus peft4j's
+ * low-rank kernel, or peft4j's single fused kernel. Adapters and attention use peft4j's fused kernels either way.
  */
 public enum GemmEngine {
     /** cublasSgemm / cublasSgemmStridedBatched in full FP32 (no TF32), through the JavaCPP cuda preset. */

@@ -255,6 +255,13 @@ public final class Peft4jNative {
                                               @Cast("const int32_t*") Pointer adapterOf, @Cast("float*") Pointer y,
                                               long n, long in, long out, long r, long adapters, Pointer stream);
 
+    /** The low-rank half of a LoRA forward: u = x̃ Aᵀ, y += s·u Bᵀ, for a base product already in y. */
+    public static native int peft4j_lora_low_rank_forward(@Cast("const float*") Pointer x, @Cast("const float*") Pointer a,
+                                                          @Cast("const float*") Pointer b, float s,
+                                                          @Cast("const float*") Pointer dropMask, @Cast("float*") Pointer y,
+                                                          @Cast("float*") Pointer u, long n, long in, long out, long r,
+                                                          Pointer stream);
+
     public static native int peft4j_stream_create(@Cast("void**") PointerPointer<?> stream);
 
     public static native int peft4j_stream_destroy(Pointer stream);

@@ -259,6 +259,19 @@ class Peft4jNativeKernelsTest {
     }
 
     @Test
+    void lowRankForwardArgumentsArriveInPlace() {
+        // with every pointer set this would launch, so only the missing ones are tried
+        eachRequiredPointer("lora_low_rank_forward", 5, a -> Peft4jNative.peft4j_lora_low_rank_forward(a[0], a[1], a[2],
+                1f, null, a[3], a[4], 2, 4, 3, 2, null), null);
+        assertEquals(PEFT4J_ERROR_NOT_FINITE,
+                Peft4jNative.peft4j_lora_low_rank_forward(p, p, p, Float.NaN, null, p, p, 2, 4, 3, 2, null));
+        assertEquals(Peft4jNative.PEFT4J_ERROR_RANK,
+                Peft4jNative.peft4j_lora_low_rank_forward(p, p, p, 1f, null, p, p, 2, 4, 3, 0, null));
+        assertEquals(PEFT4J_ERROR_NEGATIVE_SIZE,
+                Peft4jNative.peft4j_lora_low_rank_forward(p, p, p, 1f, null, p, p, -2, 4, 3, 2, null));
+    }
+
+    @Test
     void sgmvArgumentsArriveInPlace() {
         eachRequiredPointer("sgmv_lora", 6,
                 a -> Peft4jNative.peft4j_sgmv_lora(a[0], a[1], a[2], a[3], a[4], a[5], 2, 4, 3, 2, 5, null), null);
