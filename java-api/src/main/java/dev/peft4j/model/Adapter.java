@@ -50,33 +50,48 @@ final class Adapter implements AutoCloseable {
         gate = spec.gated() ? new Gate(be, prefix + ".gate", d) : null;
     }
 
-    private float s() {
-        return scale == null ? spec.scale() : scale.value().toArray()[0];
-    }
-
-    /** y {@code [N,d]} (a buffer) = residual + s·adapter(x). */
+    /**
+     * y {@code [N,d]} (a buffer) = residual + s·adapter(x), or residual + G ⊙ (s·adapter(x)) when gated. A fixed s is
+     * an argument of the fused kernel. A learned s stays on the device: h = adapter(x) with s = 1, then c = s·h as a
+     * [N·d, 1] × [1, 1] product (so no host read of s), then the residual is added.
+     */
     Tensor forward(Tensor x, Tensor residual) {
         this.x = x;
         int n = x.dim(0);
         int d = x.dim(1);
         Tensor y = buf.get("y", n, d);
-        if (gate == null) {
-            be.adapterForward(x, residual, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
-                    y, buf.get("z", n, spec.size()));
+        if (gate == null && scale == null) {
+            be.adapterForward(x, residual, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(),
+                    spec.scale(), y, buf.get("z", n, spec.size()));
             return y;
         }
         Tensor zero = buf.get("zero", n, d);
         be.fill(zero, 0f);
         Tensor c = buf.get("c", n, d);
-        be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
-                c, buf.get("z", n, spec.size()));
+        if (scale == null) {
+            be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(),
+                    spec.scale(), c, buf.get("z", n, spec.size()));
+        } else {
+            Tensor h = buf.get("h", n, d);
+            be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), 1f,
+                    h, buf.get("z", n, spec.size()));
+            be.gemm(h.view(n * d, 1), false, scale.value().view(1, 1), false, c.view(n * d, 1), 1f, 0f); // c = s·h
+        }
+        if (gate == null) {
+            be.add(residual, c, y);
+            return y;
+        }
         Tensor gated = buf.get("gated", n, d);
         be.mul(gate.forward(x, d), c, gated);
         be.add(residual, gated, y);
         return y;
     }
 
-    /** Fills the adapter's gradients and returns dx of the adapter path (a buffer); the residual's gradient is dy. */
+    /**
+     * Fills the adapter's gradients and returns dx of the adapter path (a buffer); the residual's gradient is dy.
+     * With dc = dy (or G ⊙ dy when gated): a fixed s goes to the fused kernel; a learned s gives ds = Σ dc ⊙ h (a
+     * [1, N·d] × [N·d, 1] product), and the kernel runs with s = 1 on s·dc, since every other gradient is linear in s.
+     */
     Tensor backward(Tensor dy) {
         int n = dy.dim(0);
         int d = dy.dim(1);
@@ -90,9 +105,19 @@ final class Adapter implements AutoCloseable {
             be.mul(dy, buf.get("c", n, d), dG);
             gateDx = gate.backward(dG, true);
         }
-        be.adapterBackward(dc, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), s(),
-                buf.get("z", n, spec.size()), dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(),
-                scale == null ? null : scale.grad());
+        if (scale == null) {
+            be.adapterBackward(dc, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), spec.scale(),
+                    buf.get("z", n, spec.size()), dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
+        } else {
+            if (scale.grad() != null) {
+                be.gemm(dc.view(1, n * d), false, buf.get("h", n, d).view(n * d, 1), false, scale.grad().view(1, 1),
+                        1f, 0f);
+            }
+            Tensor scaled = buf.get("scaledDc", n, d);
+            be.gemm(dc.view(n * d, 1), false, scale.value().view(1, 1), false, scaled.view(n * d, 1), 1f, 0f);
+            be.adapterBackward(scaled, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), 1f,
+                    buf.get("z", n, spec.size()), dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
+        }
         if (gateDx != null) {
             be.add(dx, gateDx, dx);
         }

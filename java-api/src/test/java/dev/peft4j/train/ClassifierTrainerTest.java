@@ -65,6 +65,16 @@ public class ClassifierTrainerTest {
     }
 
     @Test
+    void aDivergingLossStopsTrainingWithTheStepAndTheRate() {
+        // lr 1e30, no warm-up, no clipping: the first update sends the weights to ±1e30, the next loss is not finite
+        TrainConfig cfg = new TrainConfig(1, 8, 1e30f, 0f, 0f, LrSchedule.Decay.CONSTANT, 0f, 1, 0, 0, 7);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> run(cfg, synthetic(40, 1), List.of()));
+        assertTrue(e.getMessage().matches("the loss diverged to (NaN|-?Infinity) at step [2-5]; lower the learning rate "
+                + "\\(now 1\\.0E30\\)"), e.getMessage());
+    }
+
+    @Test
     void theSameSeedGivesTheSameLossCurveBitForBit() {
         TrainConfig cfg = new TrainConfig(1, 8, 5e-3f, 0.01f, 0.1f, LrSchedule.Decay.COSINE, 1f, 2, 0, 0, 11);
         List<EncodedExample> train = synthetic(40, 3);
