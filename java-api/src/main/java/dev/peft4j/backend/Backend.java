@@ -42,6 +42,15 @@ public interface Backend extends AutoCloseable {
     /** dst = src (same number of elements). */
     void copy(Tensor src, Tensor dst);
 
+    /**
+     * dst = src from the host: an input of a step (a key mask), written in order with the work queued on this backend,
+     * so a device backend need not wait for that work as {@link Tensor#copyFrom} does. src may be changed once this
+     * returns. Same number of elements.
+     */
+    default void upload(float[] src, Tensor dst) {
+        dst.copyFrom(src);
+    }
+
     /** t[i] = value for every i. */
     void fill(Tensor t, float value);
 

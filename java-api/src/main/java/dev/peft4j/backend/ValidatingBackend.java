@@ -56,6 +56,16 @@ public final class ValidatingBackend implements Backend {
         inner.copy(src, dst);
     }
 
+    @Override public void upload(float[] src, Tensor dst) {
+        ArgumentChecks c = check("upload");
+        c.notNull("src", src);
+        c.tensor("dst", dst);
+        if (dst.numel() != src.length) {
+            throw c.fail("dst " + Shapes.str(dst) + " has " + dst.numel() + " elements but src has " + src.length);
+        }
+        inner.upload(src, dst);
+    }
+
     @Override public void fill(Tensor t, float value) {
         check("fill").tensor("t", t);
         inner.fill(t, value);

@@ -256,7 +256,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
         Tensor mask = null;
         if (batch.mask() != null) {
             mask = buf.get("mask", b, t);
-            mask.copyFrom(batch.mask());
+            be.upload(batch.mask(), mask);
         }
         rows.set(perRow);
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0));

@@ -52,7 +52,7 @@ public final class SequenceClassifier implements AutoCloseable {
         mask = null;
         if (batch.mask() != null) {
             mask = buf.get("mask", b, t);
-            mask.copyFrom(batch.mask());
+            be.upload(batch.mask(), mask);
         }
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, training, seed));
         Tensor pooled = buf.get("pooled", b, d);

@@ -38,7 +38,7 @@ public final class TokenClassifier implements AutoCloseable {
         Tensor mask = null;
         if (batch.mask() != null) {
             mask = buf.get("mask", batch.batch(), batch.seqLen());
-            mask.copyFrom(batch.mask());
+            be.upload(batch.mask(), mask);
         }
         Pass pass = new Pass(batch.batch(), batch.seqLen(), mask, training, seed);
         Tensor h = encoder.forward(batch.ids(), batch.types(), pass);

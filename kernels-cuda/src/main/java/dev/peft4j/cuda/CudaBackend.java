@@ -25,8 +25,8 @@ import org.bytedeco.javacpp.PointerPointer;
  * <p>Host round trips: none inside a training step that uses the tensor forms of crossEntropyForward and clipGradNorm
  * (the float-returning forms copy one float back, which waits for all queued work). The int[] ids and targets go
  * through pinned staging memory by asynchronous copies on the stream, and an array repeated from an earlier call
- * (forward then backward, positions every step) is not uploaded again ({@link StagedIntUploads}). Still waiting:
- * {@link CudaStorage#write} and {@link CudaStorage#read} (a batch's key mask is written with one synchronous copy). The per-call workspaces come from one growing scratch buffer
+ * (forward then backward, positions every step) is not uploaded again; {@link #upload} writes a key mask the same way
+ * ({@link StagedUploads}). {@link CudaStorage#write} and {@link CudaStorage#read} (Tensor.copyFrom, toArray) wait. The per-call workspaces come from one growing scratch buffer
  * ({@link DeviceScratch}) and AdamW's and clipping's tensor tables are uploaded only when the tensors change
  * ({@link DeviceTable}). Argument checks are {@link dev.peft4j.backend.ValidatingBackend}'s (which wraps every
  * backend {@link dev.peft4j.backend.Backends} hands out); the C ABI checks again. Not thread-safe: one thread per
@@ -42,7 +42,7 @@ public final class CudaBackend implements Backend {
     private final DeviceScratch scratch = new DeviceScratch();
     private final DeviceTable adamWTable = new DeviceTable();
     private final DeviceTable clipTable = new DeviceTable();
-    private final StagedIntUploads uploads = new StagedIntUploads();
+    private final StagedUploads uploads = new StagedUploads();
 
     /** A backend whose dense products use the engine of {@code -Dpeft4j.cuda.gemm} (cuBLAS when unset). */
     public CudaBackend() {
@@ -127,6 +127,11 @@ public final class CudaBackend implements Backend {
 
     @Override public void copy(Tensor src, Tensor dst) {
         check(peft4j_copy(p(src), p(dst), src.numel(), stream()), "copy");
+    }
+
+    /** Through pinned staging memory by an asynchronous copy on this backend's stream: nothing waits. */
+    @Override public void upload(float[] src, Tensor dst) {
+        uploads.floats(src, p(dst), stream());
     }
 
     @Override public void fill(Tensor t, float value) {
@@ -420,7 +425,7 @@ public final class CudaBackend implements Backend {
 
     /** int32 values on the device: an asynchronous upload on this backend's stream, or none when repeated. */
     private Pointer ints(int[] values) {
-        return uploads.upload(values, stream());
+        return uploads.ints(values, stream());
     }
 
     /** One float of device memory copied to the host (this waits for the work queued before it). */

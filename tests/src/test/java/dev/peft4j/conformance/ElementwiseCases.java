@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** add, mul, axpy, copy, fill: every element is one or two fp32 roundings, so {@link Tolerance#ROUNDING}. */
+/** add, mul, axpy, copy, upload, fill: every element is one or two fp32 roundings, so {@link Tolerance#ROUNDING}. */
 final class ElementwiseCases {
-    private static final String FAMILY = "elementwise (add, mul, axpy, copy, fill)";
+    private static final String FAMILY = "elementwise (add, mul, axpy, copy, upload, fill)";
     private static final int[][] SHAPES = {{1}, {7}, {1021}, {33, 384}, {3, 7, 127}};
 
     private ElementwiseCases() {}
@@ -30,6 +30,11 @@ final class ElementwiseCases {
                 Tensor y = k.in("b");
                 k.b().axpy(-0.75f, k.in("a"), y);
                 k.result("y", y, Tolerance.ROUNDING);
+            }));
+            list.add(new KernelCase(FAMILY, "upload", sizes, in -> ab(in, shape), k -> {
+                Tensor t = k.out(shape);
+                k.b().upload(k.initial("a"), t);
+                k.result("t", t, Tolerance.ROUNDING);
             }));
             list.add(new KernelCase(FAMILY, "fill", sizes + " value=2.5", in -> { }, k -> {
                 Tensor t = k.out(shape);

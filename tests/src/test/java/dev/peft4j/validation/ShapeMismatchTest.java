@@ -19,6 +19,7 @@ class ShapeMismatchTest extends ValidatedBackendFixture {
         rejects(SHAPE, () -> b.axpy(1f, t(7), t(6)), "axpy", "y", "[6]", "[7]");
         rejects(SHAPE, () -> b.copy(t(7), t(2, 3)), "copy", "dst", "[2, 3]", "[7]");
         rejects(SHAPE, () -> b.fromHost(new float[5], 2, 3), "fromHost", "[2, 3]", "5");
+        rejects(SHAPE, () -> b.upload(new float[5], t(2, 3)), "upload", "dst [2, 3]", "6 elements", "src has 5");
     }
 
     @Test

@@ -3,28 +3,30 @@ package dev.peft4j.cuda;
 import static dev.peft4j.cuda.Peft4jNative.*;
 
 import java.util.Arrays;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
- * The int32 inputs of kernels (token ids, targets, embedding-gradient groups, adapter choices) put on the device
- * without waiting for the stream's queued work: each upload is written into pinned staging memory and copied
- * asynchronously on the backend's stream, so kernels queued after it see it. {@link #SLOTS} slots are reused least
- * recently used first, and an array equal to one a slot holds is not uploaded again (positions, token types and
- * [CLS] rows repeat every step, ids and targets repeat between forward and backward).
+ * A step's host inputs put on the device without waiting for the stream's queued work: each upload is written into
+ * pinned staging memory and copied asynchronously on the backend's stream, so kernels queued after it see it.
+ * {@link #ints} holds int32 kernel inputs (token ids, targets, embedding-gradient groups, adapter choices) in the
+ * slot's own device memory, and an array equal to one a slot holds is not uploaded again (positions, token types and
+ * [CLS] rows repeat every step, ids and targets repeat between forward and backward); {@link #floats} writes into a
+ * tensor (a key mask). {@link #SLOTS} slots are reused least recently used first.
  *
  * <p>Safety: a slot's staging memory is rewritten only after its previous copy has completed (its event), and its
  * device memory only by a copy queued after every kernel that read the old contents (stream order).
  */
-final class StagedIntUploads implements AutoCloseable {
+final class StagedUploads implements AutoCloseable {
     static final int SLOTS = 8;
 
     private final Slot[] slots = new Slot[SLOTS];
     private long clock;
 
     /** The device address of {@code values} as int32, uploaded on {@code stream} unless a slot holds them already. */
-    Pointer upload(int[] values, Pointer stream) {
+    Pointer ints(int[] values, Pointer stream) {
         Slot victim = null;
         for (int i = 0; i < SLOTS; i++) {
             Slot s = slots[i];
@@ -42,6 +44,19 @@ final class StagedIntUploads implements AutoCloseable {
         victim.fill(values, stream);
         victim.used = ++clock;
         return victim.device.pointer();
+    }
+
+    /** {@code values} into the device floats at {@code dst}, queued on {@code stream}. */
+    void floats(float[] values, Pointer dst, Pointer stream) {
+        Slot victim = null;
+        for (int i = 0; i < SLOTS; i++) {
+            if (slots[i] == null) {
+                slots[i] = new Slot();
+            }
+            victim = victim == null || slots[i].used < victim.used ? slots[i] : victim;
+        }
+        victim.write(values, dst, stream);
+        victim.used = ++clock;
     }
 
     @Override
@@ -64,15 +79,41 @@ final class StagedIntUploads implements AutoCloseable {
         long stagingBytes;
         Pointer event;
 
+        /** values into this slot's device memory, remembered for reuse. */
         void fill(int[] values, Pointer stream) {
-            long bytes = 4L * values.length;
+            content = null; // until the new copy is queued
+            if (device == null || device.length() < values.length) {
+                if (device != null) {
+                    device.free(); // cudaFree waits for the kernels that may still read it
+                }
+                device = new CudaStorage(Math.max(1, values.length));
+            }
+            Pointer src = stage(4L * values.length);
+            if (values.length > 0) {
+                new IntPointer(src).capacity(values.length).put(values, 0, values.length);
+            }
+            copy(device.pointer(), src, 4L * values.length, stream, values.length + " ints");
+            content = values.clone();
+        }
+
+        /** values into the device floats at dst (not remembered: dst is the caller's). */
+        void write(float[] values, Pointer dst, Pointer stream) {
+            content = null;
+            Pointer src = stage(4L * values.length);
+            if (values.length > 0) {
+                new FloatPointer(src).capacity(values.length).put(values, 0, values.length);
+            }
+            copy(dst, src, 4L * values.length, stream, values.length + " floats");
+        }
+
+        /** Pinned staging memory of at least {@code bytes}, once the slot's previous copy out of it has completed. */
+        private Pointer stage(long bytes) {
             if (event == null) {
                 try (PointerPointer<Pointer> out = new PointerPointer<>(1)) {
                     CudaStatus.check(peft4j_event_create(out), "cudaEventCreate for an upload slot");
                     event = out.get(0);
                 }
             }
-            content = null; // until the new copy is queued
             CudaStatus.check(peft4j_event_synchronize(event), "wait for an upload slot's previous copy");
             if (stagingBytes < bytes) {
                 freeStaging();
@@ -83,18 +124,12 @@ final class StagedIntUploads implements AutoCloseable {
                     stagingBytes = grown;
                 }
             }
-            if (device == null || device.length() < values.length) {
-                if (device != null) {
-                    device.free(); // cudaFree waits for the kernels that may still read it
-                }
-                device = new CudaStorage(Math.max(1, values.length));
-            }
-            if (values.length > 0) {
-                new IntPointer(staging).capacity(values.length).put(values, 0, values.length);
-            }
-            CudaStatus.check(peft4j_copy_to_device_async(device.pointer(), values.length > 0 ? staging : null, bytes, event,
-                    stream), "asynchronous upload of " + values.length + " ints");
-            content = values.clone();
+            return staging;
+        }
+
+        private void copy(Pointer dst, Pointer src, long bytes, Pointer stream, String what) {
+            CudaStatus.check(peft4j_copy_to_device_async(dst, bytes > 0 ? src : null, bytes, event, stream),
+                    "asynchronous upload of " + what);
         }
 
         private void freeStaging() {
