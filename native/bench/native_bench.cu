@@ -7,6 +7,8 @@
 //     built with cuBLAS (PEFT4J_HAVE_CUBLAS), with cuBLAS's base GEMM (fp32, and TF32 for information), against
 //     cuBLAS's base GEMM alone and cuBLAS's base + two low-rank GEMMs;
 //   prefix attention (L = 30, T = 512) / plain attention (L = 0)                  (target <= 1.3)
+// and, for every memory-bound kernel family of a training step, its time and the fraction of peak DRAM bandwidth it
+// reaches.
 // Without a device it prints SKIPPED and exits 0.
 #include <cuda_runtime.h>
 
@@ -198,6 +200,92 @@ void attention(std::mt19937& rng, void* flush) {
     for (float* p : {q, k, v, pk, pv, o, lse, d_out, dq, dk, dv, dpk, dpv, workspace}) peft4j_device_free(p);
 }
 
+// Device int32 values in [0, bound).
+int32_t* device_ids(int64_t count, int64_t bound, std::mt19937& rng) {
+    std::vector<int32_t> host(static_cast<size_t>(count));
+    std::uniform_int_distribution<int64_t> u(0, bound - 1);
+    for (auto& v : host) v = static_cast<int32_t>(u(rng));
+    float* d = nullptr;
+    check(peft4j_device_alloc(&d, count), "alloc");
+    check(peft4j_copy_bytes_to_device(d, host.data(), count * 4), "upload");
+    return reinterpret_cast<int32_t*>(d);
+}
+
+// Peak DRAM bandwidth in GB/s from the memory clock and bus width (DDR: two transfers per clock).
+double peak_gb_per_s() {
+    int clock_khz = 0, bus_bits = 0;
+    check_cuda(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrMemoryClockRate, 0), "memory clock");
+    check_cuda(cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, 0), "bus width");
+    return 2.0 * clock_khz * 1e3 * (bus_bits / 8.0) / 1e9;
+}
+
+// The memory-bound kernels of a bge-small + PEFT training step (N = 32 x 128 rows, d = 384, FFN 1536): median time
+// and the bandwidth they reach over the bytes they must move at least (each input read once, each output written once).
+void memory_bound(std::mt19937& rng, void* flush) {
+    const int64_t n = 4096, d = 384, f = 1536, m = 64, r = 16, adapters = 4, vocab = 30522;
+    const double peak = peak_gb_per_s();
+    std::printf("memory-bound kernels, N=%lld d=%lld (peak DRAM %.0f GB/s from clock x bus width)\n", (long long)n,
+                (long long)d, peak);
+    const auto report = [&](const char* name, double ms, double bytes) {
+        const double gbs = bytes / (ms * 1e-3) / 1e9;
+        std::printf("  %-34s %8.4f ms  %7.0f GB/s  %5.1f %% of peak\n", name, ms, gbs, 100.0 * gbs / peak);
+    };
+    float *x = device_random(n * f, rng), *y = nullptr, *y2 = nullptr, *mean = nullptr, *rstd = nullptr,
+          *gamma = device_random(d, rng), *beta = device_random(d, rng), *z = nullptr;
+    check(peft4j_device_alloc(&y, n * f), "alloc");
+    check(peft4j_device_alloc(&y2, n * f), "alloc");
+    check(peft4j_device_alloc(&mean, n), "alloc");
+    check(peft4j_device_alloc(&rstd, n), "alloc");
+    check(peft4j_device_alloc(&z, n * m), "alloc");
+    report("layer_norm_forward [N,d]", median_ms([&] {
+        check(peft4j_layer_norm_forward(x, gamma, beta, 1e-12f, y, mean, rstd, n, d, nullptr), "layer norm");
+    }, flush), 4.0 * (2 * n * d + 2 * d + 2 * n));
+    report("activation_forward GELU [N,4d]", median_ms([&] {
+        check(peft4j_activation_forward(PEFT4J_ACTIVATION_GELU, x, y, n * f, nullptr), "gelu");
+    }, flush), 4.0 * 2 * n * f);
+    report("activation_backward GELU [N,4d]", median_ms([&] {
+        check(peft4j_activation_backward(PEFT4J_ACTIVATION_GELU, x, x, y, n * f, nullptr), "gelu backward");
+    }, flush), 4.0 * 2 * n * f);
+    report("dropout_forward p=0.1 [N,d] (+mask)", median_ms([&] {
+        check(peft4j_dropout_forward(x, 0.1f, 42, y, y2, n * d, nullptr), "dropout");
+    }, flush), 4.0 * 3 * n * d);
+    report("scale_forward (IA)3 [N,4d]", median_ms([&] {
+        check(peft4j_scale_forward(x, gamma, y, n * f / d, d, nullptr), "ia3");
+    }, flush), 4.0 * (2 * n * f + d));
+    float *w_down = device_random(m * d, rng, 0.05f), *w_up = device_random(d * m, rng, 0.05f);
+    report("adapter_forward m=64 [N,d]", median_ms([&] {
+        check(peft4j_adapter_forward(x, x, w_down, nullptr, w_up, nullptr, PEFT4J_ACTIVATION_RELU, 1.0f, y, z, n, d, m,
+                                     nullptr), "adapter");
+    }, flush), 4.0 * (3 * n * d + n * m + 2 * m * d));
+    float *sa = device_random(adapters * r * d, rng, 0.05f), *sb = device_random(adapters * d * r, rng, 0.05f),
+          *scales = device_random(adapters, rng);
+    int32_t* adapter_of = device_ids(n, adapters, rng);
+    report("sgmv_lora 4 adapters r=16 [N,d]", median_ms([&] {
+        check(peft4j_sgmv_lora(x, sa, sb, scales, adapter_of, y, n, d, d, r, adapters, nullptr), "sgmv");
+    }, flush), 4.0 * (3 * n * d + n + adapters * 2 * r * d));
+    float* table = device_random(vocab * d, rng);
+    int32_t* ids = device_ids(n, vocab, rng);
+    report("embedding_forward [N,d] of 30522", median_ms([&] {
+        check(peft4j_embedding_forward(table, ids, y, n, vocab, d, nullptr), "embedding");
+    }, flush), 4.0 * (2 * n * d + n));
+    float *logits = device_random(n * 2, rng), *probs = nullptr, *row_loss = nullptr, *loss = nullptr;
+    check(peft4j_device_alloc(&probs, n * 2), "alloc");
+    check(peft4j_device_alloc(&row_loss, n), "alloc");
+    check(peft4j_device_alloc(&loss, 1), "alloc");
+    int32_t* targets = device_ids(n, 2, rng);
+    report("cross_entropy_forward [N,2]", median_ms([&] {
+        check(peft4j_cross_entropy_forward(logits, targets, probs, row_loss, loss, n, 2, nullptr), "cross-entropy");
+    }, flush), 4.0 * (2 * n * 2 + 2 * n + 1));
+    report("softmax_forward [N,T=128] x 12 heads", median_ms([&] {
+        check(peft4j_softmax_forward(x, y, n * 12, 128, nullptr), "softmax");
+    }, flush), 4.0 * 2 * n * 12 * 128);
+    for (float* p : {x, y, y2, mean, rstd, gamma, beta, z, w_down, w_up, sa, sb, scales, table, logits, probs,
+                     row_loss, loss}) {
+        peft4j_device_free(p);
+    }
+    for (int32_t* p : {adapter_of, ids, targets}) peft4j_device_free(reinterpret_cast<float*>(p));
+}
+
 }  // namespace
 
 int main() {
@@ -215,6 +303,7 @@ int main() {
     std::mt19937 rng(7);
     lora(rng, flush);
     attention(rng, flush);
+    memory_bound(rng, flush);
     cudaFree(flush);
     return 0;
 }
