@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,12 +134,12 @@ final class PredictMixedCommand implements Callable<Integer> {
         int[] ids = new int[b * t];
         int[] types = new int[b * t];
         float[] mask = new float[b * t];
-        java.util.Arrays.fill(ids, padId);
+        Arrays.fill(ids, padId);
         for (int i = 0; i < b; i++) {
             Encoding e = chunk.get(i).encoding();
             System.arraycopy(e.ids(), 0, ids, i * t, e.ids().length);
             System.arraycopy(e.typeIds(), 0, types, i * t, e.typeIds().length);
-            java.util.Arrays.fill(mask, i * t, i * t + e.ids().length, 1f);
+            Arrays.fill(mask, i * t, i * t + e.ids().length, 1f);
         }
         return new Batch(b, t, ids, types, mask, null);
     }

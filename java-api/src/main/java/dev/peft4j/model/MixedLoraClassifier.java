@@ -66,11 +66,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
      */
     public static final class Builder {
         private final BertModel base;
-        private final List<String> names = new ArrayList<>();
-        private final List<LoraCopy[][]> loras = new ArrayList<>(); // [layer][LoraTarget ordinal], null = not adapted
-        private final List<float[]> headWeights = new ArrayList<>();
-        private final List<float[]> headBiases = new ArrayList<>();
-        private final List<Integer> labels = new ArrayList<>();
+        private final List<AdapterCopy> added = new ArrayList<>();
 
         private Builder(BertModel base) {
             if (base == null) {
@@ -91,7 +87,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
                 throw new IllegalArgumentException("an adapter needs a name and a trained classifier; got name "
                         + (name == null ? "null" : "'" + name + "'") + (trained == null ? " and no classifier" : ""));
             }
-            if (names.contains(name)) {
+            if (added.stream().anyMatch(c -> c.name().equals(name))) {
                 throw new IllegalArgumentException("adapter names must be distinct: '" + name + "' is there already");
             }
             checkLoraOnly(name, trained, base);
@@ -107,17 +103,14 @@ public final class MixedLoraClassifier implements AutoCloseable {
                 }
             }
             Linear head = trained.head();
-            names.add(name);
-            loras.add(copies);
-            headWeights.add(head.weight.value().toArray());
-            headBiases.add(head.bias.value().toArray());
-            labels.add(trained.numLabels());
+            added.add(new AdapterCopy(name, copies, head.weight.value().toArray(), head.bias.value().toArray(),
+                    trained.numLabels()));
             return this;
         }
 
         /** The classifier; it owns the base from now on. */
         public MixedLoraClassifier build() {
-            if (names.isEmpty()) {
+            if (added.isEmpty()) {
                 throw new IllegalArgumentException("no adapter was added");
             }
             Backend be = base.backend();
@@ -127,8 +120,8 @@ public final class MixedLoraClassifier implements AutoCloseable {
             for (int l = 0; l < layers.size(); l++) {
                 for (LoraTarget t : LoraTarget.values()) {
                     List<LoraCopy> here = new ArrayList<>();
-                    for (LoraCopy[][] c : loras) {
-                        here.add(c[l][t.ordinal()]);
+                    for (AdapterCopy c : added) {
+                        here.add(c.loras()[l][t.ordinal()]);
                     }
                     if (here.stream().anyMatch(java.util.Objects::nonNull)) {
                         Linear target = PlanAttachment.target(layers.get(l), t);
@@ -136,15 +129,19 @@ public final class MixedLoraClassifier implements AutoCloseable {
                     }
                 }
             }
-            Tensor[] w = new Tensor[names.size()];
-            Tensor[] b = new Tensor[names.size()];
-            for (int i = 0; i < names.size(); i++) {
-                w[i] = be.fromHost(headWeights.get(i), labels.get(i), d);
-                b[i] = be.fromHost(headBiases.get(i), labels.get(i));
+            Tensor[] w = new Tensor[added.size()];
+            Tensor[] b = new Tensor[added.size()];
+            for (int i = 0; i < added.size(); i++) {
+                AdapterCopy c = added.get(i);
+                w[i] = be.fromHost(c.headWeight(), c.labels(), d);
+                b[i] = be.fromHost(c.headBias(), c.labels());
             }
-            return new MixedLoraClassifier(base, names, w, b, rows);
+            return new MixedLoraClassifier(base, added.stream().map(AdapterCopy::name).toList(), w, b, rows);
         }
     }
+
+    /** What {@link Builder#add} keeps of one trained classifier: loras [layer][LoraTarget ordinal] (null: not adapted). */
+    private record AdapterCopy(String name, LoraCopy[][] loras, float[] headWeight, float[] headBias, int labels) {}
 
     /** One adapter's LoRA on one linear layer, on the host: A [r, in], B [out, r], scale s. */
     private record LoraCopy(float[] a, float[] b, int rank, float scale) {}

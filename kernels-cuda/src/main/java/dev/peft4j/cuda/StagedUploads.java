@@ -27,20 +27,13 @@ final class StagedUploads implements AutoCloseable {
 
     /** The device address of {@code values} as int32, uploaded on {@code stream} unless a slot holds them already. */
     Pointer ints(int[] values, Pointer stream) {
-        Slot victim = null;
-        for (int i = 0; i < SLOTS; i++) {
-            Slot s = slots[i];
-            if (s == null) {
-                s = slots[i] = new Slot();
-            }
-            if (s.content != null && Arrays.equals(s.content, values)) {
+        for (Slot s : slots) {
+            if (s != null && s.content != null && Arrays.equals(s.content, values)) {
                 s.used = ++clock;
                 return s.device.pointer();
             }
-            if (victim == null || s.used < victim.used) {
-                victim = s;
-            }
         }
+        Slot victim = leastRecentlyUsed();
         victim.fill(values, stream);
         victim.used = ++clock;
         return victim.device.pointer();
@@ -48,6 +41,13 @@ final class StagedUploads implements AutoCloseable {
 
     /** {@code values} into the device floats at {@code dst}, queued on {@code stream}. */
     void floats(float[] values, Pointer dst, Pointer stream) {
+        Slot victim = leastRecentlyUsed();
+        victim.write(values, dst, stream);
+        victim.used = ++clock;
+    }
+
+    /** The slot used longest ago (an unused one first, created on demand). */
+    private Slot leastRecentlyUsed() {
         Slot victim = null;
         for (int i = 0; i < SLOTS; i++) {
             if (slots[i] == null) {
@@ -55,8 +55,7 @@ final class StagedUploads implements AutoCloseable {
             }
             victim = victim == null || slots[i].used < victim.used ? slots[i] : victim;
         }
-        victim.write(values, dst, stream);
-        victim.used = ++clock;
+        return victim;
     }
 
     @Override
