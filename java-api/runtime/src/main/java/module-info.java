@@ -14,4 +14,5 @@ module dev.peft4j.runtime {
     exports dev.peft4j.model;
     exports dev.peft4j.adapter;
     exports dev.peft4j.train;
+    exports dev.peft4j.text;
 }

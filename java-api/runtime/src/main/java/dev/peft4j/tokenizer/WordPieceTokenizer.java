@@ -213,6 +213,14 @@ public final class WordPieceTokenizer {
         return post.apply(ta, ids(ta), tb, tb == null ? null : ids(tb));
     }
 
+    /**
+     * {@code [CLS] pieces [SEP]} for word pieces already produced by {@link #tokenize} (a slice of a long text, say),
+     * untruncated.
+     */
+    public Encoding encodePieces(List<String> pieces) {
+        return post.apply(pieces, ids(pieces), null, null);
+    }
+
     /** Encodes single texts, truncated to {@code maxLength} and padded as {@code padding} says. */
     public BatchEncoding encodeBatch(List<String> texts, int maxLength, Padding padding) {
         return encodeBatch(texts, null, maxLength, padding);

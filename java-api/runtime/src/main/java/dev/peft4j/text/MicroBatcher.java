@@ -1,0 +1,146 @@
+package dev.peft4j.text;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Gathers items submitted by many threads into batches for one worker thread, which alone runs the model. A batch
+ * starts with the first waiting item and takes more until it holds {@code maxBatch} items or {@code maxWait} has passed
+ * since it started. At most {@code capacity} items wait or run at once: a submission that does not fit is refused at
+ * once with a {@link RejectedExecutionException}, so a burst never grows memory without bound.
+ *
+ * @param <I> an item of work
+ * @param <O> its result
+ */
+final class MicroBatcher<I, O> implements AutoCloseable {
+    private record Pending<I, O>(I item, CompletableFuture<O> result) {}
+
+    private final String name;
+    private final int capacity;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final Function<List<I>, List<O>> process;
+    private final Semaphore slots;
+    private final LinkedBlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private volatile boolean closed;
+
+    /**
+     * @param process runs one batch on the worker thread and returns one result per item, in order
+     */
+    MicroBatcher(String name, int capacity, int maxBatch, Duration maxWait, Function<List<I>, List<O>> process) {
+        if (capacity < 1 || maxBatch < 1 || maxWait == null || maxWait.isNegative()) {
+            throw new IllegalArgumentException("need capacity ≥ 1, maxBatch ≥ 1 and maxWait ≥ 0; got " + capacity + ", "
+                    + maxBatch + ", " + maxWait);
+        }
+        this.name = name;
+        this.capacity = capacity;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.process = Objects.requireNonNull(process, "process");
+        this.slots = new Semaphore(capacity);
+        this.worker = Thread.ofPlatform().daemon().name(name + "-worker").start(this::run);
+    }
+
+    /** Queues every item, all or none; the futures complete in the worker. */
+    List<CompletableFuture<O>> submitAll(List<I> items) {
+        if (closed) {
+            throw new RejectedExecutionException(name + " is closed");
+        }
+        if (items.size() > capacity) {
+            throw new RejectedExecutionException(name + ": a request of " + items.size() + " parts exceeds the queue's"
+                    + " capacity of " + capacity + "; split the request or build with a larger queueCapacity");
+        }
+        if (!slots.tryAcquire(items.size())) {
+            throw new RejectedExecutionException(name + ": the queue is full (" + capacity + " parts waiting or running);"
+                    + " retry later, or build with a larger queueCapacity");
+        }
+        List<CompletableFuture<O>> futures = new ArrayList<>(items.size());
+        for (I item : items) {
+            CompletableFuture<O> f = new CompletableFuture<>();
+            futures.add(f);
+            queue.add(new Pending<>(item, f));
+        }
+        if (closed) {
+            failAll(new RejectedExecutionException(name + " is closed"));
+        }
+        return futures;
+    }
+
+    private void run() {
+        List<Pending<I, O>> batch = new ArrayList<>(maxBatch);
+        while (!closed) {
+            try {
+                Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batch.size() < maxBatch) {
+                    Pending<I, O> next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                }
+                runBatch(batch);
+            } catch (InterruptedException e) {
+                break;
+            } finally {
+                slots.release(batch.size());
+                batch.clear();
+            }
+        }
+        failAll(new RejectedExecutionException(name + " is closed"));
+    }
+
+    private void runBatch(List<Pending<I, O>> batch) {
+        List<I> items = new ArrayList<>(batch.size());
+        for (Pending<I, O> p : batch) {
+            items.add(p.item());
+        }
+        try {
+            List<O> results = process.apply(items);
+            if (results.size() != batch.size()) {
+                throw new IllegalStateException(name + ": a batch of " + batch.size() + " gave " + results.size()
+                        + " results");
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(results.get(i));
+            }
+        } catch (RuntimeException | Error e) {
+            for (Pending<I, O> p : batch) {
+                p.result().completeExceptionally(e);
+            }
+        }
+    }
+
+    private void failAll(RuntimeException e) {
+        Pending<I, O> p;
+        while ((p = queue.poll()) != null) {
+            p.result().completeExceptionally(e);
+            slots.release();
+        }
+    }
+
+    /** Stops taking work, finishes the batch in progress, fails what still waits, and joins the worker. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        failAll(new RejectedExecutionException(name + " is closed"));
+    }
+}

@@ -1,0 +1,335 @@
+package dev.peft4j.text;
+
+import dev.peft4j.adapter.AdapterIo;
+import dev.peft4j.adapter.AdapterModel;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.Backends;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.model.LoraMerge;
+import dev.peft4j.model.Pass;
+import dev.peft4j.model.Pooling;
+import dev.peft4j.tensor.Tensor;
+import dev.peft4j.tokenizer.WordPieceTokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Text in, L2-normalised embeddings out: a BERT encoder (optionally with a PEFT adapter, LoRA optionally merged for
+ * zero overhead), pooled as the model defines (mean over tokens, or [CLS]).
+ *
+ * <p>Thread-safe: any number of threads may call {@link #embed}. Their texts are split into parts (see
+ * {@link LongTextPolicy}) that one worker thread runs together in batches of up to {@code maxBatch}, gathered for at
+ * most {@code maxWait}; at most {@code queueCapacity} parts wait at once, and a request that does not fit is refused
+ * with a {@link RejectedExecutionException} rather than buffered. The vectors do not depend on which texts share a
+ * batch (every kernel computes a row from that row alone, and padding is masked).
+ *
+ * <pre>{@code
+ * try (TextEncoder encoder = TextEncoder.builder(BaseModel.miniLm()).adapter(Path.of("my-lora")).build()) {
+ *     float[][] vectors = encoder.embed(List.of("first text", "second text"));   // [2][384], each of norm 1
+ * }
+ * }</pre>
+ */
+public final class TextEncoder implements AutoCloseable {
+    /** Word pieces per part: BERT's 512 positions less [CLS] and [SEP]. */
+    static final int MAX_PIECES = 510;
+
+    private final BaseModel base;
+    private final WordPieceTokenizer tokenizer;
+    private final Backend backend;
+    private final boolean ownsBackend;
+    private final BertModel model;
+    private final LongTextPolicy longText;
+    private final int maxPieces;
+    private final MicroBatcher<int[], float[]> batcher;
+
+    private TextEncoder(Builder b) throws IOException {
+        this.base = b.base;
+        this.longText = b.longText;
+        this.ownsBackend = b.backend == null;
+        this.backend = ownsBackend ? Backends.create() : b.backend;
+        BertModel m = null;
+        try {
+            this.tokenizer = base.tokenizer();
+            m = base.load(backend, 0f);
+            if (b.adapter != null) {
+                AdapterIo.load(b.adapter, AdapterModel.of(m), 0L);
+                if (b.mergeLora) {
+                    LoraMerge.merge(m);
+                }
+            }
+            this.model = m;
+            this.maxPieces = Math.min(MAX_PIECES, m.config().maxPositions() - 2);
+            this.batcher = new MicroBatcher<>("peft4j TextEncoder (" + base.name() + ")", b.queueCapacity, b.maxBatch,
+                    b.maxWait, this::runBatch);
+        } catch (IOException | RuntimeException e) {
+            if (m != null) {
+                m.close();
+            }
+            if (ownsBackend) {
+                backend.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A builder for an encoder of {@code base}. */
+    public static Builder builder(BaseModel base) {
+        return new Builder(base);
+    }
+
+    /** The embeddings of {@code texts}, in order: {@code [texts.size()][dimension()]}, each of L2 norm 1. */
+    public float[][] embed(List<String> texts) {
+        return embedWithCounts(texts).vectors();
+    }
+
+    /** The embedding of one text. */
+    public float[] embed(String text) {
+        return embed(List.of(text))[0];
+    }
+
+    /** The embeddings of {@code texts} with their token counts. */
+    public EncodedTexts embedWithCounts(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
+        List<int[]> parts = new ArrayList<>();
+        int[] firstPart = new int[texts.size() + 1];
+        int[] tokenCounts = new int[texts.size()];
+        List<int[]> weights = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            String text = texts.get(i);
+            if (text == null) {
+                throw new IllegalArgumentException("text " + i + " is null");
+            }
+            List<String> pieces = tokenizer.tokenize(text);
+            tokenCounts[i] = pieces.size() + 2;
+            List<List<String>> split = partsOf(pieces, i);
+            int[] w = new int[split.size()];
+            for (int k = 0; k < split.size(); k++) {
+                parts.add(tokenizer.encodePieces(split.get(k)).ids());
+                w[k] = split.get(k).size();
+            }
+            weights.add(w);
+            firstPart[i + 1] = parts.size();
+        }
+        List<float[]> pooled = await(batcher.submitAll(parts));
+        float[][] vectors = new float[texts.size()][];
+        for (int i = 0; i < texts.size(); i++) {
+            vectors[i] = normalised(weightedMean(pooled.subList(firstPart[i], firstPart[i + 1]), weights.get(i)));
+        }
+        return new EncodedTexts(vectors, tokenCounts);
+    }
+
+    /** The parts a text's word pieces are embedded as, by the long-text policy; an empty text is one empty part. */
+    private List<List<String>> partsOf(List<String> pieces, int index) {
+        if (pieces.size() <= maxPieces) {
+            return List.of(pieces);
+        }
+        return switch (longText) {
+            case SPLIT -> WordPieceParts.split(pieces, maxPieces);
+            case TRUNCATE -> List.of(pieces.subList(0, maxPieces));
+            case FAIL -> throw new IllegalArgumentException("text " + index + " has " + pieces.size()
+                    + " word pieces, more than the " + maxPieces + " that " + base.name() + " takes at once"
+                    + " (build the encoder with LongTextPolicy.SPLIT or TRUNCATE)");
+        };
+    }
+
+    private static List<float[]> await(List<CompletableFuture<float[]>> futures) {
+        List<float[]> out = new ArrayList<>(futures.size());
+        for (CompletableFuture<float[]> f : futures) {
+            try {
+                out.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException("interrupted while waiting for embeddings", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new CompletionException(cause);
+            }
+        }
+        return out;
+    }
+
+    /** Σ_k w_k·v_k / Σ_k w_k (a single part is returned as it is). */
+    private static float[] weightedMean(List<float[]> vectors, int[] weights) {
+        if (vectors.size() == 1) {
+            return vectors.get(0);
+        }
+        float[] mean = new float[vectors.get(0).length];
+        long total = 0;
+        for (int k = 0; k < vectors.size(); k++) {
+            total += weights[k];
+            float[] v = vectors.get(k);
+            for (int j = 0; j < mean.length; j++) {
+                mean[j] += v[j] * weights[k];
+            }
+        }
+        for (int j = 0; j < mean.length; j++) {
+            mean[j] /= total;
+        }
+        return mean;
+    }
+
+    /** v / ‖v‖₂ (a zero vector stays zero). */
+    private static float[] normalised(float[] v) {
+        double sq = 0;
+        for (float x : v) {
+            sq += (double) x * x;
+        }
+        float norm = (float) Math.sqrt(sq);
+        float[] out = new float[v.length];
+        if (norm > 0) {
+            for (int j = 0; j < v.length; j++) {
+                out[j] = v[j] / norm;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * On the worker: the pooled (not yet normalised) vectors of a batch of parts, each {@code [CLS] pieces [SEP]}.
+     * ids {@code [B,T]} padded on the right to the longest part, key mask {@code [B,T]}, hidden {@code [B·T,d]},
+     * pooled {@code [B,d]}.
+     */
+    private List<float[]> runBatch(List<int[]> parts) {
+        int b = parts.size();
+        int t = 0;
+        for (int[] p : parts) {
+            t = Math.max(t, p.length);
+        }
+        int d = model.config().hidden();
+        int[] ids = new int[b * t];
+        float[] mask = new float[b * t];
+        Arrays.fill(ids, tokenizer.padId());
+        for (int i = 0; i < b; i++) {
+            int[] p = parts.get(i);
+            System.arraycopy(p, 0, ids, i * t, p.length);
+            Arrays.fill(mask, i * t, i * t + p.length, 1f);
+        }
+        try (Tensor keyMask = backend.fromHost(mask, b, t); Tensor pooled = backend.allocate(b, d)) {
+            Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
+            if (base.pooling() == Pooling.MEAN) {
+                backend.meanPoolForward(hidden.view(b, t, d), keyMask, pooled);
+            } else {
+                int[] clsRows = new int[b];
+                for (int i = 0; i < b; i++) {
+                    clsRows[i] = i * t;
+                }
+                backend.embeddingForward(hidden, clsRows, pooled);
+            }
+            float[] flat = pooled.toArray();
+            List<float[]> out = new ArrayList<>(b);
+            for (int i = 0; i < b; i++) {
+                out.add(Arrays.copyOfRange(flat, i * d, (i + 1) * d));
+            }
+            return out;
+        }
+    }
+
+    /** The length of the embeddings (the model's hidden size). */
+    public int dimension() {
+        return model.config().hidden();
+    }
+
+    /** The base model's name. */
+    public String modelName() {
+        return base.name();
+    }
+
+    /** Word pieces in {@code text} with [CLS] and [SEP], as {@link EncodedTexts#tokenCounts()} counts them. */
+    public int countTokens(String text) {
+        return tokenizer.tokenize(Objects.requireNonNull(text, "text")).size() + 2;
+    }
+
+    /** Stops the worker (waiting requests fail), frees the model, and closes the backend if the encoder made it. */
+    @Override
+    public void close() {
+        batcher.close();
+        model.close();
+        if (ownsBackend) {
+            backend.close();
+        }
+    }
+
+    /** Options of a {@link TextEncoder}; every one has a default. */
+    public static final class Builder {
+        private final BaseModel base;
+        private Path adapter;
+        private boolean mergeLora;
+        private Backend backend;
+        private LongTextPolicy longText = LongTextPolicy.SPLIT;
+        private int maxBatch = 32;
+        private Duration maxWait = Duration.ofMillis(2);
+        private int queueCapacity = 4096;
+
+        private Builder(BaseModel base) {
+            this.base = Objects.requireNonNull(base, "base");
+        }
+
+        /** An adapter folder (peft4j's or Hugging Face peft's {@code adapter_config.json} + weights). Default none. */
+        public Builder adapter(Path dir) {
+            this.adapter = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** Fold the adapter's LoRA into the base weights (W += s·B A): the same vectors at the base model's cost. */
+        public Builder mergeLora(boolean merge) {
+            this.mergeLora = merge;
+            return this;
+        }
+
+        /** The backend to run on; the caller keeps it and closes it. Default: a new {@link Backends#create()}. */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** What to do with texts over 510 word pieces. Default {@link LongTextPolicy#SPLIT}. */
+        public Builder longText(LongTextPolicy policy) {
+            this.longText = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Most parts in one forward pass. Default 32. */
+        public Builder maxBatch(int maxBatch) {
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
+            }
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        /** How long a batch waits for more parts once it has one. Default 2 ms. */
+        public Builder maxWait(Duration maxWait) {
+            if (maxWait == null || maxWait.isNegative()) {
+                throw new IllegalArgumentException("maxWait must be ≥ 0, got " + maxWait);
+            }
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        /** Most parts waiting or running at once; beyond it a request is refused. Default 4096. */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("queueCapacity must be ≥ 1, got " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /** Loads the tokenizer, the model and the adapter, and starts the worker. */
+        public TextEncoder build() throws IOException {
+            return new TextEncoder(this);
+        }
+    }
+}
