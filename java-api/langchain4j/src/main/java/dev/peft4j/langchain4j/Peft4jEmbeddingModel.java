@@ -45,7 +45,7 @@ public final class Peft4jEmbeddingModel implements EmbeddingModel, AutoCloseable
         return new Builder();
     }
 
-    /** Embeds every segment's text; the token usage counts every segment's word pieces with [CLS] and [SEP]. */
+    /** Embeds every segment's text; the token usage counts every segment's word pieces (without [CLS] and [SEP]). */
     @Override
     public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
         Objects.requireNonNull(segments, "segments");
@@ -89,7 +89,7 @@ public final class Peft4jEmbeddingModel implements EmbeddingModel, AutoCloseable
         private Path adapter;
         private boolean mergeLora;
         private Backend backend;
-        private LongTextPolicy longText = LongTextPolicy.SPLIT;
+        private LongTextPolicy longText = LongTextPolicy.TOKENIZER;
 
         private Builder() {}
 
@@ -117,7 +117,7 @@ public final class Peft4jEmbeddingModel implements EmbeddingModel, AutoCloseable
             return this;
         }
 
-        /** Texts over 510 word pieces: split and averaged (default, as langchain4j does), truncated, or refused. */
+        /** How texts are fitted to the model. Default {@link LongTextPolicy#TOKENIZER}, as langchain4j's own models do. */
         public Builder longText(LongTextPolicy policy) {
             this.longText = Objects.requireNonNull(policy, "policy");
             return this;

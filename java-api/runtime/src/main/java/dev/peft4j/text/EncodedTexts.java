@@ -2,7 +2,8 @@ package dev.peft4j.text;
 
 /**
  * Embeddings of a list of texts: {@code vectors[i]} is text i's L2-normalised embedding, {@code tokenCounts[i]} its
- * length in word pieces including [CLS] and [SEP] (before any split or truncation, as langchain4j counts).
+ * count of word pieces the embedding covers (without [CLS] and [SEP]; after the tokenizer's declared truncation
+ * under {@link LongTextPolicy#TOKENIZER}, as langchain4j's in-process models count them).
  */
 public record EncodedTexts(float[][] vectors, int[] tokenCounts) {
     /** The total of {@link #tokenCounts()}. */

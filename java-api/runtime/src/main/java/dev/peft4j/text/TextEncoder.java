@@ -108,8 +108,8 @@ public final class TextEncoder implements AutoCloseable {
             if (text == null) {
                 throw new IllegalArgumentException("text " + i + " is null");
             }
-            List<String> pieces = tokenizer.tokenize(text);
-            tokenCounts[i] = pieces.size() + 2;
+            List<String> pieces = fitted(tokenizer.tokenize(text));
+            tokenCounts[i] = pieces.size();
             List<List<String>> split = partsOf(pieces, i);
             int[] w = new int[split.size()];
             for (int k = 0; k < split.size(); k++) {
@@ -127,13 +127,22 @@ public final class TextEncoder implements AutoCloseable {
         return new EncodedTexts(vectors, tokenCounts);
     }
 
+    /** The word pieces the policy keeps: under {@link LongTextPolicy#TOKENIZER}, at most the tokenizer's declared length. */
+    private List<String> fitted(List<String> pieces) {
+        if (longText == LongTextPolicy.TOKENIZER && tokenizer.declaredMaxLength().isPresent()) {
+            int keep = tokenizer.declaredMaxLength().getAsInt() - tokenizer.specialTokensForSingle();
+            return pieces.size() <= keep ? pieces : pieces.subList(0, keep);
+        }
+        return pieces;
+    }
+
     /** The parts a text's word pieces are embedded as, by the long-text policy; an empty text is one empty part. */
     private List<List<String>> partsOf(List<String> pieces, int index) {
         if (pieces.size() <= maxPieces) {
             return List.of(pieces);
         }
         return switch (longText) {
-            case SPLIT -> WordPieceParts.split(pieces, maxPieces);
+            case TOKENIZER, SPLIT -> WordPieceParts.split(pieces, maxPieces);
             case TRUNCATE -> List.of(pieces.subList(0, maxPieces));
             case FAIL -> throw new IllegalArgumentException("text " + index + " has " + pieces.size()
                     + " word pieces, more than the " + maxPieces + " that " + base.name() + " takes at once"
@@ -246,9 +255,9 @@ public final class TextEncoder implements AutoCloseable {
         return base.name();
     }
 
-    /** Word pieces in {@code text} with [CLS] and [SEP], as {@link EncodedTexts#tokenCounts()} counts them. */
+    /** The word pieces of {@code text} an embedding covers, as {@link EncodedTexts#tokenCounts()} counts them. */
     public int countTokens(String text) {
-        return tokenizer.tokenize(Objects.requireNonNull(text, "text")).size() + 2;
+        return fitted(tokenizer.tokenize(Objects.requireNonNull(text, "text"))).size();
     }
 
     /** Stops the worker (waiting requests fail), frees the model, and closes the backend if the encoder made it. */
@@ -267,7 +276,7 @@ public final class TextEncoder implements AutoCloseable {
         private Path adapter;
         private boolean mergeLora;
         private Backend backend;
-        private LongTextPolicy longText = LongTextPolicy.SPLIT;
+        private LongTextPolicy longText = LongTextPolicy.TOKENIZER;
         private int maxBatch = 32;
         private Duration maxWait = Duration.ofMillis(2);
         private int queueCapacity = 4096;
@@ -294,7 +303,7 @@ public final class TextEncoder implements AutoCloseable {
             return this;
         }
 
-        /** What to do with texts over 510 word pieces. Default {@link LongTextPolicy#SPLIT}. */
+        /** How texts are fitted to the model. Default {@link LongTextPolicy#TOKENIZER} (as langchain4j does). */
         public Builder longText(LongTextPolicy policy) {
             this.longText = Objects.requireNonNull(policy, "policy");
             return this;

@@ -33,9 +33,11 @@ public final class WordPieceTokenizer {
     private final List<String> addedTokens;
     private final Map<String, Integer> addedIds;
     private final int padId;
+    /** The truncation length tokenizer.json declares (special tokens included), or 0 when it declares none. */
+    private final int declaredMaxLength;
 
     private WordPieceTokenizer(BertNormalizer normalizer, WordPieceModel model, TemplatePostProcessor post,
-                               Map<String, Integer> addedIds, int padId) {
+                               Map<String, Integer> addedIds, int padId, int declaredMaxLength) {
         this.normalizer = normalizer;
         this.model = model;
         this.post = post;
@@ -44,6 +46,7 @@ public final class WordPieceTokenizer {
         sorted.sort(Comparator.comparingInt(String::length).reversed());
         this.addedTokens = List.copyOf(sorted);
         this.padId = padId;
+        this.declaredMaxLength = declaredMaxLength;
     }
 
     /** Reads {@code file}; a file that is not a usable WordPiece tokenizer.json fails with an IOException naming it. */
@@ -117,7 +120,15 @@ public final class WordPieceTokenizer {
         if (root.get("padding") instanceof JsonObject pad && pad.has("pad_id")) {
             padId = pad.get("pad_id").getAsInt();
         }
-        return new WordPieceTokenizer(normalizer, model, post, added, padId);
+        int declaredMaxLength = 0;
+        if (root.get("truncation") instanceof JsonObject trunc && trunc.has("max_length")) {
+            declaredMaxLength = trunc.get("max_length").getAsInt();
+            if (declaredMaxLength < post.addedTokens(false) + 1) {
+                throw new IllegalArgumentException("truncation.max_length " + declaredMaxLength
+                        + " leaves no room for a token besides the special ones");
+            }
+        }
+        return new WordPieceTokenizer(normalizer, model, post, added, padId, declaredMaxLength);
     }
 
     private static String str(JsonObject o, String key, String dflt) {
@@ -263,5 +274,19 @@ public final class WordPieceTokenizer {
 
     public int padId() {
         return padId;
+    }
+
+    /**
+     * The truncation length the tokenizer.json declares ({@code truncation.max_length}, special tokens included: 128
+     * for all-MiniLM-L6-v2), if it declares one. {@link #encode} does not apply it; callers that want Hugging Face's
+     * behaviour do (see {@code TextEncoder}).
+     */
+    public java.util.OptionalInt declaredMaxLength() {
+        return declaredMaxLength == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(declaredMaxLength);
+    }
+
+    /** How many special tokens a single text gets ([CLS] and [SEP]: 2). */
+    public int specialTokensForSingle() {
+        return post.addedTokens(false);
     }
 }
