@@ -29,8 +29,8 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Thread-safe: any number of threads may call {@link #embed}. Their texts are split into parts (see
  * {@link LongTextPolicy}) that one worker thread runs together in batches of up to {@code maxBatch}, gathered for at
  * most {@code maxWait}; at most {@code queueCapacity} parts wait at once, and a request that does not fit is refused
- * with a {@link RejectedExecutionException} rather than buffered. The vectors do not depend on which texts share a
- * batch (every kernel computes a row from that row alone, and padding is masked).
+ * with a {@link RejectedExecutionException} rather than buffered. A text's vector is the same, bit for bit, whatever
+ * texts share its batch.
  *
  * <pre>{@code
  * try (TextEncoder encoder = TextEncoder.builder(BaseModel.miniLm()).adapter(Path.of("my-lora")).build()) {
@@ -205,17 +205,42 @@ public final class TextEncoder implements AutoCloseable {
         return out;
     }
 
+    /** Parts run padded to a multiple of this many tokens, and only with parts of the same padded length. */
+    static final int LENGTH_STEP = 8;
+
     /**
-     * On the worker: the pooled (not yet normalised) vectors of a batch of parts, each {@code [CLS] pieces [SEP]}.
-     * ids {@code [B,T]} padded on the right to the longest part, key mask {@code [B,T]}, hidden {@code [B·T,d]},
-     * pooled {@code [B,d]}.
+     * On the worker: the pooled (not yet normalised) vectors of a batch of parts, each {@code [CLS] pieces [SEP]}, in
+     * order. A part's result must not depend on the parts it came with: the kernels compute each sequence alone, but a
+     * sum over keys rounds differently at another padded length, so each part is padded to its own length rounded up
+     * to {@link #LENGTH_STEP} and run in a forward pass with the parts of that padded length only.
      */
     private List<float[]> runBatch(List<int[]> parts) {
-        int b = parts.size();
-        int t = 0;
-        for (int[] p : parts) {
-            t = Math.max(t, p.length);
+        float[][] out = new float[parts.size()][];
+        java.util.Map<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
+        int limit = model.config().maxPositions();
+        for (int i = 0; i < parts.size(); i++) {
+            int padded = Math.min(limit, -Math.floorDiv(-parts.get(i).length, LENGTH_STEP) * LENGTH_STEP);
+            byLength.computeIfAbsent(padded, k -> new ArrayList<>()).add(i);
         }
+        for (java.util.Map.Entry<Integer, List<Integer>> group : byLength.entrySet()) {
+            List<int[]> members = new ArrayList<>();
+            for (int i : group.getValue()) {
+                members.add(parts.get(i));
+            }
+            float[][] pooled = pool(members, group.getKey());
+            for (int k = 0; k < pooled.length; k++) {
+                out[group.getValue().get(k)] = pooled[k];
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
+     * One forward pass: ids {@code [B,T]} padded on the right to {@code t}, key mask {@code [B,T]}, hidden
+     * {@code [B·T,d]}, pooled {@code [B,d]} (mean over the mask, or the [CLS] rows).
+     */
+    private float[][] pool(List<int[]> parts, int t) {
+        int b = parts.size();
         int d = model.config().hidden();
         int[] ids = new int[b * t];
         float[] mask = new float[b * t];
@@ -237,9 +262,9 @@ public final class TextEncoder implements AutoCloseable {
                 backend.embeddingForward(hidden, clsRows, pooled);
             }
             float[] flat = pooled.toArray();
-            List<float[]> out = new ArrayList<>(b);
+            float[][] out = new float[b][];
             for (int i = 0; i < b; i++) {
-                out.add(Arrays.copyOfRange(flat, i * d, (i + 1) * d));
+                out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
             }
             return out;
         }

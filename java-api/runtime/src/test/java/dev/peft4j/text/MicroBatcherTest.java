@@ -1,0 +1,94 @@
+package dev.peft4j.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+    @Test
+    void gathersItemsFromManyThreadsIntoBatchesAndAnswersEachInOrder() throws Exception {
+        List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("square", 1000, 8, Duration.ofMillis(20), items -> {
+            batchSizes.add(items.size());
+            return items.stream().map(i -> i * i).toList();
+        })) {
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 16; t++) {
+                int base = t * 100;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        List<Integer> in = List.of(base, base + 1, base + 2);
+                        List<CompletableFuture<Integer>> out = b.submitAll(in);
+                        for (int i = 0; i < in.size(); i++) {
+                            assertEquals(in.get(i) * in.get(i), out.get(i).get());
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(List.of(), failures);
+            assertEquals(48, batchSizes.stream().mapToInt(Integer::intValue).sum());
+            assertTrue(batchSizes.stream().allMatch(s -> s <= 8), "no batch over maxBatch: " + batchSizes);
+            assertTrue(batchSizes.size() < 48, "items were batched together: " + batchSizes);
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndTakesWorkAgainOnceItDrains() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("blocked", 4, 2, Duration.ZERO, items -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return items;
+        })) {
+            List<CompletableFuture<Integer>> first = b.submitAll(List.of(1, 2));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            List<CompletableFuture<Integer>> second = b.submitAll(List.of(3, 4));
+            RejectedExecutionException full = assertThrows(RejectedExecutionException.class, () -> b.submitAll(List.of(5)));
+            assertTrue(full.getMessage().contains("queue is full (4 parts"), full.getMessage());
+            RejectedExecutionException tooBig = assertThrows(RejectedExecutionException.class,
+                    () -> b.submitAll(List.of(1, 2, 3, 4, 5)));
+            assertTrue(tooBig.getMessage().contains("exceeds the queue's capacity of 4"), tooBig.getMessage());
+            release.countDown();
+            assertEquals(1, first.get(0).get());
+            assertEquals(4, second.get(1).get());
+            assertEquals(5, b.submitAll(List.of(5)).get(0).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aFailingBatchFailsItsItemsOnlyAndClosingFailsWhatWaits() throws Exception {
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>("picky", 16, 1, Duration.ZERO, items -> {
+            if (items.get(0) < 0) {
+                throw new IllegalArgumentException("negative: " + items.get(0));
+            }
+            return items;
+        });
+        ExecutionException e = assertThrows(ExecutionException.class, () -> b.submitAll(List.of(-1)).get(0).get());
+        assertTrue(e.getCause().getMessage().contains("negative: -1"));
+        assertEquals(7, b.submitAll(List.of(7)).get(0).get());
+        b.close();
+        assertThrows(RejectedExecutionException.class, () -> b.submitAll(List.of(1)));
+    }
+}
