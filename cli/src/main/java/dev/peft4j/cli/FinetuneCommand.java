@@ -14,7 +14,7 @@ import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.model.TrainableReport;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
-import dev.peft4j.search.PlanFile;
+import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.CheckpointOptions;
@@ -110,7 +110,7 @@ final class FinetuneCommand implements Callable<Integer> {
              SequenceClassifier classifier = new SequenceClassifier(base.load(be, 0.1f), data.numLabels(), seed);
              BufferedWriter metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"))) {
             BertModel encoder = classifier.encoder();
-            PeftPlan peftPlan = plan != null ? PlanFile.read(plan)
+            PeftPlan peftPlan = plan != null ? PlanCodec.read(plan)
                     : Methods.plan(method, encoder.config().layers(), encoder.config().hidden(), size);
             encoder.applyPlan(peftPlan, seed);
             long trainable = classifier.trainableParameters().stream().mapToLong(Parameter::numel).sum();

@@ -14,7 +14,7 @@ import dev.peft4j.search.AutoPeftSpace;
 import dev.peft4j.search.BudgetAllocator;
 import dev.peft4j.search.ClassifierTrialRunner;
 import dev.peft4j.search.ParetoPoint;
-import dev.peft4j.search.PlanFile;
+import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.search.ProxySettings;
 import dev.peft4j.search.S4Result;
 import dev.peft4j.search.S4Searcher;
@@ -187,7 +187,7 @@ final class SearchCommand implements Callable<Integer> {
             }
             ParetoPlot.write(output.resolve("pareto.png"), algorithm.equals("s4") ? "S4 plan" : "BO Pareto front", points,
                     pointLabels, handMade);
-            PlanFile.write(best, output.resolve("best-plan.json"));
+            PlanCodec.write(best, output.resolve("best-plan.json"));
             Files.writeString(output.resolve("report.md"), report);
             System.out.println(report);
             System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "

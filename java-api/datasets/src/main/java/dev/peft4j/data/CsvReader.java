@@ -1,24 +1,31 @@
 package dev.peft4j.data;
 
 import java.io.IOException;
+import java.io.PushbackReader;
 import java.io.Reader;
-import java.util.ArrayList;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * RFC 4180 CSV records: fields separated by commas, records by CRLF or LF; a field in double quotes may
- * hold commas, line breaks and doubled quotes ({@code ""} = one quote). Malformed input fails with the
- * source name, line and column: text after a closing quote, a quote inside an unquoted field, or a file
- * ending inside a quoted field. A UTF-8 byte-order mark at the start is skipped.
+ * RFC 4180 CSV records read by Apache Commons CSV: fields separated by commas, records by CRLF, LF or CR; a field in
+ * double quotes may hold commas, line breaks and doubled quotes ({@code ""} = one quote); a quote inside an unquoted
+ * field is kept as a character (as Python's csv module and spreadsheets read it). A blank line is a record with one
+ * empty field. A UTF-8 byte-order mark at the start is skipped. Malformed input (text after a closing quote, a file
+ * ending inside a quoted field) fails with a {@link DatasetException} naming the source and the record's line.
  */
 public final class CsvReader {
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+
     private final Reader in;
     private final String source;
-    private int line = 1;
-    private int column = 0;
+    private CSVParser parser;
+    private Iterator<CSVRecord> records;
     private int recordLine = 1;
-    private int pushedBack = -2;
-    private boolean first = true;
 
     public CsvReader(Reader in, String source) {
         this.in = in;
@@ -30,101 +37,35 @@ public final class CsvReader {
         return recordLine;
     }
 
-    /** The next record's fields, or null at the end of input. A blank line is a record with one empty field. */
+    /** The next record's fields, or null at the end of input. */
     public List<String> next() throws IOException {
-        int c = read();
-        if (c == -1) {
-            return null;
+        if (parser == null) {
+            parser = CSVParser.builder().setReader(withoutByteOrderMark(in)).setFormat(FORMAT).get();
+            records = parser.iterator();
         }
-        recordLine = line;
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        while (true) {
-            if (c == '"' && field.isEmpty()) {
-                c = readQuoted(field);
-            } else {
-                while (c != ',' && c != '\n' && c != '\r' && c != -1) {
-                    if (c == '"') {
-                        throw error("a quote inside an unquoted field (quote the whole field and double inner quotes)");
-                    }
-                    field.append((char) c);
-                    c = read();
-                }
+        long linesBefore = parser.getCurrentLineNumber();
+        try {
+            if (!records.hasNext()) {
+                return null;
             }
-            fields.add(field.toString());
-            field.setLength(0);
-            if (c == ',') {
-                c = read();
-                continue;
+            CSVRecord r = records.next();
+            recordLine = (int) Math.min(Integer.MAX_VALUE, linesBefore + 1);
+            return r.toList();
+        } catch (UncheckedIOException e) { // the iterator's wrapper of the parser's IOException
+            if (e.getCause() instanceof CSVException syntax) {
+                throw new DatasetException(source + ": record starting on line " + (linesBefore + 1) + ": malformed CSV: "
+                        + syntax.getMessage() + " (quote the whole field and double the quotes inside it)", syntax);
             }
-            if (c == '\r') {
-                int n = read();
-                if (n != '\n') {
-                    unread(n);
-                }
-            }
-            return fields;
+            throw e.getCause(); // reading failed (such as bytes that are not UTF-8): the caller names the file
         }
     }
 
-    /** Reads a quoted field after its opening quote; returns the character after the closing quote. */
-    private int readQuoted(StringBuilder field) throws IOException {
-        int startLine = line;
-        int startColumn = column;
-        while (true) {
-            int c = read();
-            if (c == -1) {
-                throw new DatasetException(source + ": line " + startLine + ", column " + startColumn
-                        + ": quoted field never closed (the file ends inside it)");
-            }
-            if (c == '"') {
-                int n = read();
-                if (n == '"') {
-                    field.append('"');
-                    continue;
-                }
-                if (n != ',' && n != '\n' && n != '\r' && n != -1) {
-                    throw error("text after the closing quote of a quoted field");
-                }
-                return n;
-            }
-            field.append((char) c);
+    private static Reader withoutByteOrderMark(Reader r) throws IOException {
+        PushbackReader p = new PushbackReader(r, 1);
+        int c = p.read();
+        if (c != -1 && c != '\uFEFF') {
+            p.unread(c);
         }
-    }
-
-    private DatasetException error(String what) {
-        return new DatasetException(source + ": line " + line + ", column " + column + ": " + what);
-    }
-
-    private int read() throws IOException {
-        int c;
-        if (pushedBack != -2) {
-            c = pushedBack;
-            pushedBack = -2;
-        } else {
-            c = in.read();
-            if (first) {
-                first = false;
-                if (c == '\uFEFF') {
-                    c = in.read();
-                }
-            }
-        }
-        if (c == '\n') {
-            line++;
-            column = 0;
-        } else if (c != -1) {
-            column++;
-        }
-        return c;
-    }
-
-    private void unread(int c) {
-        pushedBack = c;
-        if (c == '\n') {
-            line--;
-        } else if (c != -1) {
-            column--;
-        }
+        return p;
     }
 }

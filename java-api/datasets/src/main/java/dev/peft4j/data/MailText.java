@@ -1,244 +1,184 @@
 package dev.peft4j.data;
 
-import java.io.ByteArrayOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.james.mime4j.codec.DecodeMonitor;
+import org.apache.james.mime4j.codec.DecoderUtil;
+import org.apache.james.mime4j.dom.Body;
+import org.apache.james.mime4j.dom.Entity;
+import org.apache.james.mime4j.dom.Message;
+import org.apache.james.mime4j.dom.Multipart;
+import org.apache.james.mime4j.dom.SingleBody;
+import org.apache.james.mime4j.dom.field.ContentTypeField;
+import org.apache.james.mime4j.message.DefaultMessageBuilder;
+import org.apache.james.mime4j.stream.Field;
+import org.apache.james.mime4j.stream.MimeConfig;
+import org.apache.james.mime4j.util.ByteSequence;
 
 /**
- * The readable text of a raw RFC 822 / MIME e-mail: its subject, a blank line, then its text bodies.
- * Headers are dropped (except the subject, with RFC 2047 encoded words decoded). Bodies: text/plain parts
- * are kept; in multipart/alternative the text/plain part is preferred and text/html is used only when there
- * is no plain part (and likewise for a message that is only HTML), with its tags removed; message/rfc822
- * parts are read as messages; attachments (a {@code Content-Disposition: attachment}, or any non-text type:
- * images, application/*, signatures) are dropped. quoted-printable and base64 text is decoded with the
- * part's charset (UTF-8 or ISO-8859-1 when it is missing or unknown). A text/plain body that holds an
- * {@code <html>}, {@code <body>} or {@code <!DOCTYPE html>} tag is read as HTML (much spam is mislabelled).
+ * The readable text of a raw RFC 822 / MIME e-mail, parsed by Apache James mime4j: its subject, a blank line, then its
+ * text bodies. Headers are dropped (except the subject, with RFC 2047 encoded words decoded). Bodies: text/plain parts
+ * are kept; in multipart/alternative the text/plain part is preferred and text/html is used only when there is no
+ * plain part (and likewise for a message that is only HTML), turned into text by {@link HtmlText#fromHtml};
+ * message/rfc822 parts are read as messages; attachments (a {@code Content-Disposition: attachment}, or any non-text
+ * type: images, application/*, signatures) are dropped. A text/plain body that holds an {@code <html>},
+ * {@code <body>} or {@code <!DOCTYPE html>} tag is read as HTML (much spam is mislabelled).
+ *
+ * <p>Charsets: the raw message is already text (a stored record), so parts without a transfer encoding are taken as
+ * written; quoted-printable and base64 parts are decoded to bytes by mime4j and then read in the part's charset
+ * (UTF-8 if the bytes are valid UTF-8, else ISO-8859-1, when the charset is missing or unknown). The text is carried
+ * through the parser as ISO-8859-1 bytes when every character fits (so each character is one byte, as in the
+ * original message), else as UTF-8; CRLF line ends are read as LF, as before.
  */
 public final class MailText {
     private MailText() {}
 
-    private static final Pattern ENCODED_WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
     private static final int MAX_DEPTH = 10;
     /** A "text/plain" body (or one with no type) that is really an HTML document, as much spam is. */
     private static final Pattern LOOKS_LIKE_HTML = Pattern.compile("(?i)<html[\\s>]|<body[\\s>]|<!doctype html");
+    /** A header line break and the whitespace around it (RFC 5322 folding). */
+    private static final Pattern FOLD = Pattern.compile("[ \\t]*\\r?\\n[ \\t]*");
 
     /** Subject, blank line, body text; either may be empty. */
     public static String extract(String rawMessage) {
-        Part message = Part.parse(rawMessage);
-        String subject = decodeHeader(message.header("subject")).strip();
-        String body = bodyText(message, 0).strip();
+        String text = rawMessage.replace("\r\n", "\n"); // stored text: one line ending throughout, as it is read
+        Charset carrier = fitsLatin1(text) ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8;
+        Message message;
+        try {
+            message = parser().parseMessage(new ByteArrayInputStream(text.getBytes(carrier)));
+        } catch (IOException e) { // mime4j in lenient mode reads any bytes; an in-memory stream does not fail
+            throw new DatasetException("mail message could not be parsed: " + e.getMessage(), e);
+        }
+        return messageText(message, carrier, 0);
+    }
+
+    private static DefaultMessageBuilder parser() {
+        DefaultMessageBuilder b = new DefaultMessageBuilder();
+        b.setMimeEntityConfig(MimeConfig.custom()
+                .setStrictParsing(false)
+                .setMaxLineLen(-1)
+                .setMaxHeaderLen(-1)
+                .setMaxHeaderCount(-1)
+                .setMaxNestingDepth(MAX_DEPTH * 4)
+                .build());
+        b.setDecodeMonitor(DecodeMonitor.SILENT);
+        b.setContentDecoding(true);
+        return b;
+    }
+
+    private static String messageText(Message message, Charset carrier, int depth) {
+        String subject = subject(message, carrier).strip();
+        String body = bodyText(message, carrier, depth).strip();
         return subject.isEmpty() ? body : body.isEmpty() ? subject : subject + "\n\n" + body;
     }
 
-    /** One MIME entity: unfolded headers (lower-case names, first occurrence wins) and the raw body. */
-    record Part(Map<String, String> headers, String body) {
-        static Part parse(String raw) {
-            String s = raw.replace("\r\n", "\n");
-            int split = s.startsWith("\n") ? 0 : s.indexOf("\n\n");
-            String head = split < 0 ? s : s.substring(0, split);
-            String body = split < 0 ? "" : s.substring(split + (split == 0 ? 1 : 2));
-            Map<String, String> headers = new LinkedHashMap<>();
-            String name = null;
-            StringBuilder value = new StringBuilder();
-            for (String line : head.split("\n", -1)) {
-                if ((line.startsWith(" ") || line.startsWith("\t")) && name != null) {
-                    value.append(' ').append(line.strip());
-                    continue;
-                }
-                if (name != null) {
-                    headers.putIfAbsent(name, value.toString());
-                }
-                int colon = line.indexOf(':');
-                if (colon > 0 && !line.substring(0, colon).contains(" ")) {
-                    name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-                    value.setLength(0);
-                    value.append(line.substring(colon + 1).strip());
-                } else {
-                    name = null; // an mbox "From " line or junk
-                }
-            }
-            if (name != null) {
-                headers.putIfAbsent(name, value.toString());
-            }
-            return new Part(headers, body);
+    /** The first Subject field, unfolded, with encoded words decoded; "" when there is none. */
+    private static String subject(Message message, Charset carrier) {
+        Field f = message.getHeader() == null ? null : message.getHeader().getField("Subject");
+        if (f == null) {
+            return "";
         }
-
-        String header(String name) {
-            return headers.getOrDefault(name, "");
-        }
-
-        /** The lower-case media type, {@code text/plain} when none is given. */
-        String mediaType() {
-            String ct = header("content-type");
-            String type = ct.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-            return type.contains("/") ? type : "text/plain";
-        }
-
-        String parameter(String key) {
-            Matcher m = Pattern.compile("(?i)(?:^|;)\\s*" + key + "\\s*=\\s*(\"([^\"]*)\"|[^;\\s]+)")
-                    .matcher(header("content-type"));
-            return m.find() ? (m.group(2) != null ? m.group(2) : m.group(1)) : null;
-        }
-
-        boolean isAttachment() {
-            return header("content-disposition").toLowerCase(Locale.ROOT).startsWith("attachment");
-        }
+        ByteSequence raw = f.getRaw();
+        String line = raw != null ? new String(raw.toByteArray(), carrier) : f.getName() + ": " + f.getBody();
+        int colon = line.indexOf(':');
+        String value = FOLD.matcher(line.substring(colon + 1)).replaceAll(" ").strip();
+        return DecoderUtil.decodeEncodedWords(value, DecodeMonitor.SILENT, StandardCharsets.UTF_8);
     }
 
-    private static String bodyText(Part part, int depth) {
+    private static boolean isAttachment(Entity e) {
+        return "attachment".equalsIgnoreCase(e.getDispositionType());
+    }
+
+    private static String mediaType(Entity e) {
+        return e.getMimeType() == null ? "text/plain" : e.getMimeType().toLowerCase(Locale.ROOT);
+    }
+
+    private static String bodyText(Entity part, Charset carrier, int depth) {
         if (depth > MAX_DEPTH) {
             return "";
         }
-        String type = part.mediaType();
-        if (type.startsWith("multipart/")) {
-            List<Part> children = children(part);
-            if (type.equals("multipart/alternative")) {
+        Body body = part.getBody();
+        if (body instanceof Multipart multipart) {
+            List<Entity> children = multipart.getBodyParts();
+            if ("alternative".equalsIgnoreCase(multipart.getSubType())) {
                 for (String preferred : List.of("text/plain", "text/html")) {
-                    for (Part child : children) {
-                        if (child.mediaType().equals(preferred) && !child.isAttachment()) {
-                            return bodyText(child, depth + 1);
+                    for (Entity child : children) {
+                        if (mediaType(child).equals(preferred) && !isAttachment(child)) {
+                            return bodyText(child, carrier, depth + 1);
                         }
                     }
                 }
-                for (Part child : children) {
-                    if (child.mediaType().startsWith("multipart/")) {
-                        return bodyText(child, depth + 1);
+                for (Entity child : children) {
+                    if (child.getBody() instanceof Multipart) {
+                        return bodyText(child, carrier, depth + 1);
                     }
                 }
                 return "";
             }
             List<String> texts = new ArrayList<>();
-            for (Part child : children) {
-                String t = bodyText(child, depth + 1).strip();
+            for (Entity child : children) {
+                String t = bodyText(child, carrier, depth + 1).strip();
                 if (!t.isEmpty()) {
                     texts.add(t);
                 }
             }
             return String.join("\n\n", texts);
         }
-        if (part.isAttachment()) {
+        if (isAttachment(part)) {
             return "";
         }
-        if (type.equals("message/rfc822")) {
-            return extract(part.body());
+        if (body instanceof Message inner) {
+            return messageText(inner, carrier, depth + 1);
         }
-        if (type.equals("text/plain")) {
-            String text = decodeBody(part);
-            return LOOKS_LIKE_HTML.matcher(text).find() ? HtmlText.fromHtml(text) : text;
+        String type = mediaType(part);
+        if (!(body instanceof SingleBody single) || !(type.equals("text/plain") || type.equals("text/html"))) {
+            return "";
         }
-        if (type.equals("text/html")) {
-            return HtmlText.fromHtml(decodeBody(part));
-        }
-        return "";
+        String text = decode(part, single, carrier);
+        return type.equals("text/html") || LOOKS_LIKE_HTML.matcher(text).find() ? HtmlText.fromHtml(text) : text;
     }
 
-    /** The parts between {@code --boundary} lines; preamble and epilogue are dropped. */
-    private static List<Part> children(Part part) {
-        String boundary = part.parameter("boundary");
-        List<Part> out = new ArrayList<>();
-        if (boundary == null || boundary.isEmpty()) {
-            return out;
+    /** The part's text: transfer-decoded bytes in the part's charset, or (no transfer encoding) as written. */
+    private static String decode(Entity part, SingleBody body, Charset carrier) {
+        byte[] bytes;
+        try (InputStream in = body.getInputStream()) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            return ""; // an undecodable body is dropped like an attachment
         }
-        String delimiter = "--" + boundary;
-        StringBuilder current = null;
-        for (String line : part.body().replace("\r\n", "\n").split("\n", -1)) {
-            String trimmed = line.stripTrailing();
-            if (trimmed.equals(delimiter) || trimmed.equals(delimiter + "--")) {
-                if (current != null) {
-                    out.add(Part.parse(current.toString()));
-                }
-                if (trimmed.endsWith(delimiter + "--")) {
-                    return out;
-                }
-                current = new StringBuilder();
-            } else if (current != null) {
-                current.append(line).append('\n');
-            }
-        }
-        if (current != null && !current.isEmpty()) {
-            out.add(Part.parse(current.toString())); // no closing delimiter: keep what there is
-        }
-        return out;
-    }
-
-    private static String decodeBody(Part part) {
-        String encoding = part.header("content-transfer-encoding").strip().toLowerCase(Locale.ROOT);
-        String charset = part.parameter("charset");
+        String encoding = part.getContentTransferEncoding() == null ? ""
+                : part.getContentTransferEncoding().strip().toLowerCase(Locale.ROOT);
         return switch (encoding) {
-            case "quoted-printable" -> decodeBytes(quotedPrintable(part.body(), false), charset);
-            case "base64" -> {
-                try {
-                    yield decodeBytes(Base64.getMimeDecoder().decode(part.body().strip()), charset);
-                } catch (IllegalArgumentException e) {
-                    yield ""; // not decodable: dropped like an attachment
-                }
-            }
-            default -> part.body();
+            // the decoder ends each line with CRLF (RFC 2045's canonical form): back to this text's LF
+            case "quoted-printable" -> decodeBytes(bytes, declaredCharset(part)).replace("\r\n", "\n");
+            case "base64" -> decodeBytes(bytes, declaredCharset(part));
+            default -> new String(bytes, carrier);
         };
     }
 
-    /**
-     * quoted-printable bytes: {@code =XX} is the byte 0xXX, {@code =} at a line end is a soft break,
-     * a malformed {@code =} stays literal; characters above 0xFF are written in UTF-8.
-     * In an encoded word ({@code inHeader}) {@code _} is a space.
-     */
-    static byte[] quotedPrintable(String s, boolean inHeader) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '=') {
-                int end = i + 1;
-                while (end < s.length() && (s.charAt(end) == ' ' || s.charAt(end) == '\t')) {
-                    end++;
-                }
-                if (end < s.length() && s.charAt(end) == '\n') {
-                    i = end;
-                    continue;
-                }
-                if (end == s.length()) {
-                    break;
-                }
-                if (i + 2 < s.length() && isHex(s.charAt(i + 1)) && isHex(s.charAt(i + 2))) {
-                    out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
-                    i += 2;
-                    continue;
-                }
-                out.write('=');
-            } else if (c == '_' && inHeader) {
-                out.write(' ');
-            } else if (c < 0x100) {
-                out.write(c);
-            } else {
-                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                out.write(b, 0, b.length);
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    /** The Content-Type's charset parameter, or null when there is none (Entity.getCharset() says us-ascii then). */
+    private static String declaredCharset(Entity part) {
+        Field f = part.getHeader() == null ? null : part.getHeader().getField("Content-Type");
+        return f instanceof ContentTypeField ct ? ct.getCharset() : null;
     }
 
     /** Bytes in the named charset; unknown or missing: UTF-8 if valid, else ISO-8859-1. */
     static String decodeBytes(byte[] bytes, String charset) {
         if (charset != null) {
             try {
-                Charset cs = Charset.forName(charset.strip());
-                return new String(bytes, cs);
+                return new String(bytes, Charset.forName(charset.strip()));
             } catch (IllegalArgumentException e) {
-                // unknown charset: fall through
+                // an unknown or illegal charset name: fall through
             }
         }
         try {
@@ -251,29 +191,12 @@ public final class MailText {
         }
     }
 
-    /** A header value with RFC 2047 encoded words ({@code =?charset?B|Q?text?=}) decoded. */
-    static String decodeHeader(String value) {
-        Matcher m = ENCODED_WORD.matcher(value);
-        StringBuilder out = new StringBuilder();
-        int last = 0;
-        while (m.find()) {
-            String between = value.substring(last, m.start());
-            boolean adjacentWords = last > 0 && between.isBlank();
-            out.append(adjacentWords ? "" : between); // whitespace between two encoded words is dropped
-            byte[] bytes;
-            try {
-                bytes = m.group(2).equalsIgnoreCase("B")
-                        ? Base64.getDecoder().decode(m.group(3))
-                        : quotedPrintable(m.group(3), true);
-            } catch (IllegalArgumentException e) {
-                out.append(m.group());
-                last = m.end();
-                continue;
+    private static boolean fitsLatin1(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0xFF) {
+                return false;
             }
-            out.append(decodeBytes(bytes, m.group(1)));
-            last = m.end();
         }
-        out.append(value.substring(last));
-        return out.toString();
+        return true;
     }
 }

@@ -89,4 +89,26 @@ class TarReaderTest {
         IOException e = assertThrows(IOException.class, () -> readAll(truncated));
         assertTrue(e.getMessage().contains("ends inside"), e.getMessage());
     }
+
+    /** A pax archive with a long non-ASCII path and a GNU archive with a long name, as other tar writers make them. */
+    @Test
+    void paxAndGnuLongNamesFromAnotherWriterRoundTrip() throws IOException {
+        String name = "package/" + "r\u00e9sum\u00e9-\u4e2d\u6587-".repeat(12) + "end.txt";
+        byte[] content = "\u00fcber\n".getBytes(StandardCharsets.UTF_8);
+        for (int mode : new int[] {org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX,
+                org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_GNU}) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes, "UTF-8")) {
+                out.setLongFileMode(mode);
+                var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+                entry.setSize(content.length);
+                out.putArchiveEntry(entry);
+                out.write(content);
+                out.closeArchiveEntry();
+            }
+            Map<String, byte[]> files = readAll(bytes.toByteArray());
+            assertEquals(java.util.Set.of(name), files.keySet(), "long-file mode " + mode);
+            assertArrayEquals(content, files.get(name));
+        }
+    }
 }

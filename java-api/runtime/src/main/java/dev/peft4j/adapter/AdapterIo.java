@@ -1,10 +1,13 @@
 package dev.peft4j.adapter;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.peft4j.io.SafeTensors;
 import dev.peft4j.io.SafeTensorsContent;
 import dev.peft4j.io.TensorData;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PlanCodec;
+import dev.peft4j.peft.PlanFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +94,7 @@ public final class AdapterIo {
                         + own.integer("layers") + "/" + own.integer("hidden") + " but the model has " + model.layers()
                         + "/" + model.hidden());
             }
-            plan = PlanJson.read(own.array("plan"), configFile + ": peft4j.plan");
+            plan = storedPlan(own, configFile);
             if (plan.size() != model.layers()) {
                 throw new AdapterFormatException(configFile + ": field 'peft4j.plan' has " + plan.size()
                         + " layers but the model has " + model.layers());
@@ -125,6 +128,27 @@ public final class AdapterIo {
         if (!extra.isEmpty()) {
             throw new AdapterFormatException(file + ": key '" + extra.iterator().next() + "' is not part of the " + type
                     + " plan for this model" + (extra.size() > 1 ? " (" + extra.size() + " such keys: " + extra + ")" : ""));
+        }
+        return plan;
+    }
+
+    /**
+     * The "peft4j.plan" section: {@link PlanCodec}'s document (format_version 2) or the bare snake_case layer array
+     * of format_version 1. Adapter files hold final prefixes, so a reparameterised prefix is refused.
+     */
+    private static PeftPlan storedPlan(JsonConfig own, Path configFile) throws AdapterFormatException {
+        JsonElement stored = own.get("plan");
+        String source = configFile + ": peft4j.plan";
+        PeftPlan plan;
+        try {
+            plan = stored.isJsonArray() ? PlanCodec.fromAdapterLayers(stored.getAsJsonArray(), source)
+                    : PlanCodec.fromJson(stored, source);
+        } catch (PlanFormatException e) {
+            throw new AdapterFormatException(e.getMessage(), e);
+        }
+        if (plan.reparameterisedPrefix() != null) {
+            throw new AdapterFormatException(source + ": a prefix has a \"reparameterisation\" MLP size, but adapter files "
+                    + "hold the final prefixes (the MLP is dropped before saving): remove the field");
         }
         return plan;
     }

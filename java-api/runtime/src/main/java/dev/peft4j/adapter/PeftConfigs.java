@@ -8,6 +8,7 @@ import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PlanCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +22,8 @@ import java.util.TreeSet;
  * when {@code (.*\.)?(key)$} does.
  */
 final class PeftConfigs {
-    static final int FORMAT_VERSION = 1;
+    /** 2: "plan" holds {@link PlanCodec}'s whole document; 1 (still read): a bare array of snake_case layer objects. */
+    static final int FORMAT_VERSION = 2;
 
     private PeftConfigs() {}
 
@@ -43,7 +45,7 @@ final class PeftConfigs {
         own.addProperty("architecture", m.arch().name());
         own.addProperty("layers", m.layers());
         own.addProperty("hidden", m.hidden());
-        own.add("plan", PlanJson.write(plan));
+        own.add("plan", PlanCodec.toJson(plan));
         c.add("peft4j", own);
         return c;
     }

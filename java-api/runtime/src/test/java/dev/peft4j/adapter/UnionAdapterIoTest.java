@@ -69,7 +69,7 @@ class UnionAdapterIoTest {
         assertArrayEquals(new int[] {1, 16}, content.get(p + "0.attention.self.prefix_gate.weight").shape());
         assertArrayEquals(new int[] {1}, content.get(p + "1.parallel_adapter.gate.bias").shape());
         JsonObject cfg = JsonParser.parseString(Files.readString(d.resolve(AdapterIo.CONFIG))).getAsJsonObject();
-        JsonObject layer0 = cfg.getAsJsonObject("peft4j").getAsJsonArray("plan").get(0).getAsJsonObject();
+        JsonObject layer0 = cfg.getAsJsonObject("peft4j").getAsJsonObject("plan").getAsJsonArray("layers").get(0).getAsJsonObject();
         assertTrue(layer0.getAsJsonObject("lora").get("gated").getAsBoolean());
         assertTrue(layer0.getAsJsonObject("prefix").get("gated").getAsBoolean());
     }

@@ -1,6 +1,7 @@
 package dev.peft4j.search;
 
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PlanCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +23,7 @@ public record Trial(String id, PeftPlan plan, ProxySettings proxy, String descri
     public String fingerprint() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(PlanFile.toJson(plan).toString().getBytes(StandardCharsets.UTF_8));
+            md.update(PlanCodec.toJson(plan).toString().getBytes(StandardCharsets.UTF_8));
             md.update(proxy.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.MemoryAccounting;
 import dev.peft4j.train.Batcher;
@@ -58,7 +59,7 @@ class ClassifierTrialRunnerTest {
         assertEquals(0, r.failed());
         assertTrue(!r.front().isEmpty());
         Path planFile = dir.resolve("best.plan.json");
-        PlanFile.write(r.bestMetric().plan(), planFile);
-        assertEquals(r.bestMetric().plan(), PlanFile.read(planFile));
+        PlanCodec.write(r.bestMetric().plan(), planFile);
+        assertEquals(r.bestMetric().plan(), PlanCodec.read(planFile));
     }
 }

@@ -10,6 +10,8 @@ import com.google.gson.JsonPrimitive;
 import dev.peft4j.peft.BitFitSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PlanCodec;
+import dev.peft4j.peft.PlanFormatException;
 import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PlanFileTest {
+class PlanCodecRoundTripTest {
     @TempDir
     Path dir;
 
@@ -27,8 +29,8 @@ class PlanFileTest {
         for (int i = 0; i < 20; i++) {
             PeftPlan plan = ParameterCounterTest.randomPlan(1 + rng.nextInt(5), rng, i % 2 == 1);
             Path f = dir.resolve("plan" + i + ".json");
-            PlanFile.write(plan, f);
-            assertEquals(plan, PlanFile.read(f));
+            PlanCodec.write(plan, f);
+            assertEquals(plan, PlanCodec.read(f));
         }
     }
 
@@ -38,12 +40,12 @@ class PlanFileTest {
         for (int i = 0; i < 20; i++) {
             PeftPlan plan = ParameterCounterTest.withRandomBitfit(ParameterCounterTest.randomPlan(1 + rng.nextInt(5), rng, false), rng);
             Path f = dir.resolve("bitfit" + i + ".json");
-            PlanFile.write(plan, f);
-            assertEquals(plan, PlanFile.read(f));
+            PlanCodec.write(plan, f);
+            assertEquals(plan, PlanCodec.read(f));
         }
         LayerPlan all = LayerPlan.NONE.withBitfit(true);
         LayerPlan paper = LayerPlan.NONE.withBitfit(BitFitSpec.QUERY_FFN_IN);
-        JsonArray layers = PlanFile.toJson(new PeftPlan(List.of(all, paper, LayerPlan.NONE))).getAsJsonArray("layers");
+        JsonArray layers = PlanCodec.toJson(new PeftPlan(List.of(all, paper, LayerPlan.NONE))).getAsJsonArray("layers");
         assertEquals(new JsonPrimitive(true), layers.get(0).getAsJsonObject().get("bitfit"), "all biases: unchanged JSON");
         assertEquals(JsonParser.parseString("[\"QUERY\",\"FFN_IN\"]"), layers.get(1).getAsJsonObject().get("bitfit"));
         assertEquals(new JsonPrimitive(false), layers.get(2).getAsJsonObject().get("bitfit"));
@@ -62,11 +64,11 @@ class PlanFileTest {
                 .withParallelAdapter(new dev.peft4j.peft.AdapterSpec(4, dev.peft4j.backend.Activation.RELU, 4f, false, true));
         PeftPlan plan = new PeftPlan(java.util.List.of(l, dev.peft4j.peft.LayerPlan.NONE));
         Path f = dir.resolve("union.json");
-        PlanFile.write(plan, f);
-        assertEquals(plan, PlanFile.read(f));
+        PlanCodec.write(plan, f);
+        assertEquals(plan, PlanCodec.read(f));
         Path old = dir.resolve("old.json");
         Files.writeString(old, "{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[{\"prefix\":{\"length\":3}}]}");
-        assertEquals(new dev.peft4j.peft.PrefixSpec(3, 0, false), PlanFile.read(old).layer(0).prefix());
+        assertEquals(new dev.peft4j.peft.PrefixSpec(3, 0, false), PlanCodec.read(old).layer(0).prefix());
         String mismatch = error("{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[{\"prefix\":{\"length\":3,"
                 + "\"reparameterisation\":8}},{\"prefix\":{\"length\":4,\"reparameterisation\":8}}]}");
         assertTrue(mismatch.contains("same length"), mismatch);
@@ -75,7 +77,7 @@ class PlanFileTest {
     private String error(String json) throws Exception {
         Path f = dir.resolve("bad.json");
         Files.writeString(f, json);
-        PlanFile.PlanFileException e = assertThrows(PlanFile.PlanFileException.class, () -> PlanFile.read(f));
+        PlanFormatException e = assertThrows(PlanFormatException.class, () -> PlanCodec.read(f));
         assertTrue(e.getMessage().startsWith(f.toString()), "names the file: " + e.getMessage());
         return e.getMessage();
     }

@@ -1,4 +1,4 @@
-package dev.peft4j.search;
+package dev.peft4j.peft;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A plan file with a deeply nested or huge value where a scalar belongs fails with a short message, no overflow. */
-class PlanFileRobustnessTest {
+class PlanCodecRobustnessTest {
     @Test
     void deeplyNestedValueIsDescribedNotPrinted(@TempDir Path dir) throws Exception {
         String deep = "[".repeat(20_000) + "]".repeat(20_000);
         Path file = dir.resolve("plan.json");
         Files.writeString(file, "{\"format\":\"peft4j-plan\",\"version\":1,\"layers\":[{\"lora\":null,\"attnAdapter\":null,"
                 + "\"ffnAdapter\":null,\"parallelAdapter\":null,\"prefix\":null,\"ia3\":" + deep + ",\"bitfit\":false}]}");
-        PlanFile.PlanFileException e = assertThrows(PlanFile.PlanFileException.class, () -> PlanFile.read(file));
+        PlanFormatException e = assertThrows(PlanFormatException.class, () -> PlanCodec.read(file));
         assertTrue(e.getMessage().contains("plan.json") && e.getMessage().contains("an array of 1 entries"), e.getMessage());
         assertTrue(e.getMessage().length() < 400, "a short message: " + e.getMessage().length() + " characters");
     }
