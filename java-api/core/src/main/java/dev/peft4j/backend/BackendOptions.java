@@ -13,7 +13,7 @@ import java.util.Locale;
  * <table>
  *   <caption>settings</caption>
  *   <tr><th>component</th><th>system property</th><th>default</th></tr>
- *   <tr><td>{@link #backend()}</td><td>{@value Backends#PROPERTY}</td><td>the best available (cuda, cpu, reference)</td></tr>
+ *   <tr><td>{@link #backend()}</td><td>{@value Backends#PROPERTY}</td><td>the best available (cuda, cpu, plain)</td></tr>
  *   <tr><td>{@link #threads()}</td><td>none</td><td>one per available processor</td></tr>
  *   <tr><td>{@link #warmUp()}</td><td>{@value #WARM_UP_PROPERTY}</td><td>true (the cpu backend's JIT warm-up)</td></tr>
  *   <tr><td>{@link #cpuVectorBits()}</td><td>{@value #VECTOR_BITS_PROPERTY}</td><td>the machine's preferred width</td></tr>

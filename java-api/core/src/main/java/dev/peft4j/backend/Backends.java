@@ -10,11 +10,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Finds backends with {@link ServiceLoader} and picks one: cuda, else cpu, else reference. {@code -Dpeft4j.backend=NAME}
+ * Finds backends with {@link ServiceLoader} and picks one: cuda, else cpu, else the plain-Java float32 fallback
+ * ({@link dev.peft4j.backend.plain.PlainBackend}); the float64 reference only when asked for by name (or when it is the
+ * only provider found). {@code -Dpeft4j.backend=NAME}
  * or {@link BackendOptions#backend()} forces one (see {@link BackendOptions} for which wins). Each choice and each
- * fallback reason is logged once per JVM: at INFO when nothing is lost, at WARNING when the choice costs speed (the
- * float64 reference chosen because nothing faster can run, or a backend that runs degraded), and the WARNING names
- * what would enable the fast path. Every backend handed out is wrapped in a {@link ValidatingBackend}, so bad
+ * fallback reason is logged once per JVM: at INFO when nothing is lost, at WARNING when the choice costs speed (a
+ * backend that runs degraded, such as the plain fallback or the cpu backend's scalar loops, or the float64 reference),
+ * and that WARNING carries the reasons the faster backends cannot run, which name what would enable them (for the cpu
+ * backend on the class path: {@code --add-modules jdk.incubator.vector}). Every backend handed out is wrapped in a {@link ValidatingBackend}, so bad
  * arguments fail with a clear message before any kernel runs.
  *
  * <p>{@link #create()} makes a backend the caller owns and must close. A library that must not own a thread pool of
@@ -146,13 +149,12 @@ public final class Backends {
             }
             skipped.add(e.name() + " is unavailable: " + e.availability().reason());
         }
-        boolean slowOracle = chosen.name().equalsIgnoreCase(REFERENCE) && !skipped.isEmpty();
-        if (slowOracle) {
-            logOnce(Level.WARNING, "peft4j backend: " + REFERENCE + ", the float64 oracle, many times slower than a fast "
-                    + "backend, because no faster one can run here: " + String.join("; ", skipped));
-        } else if (a.degraded()) {
-            logOnce(Level.WARNING, "peft4j backend: " + chosen.name() + ", degraded: " + a.reason());
-            skipped.forEach(s -> logOnce(Level.INFO, "peft4j backend " + s));
+        boolean oracle = chosen.name().equalsIgnoreCase(REFERENCE) && !skipped.isEmpty();
+        if (oracle || a.degraded()) {
+            String what = oracle ? REFERENCE + ", the float64 oracle, many times slower than a fast backend"
+                    : chosen.name() + ", degraded: " + a.reason();
+            logOnce(Level.WARNING, "peft4j backend: " + what + (skipped.isEmpty() ? ""
+                    : "; faster backends cannot run here: " + String.join("; ", skipped)));
         } else {
             logOnce(Level.INFO, "peft4j backend: " + chosen.name()
                     + (a.reason().equals(Availability.yes().reason()) ? "" : " (" + a.reason() + ")"));
