@@ -3,6 +3,7 @@ package dev.peft4j.cpu;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.BackendOptions;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.Tensor;
 
@@ -14,16 +15,41 @@ import dev.peft4j.tensor.Tensor;
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
 
+    /** A backend with one pool thread per available processor and the warm-up of {@link #CpuBackend(int)}. */
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
-    /** A backend whose pool has this many threads (the caller included); starts the JVM's {@link JitWarmUp} once. */
+    /**
+     * A backend whose pool has this many threads (the caller included); starts the JVM's {@link JitWarmUp} once
+     * unless {@code -Dpeft4j.cpu.warmUp=false}.
+     */
     public CpuBackend(int threads) {
-        this(threads, true);
+        this(threads, BackendOptions.defaults().effectiveWarmUp());
     }
 
+    /**
+     * A backend configured by the options: {@link BackendOptions#effectiveThreads() threads} and
+     * {@link BackendOptions#effectiveWarmUp() warm-up}; the vector width asked for must be the one in force (it is
+     * fixed once per JVM; an {@link IllegalStateException} says which it is otherwise).
+     */
+    public CpuBackend(BackendOptions options) {
+        this(checkedWidth(options).effectiveThreads(), options.effectiveWarmUp());
+    }
+
+    private static BackendOptions checkedWidth(BackendOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("backend options are null: pass BackendOptions.defaults() for none");
+        }
+        VectorWidth.require(options.effectiveCpuVectorBits());
+        return options;
+    }
+
+    /** A backend with a pool of this many threads that starts the JVM's JIT warm-up once when warmUp is true. */
     CpuBackend(int threads, boolean warmUp) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads = " + threads + ": a cpu backend needs at least 1 thread");
+        }
         this.pool = new WorkerPool(threads);
         if (warmUp) {
             JitWarmUp.startOnce();

@@ -11,11 +11,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run the kernels compete for the compiler with the whole model runtime, so the first steps were dominated by
  * that. Once per JVM, the first CpuBackend starts a daemon thread that runs the main kernels on small shapes
  * on a private single-thread backend for a bounded time (at most {@link #BUDGET_MS} ms), typically while the
- * caller builds its model. {@code -Dpeft4j.cpu.warmUp=false} turns it off. It changes no state anyone else sees:
+ * caller builds its model. {@code BackendOptions.withWarmUp(false)} or {@code -Dpeft4j.cpu.warmUp=false} turns it
+ * off (the backend decides; see {@link dev.peft4j.backend.BackendOptions}). It changes no state anyone else sees:
  * its tensors are its own and the kernels' scratch is per thread.
  */
 final class JitWarmUp {
-    static final String PROPERTY = "peft4j.cpu.warmUp";
     static final long BUDGET_MS = 3000;
     private static final int ROUNDS = 400;
     /** Rounds of the once-per-step kernels (optimizer, head, pooling) per round of the main kernels. */
@@ -24,8 +24,9 @@ final class JitWarmUp {
 
     private JitWarmUp() {}
 
+    /** Starts the warm-up thread unless one was started already in this JVM or the scalar loops are in use. */
     static void startOnce() {
-        if (Simd.SCALAR || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || !STARTED.compareAndSet(false, true)) {
+        if (Simd.SCALAR || !STARTED.compareAndSet(false, true)) {
             return;
         }
         Thread t = new Thread(JitWarmUp::run, "peft4j-cpu-jit-warm-up");

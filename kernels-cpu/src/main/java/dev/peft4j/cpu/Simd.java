@@ -5,13 +5,14 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector width every kernel of this backend uses, fixed once per JVM. {@code -Dpeft4j.cpu.vectorBits=N}
- * picks N-bit vectors (64..512, at most the preferred width); 0 selects the scalar loops (for comparison only,
- * and logged as such). By default the preferred species of the machine is used (512 bits with AVX-512).
+ * The vector width every kernel of this backend uses, fixed once per JVM when this class initialises (see
+ * {@link VectorWidth}: the first cpu backend's {@code cpuVectorBits} option, else {@code -Dpeft4j.cpu.vectorBits=N}).
+ * N picks N-bit vectors (64..512, at most the preferred width); 0 selects the scalar loops (logged as degraded).
+ * By default the preferred species of the machine is used (512 bits with AVX-512).
  */
 final class Simd {
     /** System property selecting the vector width in bits; 0 = scalar loops. */
-    static final String PROPERTY = "peft4j.cpu.vectorBits";
+    static final String PROPERTY = dev.peft4j.backend.BackendOptions.VECTOR_BITS_PROPERTY;
 
     /** The species of every vector loop; with {@link #SCALAR} it is still a valid species but unused. */
     static final VectorSpecies<Float> S;
@@ -21,8 +22,7 @@ final class Simd {
     static final int L;
 
     static {
-        String prop = System.getProperty(PROPERTY);
-        int bits = prop == null || prop.isBlank() ? -1 : Integer.parseInt(prop.trim());
+        int bits = VectorWidth.requestedOrDefault();
         VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
         if (bits == 0) {
             SCALAR = true;
@@ -34,13 +34,14 @@ final class Simd {
             L = S.length();
         } else {
             if (bits > preferred.vectorBitSize()) {
-                throw new IllegalArgumentException("-D" + PROPERTY + "=" + bits + " exceeds this machine's preferred "
+                throw new IllegalArgumentException("a vector width of " + bits + " bits exceeds this machine's preferred "
                         + preferred.vectorBitSize() + "-bit vectors");
             }
             SCALAR = false;
             S = VectorSpecies.of(float.class, VectorShape.forBitSize(bits));
             L = S.length();
         }
+        VectorWidth.fixed(SCALAR ? 0 : S.vectorBitSize());
     }
 
     private Simd() {}
@@ -70,6 +71,11 @@ final class Simd {
     /** Largest multiple of the vector length ≤ n (0 on the scalar path, so scalar tails do everything). */
     static int bound(int n) {
         return SCALAR ? 0 : S.loopBound(n);
+    }
+
+    /** The width in force: 0 on the scalar path, else the vector size in bits. */
+    static int bits() {
+        return SCALAR ? 0 : S.vectorBitSize();
     }
 
     static String describe() {

@@ -15,7 +15,7 @@ public enum GemmEngine {
     TILED;
 
     /** The system property that picks the engine. */
-    public static final String PROPERTY = "peft4j.cuda.gemm";
+    public static final String PROPERTY = dev.peft4j.backend.BackendOptions.GEMM_ENGINE_PROPERTY;
 
     /** The engine named by {@link #PROPERTY}; CUBLAS when unset. */
     public static GemmEngine fromSystemProperty() {

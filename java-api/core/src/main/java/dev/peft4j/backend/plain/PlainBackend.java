@@ -1,0 +1,313 @@
+package dev.peft4j.backend.plain;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.AdamW;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.reference.ReferenceBackend;
+import dev.peft4j.tensor.Device;
+import dev.peft4j.tensor.Shapes;
+import dev.peft4j.tensor.Tensor;
+
+/**
+ * The fallback for a JVM where no faster backend can run (no GPU, and no {@code jdk.incubator.vector} module for the
+ * cpu backend), in plain Java on {@code java.base} alone. The matrix products, which are about 90 % of a training
+ * step on the reference backend, run in float32 on a pool of threads ({@link PlainGemm}): gemm, linearForward,
+ * linearBackward, loraForward and loraBackward. Every other kernel is the {@link ReferenceBackend}'s (float64 sums,
+ * one thread): those are linear in the tensor sizes, except attention, which is quadratic in the sequence length.
+ * It is many times faster than the reference backend and several times slower than the cpu backend; the conformance
+ * suite holds it to the float32 tolerances like every other backend.
+ *
+ * <p>Safe to call from many threads at once: each call's row chunks write only its own outputs.
+ */
+public final class PlainBackend implements Backend {
+    private final ReferenceBackend reference = new ReferenceBackend();
+    private final RowPool pool;
+
+    /** A backend whose matrix products run on this many threads, the caller included (at least 1). */
+    public PlainBackend(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads = " + threads + ": the plain backend needs at least 1 thread");
+        }
+        this.pool = new RowPool(threads);
+    }
+
+    /** Threads of the matrix products, the caller included. */
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override public String name() {
+        return "plain";
+    }
+
+    /** Ends the worker threads. */
+    @Override public void close() {
+        pool.close();
+    }
+
+    /** C = α·op(A)·op(B) + β·C, rank 2 or batched rank 3, in float32 (see {@link Backend#gemm}). */
+    @Override public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        int m = transA ? a.dim(-1) : a.dim(-2);
+        int k = transA ? a.dim(-2) : a.dim(-1);
+        int n = transB ? b.dim(-2) : b.dim(-1);
+        int batch = c.rank() == 3 ? c.dim(0) : 1;
+        float[] av = a.data(), bv = b.data(), cv = c.data();
+        for (int i = 0; i < batch; i++) {
+            int aOff = i * m * k, bOff = i * k * n;
+            PlainGemm.Strided opA = transA ? PlainGemm.Strided.transposed(av, aOff, m) : PlainGemm.Strided.rows(av, aOff, k);
+            PlainGemm.Strided opB = transB ? PlainGemm.Strided.transposed(bv, bOff, k) : PlainGemm.Strided.rows(bv, bOff, n);
+            PlainGemm.multiply(pool, m, n, k, alpha, opA, opB, beta, cv, i * m * n);
+        }
+    }
+
+    /** y = x Wᵀ + b: one product, then the bias added to each row. */
+    @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
+        int rows = Shapes.rows(x), out = w.dim(0), in = w.dim(1);
+        float[] ys = y.data();
+        PlainGemm.multiply(pool, rows, out, in, 1f, PlainGemm.Strided.rows(x.data(), 0, in),
+                PlainGemm.Strided.transposed(w.data(), 0, in), 0f, ys, 0);
+        if (bias != null) {
+            float[] bs = bias.data();
+            for (int r = 0; r < rows; r++) {
+                int o = r * out;
+                for (int j = 0; j < out; j++) {
+                    ys[o + j] += bs[j];
+                }
+            }
+        }
+    }
+
+    /** dx = dy W (W is already row-major [out, in]), dW = dyᵀ x (dyᵀ read through strides), db = Σ_rows dy. */
+    @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
+        int rows = Shapes.rows(dy), out = w.dim(0), in = w.dim(1);
+        float[] gy = dy.data();
+        if (dx != null) {
+            PlainGemm.multiply(pool, rows, in, out, 1f, PlainGemm.Strided.rows(gy, 0, out), PlainGemm.Strided.rows(w.data(), 0, in), 0f,
+                    dx.data(), 0);
+        }
+        if (dw != null) {
+            PlainGemm.multiply(pool, out, in, rows, 1f, PlainGemm.Strided.transposed(gy, 0, out),
+                    PlainGemm.Strided.rows(x.data(), 0, in), 0f, dw.data(), 0);
+        }
+        if (db != null) {
+            columnSums(gy, rows, out, 1f, db.data());
+        }
+    }
+
+    /** u = x̃ Aᵀ, then y = x Wᵀ + b, then y += s·u Bᵀ, with x̃ = x ⊙ dropMask (see {@link Backend#loraForward}). */
+    @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
+                                      Tensor y, Tensor u) {
+        int rows = Shapes.rows(x), out = w.dim(0), in = w.dim(1), r = a.dim(0);
+        float[] xt = dropped(x, dropMask);
+        PlainGemm.multiply(pool, rows, r, in, 1f, PlainGemm.Strided.rows(xt, 0, in),
+                PlainGemm.Strided.transposed(a.data(), 0, in), 0f, u.data(), 0);
+        linearForward(x, w, bias, y);
+        PlainGemm.multiply(pool, rows, out, r, s, PlainGemm.Strided.rows(u.data(), 0, r),
+                PlainGemm.Strided.transposed(b.data(), 0, r), 1f, y.data(), 0);
+    }
+
+    /**
+     * With g = dy B: dB = s·dyᵀ u, dA = s·gᵀ x̃, dx = dy W + s·(g A) ⊙ dropMask; the derivation is the reference's
+     * (dev.peft4j.backend.reference.ReferenceLora), here as five float32 products.
+     */
+    @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
+                                       Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
+        int rows = Shapes.rows(x), out = w.dim(0), in = w.dim(1), r = a.dim(0);
+        float[] gy = dy.data();
+        PlainGemm.Strided dyRows = PlainGemm.Strided.rows(gy, 0, out);
+        float[] g = new float[rows * r];
+        PlainGemm.multiply(pool, rows, r, out, 1f, dyRows, PlainGemm.Strided.rows(b.data(), 0, r), 0f, g, 0);
+        if (dB != null) {
+            PlainGemm.multiply(pool, out, r, rows, s, PlainGemm.Strided.transposed(gy, 0, out),
+                    PlainGemm.Strided.rows(u.data(), 0, r), 0f, dB.data(), 0);
+        }
+        if (dA != null) {
+            PlainGemm.multiply(pool, r, in, rows, s, PlainGemm.Strided.transposed(g, 0, r),
+                    PlainGemm.Strided.rows(dropped(x, dropMask), 0, in), 0f, dA.data(), 0);
+        }
+        if (dx != null) {
+            float[] d = dx.data();
+            PlainGemm.multiply(pool, rows, in, out, 1f, dyRows, PlainGemm.Strided.rows(w.data(), 0, in), 0f, d, 0);
+            PlainGemm.Strided gRows = PlainGemm.Strided.rows(g, 0, r), aRows = PlainGemm.Strided.rows(a.data(), 0, in);
+            if (dropMask == null) {
+                PlainGemm.multiply(pool, rows, in, r, s, gRows, aRows, 1f, d, 0);
+            } else {
+                float[] t = new float[rows * in];
+                PlainGemm.multiply(pool, rows, in, r, s, gRows, aRows, 0f, t, 0);
+                float[] mask = dropMask.data();
+                for (int i = 0; i < t.length; i++) {
+                    d[i] += t[i] * mask[i];
+                }
+            }
+        }
+    }
+
+    /** x ⊙ mask as a new array, or x's own array without a mask. */
+    private static float[] dropped(Tensor x, Tensor dropMask) {
+        float[] xs = x.data();
+        if (dropMask == null) {
+            return xs;
+        }
+        int n = (int) x.numel();
+        float[] mask = dropMask.data();
+        float[] t = new float[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = xs[i] * mask[i];
+        }
+        return t;
+    }
+
+    /** dst[j] = s·Σ_rows src[r·cols + j]. */
+    private static void columnSums(float[] src, int rows, int cols, float s, float[] dst) {
+        java.util.Arrays.fill(dst, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int j = 0; j < cols; j++) {
+                dst[j] += src[o + j];
+            }
+        }
+        if (s != 1f) {
+            for (int j = 0; j < cols; j++) {
+                dst[j] *= s;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the reference's kernels
+
+    @Override public Device device() {
+        return reference.device();
+    }
+
+    @Override public Tensor allocate(int... shape) {
+        return reference.allocate(shape);
+    }
+
+    @Override public Tensor fromHost(float[] data, int... shape) {
+        return reference.fromHost(data, shape);
+    }
+
+    @Override public void copy(Tensor src, Tensor dst) {
+        reference.copy(src, dst);
+    }
+
+    @Override public void fill(Tensor t, float value) {
+        reference.fill(t, value);
+    }
+
+    @Override public void add(Tensor a, Tensor b, Tensor out) {
+        reference.add(a, b, out);
+    }
+
+    @Override public void mul(Tensor a, Tensor b, Tensor out) {
+        reference.mul(a, b, out);
+    }
+
+    @Override public void axpy(float alpha, Tensor x, Tensor y) {
+        reference.axpy(alpha, x, y);
+    }
+
+    @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
+        reference.loraMixedForward(x, a, b, scales, adapterOfRow, y);
+    }
+
+    @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp, Activation f, float s, Tensor y, Tensor z) {
+        reference.adapterForward(x, residual, wDown, bDown, wUp, bUp, f, s, y, z);
+    }
+
+    @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f, float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp, Tensor dbUp, Tensor dScale) {
+        reference.adapterBackward(dy, x, wDown, wUp, bUp, f, s, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
+    }
+
+    @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
+        reference.attentionForward(q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse);
+    }
+
+    @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse, Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
+        reference.attentionBackward(dOut, q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse, dq, dk, dv, dPrefixK, dPrefixV);
+    }
+
+    @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
+        reference.scaleForward(x, l, y);
+    }
+
+    @Override public void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
+        reference.scaleBackward(dy, x, l, dx, dl);
+    }
+
+    @Override public void biasGradient(Tensor dy, Tensor db) {
+        reference.biasGradient(dy, db);
+    }
+
+    @Override public void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp, long step, Tensor db) {
+        reference.maskedBiasUpdate(dy, bias, mask, m, v, hp, step, db);
+    }
+
+    @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor rstd) {
+        reference.layerNormForward(x, gamma, beta, eps, y, mean, rstd);
+    }
+
+    @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dGamma, Tensor dBeta) {
+        reference.layerNormBackward(dy, x, gamma, mean, rstd, dx, dGamma, dBeta);
+    }
+
+    @Override public void activationForward(Activation f, Tensor x, Tensor y) {
+        reference.activationForward(f, x, y);
+    }
+
+    @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {
+        reference.activationBackward(f, dy, x, dx);
+    }
+
+    @Override public void softmaxForward(Tensor x, Tensor y) {
+        reference.softmaxForward(x, y);
+    }
+
+    @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) {
+        reference.softmaxBackward(dy, y, dx);
+    }
+
+    @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
+        reference.embeddingForward(table, ids, out);
+    }
+
+    @Override public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
+        reference.embeddingBackward(dOut, ids, dTable);
+    }
+
+    @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
+        reference.meanPoolForward(x, mask, out);
+    }
+
+    @Override public void meanPoolBackward(Tensor dOut, Tensor mask, Tensor dx) {
+        reference.meanPoolBackward(dOut, mask, dx);
+    }
+
+    @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
+        reference.dropoutForward(x, p, seed, y, mask);
+    }
+
+    @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
+        return reference.crossEntropyForward(logits, targets, probs);
+    }
+
+    @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
+        reference.crossEntropyForward(logits, targets, probs, loss);
+    }
+
+    @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
+        reference.crossEntropyBackward(probs, targets, scale, dLogits);
+    }
+
+    @Override public void adamW(Tensor[] params, Tensor[] grads, Tensor[] m, Tensor[] v, AdamW hp, long step) {
+        reference.adamW(params, grads, m, v, hp, step);
+    }
+
+    @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
+        return reference.clipGradNorm(grads, maxNorm);
+    }
+
+    @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
+        reference.clipGradNorm(grads, maxNorm, norm);
+    }
+}
