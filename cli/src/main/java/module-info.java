@@ -9,6 +9,6 @@ module dev.peft4j.cli {
 
     exports dev.peft4j.cli;
     exports dev.peft4j.report;
-    // picocli sets the annotated option fields by reflection.
-    opens dev.peft4j.cli to info.picocli;
+    // picocli sets the annotated option fields by reflection; gson reads and writes run.json records.
+    opens dev.peft4j.cli to info.picocli, com.google.gson;
 }

@@ -3,9 +3,9 @@ package dev.peft4j.cli;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
-import dev.peft4j.train.Batcher;
-import dev.peft4j.train.EncodedExample;
-import dev.peft4j.train.Evaluator;
+import dev.peft4j.data.TextExample;
+import dev.peft4j.text.Prediction;
+import dev.peft4j.text.TextClassifier;
 import dev.peft4j.train.Metrics;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,28 +28,43 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Backend be = backend.create()) {
-            TrainedClassifier t = TrainedClassifier.load(run.run, be);
-            try (t.classifier) {
-                RunInfo info = t.info;
-                LabeledDataset part;
-                if (dataset == null) {
-                    LabeledDataset data = columns.load(info.dataset());
-                    part = data.split(SplitSpec.counts(info.train(), info.validation(), info.test()), info.dataSplitSeed()).test();
-                } else {
-                    part = columns.load(dataset);
-                }
-                if (!part.labelNames().equals(info.labels())) {
-                    throw new IllegalArgumentException("the dataset's labels " + part.labelNames()
-                            + " differ from the run's " + info.labels());
-                }
-                List<EncodedExample> examples = Examples.encode(t.tokenizer, part, info.maxLength());
-                System.out.println("evaluating " + examples.size() + " examples of " + part.name() + " ...");
-                Metrics m = new Evaluator(new Batcher(t.tokenizer.padId()), 32).evaluate(t.classifier, examples);
-                System.out.printf("accuracy %.4f  macro-F1 %.4f  loss %.4f  (%d examples, backend %s)%n", m.accuracy(),
-                        m.macroF1(), m.loss(), m.count(), be.name());
+        RunInfo info = RunInfo.read(run.run);
+        try (Backend be = backend.create(); TextClassifier classifier = RunClassifier.open(run.run, info, be)) {
+            LabeledDataset part;
+            if (dataset == null) {
+                LabeledDataset data = columns.load(info.dataset());
+                part = data.split(SplitSpec.counts(info.train(), info.validation(), info.test()), info.dataSplitSeed()).test();
+            } else {
+                part = columns.load(dataset);
             }
+            if (!part.labelNames().equals(info.labels())) {
+                throw new IllegalArgumentException("the dataset's labels " + part.labelNames()
+                        + " differ from the run's " + info.labels());
+            }
+            System.out.println("evaluating " + part.size() + " examples of " + part.name() + " ...");
+            Metrics m = evaluate(classifier, part.examples());
+            System.out.printf("accuracy %.4f  macro-F1 %.4f  loss %.4f  (%d examples, backend %s)%n", m.accuracy(),
+                    m.macroF1(), m.loss(), m.count(), be.name());
         }
         return 0;
+    }
+
+    /** Accuracy, macro-F1 and mean cross-entropy (−log of the label's probability) of the classifier's predictions. */
+    static Metrics evaluate(TextClassifier classifier, List<TextExample> examples) {
+        int n = examples.size();
+        int[] predicted = new int[n];
+        int[] labels = new int[n];
+        double lossSum = 0;
+        for (int from = 0; from < n; from += PredictCommand.CHUNK) {
+            List<TextExample> chunk = examples.subList(from, Math.min(n, from + PredictCommand.CHUNK));
+            List<Prediction> p = classifier.classify(chunk.stream().map(TextExample::text).toList());
+            for (int i = 0; i < chunk.size(); i++) {
+                int label = chunk.get(i).label();
+                predicted[from + i] = p.get(i).index();
+                labels[from + i] = label;
+                lossSum -= Math.log(Math.max(p.get(i).probabilities()[label], Float.MIN_VALUE));
+            }
+        }
+        return Metrics.of(predicted, labels, classifier.labels().size(), lossSum);
     }
 }

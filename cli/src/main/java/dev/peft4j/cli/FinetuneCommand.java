@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.peft4j.adapter.AdapterIo;
 import dev.peft4j.adapter.AdapterModel;
+import dev.peft4j.adapter.ClassifierInfo;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
@@ -154,7 +155,8 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             TrainResult result = new ClassifierTrainer(cfg, batcher, listener,
                     new CheckpointOptions(checkpoint, checkpointEvery, resume)).train(classifier, trainSet, valSet);
-            AdapterIo.save(output.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(classifier), base.displayName);
+            AdapterIo.save(output.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(classifier), base.displayName,
+                    new ClassifierInfo(data.labelNames(), maxLength.tokens()));
             new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train, validation, test, seed,
                     dataSeed).write(output);
             System.out.println("evaluating on " + testSet.size() + " held-out examples ...");

@@ -2,6 +2,8 @@ package dev.peft4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.peft4j.text.Prediction;
+import dev.peft4j.text.TextClassifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,6 +84,21 @@ class CliTest {
         assertEquals(0, predict.exit(), predict.err());
         assertTrue(predict.out().matches("(?s)(pos|neg)\\tneg=0\\.\\d{4}  pos=0\\.\\d{4}\\twhat a wonderful film\\s*"), predict.out());
 
+        Path inputFile = dir.resolve("texts.txt");
+        Files.writeString(inputFile, "what a wonderful film\nterrible\n");
+        Run fromFile = run("predict", "--run", out.toString(), "--backend", "cpu", "--input", inputFile.toString());
+        assertEquals(0, fromFile.exit(), fromFile.err());
+        assertEquals(predict.out().strip(), fromFile.out().strip().split("\n")[0], "a file's line answers as an argument");
+        assertEquals(2, fromFile.out().strip().split("\n").length);
+        assertTrue(Files.readString(out.resolve("adapter/adapter_config.json")).contains("\"max_length\": 16"),
+                "the adapter carries its tokenisation length");
+        try (TextClassifier alone = TextClassifier.builder(out.resolve("adapter")).build()) {
+            assertEquals(List.of("neg", "pos"), alone.labels(), "the adapter carries its label names");
+            Prediction p = alone.classify("what a wonderful film");
+            assertTrue(predict.out().startsWith(p.label() + "\t" + String.format("neg=%.4f  pos=%.4f",
+                    p.probabilities()[0], p.probabilities()[1])), p + " vs " + predict.out());
+        }
+
         Path requests = dir.resolve("requests.tsv");
         Files.writeString(requests, "b\tsomething else entirely\na\twhat a wonderful film\n\nb\twhat a wonderful film\n");
         Run mixed = run("predict-mixed", "--adapter", "a=" + out, "--adapter", "b=" + out, "--input", requests.toString(),
@@ -125,6 +142,11 @@ class CliTest {
         Run eval = run("eval", "--run", out.toString(), "--backend", "cpu");
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().contains(String.format("loss %.4f", testLoss)), testLoss + " vs " + eval.out());
+        double testAccuracy = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).filter(o -> o.has("test_accuracy"))
+                .findFirst().orElseThrow().get("test_accuracy").getAsDouble();
+        assertTrue(eval.out().contains(String.format("accuracy %.4f", testAccuracy)),
+                "TextClassifier (eval) reproduces the trainer's held-out accuracy: " + testAccuracy + " vs " + eval.out());
     }
 
     @Test

@@ -33,6 +33,16 @@ public final class AdapterIo {
 
     /** Writes the model's plan and trainable values; returns the peft_type written. */
     public static PeftType save(Path dir, AdapterModel model, String baseModelNameOrPath) throws IOException {
+        return save(dir, model, baseModelNameOrPath, null);
+    }
+
+    /**
+     * Writes the model's plan and trainable values and, for a classifier, its label names and tokenisation length
+     * ({@code info}, nullable), so that the folder alone can classify text ({@code dev.peft4j.text.TextClassifier}).
+     */
+    public static PeftType save(Path dir, AdapterModel model, String baseModelNameOrPath, ClassifierInfo info)
+            throws IOException {
+
         PeftPlan plan = model.plan();
         if (plan == null) {
             throw new IllegalStateException("the model has no PEFT plan attached: nothing to save");
@@ -50,7 +60,7 @@ public final class AdapterIo {
         }
         Files.createDirectories(dir);
         SafeTensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-        HfCheckpoint.writeJsonAtomically(dir.resolve(CONFIG), PeftConfigs.write(model, plan, type, baseModelNameOrPath));
+        HfCheckpoint.writeJsonAtomically(dir.resolve(CONFIG), PeftConfigs.write(model, plan, type, baseModelNameOrPath, info));
         return type;
     }
 
@@ -133,6 +143,57 @@ public final class AdapterIo {
     }
 
     /**
+     * The classifier information of an adapter folder: the label names and tokenisation length peft4j saved with it,
+     * or, for an adapter without them (a Hugging Face peft SEQ_CLS adapter), {@code LABEL_0...} for as many labels as
+     * its head ({@code classifier.weight}) has rows and {@code defaultMaxLength}. Empty when the adapter has no head.
+     */
+    public static java.util.Optional<ClassifierInfo> classifierInfo(Path dir, int defaultMaxLength) throws IOException {
+        Path configFile = dir.resolve(CONFIG);
+        JsonConfig cfg = JsonConfig.read(configFile);
+        if (cfg.has("peft4j")) {
+            JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
+            if (own.has("labels")) {
+                JsonElement labels = own.get("labels");
+                if (!labels.isJsonArray()) {
+                    throw new AdapterFormatException(configFile + ": field 'peft4j.labels' must be an array of strings");
+                }
+                List<String> names = new java.util.ArrayList<>();
+                for (JsonElement e : labels.getAsJsonArray()) {
+                    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                        throw new AdapterFormatException(configFile + ": field 'peft4j.labels' must hold strings only");
+                    }
+                    names.add(e.getAsString());
+                }
+                try {
+                    return java.util.Optional.of(new ClassifierInfo(names, own.integer("max_length")));
+                } catch (IllegalArgumentException e) {
+                    throw new AdapterFormatException(configFile + ": peft4j section: " + e.getMessage(), e);
+                }
+            }
+        }
+        Path weightsFile = dir.resolve(WEIGHTS);
+        for (Map.Entry<String, TensorData> e : SafeTensors.read(weightsFile).tensors().entrySet()) {
+            String k = e.getKey().replace(".modules_to_save.default", "");
+            if (k.endsWith("classifier.weight") && e.getValue().shape().length == 2) {
+                int rows = e.getValue().shape()[0];
+                if (rows < 2) {
+                    throw new AdapterFormatException(weightsFile + ": key '" + e.getKey() + "' has " + rows
+                            + " row(s); a classifier head needs at least 2");
+                }
+                return java.util.Optional.of(new ClassifierInfo(ClassifierInfo.defaultLabels(rows), defaultMaxLength));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The adapter's {@code base_model_name_or_path}, if it names one. */
+    public static java.util.Optional<String> baseModelName(Path dir) throws IOException {
+        JsonConfig cfg = JsonConfig.read(dir.resolve(CONFIG));
+        return cfg.has("base_model_name_or_path")
+                ? java.util.Optional.of(cfg.string("base_model_name_or_path")) : java.util.Optional.empty();
+    }
+
+    /**
      * The "peft4j.plan" section: {@link PlanCodec}'s document (format_version 2) or the bare snake_case layer array
      * of format_version 1. Adapter files hold final prefixes, so a reparameterised prefix is refused.
      */
@@ -210,6 +271,6 @@ public final class AdapterIo {
 
     /** The config that {@link #save} would write, for inspection. */
     static JsonObject config(AdapterModel model, String baseModelNameOrPath) {
-        return PeftConfigs.write(model, model.plan(), PeftConfigs.typeOf(model.plan()), baseModelNameOrPath);
+        return PeftConfigs.write(model, model.plan(), PeftConfigs.typeOf(model.plan()), baseModelNameOrPath, null);
     }
 }

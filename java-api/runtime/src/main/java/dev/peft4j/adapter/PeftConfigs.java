@@ -27,7 +27,7 @@ final class PeftConfigs {
 
     private PeftConfigs() {}
 
-    static JsonObject write(AdapterModel m, PeftPlan plan, PeftType type, String baseModel) {
+    static JsonObject write(AdapterModel m, PeftPlan plan, PeftType type, String baseModel, ClassifierInfo info) {
         JsonObject c = new JsonObject();
         c.addProperty("peft_type", type.name());
         c.addProperty("task_type", m.taskType());
@@ -46,6 +46,12 @@ final class PeftConfigs {
         own.addProperty("layers", m.layers());
         own.addProperty("hidden", m.hidden());
         own.add("plan", PlanCodec.toJson(plan));
+        if (info != null) {
+            com.google.gson.JsonArray labels = new com.google.gson.JsonArray();
+            info.labels().forEach(labels::add);
+            own.add("labels", labels);
+            own.addProperty("max_length", info.maxLength());
+        }
         c.add("peft4j", own);
         return c;
     }

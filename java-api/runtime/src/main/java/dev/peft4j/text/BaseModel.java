@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import dev.peft4j.adapter.HfCheckpoint;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.io.onnx.OnnxWeights;
+import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Pooling;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
@@ -88,7 +89,14 @@ public final class BaseModel {
         }
         Pooling pooling = sentenceTransformersPooling(dir.resolve("1_Pooling").resolve("config.json"));
         return new BaseModel(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(), pooling,
-                (backend, dropout) -> HfCheckpoint.read(dir).bert(backend),
+                (backend, dropout) -> {
+                    HfCheckpoint checkpoint = HfCheckpoint.read(dir);
+                    BertConfig c = checkpoint.bertConfig();
+                    BertConfig withPooling = new BertConfig(c.vocabSize(), c.hidden(), c.layers(), c.heads(),
+                            c.intermediate(), c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.activation(),
+                            dropout, pooling);
+                    return BertModel.create(backend, withPooling, checkpoint.weights());
+                },
                 () -> Files.newInputStream(dir.resolve(HfCheckpoint.TOKENIZER)));
     }
 
@@ -101,6 +109,33 @@ public final class BaseModel {
         return new BaseModel(name, pooling,
                 (backend, dropout) -> BertModel.fromOnnx(backend, OnnxWeights.loadBert(model), pooling, dropout),
                 () -> Files.newInputStream(tokenizerJson));
+    }
+
+    /**
+     * The base model an adapter names in its {@code base_model_name_or_path}: a built-in one by its short name, its
+     * own name or its Hugging Face id ("sentence-transformers/all-MiniLM-L6-v2", "BAAI/bge-small-en-v1.5"), or a
+     * local Hugging Face folder.
+     */
+    public static BaseModel resolve(String nameOrPath) throws IOException {
+        Objects.requireNonNull(nameOrPath, "nameOrPath");
+        String last = nameOrPath.substring(nameOrPath.lastIndexOf('/') + 1);
+        for (String candidate : new String[] {nameOrPath, last}) {
+            switch (candidate.toLowerCase(Locale.ROOT)) {
+                case "minilm", "all-minilm-l6-v2" -> {
+                    return miniLm();
+                }
+                case "bge-small", "bge-small-en-v1.5" -> {
+                    return bgeSmall();
+                }
+                default -> { }
+            }
+        }
+        Path dir = Path.of(nameOrPath);
+        if (Files.isDirectory(dir)) {
+            return huggingFace(dir);
+        }
+        throw new IOException("base model '" + nameOrPath + "' is neither a built-in model (minilm, bge-small) nor a"
+                + " Hugging Face folder on this machine; name the base model explicitly");
     }
 
     private static BaseModel resource(String name, String onnx, String tokenizer, Pooling pooling, String artifact) {

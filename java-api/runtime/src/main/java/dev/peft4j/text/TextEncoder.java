@@ -205,51 +205,14 @@ public final class TextEncoder implements AutoCloseable {
         return out;
     }
 
-    /** Parts run padded to a multiple of this many tokens, and only with parts of the same padded length. */
-    static final int LENGTH_STEP = 8;
-
-    /**
-     * On the worker: the pooled (not yet normalised) vectors of a batch of parts, each {@code [CLS] pieces [SEP]}, in
-     * order. A part's result must not depend on the parts it came with: the kernels compute each sequence alone, but a
-     * sum over keys rounds differently at another padded length, so each part is padded to its own length rounded up
-     * to {@link #LENGTH_STEP} and run in a forward pass with the parts of that padded length only.
-     */
+    /** On the worker: the pooled (not yet normalised) vectors of a batch of parts, in order. */
     private List<float[]> runBatch(List<int[]> parts) {
-        float[][] out = new float[parts.size()][];
-        java.util.Map<Integer, List<Integer>> byLength = new java.util.TreeMap<>();
-        int limit = model.config().maxPositions();
-        for (int i = 0; i < parts.size(); i++) {
-            int padded = Math.min(limit, -Math.floorDiv(-parts.get(i).length, LENGTH_STEP) * LENGTH_STEP);
-            byLength.computeIfAbsent(padded, k -> new ArrayList<>()).add(i);
-        }
-        for (java.util.Map.Entry<Integer, List<Integer>> group : byLength.entrySet()) {
-            List<int[]> members = new ArrayList<>();
-            for (int i : group.getValue()) {
-                members.add(parts.get(i));
-            }
-            float[][] pooled = pool(members, group.getKey());
-            for (int k = 0; k < pooled.length; k++) {
-                out[group.getValue().get(k)] = pooled[k];
-            }
-        }
-        return Arrays.asList(out);
+        return PaddedBatches.run(parts, model.config().maxPositions(), tokenizer.padId(), this::pool);
     }
 
-    /**
-     * One forward pass: ids {@code [B,T]} padded on the right to {@code t}, key mask {@code [B,T]}, hidden
-     * {@code [B·T,d]}, pooled {@code [B,d]} (mean over the mask, or the [CLS] rows).
-     */
-    private float[][] pool(List<int[]> parts, int t) {
-        int b = parts.size();
+    /** One forward pass: ids and key mask {@code [B,T]}, hidden {@code [B·T,d]}, pooled {@code [B,d]} (mean or [CLS]). */
+    private float[][] pool(int b, int t, int[] ids, float[] mask) {
         int d = model.config().hidden();
-        int[] ids = new int[b * t];
-        float[] mask = new float[b * t];
-        Arrays.fill(ids, tokenizer.padId());
-        for (int i = 0; i < b; i++) {
-            int[] p = parts.get(i);
-            System.arraycopy(p, 0, ids, i * t, p.length);
-            Arrays.fill(mask, i * t, i * t + p.length, 1f);
-        }
         try (Tensor keyMask = backend.fromHost(mask, b, t); Tensor pooled = backend.allocate(b, d)) {
             Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
             if (base.pooling() == Pooling.MEAN) {
