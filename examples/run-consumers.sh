@@ -3,7 +3,8 @@
 # installs them first), and checks what a consumer of peft4j-core + peft4j-kernels-cpu gets:
 #  1. dependency:tree of the class-path consumer holds peft4j-core and peft4j-kernels-cpu and nothing else;
 #  2. dependency:tree of peft4j-core (compile and runtime scopes) holds nothing but itself;
-#  3. the class-path consumer runs (with --add-modules jdk.incubator.vector) and the module-path consumer runs (no
+#  3. text-consumer (the README's text API examples) compiles, and its Embed runs;
+#  4. the class-path consumer runs (with --add-modules jdk.incubator.vector) and the module-path consumer runs (no
 #     flag: dev.peft4j.cpu requires the module) a fused LoRA forward on wrapped arrays equal to the reference's.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,7 +13,7 @@ mvn=(bin/mvn25 -B -q -ntp)
 out="$root/examples/target"
 mkdir -p "$out"
 
-for c in classpath-consumer modulepath-consumer; do
+for c in classpath-consumer modulepath-consumer text-consumer; do
   "${mvn[@]}" -f "examples/$c/pom.xml" package dependency:build-classpath -Dmdep.outputFile="$out/$c.classpath"
 done
 
@@ -45,3 +46,7 @@ echo "== class-path consumer (java --add-modules jdk.incubator.vector -cp ...)"
 echo "== module-path consumer (java -p ... -m, no flag)"
 "$jdk/bin/java" -p "examples/modulepath-consumer/target/classes:$(cat "$out/modulepath-consumer.classpath")" \
   -m example.modulepath/example.ModulePathConsumer
+
+echo "== text consumer (the README's embed example)"
+"$jdk/bin/java" --add-modules jdk.incubator.vector -Dpeft4j.cpu.warmUp=false \
+  -cp "examples/text-consumer/target/classes:$(cat "$out/text-consumer.classpath")" example.Embed

@@ -1,0 +1,26 @@
+package example;
+
+import dev.peft4j.text.BaseModel;
+import dev.peft4j.text.TextEncoder;
+import java.util.List;
+
+/** Embeds texts with MiniLM (add .adapter(Path.of("my-lora")) for a tuned one) and prints their cosine similarity. */
+public final class Embed {
+    public static void main(String[] args) throws Exception {
+        try (TextEncoder encoder = TextEncoder.builder(BaseModel.miniLm()).build()) {
+            float[][] v = encoder.embed(List.of("A wonderful, moving film.", "I loved this movie.", "The soup was cold."));
+            System.out.printf("cos(0,1) = %.3f, cos(0,2) = %.3f%n", dot(v[0], v[1]), dot(v[0], v[2]));
+            if (!(dot(v[0], v[1]) > dot(v[0], v[2]))) {
+                System.exit(1);
+            }
+        }
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}
