@@ -1,13 +1,17 @@
 package dev.peft4j.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYDataset;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,10 +44,38 @@ class ChartTest {
     }
 
     @Test
-    void ticksAreRoundAndCoverTheRange() {
-        List<Double> t = Chart.ticks(0.03, 0.97);
-        assertEquals(0.2, t.get(1) - t.get(0), 1e-12);
-        assertTrue(t.get(0) >= 0.03 && t.get(t.size() - 1) <= 0.97);
-        assertNotEquals(0, Chart.ticks(-3, 1250).size());
+    void theChartHoldsTheTitleAxesSeriesAndPointLabels() {
+        Chart c = new Chart("validation metric vs trainable parameters", "trainable parameters (%)", "validation accuracy")
+                .add(new Chart.Series("S4", new double[] {0.5, 1.0, Double.NaN, 2.0}, new double[] {0.80, Double.NaN, 0.9, 0.86},
+                        Chart.Style.LINE, new String[] {"a", "b", "dropped", "c"}))
+                .add(new Chart.Series("hand-made methods", new double[] {1.5}, new double[] {0.84}, Chart.Style.POINTS,
+                        new String[] {"lora"}));
+        JFreeChart chart = c.toJFreeChart();
+        assertEquals("validation metric vs trainable parameters", chart.getTitle().getText());
+        XYPlot plot = chart.getXYPlot();
+        assertEquals("trainable parameters (%)", plot.getDomainAxis().getLabel());
+        assertEquals("validation accuracy", plot.getRangeAxis().getLabel());
+        XYDataset data = plot.getDataset();
+        assertEquals(2, data.getSeriesCount());
+        assertEquals("S4", data.getSeriesKey(0));
+        assertEquals("hand-made methods", data.getSeriesKey(1));
+        assertEquals(3, data.getItemCount(0), "the point with a non-finite x is left out");
+        assertEquals(0.86, data.getYValue(0, 2), 0);
+        assertTrue(Double.isNaN(data.getYValue(0, 1)), "a non-finite y is a gap in the line");
+        XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) plot.getRenderer();
+        assertTrue(r.getSeriesLinesVisible(0));
+        assertFalse(r.getSeriesLinesVisible(1));
+        assertEquals("c", r.getItemLabelGenerator(0, 2).generateLabel(data, 0, 2), "labels stay with their points");
+        assertEquals("lora", r.getItemLabelGenerator(1, 0).generateLabel(data, 1, 0));
+        assertNotEquals(0, plot.getRangeAxis().getLowerBound(), "the axis fits the data instead of starting at 0");
+        assertTrue(chart.getLegend().isVisible());
+    }
+
+    @Test
+    void seriesWithTheSameNameAreBothKept() {
+        Chart c = new Chart("t", "x", "y")
+                .add(new Chart.Series("run", new double[] {1, 2}, new double[] {1, 2}, Chart.Style.LINE, null))
+                .add(new Chart.Series("run", new double[] {1, 2}, new double[] {2, 3}, Chart.Style.LINE, null));
+        assertEquals(2, c.toJFreeChart().getXYPlot().getDataset().getSeriesCount());
     }
 }

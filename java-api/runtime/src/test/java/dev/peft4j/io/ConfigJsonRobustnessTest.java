@@ -149,7 +149,7 @@ class ConfigJsonRobustnessTest {
     @Test
     void deeplyNestedPlanIsReportedWithoutOverflowingTheStack() throws IOException {
         assertNames(adapterFailure(true, "\"targets\":[\"QUERY\"]",
-                "\"targets\":" + "[".repeat(100_000) + "]".repeat(100_000)), AdapterIo.CONFIG, "invalid layer plan");
+                "\"targets\":" + "[".repeat(100_000) + "]".repeat(100_000)), AdapterIo.CONFIG, "peft4j.plan: field layers[0].lora.targets", "an array of 1 entries");
     }
 
     /** Was an IllegalArgumentException from LoraSpec that named no file. */
