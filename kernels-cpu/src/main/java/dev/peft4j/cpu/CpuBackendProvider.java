@@ -29,6 +29,10 @@ public final class CpuBackendProvider implements BackendProvider {
         }
         try {
             int bits = options.effectiveCpuVectorBits();
+            Integer fixed = VectorWidth.fixedBits();
+            if (bits < 0 && fixed != null) {
+                bits = fixed; // no preference: the backend will run at the width already in force
+            }
             int preferred = VectorWidth.preferredBits();
             if (bits > preferred) {
                 return Availability.no("a vector width of " + bits + " bits was asked for, but this machine's widest "
@@ -40,8 +44,8 @@ public final class CpuBackendProvider implements BackendProvider {
             }
             if (bits == 0) {
                 return Availability.degraded("scalar loops, because the vector width 0 was asked for (BackendOptions."
-                        + "cpuVectorBits or -D" + BackendOptions.VECTOR_BITS_PROPERTY + "=0); leave it unset for the "
-                        + preferred + "-bit vectors of this machine");
+                        + "cpuVectorBits or -D" + BackendOptions.VECTOR_BITS_PROPERTY + "=0, fixed once per JVM); leave "
+                        + "it unset for the " + preferred + "-bit vectors of this machine");
             }
             int width = bits < 0 ? preferred : bits;
             int lanes = width / Float.SIZE;

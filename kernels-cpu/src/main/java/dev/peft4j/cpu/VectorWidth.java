@@ -34,31 +34,42 @@ final class VectorWidth {
     }
 
     /**
-     * Fixes the width for this JVM to {@code bits} (-1 = preferred) unless it is fixed already, then checks that the
-     * width in force is the one asked for.
+     * Fixes the width for this JVM to {@code bits} unless it is fixed already, then checks that the width in force is
+     * the one asked for. -1 (no preference: neither the option nor the property set) fixes the preferred width if
+     * nothing is fixed yet and otherwise accepts the width in force.
      *
      * @throws IllegalStateException when an earlier backend fixed another width
      */
     static void require(int bits) {
+        if (bits < 0) {
+            Simd.bits(); // no preference: fix the default width if none is fixed yet, accept the one in force
+            return;
+        }
         REQUESTED.compareAndSet(null, bits);
         int inForce = Simd.bits();
-        int wanted = bits < 0 ? preferredBits() : bits;
-        if (inForce != wanted) {
+        if (inForce != bits) {
             throw new IllegalStateException("the cpu backend's vector width is fixed once per JVM and is already "
-                    + describe(inForce) + "; this backend asked for " + describe(wanted) + ". Ask every cpu backend "
+                    + describe(inForce) + "; this backend asked for " + describe(bits) + ". Ask every cpu backend "
                     + "for the same width (BackendOptions.cpuVectorBits or -D" + BackendOptions.VECTOR_BITS_PROPERTY
                     + "), or leave it unset");
         }
     }
 
-    /** Whether {@code bits} (-1 = preferred) would conflict with a width already fixed; null when it would not. */
+    /** The width {@link Simd} fixed (0 = scalar), or null while it has not initialised; does not initialise it. */
+    static Integer fixedBits() {
+        return fixed;
+    }
+
+    /**
+     * Why asking for {@code bits} would conflict with the width already fixed, or null when it would not (nothing
+     * fixed yet, the same width, or -1: no preference, which accepts the width in force).
+     */
     static String conflict(int bits) {
         Integer inForce = fixed;
-        int wanted = bits < 0 ? preferredBits() : bits;
-        if (inForce == null || inForce == wanted) {
+        if (bits < 0 || inForce == null || inForce == bits) {
             return null;
         }
-        return "the vector width is fixed once per JVM and is already " + describe(inForce) + ", not " + describe(wanted);
+        return "the vector width is fixed once per JVM and is already " + describe(inForce) + ", not " + describe(bits);
     }
 
     static String describe(int bits) {

@@ -46,6 +46,25 @@ class CpuBackendOptionsTest {
     }
 
     @Test
+    void withNoPreferenceABackendRunsAtTheWidthInForce() {
+        int inForce = Simd.bits();
+        String saved = System.getProperty(BackendOptions.VECTOR_BITS_PROPERTY);
+        System.clearProperty(BackendOptions.VECTOR_BITS_PROPERTY);
+        try {
+            Availability a = new CpuBackendProvider().availability(QUIET);
+            assertTrue(a.available(), a.reason());
+            assertEquals(inForce == 0, a.degraded(), a.toString());
+            try (Backend b = Backends.create("cpu", QUIET)) {
+                assertEquals("cpu", b.name());
+            }
+        } finally {
+            if (saved != null) {
+                System.setProperty(BackendOptions.VECTOR_BITS_PROPERTY, saved);
+            }
+        }
+    }
+
+    @Test
     void aWidthBeyondTheMachineIsUnavailableWithTheMachinesWidth() {
         int preferred = VectorWidth.preferredBits();
         assumeTrue(preferred < 512, "this machine has 512-bit vectors, so no width is too wide");

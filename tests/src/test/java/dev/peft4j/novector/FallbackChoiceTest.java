@@ -22,6 +22,13 @@ class FallbackChoiceTest {
     private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     @Test
+    void theNoVectorExecutionReallyRunsWithoutTheModule() {
+        if ("absent".equals(System.getProperty("peft4j.test.vectorModule"))) {
+            assertFalse(VECTOR_MODULE, "the no-vector-module execution must not load jdk.incubator.vector: check its argLine");
+        }
+    }
+
+    @Test
     void theChoiceFollowsWhetherTheVectorModuleIsLoaded() {
         System.clearProperty(Backends.PROPERTY);
         BackendReport report = Backends.report();

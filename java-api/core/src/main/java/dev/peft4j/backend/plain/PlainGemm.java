@@ -57,13 +57,22 @@ final class PlainGemm {
         float[][][] panels = new float[(n + NB - 1) / NB][k][];
         for (int q = 0; q < panels.length; q++) {
             int j0 = q * NB, len = Math.min(NB, n - j0);
+            float[][] panel = panels[q];
             for (int p = 0; p < k; p++) {
-                float[] row = new float[len];
-                int o = b.off() + p * b.rowStride() + j0 * b.colStride();
-                for (int j = 0; j < len; j++) {
-                    row[j] = bv[o + j * b.colStride()];
+                panel[p] = new float[len];
+            }
+            if (b.colStride() == 1) {
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(bv, b.off() + p * b.rowStride() + j0, panel[p], 0, len);
                 }
-                panels[q][p] = row;
+            } else {
+                // a transposed B: walk each stored row (contiguous in p) once, scattering into the panel rows
+                for (int j = 0; j < len; j++) {
+                    int o = b.off() + (j0 + j) * b.colStride();
+                    for (int p = 0; p < k; p++) {
+                        panel[p][j] = bv[o + p * b.rowStride()];
+                    }
+                }
             }
         }
         return panels;
