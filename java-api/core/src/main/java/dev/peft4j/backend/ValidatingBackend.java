@@ -88,6 +88,8 @@ public final class ValidatingBackend implements Backend {
         c.tensor("out", out);
         c.sameShape("b", b, "a", a);
         c.sameShape("out", out, "a", a);
+        c.inPlaceOrDisjoint("a", a, "out", out);
+        c.inPlaceOrDisjoint("b", b, "out", out);
     }
 
     @Override public void axpy(float alpha, Tensor x, Tensor y) {

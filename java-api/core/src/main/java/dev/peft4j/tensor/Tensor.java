@@ -6,7 +6,9 @@ import java.util.Arrays;
  * A dense, row-major float32 tensor on one device. The tensor that created its storage owns it and frees it
  * on {@link #close()}; a {@link #view(int...)} shares the storage without owning it.
  *
- * <p>Host tensors (device CPU) expose their array through {@link #data()} for kernels; every other access
+ * <p>Host tensors (device CPU) expose their array to kernels: element i of the tensor (row-major) is
+ * {@code array()[offset() + i]}. Tensors the library allocates have offset 0 and also expose {@link #data()};
+ * a tensor made by {@link #wrap(float[], int, int...)} borrows a caller's array at any offset. Every other access
  * goes through {@link #toArray()} and {@link #copyFrom(float[])}, which work on any device.
  */
 public final class Tensor implements AutoCloseable {
@@ -58,6 +60,30 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(new HeapStorage(data.clone()), shape);
     }
 
+    /**
+     * A host tensor over {@code data[offset, offset + numel(shape))}, without a copy: kernels read inputs from and
+     * write outputs into the caller's array. The array stays the caller's: the tensor is not counted by {@link
+     * MemoryAccounting}, and {@link #close()} only makes the tensor unusable. Views of it keep the offset. Two
+     * wraps of one array whose ranges overlap count as aliases for the backends' argument checks. Host backends
+     * (reference, cpu) accept it; a device backend (cuda) rejects it like any host tensor: upload it with {@code
+     * backend.fromHost(...)}.
+     *
+     * @param data   the caller's array (not copied)
+     * @param offset index in data of element 0
+     * @param shape  the tensor's shape; its element count must fit in data after offset
+     * @throws IllegalArgumentException for a null array or shape, a negative offset or dimension, or a range past
+     *                                  the end of the array (the message names shape, offset and array length)
+     */
+    public static Tensor wrap(float[] data, int offset, int... shape) {
+        int[] s = Shapes.checkedCopy(shape);
+        long n = Shapes.numel(s);
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has " + n
+                    + " elements, more than a Java array holds");
+        }
+        return new Tensor(HeapStorage.borrow(data, offset, (int) n, s), true, s);
+    }
+
     public int[] shape() {
         return shape.clone();
     }
@@ -92,14 +118,58 @@ public final class Tensor implements AutoCloseable {
         return closed || storage.isFreed();
     }
 
-    /** The backing host array of a CPU tensor (no copy). */
+    /**
+     * The backing host array of a CPU tensor that is exactly its whole array (element i at index i, length
+     * {@link #numel()}; no copy). A tensor that wraps part of a caller's array has no such array: kernels use
+     * {@link #array()} and {@link #offset()} instead.
+     *
+     * @throws IllegalStateException for a tensor off the host, or one that covers only part of its array
+     */
     public float[] data() {
-        checkOpen();
-        if (!(storage instanceof HeapStorage heap)) {
-            throw new IllegalStateException("data() needs a host tensor; this one lives on " + device()
-                    + ": use toArray()");
+        HeapStorage heap = heap("data()");
+        if (!isWholeArray()) {
+            throw new IllegalStateException("data() indexes the whole array from 0 but tensor "
+                    + Arrays.toString(shape) + " covers elements [" + heap.offset() + ", "
+                    + (heap.offset() + numel) + ") of an array of length " + heap.array().length
+                    + ": use array() and offset()");
         }
         return heap.array();
+    }
+
+    /** True for a host tensor whose storage is its whole array, from index 0 to the end (what {@link #data()} needs). */
+    public boolean isWholeArray() {
+        HeapStorage heap = heap("isWholeArray()");
+        return heap.offset() == 0 && heap.array().length == numel;
+    }
+
+    /** The backing host array of a CPU tensor (no copy); element i is {@code array()[offset() + i]}. */
+    public float[] array() {
+        return heap("array()").array();
+    }
+
+    /** Index in {@link #array()} of this tensor's element 0: 0 unless the tensor wraps a caller's array. */
+    public int offset() {
+        return heap("offset()").offset();
+    }
+
+    /**
+     * True when this tensor and {@code other} may touch the same memory: they share a storage (a tensor and its
+     * views), or both borrow overlapping ranges of one array. Two disjoint ranges of one array do not overlap.
+     */
+    public boolean sharesMemoryWith(Tensor other) {
+        if (storage == other.storage) {
+            return true;
+        }
+        return storage instanceof HeapStorage a && other.storage instanceof HeapStorage b && a.overlaps(b);
+    }
+
+    private HeapStorage heap(String what) {
+        checkOpen();
+        if (!(storage instanceof HeapStorage heap)) {
+            throw new IllegalStateException(what + " needs a host tensor; this one lives on " + device()
+                    + ": use toArray()");
+        }
+        return heap;
     }
 
     /** A host copy of the contents, from any device. */
