@@ -16,6 +16,8 @@ import dev.peft4j.tensor.Tensor;
  * axpy, gemm, linearForward/Backward, loraForward/Backward and activationForward/Backward read and write the
  * caller's array in place at {@link Tensor#offset()} (zero-copy). Every other kernel runs through {@link
  * HostStaging}: such a tensor is copied to a compact array for the call and, if the kernel wrote it, copied back.
+ * Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}) are copied that way
+ * by every kernel.
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
@@ -54,28 +56,50 @@ public final class CpuBackend implements Backend {
     @Override public Tensor fromHost(float[] data, int... shape) { return Tensor.of(data, shape); }
 
     @Override public void copy(Tensor src, Tensor dst) {
-        System.arraycopy(src.array(), src.offset(), dst.array(), dst.offset(), (int) src.numel());
+        try (HostStaging st = HostStaging.arraysOnly(src, dst)) {
+            Tensor s = st.get(src), d = st.get(dst);
+            System.arraycopy(s.array(), s.offset(), d.array(), d.offset(), (int) s.numel());
+        }
     }
 
     @Override public void fill(Tensor t, float value) {
-        java.util.Arrays.fill(t.array(), t.offset(), t.offset() + (int) t.numel(), value);
+        try (HostStaging st = HostStaging.arraysOnly(t)) {
+            Tensor u = st.get(t);
+            java.util.Arrays.fill(u.array(), u.offset(), u.offset() + (int) u.numel(), value);
+        }
     }
 
     @Override public void add(Tensor a, Tensor b, Tensor out) {
-        ElementwiseKernels.add(pool, a.array(), a.offset(), b.array(), b.offset(), out.array(), out.offset(),
-                (int) out.numel());
+        try (HostStaging st = HostStaging.arraysOnly(a, b, out)) {
+            Tensor x = st.get(a), y = st.get(b), o = st.get(out);
+            ElementwiseKernels.add(pool, x.array(), x.offset(), y.array(), y.offset(), o.array(), o.offset(),
+                    (int) o.numel());
+        }
     }
 
     @Override public void mul(Tensor a, Tensor b, Tensor out) {
-        ElementwiseKernels.mul(pool, a.array(), a.offset(), b.array(), b.offset(), out.array(), out.offset(),
-                (int) out.numel());
+        try (HostStaging st = HostStaging.arraysOnly(a, b, out)) {
+            Tensor x = st.get(a), y = st.get(b), o = st.get(out);
+            ElementwiseKernels.mul(pool, x.array(), x.offset(), y.array(), y.offset(), o.array(), o.offset(),
+                    (int) o.numel());
+        }
     }
 
     @Override public void axpy(float alpha, Tensor x, Tensor y) {
-        ElementwiseKernels.axpy(pool, alpha, x.array(), x.offset(), y.array(), y.offset(), (int) y.numel());
+        try (HostStaging st = HostStaging.arraysOnly(x, y)) {
+            Tensor xs = st.get(x), ys = st.get(y);
+            ElementwiseKernels.axpy(pool, alpha, xs.array(), xs.offset(), ys.array(), ys.offset(), (int) ys.numel());
+        }
     }
 
     @Override public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        try (HostStaging st = HostStaging.arraysOnly(a, b, c)) {
+            gemmOnArrays(st.get(a), transA, st.get(b), transB, st.get(c), alpha, beta);
+        }
+    }
+
+    /** {@link #gemm} on tensors over Java arrays, at their offsets. */
+    private void gemmOnArrays(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
         int m = transA ? a.dim(-1) : a.dim(-2);
         int k = transA ? a.dim(-2) : a.dim(-1);
         int n = transB ? b.dim(-2) : b.dim(-1);
@@ -92,21 +116,31 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
-        LinearKernels.forward(pool, x, w, bias, y);
+        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, y)) {
+            LinearKernels.forward(pool, st.get(x), st.get(w), st.get(bias), st.get(y));
+        }
     }
 
     @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
-        LinearKernels.backward(pool, dy, x, w, dx, dw, db);
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, w, dx, dw, db)) {
+            LinearKernels.backward(pool, st.get(dy), st.get(x), st.get(w), st.get(dx), st.get(dw), st.get(db));
+        }
     }
 
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
                                       Tensor y, Tensor u) {
-        LoraKernels.forward(pool, x, w, bias, a, b, s, dropMask, y, u);
+        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, a, b, dropMask, y, u)) {
+            LoraKernels.forward(pool, st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(dropMask),
+                    st.get(y), st.get(u));
+        }
     }
 
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
                                        Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
-        LoraKernels.backward(pool, dy, x, w, a, b, u, s, dropMask, dx, dA, dB);
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, w, a, b, u, dropMask, dx, dA, dB)) {
+            LoraKernels.backward(pool, st.get(dy), st.get(x), st.get(w), st.get(a), st.get(b), st.get(u), s,
+                    st.get(dropMask), st.get(dx), st.get(dA), st.get(dB));
+        }
     }
 
     @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
@@ -186,12 +220,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void activationForward(Activation f, Tensor x, Tensor y) {
-        ActivationKernels.forward(pool, f, x.array(), x.offset(), y.array(), y.offset(), (int) x.numel());
+        try (HostStaging st = HostStaging.arraysOnly(x, y)) {
+            Tensor xs = st.get(x), ys = st.get(y);
+            ActivationKernels.forward(pool, f, xs.array(), xs.offset(), ys.array(), ys.offset(), (int) xs.numel());
+        }
     }
 
     @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {
-        ActivationKernels.backward(pool, f, dy.array(), dy.offset(), x.array(), x.offset(), dx.array(), dx.offset(),
-                (int) x.numel());
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, dx)) {
+            Tensor g = st.get(dy), xs = st.get(x), d = st.get(dx);
+            ActivationKernels.backward(pool, f, g.array(), g.offset(), xs.array(), xs.offset(), d.array(), d.offset(),
+                    (int) xs.numel());
+        }
     }
 
     @Override public void softmaxForward(Tensor x, Tensor y) {

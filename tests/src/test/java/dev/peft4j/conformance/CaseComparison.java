@@ -13,15 +13,16 @@ final class CaseComparison {
     private CaseComparison() {}
 
     static void check(KernelCase kc, Backend oracle, Backend tested, String testedName) {
-        check(kc, oracle, tested, testedName, false);
+        check(kc, oracle, tested, testedName, seed -> TensorPlacement.uploaded());
     }
 
     /**
-     * As {@link #check(KernelCase, Backend, Backend, String)}; with {@code wrapped}, every tensor the tested
-     * backend gets (inputs and outputs) wraps a random range of a larger NaN-poisoned array, and the margins must
-     * come back untouched. The oracle always runs on uploaded tensors.
+     * As {@link #check(KernelCase, Backend, Backend, String)}, with every tensor the tested backend gets (inputs
+     * and outputs) made by the placement the case's seed gives (e.g. wrapped inside a larger NaN-poisoned array,
+     * whose margins must come back untouched). The oracle always runs on uploaded tensors.
      */
-    static void check(KernelCase kc, Backend oracle, Backend tested, String testedName, boolean wrapped) {
+    static void check(KernelCase kc, Backend oracle, Backend tested, String testedName,
+                      java.util.function.LongFunction<TensorPlacement> placement) {
         long seed = CaseSeeds.forCase(kc.displayName());
         String where = "kernel " + kc.kernel() + ", backend " + testedName + ", sizes " + kc.sizes()
                 + " (case seed " + seed + ", base seed " + CaseSeeds.base() + "; rerun with -D"
@@ -30,8 +31,8 @@ final class CaseComparison {
         kc.prepare().accept(inputs);
         Map<String, KernelRun.Result> expected = run(kc, oracle, inputs, TensorPlacement.uploaded(),
                 "the reference backend", where);
-        Map<String, KernelRun.Result> actual = run(kc, tested, inputs, wrapped
-                ? TensorPlacement.wrappedInPoisonedArrays(seed) : TensorPlacement.uploaded(), "backend " + testedName, where);
+        Map<String, KernelRun.Result> actual = run(kc, tested, inputs, placement.apply(seed), "backend " + testedName,
+                where);
 
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, KernelRun.Result> e : expected.entrySet()) {

@@ -2,6 +2,9 @@ package dev.peft4j.conformance;
 
 import dev.peft4j.backend.Backend;
 import dev.peft4j.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,11 +39,59 @@ interface TensorPlacement {
         return new Wrapped(seed);
     }
 
+    /**
+     * Host tensors over off-heap segments ({@link Tensor#wrap(MemorySegment, int...)}): each a slice at a random
+     * float offset of a larger NaN-poisoned native segment, margins checked like the arrays'.
+     */
+    static TensorPlacement inPoisonedNativeSegments(long seed) {
+        return new InSegments(seed);
+    }
+
+    /** See {@link #inPoisonedNativeSegments(long)}. */
+    final class InSegments implements TensorPlacement {
+        private record Placed(MemorySegment whole, int offset, int length, int[] shape) {}
+
+        private final SplittableRandom random;
+        private final List<Placed> placed = new ArrayList<>();
+
+        InSegments(long seed) {
+            this.random = new SplittableRandom(seed ^ 0x5e6_3e47L);
+        }
+
+        @Override public Tensor place(Backend backend, float[] values, int[] shape) {
+            int before = random.nextInt(0, Wrapped.MAX_MARGIN + 1);
+            int after = random.nextInt(1, Wrapped.MAX_MARGIN + 1);
+            int total = before + values.length + after;
+            MemorySegment whole = Arena.ofAuto().allocate(4L * total, 64);
+            for (int i = 0; i < total; i++) {
+                whole.setAtIndex(ValueLayout.JAVA_INT, i, Wrapped.POISON_BITS);
+            }
+            MemorySegment.copy(values, 0, whole, ValueLayout.JAVA_FLOAT, 4L * before, values.length);
+            placed.add(new Placed(whole, before, values.length, shape.clone()));
+            return Tensor.wrap(whole.asSlice(4L * before), shape);
+        }
+
+        @Override public void verify() {
+            for (Placed p : placed) {
+                long total = p.whole().byteSize() / 4;
+                for (int i = 0; i < total; i++) {
+                    boolean margin = i < p.offset() || i >= p.offset() + p.length();
+                    int bits = p.whole().getAtIndex(ValueLayout.JAVA_INT, i);
+                    if (margin && bits != Wrapped.POISON_BITS) {
+                        throw new AssertionError("the margin of segment tensor " + Arrays.toString(p.shape())
+                                + " (float offset " + p.offset() + ", " + p.length() + " elements, segment of "
+                                + total + " floats) changed at index " + i + ": now " + Float.intBitsToFloat(bits));
+                    }
+                }
+            }
+        }
+    }
+
     /** See {@link #wrappedInPoisonedArrays(long)}. */
     final class Wrapped implements TensorPlacement {
         /** A quiet NaN with a payload no kernel computes: a margin that changed was written by someone. */
         static final int POISON_BITS = 0x7fc0_dead;
-        private static final int MAX_MARGIN = 37;
+        static final int MAX_MARGIN = 37;
 
         private record Placed(float[] array, int offset, int length, int[] shape) {}
 

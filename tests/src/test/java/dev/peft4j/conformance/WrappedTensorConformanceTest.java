@@ -16,8 +16,9 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The whole conformance catalogue ({@link AllCases}) again, with every tensor the tested backend sees, inputs and
- * outputs, made by {@code Tensor.wrap} at a random offset inside a larger array whose margins hold a marked NaN:
+ * The whole conformance catalogue ({@link AllCases}) again, twice, with every tensor the tested backend sees, inputs
+ * and outputs, made by {@code Tensor.wrap} at a random offset inside a larger array, or inside a larger off-heap
+ * segment, whose margins hold a marked NaN:
  * results must match the reference (run on ordinary tensors) within the usual tolerances, and every margin must
  * come back untouched bit for bit. Host backends only (reference, cpu): a device backend takes host arrays
  * through {@code fromHost}, and is listed as skipped. The reference is tested too, behind its validation, since
@@ -46,10 +47,18 @@ class WrappedTensorConformanceTest {
                         () -> Assumptions.abort("wrapped host arrays are for host backends; " + t.name()
                                 + " computes on " + tested.device() + " and takes host data through fromHost"));
             }
-            return dynamicContainer("backend " + t.name() + " on wrapped arrays", cases.stream().map(kc ->
-                    dynamicTest(kc.family() + ": " + kc.displayName(),
-                            () -> CaseComparison.check(kc, oracle, tested, t.name(), true))));
+            return dynamicContainer("backend " + t.name(), Stream.of(
+                    placed("wrapped float[] ranges", cases, oracle, tested, t.name(),
+                            TensorPlacement::wrappedInPoisonedArrays),
+                    placed("off-heap MemorySegment slices", cases, oracle, tested, t.name(),
+                            TensorPlacement::inPoisonedNativeSegments)));
         });
+    }
+
+    private static DynamicNode placed(String how, List<KernelCase> cases, Backend oracle, Backend tested, String name,
+                                      java.util.function.LongFunction<TensorPlacement> placement) {
+        return dynamicContainer("on " + how, cases.stream().map(kc -> dynamicTest(kc.family() + ": " + kc.displayName(),
+                () -> CaseComparison.check(kc, oracle, tested, name, placement))));
     }
 
     private static Backend open(Backend b) {

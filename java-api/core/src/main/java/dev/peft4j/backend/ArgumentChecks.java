@@ -1,6 +1,7 @@
 package dev.peft4j.backend;
 
 import dev.peft4j.tensor.Device;
+import dev.peft4j.tensor.SegmentStorage;
 import dev.peft4j.tensor.Shapes;
 import dev.peft4j.tensor.Tensor;
 import java.util.Arrays;
@@ -132,7 +133,12 @@ final class ArgumentChecks {
         if (in == null || out == null || !in.sharesMemoryWith(out) || in.storage() == out.storage()) {
             return;
         }
-        if (in.device() == Device.CPU && in.array() == out.array() && in.offset() == out.offset()) {
+        if (in.hasArray() && out.hasArray() && in.array() == out.array() && in.offset() == out.offset()) {
+            return;
+        }
+        if (in.storage() instanceof SegmentStorage a && out.storage() instanceof SegmentStorage b
+                && a.segment().address() == b.segment().address()
+                && a.segment().heapBase().equals(b.segment().heapBase())) {
             return;
         }
         throw fail(outName + " " + Shapes.str(out) + " overlaps " + inName + " " + Shapes.str(in)

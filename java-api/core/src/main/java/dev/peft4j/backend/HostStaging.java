@@ -5,11 +5,18 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Copy-in/copy-out for a host kernel that indexes whole arrays from 0 ({@link Tensor#data()}): each argument that
- * wraps only part of a caller's array ({@link Tensor#wrap(float[], int, int...)}) is replaced, for one call, by a
- * compact copy; on {@link #close()} every copy whose contents the kernel changed is written back into the caller's
- * range, and all copies are freed. Tensors that are their whole array pass through untouched (no copy). Used only by the kernels that do
- * not read offsets themselves; which ones those are is listed where each backend uses it.
+ * Copy-in/copy-out at a host backend's boundary, for tensors a kernel cannot index in place: each such argument
+ * is replaced, for one call, by a compact copy over a new array; on {@link #close()} every copy whose contents the
+ * kernel changed is written back into the caller's memory, and all copies are freed. Two policies:
+ * <ul>
+ * <li>{@link #of}: for kernels that index whole arrays from 0 ({@link Tensor#data()}): stages every tensor that is
+ *     not its whole array (a {@link Tensor#wrap(float[], int, int...)} of part of an array, or a wrapped
+ *     off-heap segment);
+ * <li>{@link #arraysOnly}: for kernels that read {@link Tensor#array()} at {@link Tensor#offset()}: stages only
+ *     tensors without a Java array (wrapped off-heap segments, {@link Tensor#wrap(java.lang.foreign.MemorySegment,
+ *     int...)}); wrapped arrays pass through zero-copy.
+ * </ul>
+ * Which kernels use which is listed where each backend uses it.
  *
  * <pre>{@code
  * try (HostStaging st = HostStaging.of(x, y)) {
@@ -21,20 +28,25 @@ public final class HostStaging implements AutoCloseable {
     /** A compact copy and the contents it started with (to tell what the kernel wrote). */
     private record Copy(Tensor tensor, float[] before) {}
 
-    private final Map<Tensor, Copy> copies = new IdentityHashMap<>();
+    private Map<Tensor, Copy> copies; // made on the first staged tensor: most calls stage none
 
-    private HostStaging() {}
-
-    /** Stages the given tensors (nulls and offset-0 tensors are passed through). */
-    public static HostStaging of(Tensor... tensors) {
-        HostStaging st = new HostStaging();
-        for (Tensor t : tensors) {
-            st.stage(t);
-        }
-        return st;
+    private HostStaging(boolean arraysPass) {
+        this.arraysPass = arraysPass;
     }
 
-    /** Also stages every tensor of {@code tensors}. */
+    private final boolean arraysPass;
+
+    /** Stages every tensor that is not its whole array (nulls and whole-array tensors pass through). */
+    public static HostStaging of(Tensor... tensors) {
+        return new HostStaging(false).and(tensors);
+    }
+
+    /** Stages only the tensors without a Java array (wrapped off-heap segments); nulls and arrays pass through. */
+    public static HostStaging arraysOnly(Tensor... tensors) {
+        return new HostStaging(true).and(tensors);
+    }
+
+    /** Also stages, under this staging's policy, every tensor of {@code tensors} (null: none). */
     public HostStaging and(Tensor[] tensors) {
         if (tensors != null) {
             for (Tensor t : tensors) {
@@ -49,7 +61,7 @@ public final class HostStaging implements AutoCloseable {
         if (t == null) {
             return null;
         }
-        Copy c = copies.get(t);
+        Copy c = copies == null ? null : copies.get(t);
         return c == null ? t : c.tensor();
     }
 
@@ -66,7 +78,12 @@ public final class HostStaging implements AutoCloseable {
     }
 
     private void stage(Tensor t) {
-        if (t == null || copies.containsKey(t) || t.isWholeArray()) {
+        if (t == null || (arraysPass ? t.hasArray() : t.isWholeArray())) {
+            return;
+        }
+        if (copies == null) {
+            copies = new IdentityHashMap<>();
+        } else if (copies.containsKey(t)) {
             return;
         }
         float[] contents = t.toArray();
@@ -80,6 +97,9 @@ public final class HostStaging implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (copies == null) {
+            return;
+        }
         for (Map.Entry<Tensor, Copy> e : copies.entrySet()) {
             Copy c = e.getValue();
             float[] after = c.tensor().data();

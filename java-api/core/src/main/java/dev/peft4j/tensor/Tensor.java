@@ -1,5 +1,6 @@
 package dev.peft4j.tensor;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -84,6 +85,52 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(HeapStorage.borrow(data, offset, (int) n, s), true, s);
     }
 
+    /**
+     * A host tensor over the first {@code numel(shape)} floats (native byte order) of a caller's segment, without
+     * a copy at wrap time. The segment stays the caller's: not counted by {@link MemoryAccounting}; {@link
+     * #close()} only makes the tensor unusable.
+     *
+     * <ul>
+     * <li>A heap segment over a {@code float[]} becomes exactly {@link #wrap(float[], int, int...)} of that array
+     *     at the segment's offset: zero-copy everywhere wrapped arrays are (see the backend's documentation).
+     * <li>A native (off-heap) segment, or a read-only heap segment, becomes a {@link SegmentStorage}. Kernels
+     *     index Java arrays, so every backend call copies such a tensor: the host backends copy it into a
+     *     temporary array before the kernel and copy back what the kernel wrote after it ({@code
+     *     dev.peft4j.backend.HostStaging}); {@link #toArray()} and {@link #copyFrom(float[])} copy as always.
+     *     {@link #array()} and {@link #data()} refuse such a tensor.
+     * </ul>
+     *
+     * @throws IllegalArgumentException for a null segment or shape, a negative dimension, a heap segment over
+     *                                  anything but a float[], a segment not aligned to 4 bytes, or a segment too
+     *                                  small for the shape
+     */
+    public static Tensor wrap(MemorySegment segment, int... shape) {
+        int[] s = Shapes.checkedCopy(shape);
+        long n = Shapes.numel(s);
+        if (segment == null) {
+            throw new IllegalArgumentException("cannot wrap a null segment as a tensor of shape " + Arrays.toString(s));
+        }
+        Object base = segment.heapBase().orElse(null);
+        if (base != null && !(base instanceof float[])) {
+            throw new IllegalArgumentException("a heap segment over a " + base.getClass().getSimpleName()
+                    + " cannot be a float32 tensor of shape " + Arrays.toString(s)
+                    + " in place: use a segment over a float[] or an off-heap segment");
+        }
+        if (segment.address() % Float.BYTES != 0) {
+            throw new IllegalArgumentException("segment at " + (base != null ? "byte offset " : "address ")
+                    + segment.address() + " is not aligned to 4 bytes, so it holds no float32 array of shape "
+                    + Arrays.toString(s));
+        }
+        if (segment.byteSize() < 4 * n) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " needs " + n + " floats (" + 4 * n
+                    + " bytes) but the segment has " + segment.byteSize() + " bytes");
+        }
+        if (base instanceof float[] array) {
+            return wrap(array, Math.toIntExact(segment.address() / Float.BYTES), s);
+        }
+        return new Tensor(new SegmentStorage(segment.asSlice(0, 4 * n), n), true, s);
+    }
+
     public int[] shape() {
         return shape.clone();
     }
@@ -138,8 +185,14 @@ public final class Tensor implements AutoCloseable {
 
     /** True for a host tensor whose storage is its whole array, from index 0 to the end (what {@link #data()} needs). */
     public boolean isWholeArray() {
-        HeapStorage heap = heap("isWholeArray()");
-        return heap.offset() == 0 && heap.array().length == numel;
+        checkOpen();
+        return storage instanceof HeapStorage heap && heap.offset() == 0 && heap.array().length == numel;
+    }
+
+    /** True for a host tensor backed by a Java array ({@link #array()} works), at any offset. */
+    public boolean hasArray() {
+        checkOpen();
+        return storage instanceof HeapStorage;
     }
 
     /** The backing host array of a CPU tensor (no copy); element i is {@code array()[offset() + i]}. */
@@ -160,14 +213,17 @@ public final class Tensor implements AutoCloseable {
         if (storage == other.storage) {
             return true;
         }
-        return storage instanceof HeapStorage a && other.storage instanceof HeapStorage b && a.overlaps(b);
+        if (storage instanceof HeapStorage a && other.storage instanceof HeapStorage b) {
+            return a.overlaps(b);
+        }
+        return storage instanceof SegmentStorage a && other.storage instanceof SegmentStorage b && a.overlaps(b);
     }
 
     private HeapStorage heap(String what) {
         checkOpen();
         if (!(storage instanceof HeapStorage heap)) {
-            throw new IllegalStateException(what + " needs a host tensor; this one lives on " + device()
-                    + ": use toArray()");
+            throw new IllegalStateException(what + " needs a tensor over a Java array; this one "
+                    + (device() == Device.CPU ? "wraps a memory segment" : "lives on " + device()) + ": use toArray()");
         }
         return heap;
     }

@@ -49,7 +49,7 @@ class TensorWrapTest {
 
     @Test
     void badArgumentsNameShapeOffsetAndArrayLength() {
-        IllegalArgumentException nul = assertThrows(IllegalArgumentException.class, () -> Tensor.wrap(null, 0, 2, 3));
+        IllegalArgumentException nul = assertThrows(IllegalArgumentException.class, () -> Tensor.wrap((float[]) null, 0, 2, 3));
         assertTrue(nul.getMessage().contains("null") && nul.getMessage().contains("[2, 3]"), nul.getMessage());
         IllegalArgumentException neg = assertThrows(IllegalArgumentException.class,
                 () -> Tensor.wrap(new float[10], -1, 2, 3));
