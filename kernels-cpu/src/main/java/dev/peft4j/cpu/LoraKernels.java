@@ -22,7 +22,8 @@ import jdk.incubator.vector.FloatVector;
  * one-row buffer, then a masked axpy), so no [N,in] temporary exists.
  */
 final class LoraKernels {
-    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** A one-row buffer of dx's low-rank part (grown to in): one per worker, a bounded few for callers. */
+    static final ScratchKind<float[][]> ROW = new ScratchKind<>("LoRA dx row", () -> new float[1][0]);
 
     private LoraKernels() {}
 
@@ -123,13 +124,18 @@ final class LoraKernels {
         float[] dxv = dx.array();
         int ao = a.offset(), dxo = dx.offset();
         pool.parallelRange(n, 16, (from, to) -> {
-            float[] row = rowBuffer(in);
-            for (int i = from; i < to; i++) {
-                java.util.Arrays.fill(row, 0, in, 0f);
-                for (int q = 0; q < r; q++) {
-                    VectorLoops.axpy(g[i * r + q], av, ao + q * in, row, 0, in);
+            float[][] holder = pool.acquire(ROW);
+            try {
+                float[] row = rowBuffer(holder, in);
+                for (int i = from; i < to; i++) {
+                    java.util.Arrays.fill(row, 0, in, 0f);
+                    for (int q = 0; q < r; q++) {
+                        VectorLoops.axpy(g[i * r + q], av, ao + q * in, row, 0, in);
+                    }
+                    maskedAxpy(s, row, mask, mo + i * in, dxv, dxo + i * in, in);
                 }
-                maskedAxpy(s, row, mask, mo + i * in, dxv, dxo + i * in, in);
+            } finally {
+                pool.release(ROW, holder);
             }
         });
     }
@@ -146,8 +152,7 @@ final class LoraKernels {
         }
     }
 
-    private static float[] rowBuffer(int n) {
-        float[][] holder = ROW.get();
+    private static float[] rowBuffer(float[][] holder, int n) {
         if (holder[0].length < n) {
             holder[0] = new float[n];
         }
