@@ -135,6 +135,13 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /** Keeps u in a scratch buffer of the pool instead of allocating it (zero-copy on wrapped arrays too). */
+    @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
+        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, a, b, y)) {
+            LoraKernels.inferenceForward(pool, st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(y));
+        }
+    }
+
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
                                        Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
         try (HostStaging st = HostStaging.arraysOnly(dy, x, w, a, b, u, dropMask, dx, dA, dB)) {

@@ -25,10 +25,37 @@ final class LoraKernels {
     /** A one-row buffer of dx's low-rank part (grown to in): one per worker, a bounded few for callers. */
     static final ScratchKind<float[][]> ROW = new ScratchKind<>("LoRA dx row", () -> new float[1][0]);
 
+    /** u = x Aᵀ {@code [N,r]} of an inference forward (grown to N·r): lent to the calling thread for one call. */
+    static final ScratchKind<float[][]> U = new ScratchKind<>("LoRA inference u", () -> new float[1][0]);
+
     private LoraKernels() {}
 
+    /** y = x Wᵀ + b + s·u Bᵀ with u = x̃ Aᵀ written to u (saved for the backward). */
     static void forward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
                         Tensor dropMask, Tensor y, Tensor u) {
+        forward(pool, x, w, bias, a, b, s, dropMask, y, u.array(), u.offset());
+    }
+
+    /**
+     * The inference form, y = x Wᵀ + b + s·(x Aᵀ) Bᵀ without dropout: u {@code [N,r]} lives in a scratch buffer
+     * lent by the pool for the call (no allocation once the buffer has grown to N·r).
+     */
+    static void inferenceForward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
+                                 Tensor y) {
+        float[][] holder = pool.acquire(U);
+        try {
+            int nr = Shapes.rows(x) * a.dim(0);
+            if (holder[0].length < nr) {
+                holder[0] = new float[nr];
+            }
+            forward(pool, x, w, bias, a, b, s, null, y, holder[0], 0);
+        } finally {
+            pool.release(U, holder);
+        }
+    }
+
+    private static void forward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
+                                Tensor dropMask, Tensor y, float[] uv, int uo) {
         int n = Shapes.rows(x);
         int in = x.dim(-1);
         int out = w.dim(0);
@@ -37,8 +64,7 @@ final class LoraKernels {
         int mo = dropMask == null ? 0 : dropMask.offset();
         float[] xv = x.array();
         float[] av = a.array();
-        float[] uv = u.array();
-        int xo = x.offset(), ao = a.offset(), uo = u.offset();
+        int xo = x.offset(), ao = a.offset();
         pool.parallelRange(n, 32, (from, to) -> LowRankKernels.project(xv, xo, mask, mo, in, av, ao, r, uv, uo, from, to));
         GemmOperand lhs = left(xv, xo, false, in, in).concat(left(uv, uo, false, r, r).scaled(s));
         GemmOperand rhs = right(w.array(), w.offset(), true, in, in).concat(right(b.array(), b.offset(), true, r, r));
