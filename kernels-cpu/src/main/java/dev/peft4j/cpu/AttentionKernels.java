@@ -64,10 +64,14 @@ final class AttentionKernels {
     static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                         Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
         AttentionShape sh = AttentionShape.of(q, prefixK, heads);
-        float[] qv = q.data(), kv = k.data(), vv = v.data(), ov = out.data(), lv = lse.data();
-        float[] pk = prefixK == null ? null : prefixK.data();
-        float[] pv = prefixV == null ? null : prefixV.data();
-        float[] mask = keyMask == null ? null : keyMask.data();
+        // every array is read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] qv = q.array(), ov = out.array(), lv = lse.array();
+        int qo = q.offset(), oo = out.offset(), lo = lse.offset();
+        AttentionGroup.Sources keys = new AttentionGroup.Sources(
+                keyMask == null ? null : keyMask.array(), keyMask == null ? 0 : keyMask.offset(),
+                prefixK == null ? null : prefixK.array(), prefixK == null ? 0 : prefixK.offset(),
+                prefixV == null ? null : prefixV.array(), prefixV == null ? 0 : prefixV.offset(),
+                k.array(), k.offset(), v.array(), v.offset());
         int gs = groupSize(sh.batch(), heads, pool.threads());
         int groups = heads / gs;
         pool.parallelFor(sh.batch() * groups, task -> {
@@ -78,16 +82,16 @@ final class AttentionKernels {
                 AttentionGroup grp = sc.group;
                 grp.ensure(sh, gs, false);
                 sc.o = grow(sc.o, QB * sh.dp());
-                AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
-                grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
+                AttentionGroup.gatherRows(sh, b, h0, gs, qv, qo, sh.scale(), grp.q);
+                grp.gatherKeys(sh, b, h0, gs, keys);
                 for (int hg = 0; hg < gs; hg++) {
                     grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
-                    int lseOff = (b * heads + h0 + hg) * sh.t();
+                    int lseOff = lo + (b * heads + h0 + hg) * sh.t();
                     for (int i0 = 0; i0 < sh.t(); i0 += QB) {
                         forwardQueryBlock(sh, hg, i0, Math.min(QB, sh.t() - i0), causal, sc, lv, lseOff);
                     }
                 }
-                AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, 1f, ov);
+                AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, 1f, ov, oo);
             } finally {
                 pool.release(SCRATCH, sc);
             }

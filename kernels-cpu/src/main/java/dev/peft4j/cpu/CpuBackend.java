@@ -13,8 +13,9 @@ import dev.peft4j.tensor.Tensor;
  * arguments are assumed valid ({@link dev.peft4j.backend.ValidatingBackend} checks them).
  *
  * <p>Tensors that wrap part of a caller's array ({@link Tensor#wrap(float[], int, int...)}): copy, fill, add, mul,
- * axpy, gemm, linearForward/Backward, loraForward/Backward and activationForward/Backward read and write the
- * caller's array in place at {@link Tensor#offset()} (zero-copy). Every other kernel runs through {@link
+ * axpy, gemm, linearForward/Backward, loraForward/Backward (both forms), activationForward/Backward,
+ * layerNormForward and attentionForward read and write the caller's array in place at {@link Tensor#offset()}
+ * (zero-copy). Every other kernel runs through {@link
  * HostStaging}: such a tensor is copied to a compact array for the call and, if the kernel wrote it, copied back.
  * Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}) are copied that way
  * by every kernel.
@@ -173,7 +174,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
-        try (HostStaging st = HostStaging.of(q, k, v, prefixK, prefixV, keyMask, out, lse)) {
+        try (HostStaging st = HostStaging.arraysOnly(q, k, v, prefixK, prefixV, keyMask, out, lse)) {
             AttentionKernels.forward(pool, st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse));
         }
     }
@@ -214,7 +215,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                            Tensor rstd) {
-        try (HostStaging st = HostStaging.of(x, gamma, beta, y, mean, rstd)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, gamma, beta, y, mean, rstd)) {
             NormKernels.layerNormForward(pool, st.get(x), st.get(gamma), st.get(beta), eps, st.get(y), st.get(mean), st.get(rstd));
         }
     }
