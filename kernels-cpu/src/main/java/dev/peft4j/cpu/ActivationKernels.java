@@ -12,8 +12,9 @@ final class ActivationKernels {
 
     private ActivationKernels() {}
 
-    static void forward(WorkerPool pool, Activation f, float[] x, float[] y, int n) {
-        pool.parallelRange(n, MIN_CHUNK, (from, to) -> forwardRange(f, x, y, from, to));
+    /** y[yo+i] = f(x[xo+i]) for i in [0, n). */
+    static void forward(WorkerPool pool, Activation f, float[] x, int xo, float[] y, int yo, int n) {
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> forwardRange(f, x, xo, y, yo, from, to));
     }
 
     /**
@@ -22,67 +23,81 @@ final class ActivationKernels {
      * per row panel, the plain kernel per thread chunk).
      */
     static void forwardRange(Activation f, float[] x, float[] y, int from, int to) {
+        forwardRange(f, x, 0, y, 0, from, to);
+    }
+
+    /** y[yo+i] = f(x[xo+i]) for i in [from, to), bit for bit as {@link #forwardRange(Activation, float[], float[], int, int)}. */
+    static void forwardRange(Activation f, float[] x, int xo, float[] y, int yo, int from, int to) {
         if (Simd.SCALAR) {
             for (int i = from; i < to; i++) {
-                y[i] = ScalarMath.activation(f, x[i]);
+                y[yo + i] = ScalarMath.activation(f, x[xo + i]);
             }
             return;
         }
         int end = from + Simd.bound(to - from);
-        vectorForward(f, x, y, from, end);
+        vectorForward(f, x, xo, y, yo, from, end);
         if (end < to) {
             float[] xt = new float[L];
             float[] yt = new float[L];
-            System.arraycopy(x, end, xt, 0, to - end);
-            vectorForward(f, xt, yt, 0, L);
-            System.arraycopy(yt, 0, y, end, to - end);
+            System.arraycopy(x, xo + end, xt, 0, to - end);
+            vectorForward(f, xt, 0, yt, 0, 0, L);
+            System.arraycopy(yt, 0, y, yo + end, to - end);
         }
     }
 
-    /** y = f(x) over [from, to), a whole number of vectors. */
-    private static void vectorForward(Activation f, float[] x, float[] y, int from, int to) {
+    /** y[yo+i] = f(x[xo+i]) over [from, to), a whole number of vectors. */
+    private static void vectorForward(Activation f, float[] x, int xo, float[] y, int yo, int from, int to) {
         if (f == Activation.GELU) {
-            GeluLoops.forward(x, y, from, to);
+            GeluLoops.forward(x, xo, y, yo, from, to);
             return;
         }
         for (int i = from; i < to; i += L) {
-            VectorMath.activationAt(f, x, i, y, i);
+            VectorMath.activationAt(f, x, xo + i, y, yo + i);
         }
     }
 
-    static void backward(WorkerPool pool, Activation f, float[] dy, float[] x, float[] dx, int n) {
-        pool.parallelRange(n, MIN_CHUNK, (from, to) -> backwardRange(f, dy, x, dx, 1f, from, to));
+    /** dx[dxo+i] = dy[dyo+i]·f'(x[xo+i]) for i in [0, n). */
+    static void backward(WorkerPool pool, Activation f, float[] dy, int dyo, float[] x, int xo, float[] dx, int dxo,
+                         int n) {
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> backwardRange(f, dy, dyo, x, xo, dx, dxo, 1f, from, to));
     }
 
     /** dx = s·dy ⊙ f'(x) over [from, to). */
     static void backwardRange(Activation f, float[] dy, float[] x, float[] dx, float s, int from, int to) {
+        backwardRange(f, dy, 0, x, 0, dx, 0, s, from, to);
+    }
+
+    /** dx[dxo+i] = s·dy[dyo+i]·f'(x[xo+i]) for i in [from, to). */
+    static void backwardRange(Activation f, float[] dy, int dyo, float[] x, int xo, float[] dx, int dxo, float s,
+                              int from, int to) {
         if (Simd.SCALAR) {
             for (int i = from; i < to; i++) {
-                dx[i] = s * dy[i] * ScalarMath.derivative(f, x[i]);
+                dx[dxo + i] = s * dy[dyo + i] * ScalarMath.derivative(f, x[xo + i]);
             }
             return;
         }
         int end = from + Simd.bound(to - from);
-        vectorBackward(f, dy, x, dx, s, from, end);
+        vectorBackward(f, dy, dyo, x, xo, dx, dxo, s, from, end);
         if (end < to) { // the partial vector on zero-padded copies, as in forwardRange
             float[] dyt = new float[L];
             float[] xt = new float[L];
             float[] dxt = new float[L];
-            System.arraycopy(dy, end, dyt, 0, to - end);
-            System.arraycopy(x, end, xt, 0, to - end);
-            vectorBackward(f, dyt, xt, dxt, s, 0, L);
-            System.arraycopy(dxt, 0, dx, end, to - end);
+            System.arraycopy(dy, dyo + end, dyt, 0, to - end);
+            System.arraycopy(x, xo + end, xt, 0, to - end);
+            vectorBackward(f, dyt, 0, xt, 0, dxt, 0, s, 0, L);
+            System.arraycopy(dxt, 0, dx, dxo + end, to - end);
         }
     }
 
-    /** dx = s·dy ⊙ f'(x) over [from, to), a whole number of vectors. */
-    private static void vectorBackward(Activation f, float[] dy, float[] x, float[] dx, float s, int from, int to) {
+    /** dx[dxo+i] = s·dy[dyo+i]·f'(x[xo+i]) over [from, to), a whole number of vectors. */
+    private static void vectorBackward(Activation f, float[] dy, int dyo, float[] x, int xo, float[] dx, int dxo,
+                                       float s, int from, int to) {
         if (f == Activation.GELU) {
-            GeluLoops.backward(dy, x, dx, s, from, to);
+            GeluLoops.backward(dy, dyo, x, xo, dx, dxo, s, from, to);
             return;
         }
         for (int i = from; i < to; i += L) {
-            VectorMath.derivativeAt(f, dy, x, i, s, dx, i);
+            VectorMath.derivativeAt(f, dy, dyo + i, x, xo + i, s, dx, dxo + i);
         }
     }
 }

@@ -73,9 +73,14 @@ final class AttentionGroup {
 
     /** dst[g][i·dp + c] = s·x[b, i, (h0+g)·dh + c] for c &lt; dh, 0 for dh ≤ c &lt; dp. */
     static void gatherRows(AttentionShape sh, int b, int h0, int heads, float[] x, float s, float[][] dst) {
+        gatherRows(sh, b, h0, heads, x, 0, s, dst);
+    }
+
+    /** As {@link #gatherRows(AttentionShape, int, int, int, float[], float, float[][])} with x read from xo. */
+    static void gatherRows(AttentionShape sh, int b, int h0, int heads, float[] x, int xo, float s, float[][] dst) {
         int dp = sh.dp(), dh = sh.dh(), t = sh.t(), dModel = sh.dModel();
         for (int i = 0; i < t; i++) {
-            int src = (b * t + i) * dModel + h0 * dh;
+            int src = xo + (b * t + i) * dModel + h0 * dh;
             for (int hg = 0; hg < heads; hg++) {
                 VectorLoops.scaleCopy(x, src + hg * dh, s, dst[hg], i * dp, dh);
                 if (dp > dh) {
@@ -87,9 +92,14 @@ final class AttentionGroup {
 
     /** x[b, i, (h0+g)·dh + c] = s·src[g][i·dp + c] for c &lt; dh. */
     static void scatterRows(AttentionShape sh, int b, int h0, int heads, float[][] src, float s, float[] x) {
+        scatterRows(sh, b, h0, heads, src, s, x, 0);
+    }
+
+    /** As {@link #scatterRows(AttentionShape, int, int, int, float[][], float, float[])} with x written from xo. */
+    static void scatterRows(AttentionShape sh, int b, int h0, int heads, float[][] src, float s, float[] x, int xo) {
         int dp = sh.dp(), dh = sh.dh(), t = sh.t(), dModel = sh.dModel();
         for (int i = 0; i < t; i++) {
-            int dst = (b * t + i) * dModel + h0 * dh;
+            int dst = xo + (b * t + i) * dModel + h0 * dh;
             for (int hg = 0; hg < heads; hg++) {
                 VectorLoops.scaleCopy(src[hg], i * dp, s, x, dst + hg * dh, dh);
             }
@@ -103,16 +113,26 @@ final class AttentionGroup {
      */
     void gatherKeys(AttentionShape sh, int b, int h0, int heads, float[] mask, float[] pk, float[] pv,
                     float[] k, float[] v) {
+        gatherKeys(sh, b, h0, heads, new Sources(mask, 0, pk, 0, pv, 0, k, 0, v, 0));
+    }
+
+    /** Where gatherKeys reads: each array (mask, pk, pv nullable) with the index of its element 0. */
+    record Sources(float[] mask, int maskOff, float[] pk, int pkOff, float[] pv, int pvOff, float[] k, int kOff,
+                   float[] v, int vOff) {}
+
+    /** As {@link #gatherKeys(AttentionShape, int, int, int, float[], float[], float[], float[], float[])}, offsets included. */
+    void gatherKeys(AttentionShape sh, int b, int h0, int heads, Sources src) {
+        float[] mask = src.mask(), pk = src.pk(), pv = src.pv(), k = src.k(), v = src.v();
         int dp = sh.dp(), dh = sh.dh(), dModel = sh.dModel(), t = sh.t(), prefixLen = sh.prefixLen();
         int c = 0;
         for (int j = 0; j < prefixLen; j++, c++) {
             keyPos[c] = -1;
-            copyRows(pk, pv, j * dModel + h0 * dh, c * dp, heads, dh, dp);
+            copyRows(pk, src.pkOff(), pv, src.pvOff(), j * dModel + h0 * dh, c * dp, heads, dh, dp);
         }
         for (int j = 0; j < t; j++) {
-            if (mask == null || mask[b * t + j] != 0f) {
+            if (mask == null || mask[src.maskOff() + b * t + j] != 0f) {
                 keyPos[c] = j;
-                copyRows(k, v, (b * t + j) * dModel + h0 * dh, c * dp, heads, dh, dp);
+                copyRows(k, src.kOff(), v, src.vOff(), (b * t + j) * dModel + h0 * dh, c * dp, heads, dh, dp);
                 c++;
             }
             visible[j] = c;
@@ -125,10 +145,10 @@ final class AttentionGroup {
         }
     }
 
-    private void copyRows(float[] k, float[] v, int from, int to, int heads, int dh, int dp) {
+    private void copyRows(float[] k, int ko, float[] v, int vo, int from, int to, int heads, int dh, int dp) {
         for (int hg = 0; hg < heads; hg++) {
-            copy(k, from + hg * dh, kRows[hg], to, dh);
-            copy(v, from + hg * dh, vRows[hg], to, dh);
+            copy(k, ko + from + hg * dh, kRows[hg], to, dh);
+            copy(v, vo + from + hg * dh, vRows[hg], to, dh);
             if (dp > dh) {
                 Arrays.fill(kRows[hg], to + dh, to + dp, 0f);
                 Arrays.fill(vRows[hg], to + dh, to + dp, 0f);

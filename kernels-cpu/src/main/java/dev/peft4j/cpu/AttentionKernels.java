@@ -32,7 +32,7 @@ final class AttentionKernels {
 
     private AttentionKernels() {}
 
-    /** Per-thread scratch, grown on demand, reused across calls. */
+    /** Scratch of one task, grown on demand, reused across calls. */
     private static final class Scratch {
         final AttentionGroup group = new AttentionGroup();
         final float[] s = new float[QB * KC];
@@ -42,7 +42,8 @@ final class AttentionKernels {
         float[] o = new float[0];
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** One set per worker, and a bounded few for calling threads ({@link WorkerPool#acquire}). */
+    static final ScratchKind<Scratch> SCRATCH = new ScratchKind<>("attention tiles", Scratch::new);
 
     /** Width of each key chunk: np keys split into ⌈np/KC⌉ equal chunks, rounded up to the vector length. */
     private static int chunkWidth(int np) {
@@ -63,29 +64,37 @@ final class AttentionKernels {
     static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                         Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
         AttentionShape sh = AttentionShape.of(q, prefixK, heads);
-        float[] qv = q.data(), kv = k.data(), vv = v.data(), ov = out.data(), lv = lse.data();
-        float[] pk = prefixK == null ? null : prefixK.data();
-        float[] pv = prefixV == null ? null : prefixV.data();
-        float[] mask = keyMask == null ? null : keyMask.data();
+        // every array is read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] qv = q.array(), ov = out.array(), lv = lse.array();
+        int qo = q.offset(), oo = out.offset(), lo = lse.offset();
+        AttentionGroup.Sources keys = new AttentionGroup.Sources(
+                keyMask == null ? null : keyMask.array(), keyMask == null ? 0 : keyMask.offset(),
+                prefixK == null ? null : prefixK.array(), prefixK == null ? 0 : prefixK.offset(),
+                prefixV == null ? null : prefixV.array(), prefixV == null ? 0 : prefixV.offset(),
+                k.array(), k.offset(), v.array(), v.offset());
         int gs = groupSize(sh.batch(), heads, pool.threads());
         int groups = heads / gs;
         pool.parallelFor(sh.batch() * groups, task -> {
             int b = task / groups;
             int h0 = task % groups * gs;
-            Scratch sc = SCRATCH.get();
-            AttentionGroup grp = sc.group;
-            grp.ensure(sh, gs, false);
-            sc.o = grow(sc.o, QB * sh.dp());
-            AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
-            grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
-            for (int hg = 0; hg < gs; hg++) {
-                grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
-                int lseOff = (b * heads + h0 + hg) * sh.t();
-                for (int i0 = 0; i0 < sh.t(); i0 += QB) {
-                    forwardQueryBlock(sh, hg, i0, Math.min(QB, sh.t() - i0), causal, sc, lv, lseOff);
+            Scratch sc = pool.acquire(SCRATCH);
+            try {
+                AttentionGroup grp = sc.group;
+                grp.ensure(sh, gs, false);
+                sc.o = grow(sc.o, QB * sh.dp());
+                AttentionGroup.gatherRows(sh, b, h0, gs, qv, qo, sh.scale(), grp.q);
+                grp.gatherKeys(sh, b, h0, gs, keys);
+                for (int hg = 0; hg < gs; hg++) {
+                    grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
+                    int lseOff = lo + (b * heads + h0 + hg) * sh.t();
+                    for (int i0 = 0; i0 < sh.t(); i0 += QB) {
+                        forwardQueryBlock(sh, hg, i0, Math.min(QB, sh.t() - i0), causal, sc, lv, lseOff);
+                    }
                 }
+                AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, 1f, ov, oo);
+            } finally {
+                pool.release(SCRATCH, sc);
             }
-            AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, 1f, ov);
         });
     }
 
@@ -159,33 +168,37 @@ final class AttentionKernels {
         pool.parallelFor(sh.batch() * groups, task -> {
             int b = task / groups;
             int h0 = task % groups * gs;
-            Scratch sc = SCRATCH.get();
-            AttentionGroup grp = sc.group;
-            int dp = sh.dp(), t = sh.t();
-            grp.ensure(sh, gs, true);
-            AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
-            AttentionGroup.gatherRows(sh, b, h0, gs, gv, 1f, grp.g);
-            AttentionGroup.gatherRows(sh, b, h0, gs, ov, 1f, grp.res);
-            grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
-            for (int hg = 0; hg < gs; hg++) {
-                float[] g = grp.g[hg], o = grp.res[hg], delta = grp.delta[hg];
-                for (int i = 0; i < t; i++) {
-                    delta[i] = VectorLoops.dot(g, i * dp, o, i * dp, dp);
+            Scratch sc = pool.acquire(SCRATCH);
+            try {
+                AttentionGroup grp = sc.group;
+                int dp = sh.dp(), t = sh.t();
+                grp.ensure(sh, gs, true);
+                AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
+                AttentionGroup.gatherRows(sh, b, h0, gs, gv, 1f, grp.g);
+                AttentionGroup.gatherRows(sh, b, h0, gs, ov, 1f, grp.res);
+                grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
+                for (int hg = 0; hg < gs; hg++) {
+                    float[] g = grp.g[hg], o = grp.res[hg], delta = grp.delta[hg];
+                    for (int i = 0; i < t; i++) {
+                        delta[i] = VectorLoops.dot(g, i * dp, o, i * dp, dp);
+                    }
+                    grp.transpose(grp.kRows[hg], grp.kCols[hg], dp);
+                    grp.transpose(grp.vRows[hg], grp.vCols[hg], dp);
+                    Arrays.fill(grp.dk[hg], 0, grp.np * dp, 0f);
+                    Arrays.fill(grp.dv[hg], 0, grp.np * dp, 0f);
+                    Arrays.fill(o, 0, t * dp, 0f);
+                    int lseOff = (b * heads + h0 + hg) * t;
+                    for (int i0 = 0; i0 < t; i0 += QB) {
+                        backwardQueryBlock(sh, hg, i0, Math.min(QB, t - i0), causal, sc, lv, lseOff);
+                    }
                 }
-                grp.transpose(grp.kRows[hg], grp.kCols[hg], dp);
-                grp.transpose(grp.vRows[hg], grp.vCols[hg], dp);
-                Arrays.fill(grp.dk[hg], 0, grp.np * dp, 0f);
-                Arrays.fill(grp.dv[hg], 0, grp.np * dp, 0f);
-                Arrays.fill(o, 0, t * dp, 0f);
-                int lseOff = (b * heads + h0 + hg) * t;
-                for (int i0 = 0; i0 < t; i0 += QB) {
-                    backwardQueryBlock(sh, hg, i0, Math.min(QB, t - i0), causal, sc, lv, lseOff);
+                if (outs.dq() != null) {
+                    AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, sh.scale(), outs.dq());
                 }
+                scatterKeys(sh, b, h0, gs, grp, outs);
+            } finally {
+                pool.release(SCRATCH, sc);
             }
-            if (outs.dq() != null) {
-                AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, sh.scale(), outs.dq());
-            }
-            scatterKeys(sh, b, h0, gs, grp, outs);
         });
         reducePrefix(pool, sh, partialK, dPrefixK);
         reducePrefix(pool, sh, partialV, dPrefixV);

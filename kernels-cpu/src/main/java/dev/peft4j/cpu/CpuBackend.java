@@ -4,13 +4,22 @@ import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.BackendOptions;
+import dev.peft4j.backend.HostStaging;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.Tensor;
 
 /**
- * The Vector-API backend: host tensors ({@link Tensor#data()}), kernels in jdk.incubator.vector at the width
- * {@link Simd} chose, work split over a pool of daemon threads, one per core. Each method delegates to the
- * kernel family's class; arguments are assumed valid ({@link dev.peft4j.backend.ValidatingBackend} checks them).
+ * The Vector-API backend: host tensors, kernels in jdk.incubator.vector at the width {@link Simd} chose, work
+ * split over a pool of daemon threads, one per core. Each method delegates to the kernel family's class;
+ * arguments are assumed valid ({@link dev.peft4j.backend.ValidatingBackend} checks them).
+ *
+ * <p>Tensors that wrap part of a caller's array ({@link Tensor#wrap(float[], int, int...)}): copy, fill, add, mul,
+ * axpy, gemm, linearForward/Backward, loraForward/Backward (both forms), activationForward/Backward,
+ * layerNormForward and attentionForward read and write the caller's array in place at {@link Tensor#offset()}
+ * (zero-copy). Every other kernel runs through {@link
+ * HostStaging}: such a tensor is copied to a compact array for the call and, if the kernel wrote it, copied back.
+ * Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}) are copied that way
+ * by every kernel.
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
@@ -74,158 +83,267 @@ public final class CpuBackend implements Backend {
     @Override public Tensor fromHost(float[] data, int... shape) { return Tensor.of(data, shape); }
 
     @Override public void copy(Tensor src, Tensor dst) {
-        System.arraycopy(src.data(), 0, dst.data(), 0, (int) src.numel());
+        try (HostStaging st = HostStaging.arraysOnly(src, dst)) {
+            Tensor s = st.get(src), d = st.get(dst);
+            System.arraycopy(s.array(), s.offset(), d.array(), d.offset(), (int) s.numel());
+        }
     }
 
-    @Override public void fill(Tensor t, float value) { java.util.Arrays.fill(t.data(), value); }
+    @Override public void fill(Tensor t, float value) {
+        try (HostStaging st = HostStaging.arraysOnly(t)) {
+            Tensor u = st.get(t);
+            java.util.Arrays.fill(u.array(), u.offset(), u.offset() + (int) u.numel(), value);
+        }
+    }
 
     @Override public void add(Tensor a, Tensor b, Tensor out) {
-        ElementwiseKernels.add(pool, a.data(), b.data(), out.data(), (int) out.numel());
+        try (HostStaging st = HostStaging.arraysOnly(a, b, out)) {
+            Tensor x = st.get(a), y = st.get(b), o = st.get(out);
+            ElementwiseKernels.add(pool, x.array(), x.offset(), y.array(), y.offset(), o.array(), o.offset(),
+                    (int) o.numel());
+        }
     }
 
     @Override public void mul(Tensor a, Tensor b, Tensor out) {
-        ElementwiseKernels.mul(pool, a.data(), b.data(), out.data(), (int) out.numel());
+        try (HostStaging st = HostStaging.arraysOnly(a, b, out)) {
+            Tensor x = st.get(a), y = st.get(b), o = st.get(out);
+            ElementwiseKernels.mul(pool, x.array(), x.offset(), y.array(), y.offset(), o.array(), o.offset(),
+                    (int) o.numel());
+        }
     }
 
     @Override public void axpy(float alpha, Tensor x, Tensor y) {
-        ElementwiseKernels.axpy(pool, alpha, x.data(), y.data(), (int) y.numel());
+        try (HostStaging st = HostStaging.arraysOnly(x, y)) {
+            Tensor xs = st.get(x), ys = st.get(y);
+            ElementwiseKernels.axpy(pool, alpha, xs.array(), xs.offset(), ys.array(), ys.offset(), (int) ys.numel());
+        }
     }
 
     @Override public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        try (HostStaging st = HostStaging.arraysOnly(a, b, c)) {
+            gemmOnArrays(st.get(a), transA, st.get(b), transB, st.get(c), alpha, beta);
+        }
+    }
+
+    /** {@link #gemm} on tensors over Java arrays, at their offsets. */
+    private void gemmOnArrays(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
         int m = transA ? a.dim(-1) : a.dim(-2);
         int k = transA ? a.dim(-2) : a.dim(-1);
         int n = transB ? b.dim(-2) : b.dim(-1);
         int lda = a.dim(-1);
         int ldb = b.dim(-1);
         int batch = c.rank() == 3 ? c.dim(0) : 1;
-        GemmOperand left = GemmOperand.left(a.data(), 0, transA, lda, k).scaled(alpha);
-        GemmOperand right = GemmOperand.right(b.data(), 0, transB, ldb, k);
+        GemmOperand left = GemmOperand.left(a.array(), a.offset(), transA, lda, k).scaled(alpha);
+        GemmOperand right = GemmOperand.right(b.array(), b.offset(), transB, ldb, k);
         Sgemm.Epilogue ep = Sgemm.Epilogue.beta(beta);
         for (int i = 0; i < batch; i++) {
-            Sgemm.gemm(pool, m, n, left.shifted(i * m * k), right.shifted(i * k * n), c.data(), i * m * n, n, ep);
+            Sgemm.gemm(pool, m, n, left.shifted(i * m * k), right.shifted(i * k * n), c.array(),
+                    c.offset() + i * m * n, n, ep);
         }
     }
 
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
-        LinearKernels.forward(pool, x, w, bias, y);
+        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, y)) {
+            LinearKernels.forward(pool, st.get(x), st.get(w), st.get(bias), st.get(y));
+        }
     }
 
     @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
-        LinearKernels.backward(pool, dy, x, w, dx, dw, db);
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, w, dx, dw, db)) {
+            LinearKernels.backward(pool, st.get(dy), st.get(x), st.get(w), st.get(dx), st.get(dw), st.get(db));
+        }
     }
 
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
                                       Tensor y, Tensor u) {
-        LoraKernels.forward(pool, x, w, bias, a, b, s, dropMask, y, u);
+        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, a, b, dropMask, y, u)) {
+            LoraKernels.forward(pool, st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(dropMask),
+                    st.get(y), st.get(u));
+        }
+    }
+
+    /** Keeps u in a scratch buffer of the pool instead of allocating it (zero-copy on wrapped arrays too). */
+    @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
+        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, a, b, y)) {
+            LoraKernels.inferenceForward(pool, st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(y));
+        }
     }
 
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
                                        Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
-        LoraKernels.backward(pool, dy, x, w, a, b, u, s, dropMask, dx, dA, dB);
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, w, a, b, u, dropMask, dx, dA, dB)) {
+            LoraKernels.backward(pool, st.get(dy), st.get(x), st.get(w), st.get(a), st.get(b), st.get(u), s,
+                    st.get(dropMask), st.get(dx), st.get(dA), st.get(dB));
+        }
     }
 
     @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
-        MixedLoraKernels.forward(pool, x, a, b, scales, adapterOfRow, y);
+        try (HostStaging st = HostStaging.of(x, a, b, scales, y)) {
+            MixedLoraKernels.forward(pool, st.get(x), st.get(a), st.get(b), st.get(scales), adapterOfRow, st.get(y));
+        }
     }
 
     @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
                                          Activation f, float s, Tensor y, Tensor z) {
-        AdapterKernels.forward(pool, x, residual, wDown, bDown, wUp, bUp, f, s, y, z);
+        try (HostStaging st = HostStaging.of(x, residual, wDown, bDown, wUp, bUp, y, z)) {
+            AdapterKernels.forward(pool, st.get(x), st.get(residual), st.get(wDown), st.get(bDown), st.get(wUp), st.get(bUp), f, s, st.get(y), st.get(z));
+        }
     }
 
     @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
                                           float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp,
                                           Tensor dbUp, Tensor dScale) {
-        AdapterKernels.backward(pool, dy, x, wDown, wUp, bUp, f, s, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
+        try (HostStaging st = HostStaging.of(dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale)) {
+            AdapterKernels.backward(pool, st.get(dy), st.get(x), st.get(wDown), st.get(wUp), st.get(bUp), f, s, st.get(z), st.get(dx), st.get(dWDown), st.get(dbDown), st.get(dWUp), st.get(dbUp), st.get(dScale));
+        }
     }
 
     @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
-        AttentionKernels.forward(pool, q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse);
+        try (HostStaging st = HostStaging.arraysOnly(q, k, v, prefixK, prefixV, keyMask, out, lse)) {
+            AttentionKernels.forward(pool, st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse));
+        }
     }
 
     @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                                             Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse,
                                             Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
-        AttentionKernels.backward(pool, dOut, q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse,
-                dq, dk, dv, dPrefixK, dPrefixV);
+        try (HostStaging st = HostStaging.of(dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV)) {
+            AttentionKernels.backward(pool, st.get(dOut), st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse),
+                st.get(dq), st.get(dk), st.get(dv), st.get(dPrefixK), st.get(dPrefixV));
+        }
     }
 
-    @Override public void scaleForward(Tensor x, Tensor l, Tensor y) { ElementwiseKernels.scaleForward(x, l, y); }
+    @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
+        try (HostStaging st = HostStaging.of(x, l, y)) {
+            ElementwiseKernels.scaleForward(st.get(x), st.get(l), st.get(y));
+        }
+    }
 
     @Override public void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
-        ElementwiseKernels.scaleBackward(dy, x, l, dx, dl);
+        try (HostStaging st = HostStaging.of(dy, x, l, dx, dl)) {
+            ElementwiseKernels.scaleBackward(st.get(dy), st.get(x), st.get(l), st.get(dx), st.get(dl));
+        }
     }
 
-    @Override public void biasGradient(Tensor dy, Tensor db) { OptimizerKernels.biasGradient(dy, db); }
+    @Override public void biasGradient(Tensor dy, Tensor db) {
+        try (HostStaging st = HostStaging.of(dy, db)) {
+            OptimizerKernels.biasGradient(st.get(dy), st.get(db));
+        }
+    }
 
     @Override public void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp,
                                            long step, Tensor db) {
-        OptimizerKernels.maskedBiasUpdate(dy, bias, mask, m, v, hp, step, db);
+        try (HostStaging st = HostStaging.of(dy, bias, mask, m, v, db)) {
+            OptimizerKernels.maskedBiasUpdate(st.get(dy), st.get(bias), st.get(mask), st.get(m), st.get(v), hp, step, st.get(db));
+        }
     }
 
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                            Tensor rstd) {
-        NormKernels.layerNormForward(pool, x, gamma, beta, eps, y, mean, rstd);
+        try (HostStaging st = HostStaging.arraysOnly(x, gamma, beta, y, mean, rstd)) {
+            NormKernels.layerNormForward(pool, st.get(x), st.get(gamma), st.get(beta), eps, st.get(y), st.get(mean), st.get(rstd));
+        }
     }
 
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
                                             Tensor dGamma, Tensor dBeta) {
-        NormKernels.layerNormBackward(pool, dy, x, gamma, mean, rstd, dx, dGamma, dBeta);
+        try (HostStaging st = HostStaging.of(dy, x, gamma, mean, rstd, dx, dGamma, dBeta)) {
+            NormKernels.layerNormBackward(pool, st.get(dy), st.get(x), st.get(gamma), st.get(mean), st.get(rstd), st.get(dx), st.get(dGamma), st.get(dBeta));
+        }
     }
 
     @Override public void activationForward(Activation f, Tensor x, Tensor y) {
-        ActivationKernels.forward(pool, f, x.data(), y.data(), (int) x.numel());
+        try (HostStaging st = HostStaging.arraysOnly(x, y)) {
+            Tensor xs = st.get(x), ys = st.get(y);
+            ActivationKernels.forward(pool, f, xs.array(), xs.offset(), ys.array(), ys.offset(), (int) xs.numel());
+        }
     }
 
     @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {
-        ActivationKernels.backward(pool, f, dy.data(), x.data(), dx.data(), (int) x.numel());
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, dx)) {
+            Tensor g = st.get(dy), xs = st.get(x), d = st.get(dx);
+            ActivationKernels.backward(pool, f, g.array(), g.offset(), xs.array(), xs.offset(), d.array(), d.offset(),
+                    (int) xs.numel());
+        }
     }
 
-    @Override public void softmaxForward(Tensor x, Tensor y) { SoftmaxKernels.softmaxForward(pool, x, y); }
+    @Override public void softmaxForward(Tensor x, Tensor y) {
+        try (HostStaging st = HostStaging.of(x, y)) {
+            SoftmaxKernels.softmaxForward(pool, st.get(x), st.get(y));
+        }
+    }
 
-    @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) { SoftmaxKernels.softmaxBackward(pool, dy, y, dx); }
+    @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) {
+        try (HostStaging st = HostStaging.of(dy, y, dx)) {
+            SoftmaxKernels.softmaxBackward(pool, st.get(dy), st.get(y), st.get(dx));
+        }
+    }
 
     @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
-        TokenKernels.embeddingForward(table, ids, out);
+        try (HostStaging st = HostStaging.of(table, out)) {
+            TokenKernels.embeddingForward(st.get(table), ids, st.get(out));
+        }
     }
 
     @Override public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
-        TokenKernels.embeddingBackward(dOut, ids, dTable);
+        try (HostStaging st = HostStaging.of(dOut, dTable)) {
+            TokenKernels.embeddingBackward(st.get(dOut), ids, st.get(dTable));
+        }
     }
 
-    @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) { TokenKernels.meanPoolForward(x, mask, out); }
+    @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
+        try (HostStaging st = HostStaging.of(x, mask, out)) {
+            TokenKernels.meanPoolForward(st.get(x), st.get(mask), st.get(out));
+        }
+    }
 
     @Override public void meanPoolBackward(Tensor dOut, Tensor mask, Tensor dx) {
-        TokenKernels.meanPoolBackward(dOut, mask, dx);
+        try (HostStaging st = HostStaging.of(dOut, mask, dx)) {
+            TokenKernels.meanPoolBackward(st.get(dOut), st.get(mask), st.get(dx));
+        }
     }
 
     @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        DropoutKernels.forward(pool, x, p, seed, y, mask);
+        try (HostStaging st = HostStaging.of(x, y, mask)) {
+            DropoutKernels.forward(pool, st.get(x), p, seed, st.get(y), st.get(mask));
+        }
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
-        return SoftmaxKernels.crossEntropyForward(logits, targets, probs);
+        try (HostStaging st = HostStaging.of(logits, probs)) {
+            return SoftmaxKernels.crossEntropyForward(st.get(logits), targets, st.get(probs));
+        }
     }
 
     @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
-        loss.data()[0] = SoftmaxKernels.crossEntropyForward(logits, targets, probs);
+        try (HostStaging st = HostStaging.of(logits, probs, loss)) {
+            st.get(loss).data()[0] = SoftmaxKernels.crossEntropyForward(st.get(logits), targets, st.get(probs));
+        }
     }
 
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
-        SoftmaxKernels.crossEntropyBackward(probs, targets, scale, dLogits);
+        try (HostStaging st = HostStaging.of(probs, dLogits)) {
+            SoftmaxKernels.crossEntropyBackward(st.get(probs), targets, scale, st.get(dLogits));
+        }
     }
 
     @Override public void adamW(Tensor[] params, Tensor[] grads, Tensor[] m, Tensor[] v, AdamW hp, long step) {
-        OptimizerKernels.adamW(pool, params, grads, m, v, hp, step);
+        try (HostStaging st = HostStaging.of().and(params).and(grads).and(m).and(v)) {
+            OptimizerKernels.adamW(pool, st.get(params), st.get(grads), st.get(m), st.get(v), hp, step);
+        }
     }
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
-        return OptimizerKernels.clipGradNorm(grads, maxNorm);
+        try (HostStaging st = HostStaging.of().and(grads)) {
+            return OptimizerKernels.clipGradNorm(st.get(grads), maxNorm);
+        }
     }
 
     @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
-        norm.data()[0] = OptimizerKernels.clipGradNorm(grads, maxNorm);
+        try (HostStaging st = HostStaging.of(norm).and(grads)) {
+            st.get(norm).data()[0] = OptimizerKernels.clipGradNorm(st.get(grads), maxNorm);
+        }
     }
 
     @Override public void close() { pool.close(); }

@@ -13,32 +13,35 @@ final class ElementwiseKernels {
 
     private ElementwiseKernels() {}
 
-    static void add(WorkerPool pool, float[] a, float[] b, float[] out, int n) {
+    /** out[oo+i] = a[ao+i] + b[bo+i] for i in [0, n); out may be a or b at the same offset. */
+    static void add(WorkerPool pool, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         pool.parallelRange(n, MIN_CHUNK, (from, to) -> {
             int i = from;
             for (int bnd = from + Simd.bound(to - from); i < bnd; i += L) {
-                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
             }
             for (; i < to; i++) {
-                out[i] = a[i] + b[i];
+                out[oo + i] = a[ao + i] + b[bo + i];
             }
         });
     }
 
-    static void mul(WorkerPool pool, float[] a, float[] b, float[] out, int n) {
+    /** out[oo+i] = a[ao+i] * b[bo+i] for i in [0, n); out may be a or b at the same offset. */
+    static void mul(WorkerPool pool, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         pool.parallelRange(n, MIN_CHUNK, (from, to) -> {
             int i = from;
             for (int bnd = from + Simd.bound(to - from); i < bnd; i += L) {
-                FloatVector.fromArray(S, a, i).mul(FloatVector.fromArray(S, b, i)).intoArray(out, i);
+                FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
             }
             for (; i < to; i++) {
-                out[i] = a[i] * b[i];
+                out[oo + i] = a[ao + i] * b[bo + i];
             }
         });
     }
 
-    static void axpy(WorkerPool pool, float alpha, float[] x, float[] y, int n) {
-        pool.parallelRange(n, MIN_CHUNK, (from, to) -> VectorLoops.axpy(alpha, x, from, y, from, to - from));
+    /** y[yo+i] += alpha·x[xo+i] for i in [0, n). */
+    static void axpy(WorkerPool pool, float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> VectorLoops.axpy(alpha, x, xo + from, y, yo + from, to - from));
     }
 
     static void scaleForward(Tensor x, Tensor l, Tensor y) {

@@ -16,30 +16,36 @@ import jdk.incubator.vector.VectorOperators;
 final class GeluLoops {
     private GeluLoops() {}
 
-    /** y = x·Φ(x) over [from, to) (vector part; the caller does the scalar tail from the returned index). */
-    static int forward(float[] x, float[] y, int from, int to) {
+    /**
+     * y[yo+i] = x[xo+i]·Φ(x[xo+i]) for i in [from, to) (vector part; the caller does the scalar tail from the
+     * returned index).
+     */
+    static int forward(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
         float[] phi = new float[L]; // not y: y may alias x
         for (int b = from + Simd.bound(to - from); i < b; i += L) {
-            phiAt(x, i, phi, 0);
-            FloatVector.fromArray(S, x, i).mul(FloatVector.fromArray(S, phi, 0)).intoArray(y, i);
+            phiAt(x, xo + i, phi, 0);
+            FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, phi, 0)).intoArray(y, yo + i);
         }
         return i;
     }
 
-    /** dx = s·dy·(Φ(x) + x·φ(x)) over [from, to) (vector part); returns where the scalar tail starts. */
-    static int backward(float[] dy, float[] x, float[] dx, float s, int from, int to) {
+    /**
+     * dx = s·dy·(Φ(x) + x·φ(x)) for element i in [from, to) of each array, read from its own offset (dyo, xo, dxo)
+     * (vector part); returns where the scalar tail starts.
+     */
+    static int backward(float[] dy, int dyo, float[] x, int xo, float[] dx, int dxo, float s, int from, int to) {
         int i = from;
         float[] phi = new float[L]; // not dx: dx may alias dy or x
         float[] e = new float[L];
         for (int b = from + Simd.bound(to - from); i < b; i += L) {
-            phiAt(x, i, phi, 0);
-            FloatVector v = FloatVector.fromArray(S, x, i);
+            phiAt(x, xo + i, phi, 0);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
             v.mul(v).mul(-0.5f).intoArray(e, 0);
             VectorMath.expAt(e, 0, 0f, e, 0);
             FloatVector pdf = FloatVector.fromArray(S, e, 0).mul(ScalarMath.INV_SQRT_2PI);
             FloatVector d = pdf.fma(v, FloatVector.fromArray(S, phi, 0));
-            d.mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, i);
+            d.mul(FloatVector.fromArray(S, dy, dyo + i)).mul(s).intoArray(dx, dxo + i);
         }
         return i;
     }

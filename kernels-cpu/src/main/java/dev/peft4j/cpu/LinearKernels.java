@@ -15,8 +15,8 @@ final class LinearKernels {
         int n = Shapes.rows(x);
         int in = x.dim(-1);
         int out = w.dim(0);
-        Sgemm.gemm(pool, n, out, left(x.data(), 0, false, in, in), right(w.data(), 0, true, in, in),
-                y.data(), 0, out, epilogue(bias));
+        Sgemm.gemm(pool, n, out, left(x.array(), x.offset(), false, in, in), right(w.array(), w.offset(), true, in, in),
+                y.array(), y.offset(), out, epilogue(bias));
     }
 
     /** dx {@code [N,in]} = dy W, dW {@code [out,in]} = dyᵀ x, db = Σ_rows dy; each nullable. */
@@ -25,19 +25,19 @@ final class LinearKernels {
         int out = dy.dim(-1);
         int in = w.dim(1);
         if (dx != null) {
-            Sgemm.gemm(pool, n, in, left(dy.data(), 0, false, out, out), right(w.data(), 0, false, in, out),
-                    dx.data(), 0, in, Sgemm.Epilogue.OVERWRITE);
+            Sgemm.gemm(pool, n, in, left(dy.array(), dy.offset(), false, out, out), right(w.array(), w.offset(), false, in, out),
+                    dx.array(), dx.offset(), in, Sgemm.Epilogue.OVERWRITE);
         }
         if (dw != null) {
-            Sgemm.gemm(pool, out, in, left(dy.data(), 0, true, out, n), right(x.data(), 0, false, in, n),
-                    dw.data(), 0, in, Sgemm.Epilogue.OVERWRITE);
+            Sgemm.gemm(pool, out, in, left(dy.array(), dy.offset(), true, out, n), right(x.array(), x.offset(), false, in, n),
+                    dw.array(), dw.offset(), in, Sgemm.Epilogue.OVERWRITE);
         }
         if (db != null) {
-            VectorLoops.columnSums(dy.data(), 0, n, out, 1f, db.data(), 0);
+            VectorLoops.columnSums(dy.array(), dy.offset(), n, out, 1f, db.array(), db.offset());
         }
     }
 
     static Sgemm.Epilogue epilogue(Tensor bias) {
-        return bias == null ? Sgemm.Epilogue.OVERWRITE : new Sgemm.Epilogue(0f, bias.data(), 0, 1f);
+        return bias == null ? Sgemm.Epilogue.OVERWRITE : new Sgemm.Epilogue(0f, bias.array(), bias.offset(), 1f);
     }
 }

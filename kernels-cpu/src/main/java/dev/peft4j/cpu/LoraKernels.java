@@ -22,24 +22,53 @@ import jdk.incubator.vector.FloatVector;
  * one-row buffer, then a masked axpy), so no [N,in] temporary exists.
  */
 final class LoraKernels {
-    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** A one-row buffer of dx's low-rank part (grown to in): one per worker, a bounded few for callers. */
+    static final ScratchKind<float[][]> ROW = new ScratchKind<>("LoRA dx row", () -> new float[1][0]);
+
+    /** u = x Aᵀ {@code [N,r]} of an inference forward (grown to N·r): lent to the calling thread for one call. */
+    static final ScratchKind<float[][]> U = new ScratchKind<>("LoRA inference u", () -> new float[1][0]);
 
     private LoraKernels() {}
 
+    /** y = x Wᵀ + b + s·u Bᵀ with u = x̃ Aᵀ written to u (saved for the backward). */
     static void forward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
                         Tensor dropMask, Tensor y, Tensor u) {
+        forward(pool, x, w, bias, a, b, s, dropMask, y, u.array(), u.offset());
+    }
+
+    /**
+     * The inference form, y = x Wᵀ + b + s·(x Aᵀ) Bᵀ without dropout: u {@code [N,r]} lives in a scratch buffer
+     * lent by the pool for the call (no allocation once the buffer has grown to N·r).
+     */
+    static void inferenceForward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
+                                 Tensor y) {
+        float[][] holder = pool.acquire(U);
+        try {
+            int nr = Shapes.rows(x) * a.dim(0);
+            if (holder[0].length < nr) {
+                holder[0] = new float[nr];
+            }
+            forward(pool, x, w, bias, a, b, s, null, y, holder[0], 0);
+        } finally {
+            pool.release(U, holder);
+        }
+    }
+
+    private static void forward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
+                                Tensor dropMask, Tensor y, float[] uv, int uo) {
         int n = Shapes.rows(x);
         int in = x.dim(-1);
         int out = w.dim(0);
         int r = a.dim(0);
-        float[] mask = dropMask == null ? null : dropMask.data();
-        float[] xv = x.data();
-        float[] av = a.data();
-        float[] uv = u.data();
-        pool.parallelRange(n, 32, (from, to) -> LowRankKernels.project(xv, mask, in, av, r, uv, from, to));
-        GemmOperand lhs = left(x.data(), 0, false, in, in).concat(left(u.data(), 0, false, r, r).scaled(s));
-        GemmOperand rhs = right(w.data(), 0, true, in, in).concat(right(b.data(), 0, true, r, r));
-        Sgemm.gemm(pool, n, out, lhs, rhs, y.data(), 0, out, LinearKernels.epilogue(bias));
+        float[] mask = dropMask == null ? null : dropMask.array();
+        int mo = dropMask == null ? 0 : dropMask.offset();
+        float[] xv = x.array();
+        float[] av = a.array();
+        int xo = x.offset(), ao = a.offset();
+        pool.parallelRange(n, 32, (from, to) -> LowRankKernels.project(xv, xo, mask, mo, in, av, ao, r, uv, uo, from, to));
+        GemmOperand lhs = left(xv, xo, false, in, in).concat(left(uv, uo, false, r, r).scaled(s));
+        GemmOperand rhs = right(w.array(), w.offset(), true, in, in).concat(right(b.array(), b.offset(), true, r, r));
+        Sgemm.gemm(pool, n, out, lhs, rhs, y.array(), y.offset(), out, LinearKernels.epilogue(bias));
     }
 
     static void backward(WorkerPool pool, Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
@@ -48,18 +77,20 @@ final class LoraKernels {
         int out = dy.dim(-1);
         int in = w.dim(1);
         int r = a.dim(0);
-        float[] mask = dropMask == null ? null : dropMask.data();
+        float[] mask = dropMask == null ? null : dropMask.array();
+        int mo = dropMask == null ? 0 : dropMask.offset();
         if (dx == null && dA == null && dB == null) {
             return;
         }
-        float[] dyv = dy.data();
-        float[] xv = x.data();
-        float[] uv = u.data();
-        float[] bv = b.data();
+        float[] dyv = dy.array();
+        float[] xv = x.array();
+        float[] uv = u.array();
+        float[] bv = b.array();
+        int dyo = dy.offset(), xo = x.offset(), uo = u.offset(), bo = b.offset();
         float[] bt = new float[r * out]; // Bᵀ [r, out], so that g = dy B is r dot products per row
         for (int o = 0; o < out; o++) {
             for (int q = 0; q < r; q++) {
-                bt[q * out + o] = bv[o * r + q];
+                bt[q * out + o] = bv[bo + o * r + q];
             }
         }
         boolean needG = dx != null || dA != null;
@@ -73,56 +104,64 @@ final class LoraKernels {
             for (int b0 = from; b0 < to; b0 += LowRankKernels.ROW_BLOCK) {
                 int b1 = Math.min(to, b0 + LowRankKernels.ROW_BLOCK);
                 if (needG) {
-                    LowRankKernels.project(dyv, null, out, bt, r, g, b0, b1);
+                    LowRankKernels.project(dyv, dyo, null, 0, out, bt, 0, r, g, 0, b0, b1);
                 }
                 if (dBt != null) {
-                    LowRankKernels.outer(uv, r, s, dyv, null, out, dBt[t], b0, b1);
+                    LowRankKernels.outer(uv, uo, r, s, dyv, dyo, null, 0, out, dBt[t], b0, b1);
                 }
                 if (dAp != null) {
-                    LowRankKernels.outer(g, r, s, xv, mask, in, dAp[t], b0, b1);
+                    LowRankKernels.outer(g, 0, r, s, xv, xo, mask, mo, in, dAp[t], b0, b1);
                 }
             }
         });
         if (dB != null) {
-            float[] dBv = dB.data();
+            float[] dBv = dB.array();
+            int dBo = dB.offset();
             for (int o = 0; o < out; o++) {
                 for (int q = 0; q < r; q++) {
                     float sum = 0;
                     for (int t = 0; t < parts; t++) {
                         sum += dBt[t][q * out + o];
                     }
-                    dBv[o * r + q] = sum;
+                    dBv[dBo + o * r + q] = sum;
                 }
             }
         }
         if (dA != null) {
-            float[] dAv = dA.data();
-            System.arraycopy(dAp[0], 0, dAv, 0, r * in);
+            float[] dAv = dA.array();
+            int dAo = dA.offset();
+            System.arraycopy(dAp[0], 0, dAv, dAo, r * in);
             for (int t = 1; t < parts; t++) {
-                VectorLoops.axpy(1f, dAp[t], 0, dAv, 0, r * in);
+                VectorLoops.axpy(1f, dAp[t], 0, dAv, dAo, r * in);
             }
         }
         if (dx == null) {
             return;
         }
         if (mask == null) {
-            GemmOperand lhs = left(dy.data(), 0, false, out, out).concat(left(g, 0, false, r, r).scaled(s));
-            GemmOperand rhs = right(w.data(), 0, false, in, out).concat(right(a.data(), 0, false, in, r));
-            Sgemm.gemm(pool, n, in, lhs, rhs, dx.data(), 0, in, Sgemm.Epilogue.OVERWRITE);
+            GemmOperand lhs = left(dyv, dyo, false, out, out).concat(left(g, 0, false, r, r).scaled(s));
+            GemmOperand rhs = right(w.array(), w.offset(), false, in, out).concat(right(a.array(), a.offset(), false, in, r));
+            Sgemm.gemm(pool, n, in, lhs, rhs, dx.array(), dx.offset(), in, Sgemm.Epilogue.OVERWRITE);
             return;
         }
-        Sgemm.gemm(pool, n, in, left(dy.data(), 0, false, out, out), right(w.data(), 0, false, in, out),
-                dx.data(), 0, in, Sgemm.Epilogue.OVERWRITE);
-        float[] av = a.data();
-        float[] dxv = dx.data();
+        Sgemm.gemm(pool, n, in, left(dyv, dyo, false, out, out), right(w.array(), w.offset(), false, in, out),
+                dx.array(), dx.offset(), in, Sgemm.Epilogue.OVERWRITE);
+        float[] av = a.array();
+        float[] dxv = dx.array();
+        int ao = a.offset(), dxo = dx.offset();
         pool.parallelRange(n, 16, (from, to) -> {
-            float[] row = rowBuffer(in);
-            for (int i = from; i < to; i++) {
-                java.util.Arrays.fill(row, 0, in, 0f);
-                for (int q = 0; q < r; q++) {
-                    VectorLoops.axpy(g[i * r + q], av, q * in, row, 0, in);
+            float[][] holder = pool.acquire(ROW);
+            try {
+                float[] row = rowBuffer(holder, in);
+                for (int i = from; i < to; i++) {
+                    java.util.Arrays.fill(row, 0, in, 0f);
+                    for (int q = 0; q < r; q++) {
+                        VectorLoops.axpy(g[i * r + q], av, ao + q * in, row, 0, in);
+                    }
+                    maskedAxpy(s, row, mask, mo + i * in, dxv, dxo + i * in, in);
                 }
-                maskedAxpy(s, row, mask, i * in, dxv, i * in, in);
+            } finally {
+                pool.release(ROW, holder);
             }
         });
     }
@@ -139,8 +178,7 @@ final class LoraKernels {
         }
     }
 
-    private static float[] rowBuffer(int n) {
-        float[][] holder = ROW.get();
+    private static float[] rowBuffer(float[][] holder, int n) {
         if (holder[0].length < n) {
             holder[0] = new float[n];
         }

@@ -23,28 +23,35 @@ final class LowRankKernels {
 
     private LowRankKernels() {}
 
-    /** p[i·r + q] = Σ_k src̃[i·k_ + k]·m[q·K + k] for rows i in [from, to), q in [0, r). */
-    static void project(float[] src, float[] mask, int kDim, float[] m, int r, float[] p, int from, int to) {
+    /**
+     * p[po + i·r + q] = Σ_k src̃[i,k]·m[mo + q·K + k] for rows i in [from, to), q in [0, r), where
+     * src̃[i,k] = src[so + i·K + k]·mask[mso + i·K + k] (mask nullable; each array read from its own offset).
+     */
+    static void project(float[] src, int so, float[] mask, int mso, int kDim, float[] m, int mo, int r,
+                        float[] p, int po, int from, int to) {
         for (int i = from; i < to; i++) {
-            int so = i * kDim;
+            int row = i * kDim;
             int q = 0;
             for (; q + 4 <= r; q += 4) {
-                dot4(src, mask, so, kDim, m, q * kDim, p, i * r + q);
+                dot4(src, so + row, mask, mso + row, kDim, m, mo + q * kDim, p, po + i * r + q);
             }
             for (; q < r; q++) {
-                p[i * r + q] = dot(src, mask, so, kDim, m, q * kDim);
+                p[po + i * r + q] = dot(src, so + row, mask, mso + row, kDim, m, mo + q * kDim);
             }
         }
     }
 
-    /** Four dot products of one row of src̃ with rows mo, mo+K, mo+2K, mo+3K of m, into p[po..po+4). */
-    static void dot4(float[] src, float[] mask, int so, int kDim, float[] m, int mo, float[] p, int po) {
+    /**
+     * Four dot products of one row of src̃ (src from so, mask from mko) with rows mo, mo+K, mo+2K, mo+3K of m,
+     * into p[po..po+4).
+     */
+    static void dot4(float[] src, int so, float[] mask, int mko, int kDim, float[] m, int mo, float[] p, int po) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int k = 0;
         for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
             FloatVector x = FloatVector.fromArray(S, src, so + k);
             if (mask != null) {
-                x = x.mul(FloatVector.fromArray(S, mask, so + k));
+                x = x.mul(FloatVector.fromArray(S, mask, mko + k));
             }
             a0 = x.fma(FloatVector.fromArray(S, m, mo + k), a0);
             a1 = x.fma(FloatVector.fromArray(S, m, mo + kDim + k), a1);
@@ -54,7 +61,7 @@ final class LowRankKernels {
         float s0 = Simd.sum(a0), s1 = Simd.sum(a1);
         float s2 = Simd.sum(a2), s3 = Simd.sum(a3);
         for (; k < kDim; k++) {
-            float x = mask == null ? src[so + k] : src[so + k] * mask[so + k];
+            float x = mask == null ? src[so + k] : src[so + k] * mask[mko + k];
             s0 += x * m[mo + k];
             s1 += x * m[mo + kDim + k];
             s2 += x * m[mo + 2 * kDim + k];
@@ -66,40 +73,45 @@ final class LowRankKernels {
         p[po + 3] = s3;
     }
 
-    static float dot(float[] src, float[] mask, int so, int kDim, float[] m, int mo) {
+    /** Σ_k src[so+k]·mask[mko+k]·m[mo+k] over k in [0, K) (mask nullable). */
+    static float dot(float[] src, int so, float[] mask, int mko, int kDim, float[] m, int mo) {
         FloatVector a = FloatVector.zero(S);
         int k = 0;
         for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
             FloatVector x = FloatVector.fromArray(S, src, so + k);
             if (mask != null) {
-                x = x.mul(FloatVector.fromArray(S, mask, so + k));
+                x = x.mul(FloatVector.fromArray(S, mask, mko + k));
             }
             a = x.fma(FloatVector.fromArray(S, m, mo + k), a);
         }
         float sum = Simd.sum(a);
         for (; k < kDim; k++) {
-            sum += (mask == null ? src[so + k] : src[so + k] * mask[so + k]) * m[mo + k];
+            sum += (mask == null ? src[so + k] : src[so + k] * mask[mko + k]) * m[mo + k];
         }
         return sum;
     }
 
-    /** acc[q·K + k] += s·Σ_{i in [from,to)} c[i·r + q]·src̃[i·K + k] for q in [0, r), k in [0, K). */
-    static void outer(float[] c, int r, float s, float[] src, float[] mask, int kDim, float[] acc, int from, int to) {
+    /**
+     * acc[q·K + k] += s·Σ_{i in [from,to)} c[co + i·r + q]·src̃[i,k] for q in [0, r), k in [0, K), with
+     * src̃[i,k] = src[so + i·K + k]·mask[mso + i·K + k] (mask nullable).
+     */
+    static void outer(float[] c, int co, int r, float s, float[] src, int so, float[] mask, int mso, int kDim,
+                      float[] acc, int from, int to) {
         for (int b0 = from; b0 < to; b0 += ROW_BLOCK) {
             int b1 = Math.min(to, b0 + ROW_BLOCK);
             int q = 0;
             for (; q + 4 <= r; q += 4) {
-                outer4(c, r, q, s, src, mask, kDim, acc, b0, b1);
+                outer4(c, co, r, q, s, src, so, mask, mso, kDim, acc, b0, b1);
             }
             for (; q < r; q++) {
-                outer1(c, r, q, s, src, mask, kDim, acc, b0, b1);
+                outer1(c, co, r, q, s, src, so, mask, mso, kDim, acc, b0, b1);
             }
         }
     }
 
     /** Rows q..q+3 of acc over rows [b0, b1): a [4, 2L] register block per column step, then the tails. */
-    private static void outer4(float[] c, int r, int q, float s, float[] src, float[] mask, int kDim, float[] acc,
-                               int b0, int b1) {
+    private static void outer4(float[] c, int co, int r, int q, float s, float[] src, int so0, float[] mask,
+                               int mso0, int kDim, float[] acc, int b0, int b1) {
         int o0 = q * kDim, o1 = o0 + kDim, o2 = o1 + kDim, o3 = o2 + kDim;
         int k = 0;
         int twoL = 2 * L;
@@ -107,14 +119,15 @@ final class LowRankKernels {
             FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00;
             FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
             for (int i = b0; i < b1; i++) {
-                int so = i * kDim + k;
+                int so = so0 + i * kDim + k;
                 FloatVector x0 = FloatVector.fromArray(S, src, so);
                 FloatVector x1 = FloatVector.fromArray(S, src, so + L);
                 if (mask != null) {
-                    x0 = x0.mul(FloatVector.fromArray(S, mask, so));
-                    x1 = x1.mul(FloatVector.fromArray(S, mask, so + L));
+                    int mso = mso0 + i * kDim + k;
+                    x0 = x0.mul(FloatVector.fromArray(S, mask, mso));
+                    x1 = x1.mul(FloatVector.fromArray(S, mask, mso + L));
                 }
-                int ci = i * r + q;
+                int ci = co + i * r + q;
                 FloatVector c0 = FloatVector.broadcast(S, c[ci]);
                 FloatVector c1 = FloatVector.broadcast(S, c[ci + 1]);
                 FloatVector c2 = FloatVector.broadcast(S, c[ci + 2]);
@@ -136,8 +149,9 @@ final class LowRankKernels {
         for (; k < kDim; k++) {
             float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
             for (int i = b0; i < b1; i++) {
-                float x = mask == null ? src[i * kDim + k] : src[i * kDim + k] * mask[i * kDim + k];
-                int ci = i * r + q;
+                float x = mask == null ? src[so0 + i * kDim + k]
+                        : src[so0 + i * kDim + k] * mask[mso0 + i * kDim + k];
+                int ci = co + i * r + q;
                 t0 += c[ci] * x;
                 t1 += c[ci + 1] * x;
                 t2 += c[ci + 2] * x;
@@ -156,22 +170,23 @@ final class LowRankKernels {
     }
 
     /** Row q of acc over rows [b0, b1). */
-    private static void outer1(float[] c, int r, int q, float s, float[] src, float[] mask, int kDim, float[] acc,
-                               int b0, int b1) {
+    private static void outer1(float[] c, int co, int r, int q, float s, float[] src, int so0, float[] mask,
+                               int mso0, int kDim, float[] acc, int b0, int b1) {
         int o = q * kDim;
         for (int i = b0; i < b1; i++) {
-            float ci = s * c[i * r + q];
-            int so = i * kDim;
+            float ci = s * c[co + i * r + q];
+            int so = so0 + i * kDim;
+            int mso = mso0 + i * kDim;
             int k = 0;
             for (int bnd = Simd.bound(kDim); k < bnd; k += L) {
                 FloatVector x = FloatVector.fromArray(S, src, so + k);
                 if (mask != null) {
-                    x = x.mul(FloatVector.fromArray(S, mask, so + k));
+                    x = x.mul(FloatVector.fromArray(S, mask, mso + k));
                 }
                 x.fma(FloatVector.broadcast(S, ci), FloatVector.fromArray(S, acc, o + k)).intoArray(acc, o + k);
             }
             for (; k < kDim; k++) {
-                acc[o + k] += ci * (mask == null ? src[so + k] : src[so + k] * mask[so + k]);
+                acc[o + k] += ci * (mask == null ? src[so + k] : src[so + k] * mask[mso + k]);
             }
         }
     }

@@ -56,10 +56,10 @@ final class MixedLoraKernels {
                             float[] y, int yo, float[] u) {
         int q = 0;
         for (; q + 4 <= r; q += 4) {
-            LowRankKernels.dot4(x, null, xo, in, a, ao + q * in, u, q);
+            LowRankKernels.dot4(x, xo, null, 0, in, a, ao + q * in, u, q);
         }
         for (; q < r; q++) {
-            u[q] = LowRankKernels.dot(x, null, xo, in, a, ao + q * in);
+            u[q] = LowRankKernels.dot(x, xo, null, 0, in, a, ao + q * in);
         }
         for (q = 0; q < r; q++) {
             u[q] *= s;

@@ -19,11 +19,15 @@ final class NormKernels {
                                  Tensor mean, Tensor rstd) {
         int d = x.dim(-1);
         int rows = (int) (x.numel() / Math.max(1, d));
-        float[] xv = x.data(), yv = y.data(), g = gamma.data(), mv = mean.data(), rv = rstd.data();
-        float[] bt = beta == null ? null : beta.data();
+        // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] xv = x.array(), yv = y.array(), g = gamma.array(), mv = mean.array(), rv = rstd.array();
+        float[] bt = beta == null ? null : beta.array();
+        int xo = x.offset(), yo = y.offset(), go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
+        int bo = beta == null ? 0 : beta.offset();
         pool.parallelRange(rows, 8, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int o = r * d;
+                int o = xo + r * d;
+                int yr = yo + r * d;
                 float mu = (float) (VectorLoops.sum(xv, o, d) / d);
                 double var = 0;
                 int i = 0;
@@ -41,18 +45,19 @@ final class NormKernels {
                     var += c * c;
                 }
                 float rs = (float) (1.0 / Math.sqrt(var / d + eps));
-                mv[r] = mu;
-                rv[r] = rs;
+                mv[mo + r] = mu;
+                rv[ro + r] = rs;
                 i = 0;
                 for (; i < bnd; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs).mul(FloatVector.fromArray(S, g, i));
+                    FloatVector v = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs)
+                            .mul(FloatVector.fromArray(S, g, go + i));
                     if (bt != null) {
-                        v = v.add(FloatVector.fromArray(S, bt, i));
+                        v = v.add(FloatVector.fromArray(S, bt, bo + i));
                     }
-                    v.intoArray(yv, o + i);
+                    v.intoArray(yv, yr + i);
                 }
                 for (; i < d; i++) {
-                    yv[o + i] = (xv[o + i] - mu) * rs * g[i] + (bt == null ? 0f : bt[i]);
+                    yv[yr + i] = (xv[o + i] - mu) * rs * g[go + i] + (bt == null ? 0f : bt[bo + i]);
                 }
             }
         });

@@ -40,9 +40,15 @@ final class Sgemm {
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
     }
 
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** Packing panels and the edge tile: one set per worker, and a bounded few for calling threads. */
+    static final ScratchKind<Buffers> BUFFERS = new ScratchKind<>("GEMM packing buffers", Buffers::new);
 
     private Sgemm() {}
+
+    /** Bytes of one scratch set (packed A and B panels and the edge tile). */
+    static long scratchBytes() {
+        return 4L * (Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW));
+    }
 
     /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
     record Epilogue(float beta, float[] bias, int biasOffset, float biasScale) {
@@ -77,26 +83,35 @@ final class Sgemm {
             pool.parallelFor(threads, t -> {
                 int m0 = Math.min(m, strips * t / threads * mr);
                 int m1 = Math.min(m, strips * (t + 1) / threads * mr);
-                block(m0, m1, 0, n, a, b, c, cOff, ldc, ep, narrow);
+                block(pool, m0, m1, 0, n, a, b, c, cOff, ldc, ep, narrow);
             });
         } else if (threads > 1 && n >= 2 * nr * threads) {
             int strips = (n + nr - 1) / nr;
             pool.parallelFor(threads, t -> {
                 int n0 = Math.min(n, strips * t / threads * nr);
                 int n1 = Math.min(n, strips * (t + 1) / threads * nr);
-                block(0, m, n0, n1, a, b, c, cOff, ldc, ep, narrow);
+                block(pool, 0, m, n0, n1, a, b, c, cOff, ldc, ep, narrow);
             });
         } else {
-            block(0, m, 0, n, a, b, c, cOff, ldc, ep, narrow);
+            block(pool, 0, m, 0, n, a, b, c, cOff, ldc, ep, narrow);
         }
     }
 
-    private static void block(int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
+    private static void block(WorkerPool pool, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
                               float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
-        Buffers buf = BUFFERS.get();
+        Buffers buf = pool.acquire(BUFFERS);
+        try {
+            block(buf, m0, m1, n0, n1, a, b, c, cOff, ldc, ep, narrow);
+        } finally {
+            pool.release(BUFFERS, buf);
+        }
+    }
+
+    private static void block(Buffers buf, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
+                              float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
         int mr = narrow ? MR_NARROW : MR;
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;

@@ -67,9 +67,9 @@ final class VectorMath {
         activation(f, FloatVector.fromArray(S, x, i)).intoArray(y, j);
     }
 
-    /** dx[j .. j+L) = s·dy ⊙ f'(x) over [i, i+L), arrays in and out (see {@link #expAt}). */
-    static void derivativeAt(Activation f, float[] dy, float[] x, int i, float s, float[] dx, int j) {
-        derivative(f, FloatVector.fromArray(S, x, i)).mul(FloatVector.fromArray(S, dy, i)).mul(s).intoArray(dx, j);
+    /** dx[j .. j+L) = s·dy[g .. g+L) ⊙ f'(x[i .. i+L)), arrays in and out (see {@link #expAt}). */
+    static void derivativeAt(Activation f, float[] dy, int g, float[] x, int i, float s, float[] dx, int j) {
+        derivative(f, FloatVector.fromArray(S, x, i)).mul(FloatVector.fromArray(S, dy, g)).mul(s).intoArray(dx, j);
     }
 
     /** tanh(x): the odd Taylor polynomial for |x| &lt; 1/2, else sign(x)·(1 − 2/(e^{2|x|} + 1)). */

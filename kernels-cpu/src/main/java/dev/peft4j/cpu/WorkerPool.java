@@ -1,29 +1,88 @@
 package dev.peft4j.cpu;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
  * A fixed pool of daemon threads, one per core, reused by every kernel. {@link #parallelFor} runs task 0 on the
  * caller and the others on the pool; a call made from inside a task runs sequentially (no nested fan-out).
+ *
+ * <p>It also owns the kernels' scratch memory ({@link #acquire}): each worker thread keeps one set of each
+ * {@link ScratchKind} for its life; calling threads (any number of them, virtual ones included) borrow sets from
+ * a pool of at most {@link #threads()} per kind, waiting when all are lent. So a backend holds at most
+ * {@code 2·threads − 1} sets of each kind, however many threads call it.
  */
 final class WorkerPool implements AutoCloseable {
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final int threads;
     private final ExecutorService executor;
+    private final Map<ScratchKind<?>, Lendable> lent = new ConcurrentHashMap<>();
+
+    /** A worker thread of this pool, with the scratch sets it owns (touched only by itself). */
+    private static final class Worker extends Thread {
+        final WorkerPool pool;
+        final Map<ScratchKind<?>, Object> scratch = new IdentityHashMap<>();
+
+        Worker(WorkerPool pool, Runnable r) {
+            super(r, "peft4j-cpu-worker");
+            this.pool = pool;
+            setDaemon(true);
+        }
+    }
+
+    /** The sets of one kind lent to calling threads: at most {@link #threads} exist. */
+    private static final class Lendable {
+        final Semaphore permits;
+        final ConcurrentLinkedQueue<Object> free = new ConcurrentLinkedQueue<>();
+
+        Lendable(int sets) {
+            this.permits = new Semaphore(sets);
+        }
+    }
 
     WorkerPool(int threads) {
         this.threads = Math.max(1, threads);
-        this.executor = this.threads == 1 ? null : Executors.newFixedThreadPool(this.threads - 1, r -> {
-            Thread t = new Thread(r, "peft4j-cpu-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = this.threads == 1 ? null
+                : Executors.newFixedThreadPool(this.threads - 1, r -> new Worker(this, r));
+    }
+
+    /**
+     * A scratch set of {@code kind} for the current thread, to be handed back with {@link #release} (in a finally
+     * block). A worker of this pool gets the set it owns; any other thread borrows one of at most {@link
+     * #threads()} sets lent to callers, waiting (uninterruptibly) while all are out. A thread must not hold two
+     * sets of one kind at once.
+     */
+    <T> T acquire(ScratchKind<T> kind) {
+        if (Thread.currentThread() instanceof Worker w && w.pool == this) {
+            @SuppressWarnings("unchecked")
+            T own = (T) w.scratch.computeIfAbsent(kind, ScratchKind::create);
+            return own;
+        }
+        Lendable l = lent.computeIfAbsent(kind, k -> new Lendable(threads));
+        l.permits.acquireUninterruptibly();
+        @SuppressWarnings("unchecked")
+        T set = (T) l.free.poll();
+        return set != null ? set : kind.create();
+    }
+
+    /** Hands back a set from {@link #acquire} (a worker keeps its own). */
+    <T> void release(ScratchKind<T> kind, T set) {
+        if (Thread.currentThread() instanceof Worker w && w.pool == this) {
+            return;
+        }
+        Lendable l = lent.get(kind);
+        l.free.offer(set);
+        l.permits.release();
     }
 
     int threads() {

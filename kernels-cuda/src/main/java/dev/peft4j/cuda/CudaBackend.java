@@ -408,7 +408,8 @@ public final class CudaBackend implements Backend {
         }
         if (!(t.storage() instanceof CudaStorage s)) {
             throw new IllegalArgumentException("tensor " + Shapes.str(t) + " is on " + t.device()
-                    + ", not on the CUDA backend's device");
+                    + ", not on the CUDA backend's device (host tensors, Tensor.wrap ones included, are never read"
+                    + " in place: upload them with fromHost(...) or upload(...))");
         }
         return s.pointer();
     }

@@ -13,14 +13,26 @@ final class CaseComparison {
     private CaseComparison() {}
 
     static void check(KernelCase kc, Backend oracle, Backend tested, String testedName) {
+        check(kc, oracle, tested, testedName, seed -> TensorPlacement.uploaded());
+    }
+
+    /**
+     * As {@link #check(KernelCase, Backend, Backend, String)}, with every tensor the tested backend gets (inputs
+     * and outputs) made by the placement the case's seed gives (e.g. wrapped inside a larger NaN-poisoned array,
+     * whose margins must come back untouched). The oracle always runs on uploaded tensors.
+     */
+    static void check(KernelCase kc, Backend oracle, Backend tested, String testedName,
+                      java.util.function.LongFunction<TensorPlacement> placement) {
         long seed = CaseSeeds.forCase(kc.displayName());
         String where = "kernel " + kc.kernel() + ", backend " + testedName + ", sizes " + kc.sizes()
                 + " (case seed " + seed + ", base seed " + CaseSeeds.base() + "; rerun with -D"
                 + CaseSeeds.PROPERTY + "=" + CaseSeeds.base() + ")";
         CaseInputs inputs = new CaseInputs(seed, oracle);
         kc.prepare().accept(inputs);
-        Map<String, KernelRun.Result> expected = run(kc, oracle, inputs, "the reference backend", where);
-        Map<String, KernelRun.Result> actual = run(kc, tested, inputs, "backend " + testedName, where);
+        Map<String, KernelRun.Result> expected = run(kc, oracle, inputs, TensorPlacement.uploaded(),
+                "the reference backend", where);
+        Map<String, KernelRun.Result> actual = run(kc, tested, inputs, placement.apply(seed), "backend " + testedName,
+                where);
 
         List<String> failures = new ArrayList<>();
         for (Map.Entry<String, KernelRun.Result> e : expected.entrySet()) {
@@ -54,9 +66,9 @@ final class CaseComparison {
         }
     }
 
-    private static Map<String, KernelRun.Result> run(KernelCase kc, Backend backend, CaseInputs inputs, String who,
-                                                      String where) {
-        try (KernelRun run = new KernelRun(backend, inputs)) {
+    private static Map<String, KernelRun.Result> run(KernelCase kc, Backend backend, CaseInputs inputs,
+                                                      TensorPlacement placement, String who, String where) {
+        try (KernelRun run = new KernelRun(backend, inputs, placement)) {
             kc.body().accept(run);
             return run.results();
         } catch (RuntimeException | Error e) {

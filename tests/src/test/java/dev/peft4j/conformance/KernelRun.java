@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run of a case on one backend: uploads inputs with {@code fromHost}, makes NaN-poisoned outputs, records
- * results with {@code toArray()}, and closes every tensor it made.
+ * One run of a case on one backend: places inputs (uploaded with {@code fromHost}, or wrapped in larger arrays:
+ * {@link TensorPlacement}), makes NaN-poisoned outputs the same way, records results with {@code toArray()}, and
+ * on close checks the placement's margins and closes every tensor it made.
  */
 final class KernelRun implements AutoCloseable {
     /**
@@ -26,13 +27,19 @@ final class KernelRun implements AutoCloseable {
 
     private final Backend backend;
     private final CaseInputs inputs;
+    private final TensorPlacement placement;
     private final Map<String, Tensor> uploaded = new HashMap<>();
     private final List<Tensor> owned = new ArrayList<>();
     private final Map<String, Result> results = new LinkedHashMap<>();
 
     KernelRun(Backend backend, CaseInputs inputs) {
+        this(backend, inputs, TensorPlacement.uploaded());
+    }
+
+    KernelRun(Backend backend, CaseInputs inputs, TensorPlacement placement) {
         this.backend = backend;
         this.inputs = inputs;
+        this.placement = placement;
     }
 
     Backend b() {
@@ -43,7 +50,7 @@ final class KernelRun implements AutoCloseable {
     Tensor in(String name) {
         return uploaded.computeIfAbsent(name, n -> {
             HostTensor h = inputs.tensor(n);
-            return own(backend.fromHost(h.data(), h.shape()));
+            return own(placement.place(backend, h.data(), h.shape()));
         });
     }
 
@@ -60,7 +67,7 @@ final class KernelRun implements AutoCloseable {
         }
         float[] nan = new float[n];
         Arrays.fill(nan, Float.NaN);
-        return own(backend.fromHost(nan, shape));
+        return own(placement.place(backend, nan, shape));
     }
 
     /** A NaN-poisoned output, or null when {@code present} is false. */
@@ -118,8 +125,17 @@ final class KernelRun implements AutoCloseable {
         return t;
     }
 
+    /** Checks the placement's margins (see {@link TensorPlacement#verify()}), then closes every tensor. */
     @Override
     public void close() {
+        try {
+            placement.verify();
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
         for (Tensor t : owned) {
             t.close();
         }

@@ -45,6 +45,14 @@ final class LoraCases {
             k.result("y", y, Tolerance.GEMM);
             k.result("u", u, Tolerance.GEMM);
         }));
+        if (!mask) {
+            list.add(new KernelCase(FAMILY, "loraForward (inference, no u)", sizes, c -> inputs(c, n, in, out, r, false),
+                    k -> {
+                        Tensor y = k.out(n, out);
+                        k.b().loraForward(k.in("x"), k.in("w"), k.inIf(bias, "bias"), k.in("a"), k.in("b"), s, y);
+                        k.result("y", y, Tolerance.GEMM);
+                    }));
+        }
         list.add(new KernelCase(FAMILY, "loraBackward", sizes + " grads=" + grads, c -> {
             inputs(c, n, in, out, r, mask);
             c.uniform("dy", n, out);

@@ -1,11 +1,10 @@
 package dev.peft4j.backend;
 
 import dev.peft4j.tensor.Device;
+import dev.peft4j.tensor.SegmentStorage;
 import dev.peft4j.tensor.Shapes;
 import dev.peft4j.tensor.Tensor;
-import dev.peft4j.tensor.Storage;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 
 /** The checks {@link ValidatingBackend} runs; each failure names the argument and the shapes involved. */
 final class ArgumentChecks {
@@ -31,7 +30,9 @@ final class ArgumentChecks {
         }
         if (t.device() != device) {
             throw new IllegalArgumentException(op + ": " + name + " lives on " + t.device()
-                    + " but this backend computes on " + device);
+                    + " but this backend computes on " + device
+                    + (t.device() == Device.CPU ? " (host data, wrapped arrays included, goes to the device through"
+                            + " backend.fromHost(...) or backend.upload(...))" : ""));
         }
         return t;
     }
@@ -106,16 +107,41 @@ final class ArgumentChecks {
         }
     }
 
-    /** No two of the given tensors share storage (an output aliasing an input the method does not allow). */
+    /**
+     * No two of the given tensors may touch the same memory (an output aliasing an input the method does not
+     * allow): neither one storage nor overlapping ranges of one wrapped array ({@link Tensor#sharesMemoryWith}).
+     */
     void distinct(String[] names, Tensor... ts) {
-        IdentityHashMap<Storage, Integer> seen = new IdentityHashMap<>();
         for (int i = 0; i < ts.length; i++) {
-            if (ts[i] != null) {
-                Integer j = seen.putIfAbsent(ts[i].storage(), i);
-                if (j != null) {
-                    throw fail(names[j] + " and " + names[i] + " share storage; they must be distinct tensors");
+            if (ts[i] == null) {
+                continue;
+            }
+            for (int j = 0; j < i; j++) {
+                if (ts[j] != null && ts[j].sharesMemoryWith(ts[i])) {
+                    throw fail(names[j] + " and " + names[i] + " share storage (" + Shapes.str(ts[j]) + " and "
+                            + Shapes.str(ts[i]) + " overlap in memory); they must be distinct tensors");
                 }
             }
         }
+    }
+
+    /**
+     * An output that may be computed in place: {@code out} is either the very same elements as {@code in} (one
+     * storage, or one wrapped array at one offset) or shares no memory with it; a shifted overlap is rejected.
+     */
+    void inPlaceOrDisjoint(String inName, Tensor in, String outName, Tensor out) {
+        if (in == null || out == null || !in.sharesMemoryWith(out) || in.storage() == out.storage()) {
+            return;
+        }
+        if (in.hasArray() && out.hasArray() && in.array() == out.array() && in.offset() == out.offset()) {
+            return;
+        }
+        if (in.storage() instanceof SegmentStorage a && out.storage() instanceof SegmentStorage b
+                && a.segment().address() == b.segment().address()
+                && a.segment().heapBase().equals(b.segment().heapBase())) {
+            return;
+        }
+        throw fail(outName + " " + Shapes.str(out) + " overlaps " + inName + " " + Shapes.str(in)
+                + " at a different offset; an in-place output must be exactly its input or distinct from it");
     }
 }

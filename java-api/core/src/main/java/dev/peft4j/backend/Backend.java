@@ -1,6 +1,7 @@
 package dev.peft4j.backend;
 
 import dev.peft4j.tensor.Device;
+import dev.peft4j.tensor.Shapes;
 import dev.peft4j.tensor.Tensor;
 
 /**
@@ -93,6 +94,19 @@ public interface Backend extends AutoCloseable {
      * dropMask {@code [N,in]} nullable (entries 0 or 1/(1−p)), y {@code [N,out]}, u {@code [N,r]}.
      */
     void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask, Tensor y, Tensor u);
+
+    /**
+     * The fused LoRA linear for inference: y = x Wᵀ + b + s·(x Aᵀ) Bᵀ, without dropout and without handing back
+     * u = x Aᵀ (nothing for a backward to read). Shapes as in {@link #loraForward(Tensor, Tensor, Tensor, Tensor,
+     * Tensor, float, Tensor, Tensor, Tensor)}: x {@code [N,in]}, W {@code [out,in]}, b {@code [out]} nullable,
+     * A {@code [r,in]}, B {@code [out,r]}, y {@code [N,out]}. This default allocates u {@code [N,r]} for the call and
+     * frees it; a backend may keep u in its own scratch instead.
+     */
+    default void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
+        try (Tensor u = allocate(Shapes.rows(x), a.dim(0))) {
+            loraForward(x, w, bias, a, b, s, null, y, u);
+        }
+    }
 
     /**
      * With g = dy B {@code [N,r]}: dB = s·dyᵀ u, dA = s·gᵀ x̃, dx = dy W + s·(g A) ⊙ dropMask.

@@ -88,6 +88,8 @@ public final class ValidatingBackend implements Backend {
         c.tensor("out", out);
         c.sameShape("b", b, "a", a);
         c.sameShape("out", out, "a", a);
+        c.inPlaceOrDisjoint("a", a, "out", out);
+        c.inPlaceOrDisjoint("b", b, "out", out);
     }
 
     @Override public void axpy(float alpha, Tensor x, Tensor y) {
@@ -185,6 +187,18 @@ public final class ValidatingBackend implements Backend {
         c.rows("u", u, d[0]);
         c.distinct(new String[] {"x", "w", "bias", "a", "b", "dropMask", "y", "u"}, x, w, bias, a, b, dropMask, y, u);
         inner.loraForward(x, w, bias, a, b, s, dropMask, y, u);
+    }
+
+    @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
+        ArgumentChecks c = check("loraForward");
+        int[] d = loraShapes(c, x, w, a, b, s, null);
+        c.optional("bias", bias);
+        c.tensor("y", y);
+        c.shape("bias", bias, d[1]);
+        c.lastDim("y", y, d[1]);
+        c.rows("y", y, d[0]);
+        c.distinct(new String[] {"x", "w", "bias", "a", "b", "y"}, x, w, bias, a, b, y);
+        inner.loraForward(x, w, bias, a, b, s, y);
     }
 
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,

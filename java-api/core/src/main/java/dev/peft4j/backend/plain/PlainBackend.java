@@ -3,6 +3,7 @@ package dev.peft4j.backend.plain;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.HostStaging;
 import dev.peft4j.backend.reference.ReferenceBackend;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.Shapes;
@@ -47,6 +48,13 @@ public final class PlainBackend implements Backend {
 
     /** C = α·op(A)·op(B) + β·C, rank 2 or batched rank 3, in float32 (see {@link Backend#gemm}). */
     @Override public void gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
+        try (HostStaging st = HostStaging.of(a, b, c)) {
+            gemmWhole(st.get(a), transA, st.get(b), transB, st.get(c), alpha, beta);
+        }
+    }
+
+    /** {@link #gemm} on tensors that are their whole arrays. */
+    private void gemmWhole(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c, float alpha, float beta) {
         int m = transA ? a.dim(-1) : a.dim(-2);
         int k = transA ? a.dim(-2) : a.dim(-1);
         int n = transB ? b.dim(-2) : b.dim(-1);
@@ -62,6 +70,13 @@ public final class PlainBackend implements Backend {
 
     /** y = x Wᵀ + b: one product, then the bias added to each row. */
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
+        try (HostStaging st = HostStaging.of(x, w, bias, y)) {
+            linearForwardWhole(st.get(x), st.get(w), st.get(bias), st.get(y));
+        }
+    }
+
+    /** {@link #linearForward} on tensors that are their whole arrays. */
+    private void linearForwardWhole(Tensor x, Tensor w, Tensor bias, Tensor y) {
         int rows = Shapes.rows(x), out = w.dim(0), in = w.dim(1);
         float[] ys = y.data();
         PlainGemm.multiply(pool, rows, out, in, 1f, PlainGemm.Strided.rows(x.data(), 0, in),
@@ -79,6 +94,13 @@ public final class PlainBackend implements Backend {
 
     /** dx = dy W (W is already row-major [out, in]), dW = dyᵀ x (dyᵀ read through strides), db = Σ_rows dy. */
     @Override public void linearBackward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
+        try (HostStaging st = HostStaging.of(dy, x, w, dx, dw, db)) {
+            linearBackwardWhole(st.get(dy), st.get(x), st.get(w), st.get(dx), st.get(dw), st.get(db));
+        }
+    }
+
+    /** {@link #linearBackward} on tensors that are their whole arrays. */
+    private void linearBackwardWhole(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor db) {
         int rows = Shapes.rows(dy), out = w.dim(0), in = w.dim(1);
         float[] gy = dy.data();
         if (dx != null) {
@@ -97,6 +119,14 @@ public final class PlainBackend implements Backend {
     /** u = x̃ Aᵀ, then y = x Wᵀ + b, then y += s·u Bᵀ, with x̃ = x ⊙ dropMask (see {@link Backend#loraForward}). */
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
                                       Tensor y, Tensor u) {
+        try (HostStaging st = HostStaging.of(x, w, bias, a, b, dropMask, y, u)) {
+            loraForwardWhole(st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(dropMask), st.get(y), st.get(u));
+        }
+    }
+
+    /** {@link #loraForward} on tensors that are their whole arrays. */
+    private void loraForwardWhole(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask,
+                                      Tensor y, Tensor u) {
         int rows = Shapes.rows(x), out = w.dim(0), in = w.dim(1), r = a.dim(0);
         float[] xt = dropped(x, dropMask);
         PlainGemm.multiply(pool, rows, r, in, 1f, PlainGemm.Strided.rows(xt, 0, in),
@@ -111,6 +141,14 @@ public final class PlainBackend implements Backend {
      * (dev.peft4j.backend.reference.ReferenceLora), here as five float32 products.
      */
     @Override public void loraBackward(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
+                                       Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
+        try (HostStaging st = HostStaging.of(dy, x, w, a, b, u, dropMask, dx, dA, dB)) {
+            loraBackwardWhole(st.get(dy), st.get(x), st.get(w), st.get(a), st.get(b), st.get(u), s, st.get(dropMask), st.get(dx), st.get(dA), st.get(dB));
+        }
+    }
+
+    /** {@link #loraBackward} on tensors that are their whole arrays. */
+    private void loraBackwardWhole(Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,
                                        Tensor dropMask, Tensor dx, Tensor dA, Tensor dB) {
         int rows = Shapes.rows(x), out = w.dim(0), in = w.dim(1), r = a.dim(0);
         float[] gy = dy.data();
