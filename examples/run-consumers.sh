@@ -43,6 +43,10 @@ echo "== class-path consumer (java --add-modules jdk.incubator.vector -cp ...)"
 "$jdk/bin/java" --add-modules jdk.incubator.vector \
   -cp "examples/classpath-consumer/target/classes:$(cat "$out/classpath-consumer.classpath")" example.ClasspathConsumer
 
+echo "== class-path consumer without the flag (the plain-Java float32 fallback, with one WARNING naming the flag)"
+"$jdk/bin/java" -cp "examples/classpath-consumer/target/classes:$(cat "$out/classpath-consumer.classpath")" \
+  example.ClasspathConsumer
+
 echo "== module-path consumer (java -p ... -m, no flag)"
 "$jdk/bin/java" -p "examples/modulepath-consumer/target/classes:$(cat "$out/modulepath-consumer.classpath")" \
   -m example.modulepath/example.ModulePathConsumer

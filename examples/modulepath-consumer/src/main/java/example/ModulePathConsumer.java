@@ -15,16 +15,13 @@ public final class ModulePathConsumer {
         float s = 2f;
         SplittableRandom rng = new SplittableRandom(7);
         float[] x = random(rng, n * in), w = random(rng, out * in), a = random(rng, r * in), b = random(rng, out * r);
-        float[] y = new float[n * out], expected = new float[n * out];
+        final float[] y = new float[n * out], expected = new float[n * out];
 
         try (Backend fast = Backends.create(); Backend reference = Backends.create("reference")) {
-            // Until Tensor.wrap lands: copies in, one copy out.
-            Tensor tx = Tensor.of(x, n, in), tw = Tensor.of(w, out, in), ta = Tensor.of(a, r, in), tb = Tensor.of(b, out, r);
-            Tensor ty = Tensor.zeros(n, out), tu = Tensor.zeros(n, r), ry = Tensor.zeros(n, out), ru = Tensor.zeros(n, r);
-            fast.loraForward(tx, tw, null, ta, tb, s, null, ty, tu);
-            reference.loraForward(tx, tw, null, ta, tb, s, null, ry, ru);
-            y = ty.toArray();
-            expected = ry.toArray();
+            fast.loraForward(Tensor.wrap(x, 0, n, in), Tensor.wrap(w, 0, out, in), null,
+                    Tensor.wrap(a, 0, r, in), Tensor.wrap(b, 0, out, r), s, Tensor.wrap(y, 0, n, out));
+            reference.loraForward(Tensor.wrap(x, 0, n, in), Tensor.wrap(w, 0, out, in), null,
+                    Tensor.wrap(a, 0, r, in), Tensor.wrap(b, 0, out, r), s, Tensor.wrap(expected, 0, n, out));
             double error = relativeError(y, expected);
             System.out.printf("module path: backend %s, ‖y − y_ref‖/‖y_ref‖ = %.2e%n", fast.name(), error);
             if (!(error < 1e-5) || fast.name().equals("reference")) {
