@@ -20,24 +20,65 @@ final class Linear implements AutoCloseable {
     final Parameter weight;
     final Parameter bias;
     private final Backend be;
-    private final Buffers buf;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
     private Parameter loraA;
     private Parameter loraB;
     private float loraScale;
     private float loraDropout;
     private boolean loraMerged;
-    private Tensor x;
-    private Tensor y;
-    private Tensor dropMask;
-    private Tensor xDrop;
     private Gate loraGate;
     private MixedLora mixedLora;
+
+    /** What the forward keeps for the backward; x (and xDrop when it is x) belong to the caller, the rest to this layer. */
+    private static final class Saved {
+        Tensor x;                     // [N,in], the input (borrowed)
+        Tensor dropMask;              // [N,in], LoRA dropout's mask of this pass, or null without dropout
+        Tensor xDrop;                 // [N,in], x ⊙ dropMask (gated LoRA), or x itself
+        final ReusedTensor output;    // [N,out], y (the activation's backward reads it)
+        final ReusedTensor u;         // [N,r], x̃ Aᵀ
+        final ReusedTensor mask;      // [N,in], where dropMask lives
+        final ReusedTensor masked;    // [N,in], where xDrop lives when it is not x
+        final ReusedTensor loraC;     // [N,out], c = s·u Bᵀ (gated LoRA)
+
+        Saved(ReusedTensors pool) {
+            output = pool.next();
+            u = pool.next();
+            mask = pool.next();
+            masked = pool.next();
+            loraC = pool.next();
+        }
+    }
+
+    /** Intermediates that live within one forward or one backward. */
+    private static final class Scratch {
+        final ReusedTensor dropScratch;  // [N,in], the dropped x the fused kernel does not read
+        final ReusedTensor gatedLora;    // [N,out], G ⊙ c
+        final ReusedTensor dx;           // [N,in]
+        final ReusedTensor dLoraC;       // [N,out]
+        final ReusedTensor dLoraGate;    // [N,out]
+        final ReusedTensor du;           // [N,r]
+        final ReusedTensor dxDrop;       // [N,in]
+
+        Scratch(ReusedTensors pool) {
+            dropScratch = pool.next();
+            gatedLora = pool.next();
+            dx = pool.next();
+            dLoraC = pool.next();
+            dLoraGate = pool.next();
+            du = pool.next();
+            dxDrop = pool.next();
+        }
+    }
 
     Linear(Backend be, Parameter weight, Parameter bias) {
         this.be = be;
         this.weight = weight;
         this.bias = bias;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
     }
 
     /** A fresh trainable task head "classifier" {@code [labels, d]}: W ~ N(0, 0.02), b = 0. */
@@ -156,9 +197,9 @@ final class Linear implements AutoCloseable {
 
     /** y = x Wᵀ + b (+ LoRA). The returned tensor is this layer's buffer, valid until its next forward. */
     Tensor forward(Tensor x, Pass pass, long dropoutSeed) {
-        this.x = x;
+        saved.x = x;
         int n = x.dim(0);
-        y = buf.get("y", n, out());
+        Tensor y = saved.output.shaped(n, out());
         Tensor b = bias == null ? null : bias.value();
         if (mixedLora != null) {
             be.linearForward(x, weight.value(), b, y);
@@ -169,26 +210,28 @@ final class Linear implements AutoCloseable {
             be.linearForward(x, weight.value(), b, y);
             return y;
         }
-        Tensor u = buf.get("u", n, loraA.value().dim(0));
-        dropMask = null;
+        Tensor u = saved.u.shaped(n, loraA.value().dim(0));
+        Tensor dropMask = null;
         if (pass.training() && loraDropout > 0) {
-            dropMask = buf.get("dropMask", n, in());
-            be.dropoutForward(x, loraDropout, dropoutSeed, buf.get("dropScratch", n, in()), dropMask);
+            dropMask = saved.mask.shaped(n, in());
+            be.dropoutForward(x, loraDropout, dropoutSeed, scratch.dropScratch.shaped(n, in()), dropMask);
         }
+        saved.dropMask = dropMask;
         if (loraGate == null) {
             be.loraForward(x, weight.value(), b, loraA.value(), loraB.value(), loraScale, dropMask, y, u);
             return y;
         }
         be.linearForward(x, weight.value(), b, y);
-        xDrop = x;
+        Tensor xDrop = x;
         if (dropMask != null) {
-            xDrop = buf.get("xDrop", n, in());
+            xDrop = saved.masked.shaped(n, in());
             be.mul(x, dropMask, xDrop);
         }
+        saved.xDrop = xDrop;
         be.linearForward(xDrop, loraA.value(), null, u);
-        Tensor c = buf.get("loraC", n, out());
+        Tensor c = saved.loraC.shaped(n, out());
         be.gemm(u, false, loraB.value(), true, c, loraScale, 0f);
-        Tensor gc = buf.get("gatedLora", n, out());
+        Tensor gc = scratch.gatedLora.shaped(n, out());
         be.mul(loraGate.forward(x, out()), c, gc);
         be.add(y, gc, y);
         return y;
@@ -196,7 +239,7 @@ final class Linear implements AutoCloseable {
 
     /** The output of the last forward (valid until the next one, unless a caller changed it in place). */
     Tensor lastOutput() {
-        return y;
+        return saved.output.saved();
     }
 
     /**
@@ -205,7 +248,8 @@ final class Linear implements AutoCloseable {
      */
     Tensor backward(Tensor dy, boolean needDx) {
         int n = dy.dim(0);
-        Tensor dx = needDx ? buf.get("dx", n, in()) : null;
+        Tensor dx = needDx ? scratch.dx.shaped(n, in()) : null;
+        Tensor x = saved.x;
         Tensor dW = weight.grad();
         Tensor db = bias == null ? null : bias.grad();
         if (loraMerged) {
@@ -223,8 +267,8 @@ final class Linear implements AutoCloseable {
         if (loraGate != null) {
             gatedLoraBackward(dy, dx);
         } else {
-            be.loraBackward(dy, x, weight.value(), loraA.value(), loraB.value(), buf.get("u", n, loraA.value().dim(0)),
-                    loraScale, dropMask, dx, loraA.grad(), loraB.grad());
+            be.loraBackward(dy, x, weight.value(), loraA.value(), loraB.value(), saved.u.saved(), loraScale,
+                    saved.dropMask, dx, loraA.grad(), loraB.grad());
         }
         if (dW != null || db != null) {
             be.linearBackward(dy, x, weight.value(), null, dW, db);
@@ -237,22 +281,22 @@ final class Linear implements AutoCloseable {
         int n = dy.dim(0);
         int r = loraA.value().dim(0);
         if (dx != null) {
-            be.linearBackward(dy, x, weight.value(), dx, null, null);
+            be.linearBackward(dy, saved.x, weight.value(), dx, null, null);
         }
-        Tensor dc = buf.get("dLoraC", n, out());
-        be.mul(loraGate.last(n, out()), dy, dc);
-        Tensor dG = buf.get("dLoraGate", n, out());
-        be.mul(dy, buf.get("loraC", n, out()), dG);
-        Tensor u = buf.get("u", n, r);
+        Tensor dc = scratch.dLoraC.shaped(n, out());
+        be.mul(loraGate.last(), dy, dc);
+        Tensor dG = scratch.dLoraGate.shaped(n, out());
+        be.mul(dy, saved.loraC.saved(), dG);
+        Tensor u = saved.u.saved();
         be.gemm(dc, true, u, false, loraB.grad(), loraScale, 0f);
-        Tensor du = buf.get("du", n, r);
+        Tensor du = scratch.du.shaped(n, r);
         be.gemm(dc, false, loraB.value(), false, du, loraScale, 0f);
-        Tensor dxDrop = dx == null ? null : buf.get("dxDrop", n, in());
-        be.linearBackward(du, xDrop, loraA.value(), dxDrop, loraA.grad(), null);
+        Tensor dxDrop = dx == null ? null : scratch.dxDrop.shaped(n, in());
+        be.linearBackward(du, saved.xDrop, loraA.value(), dxDrop, loraA.grad(), null);
         Tensor gateDx = loraGate.backward(dG, dx != null);
         if (dx != null) {
-            if (dropMask != null) {
-                be.mul(dxDrop, dropMask, dxDrop);
+            if (saved.dropMask != null) {
+                be.mul(dxDrop, saved.dropMask, dxDrop);
             }
             be.add(dx, dxDrop, dx);
             be.add(dx, gateDx, dx);
@@ -276,7 +320,7 @@ final class Linear implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         if (mixedLora != null) {
             mixedLora.close();
         }
