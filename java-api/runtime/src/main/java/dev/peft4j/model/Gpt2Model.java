@@ -16,7 +16,7 @@ import java.util.Map;
  * (fan_in_fan_out), so they are transposed to {@code [out, in]} here, and c_attn {@code [d, 3d]} is split into
  * query, key and value.
  */
-public final class Gpt2Model implements AutoCloseable {
+public final class Gpt2Model implements TransformerModel {
     private final Backend be;
     private final Gpt2Config config;
     private final Parameter wte;
@@ -102,6 +102,16 @@ public final class Gpt2Model implements AutoCloseable {
 
     public Backend backend() {
         return be;
+    }
+
+    @Override
+    public ModelShape shape() {
+        return new ModelShape(config.layers(), config.hidden(), config.heads(), config.intermediate());
+    }
+
+    @Override
+    public HfNaming naming() {
+        return HfNaming.GPT2;
     }
 
     public Gpt2Config config() {
