@@ -22,7 +22,6 @@ import dev.peft4j.train.CheckpointOptions;
 import dev.peft4j.train.ClassifierTrainer;
 import dev.peft4j.train.EncodedExample;
 import dev.peft4j.train.Evaluator;
-import dev.peft4j.train.LrSchedule;
 import dev.peft4j.train.Metrics;
 import dev.peft4j.train.TrainConfig;
 import dev.peft4j.train.TrainListener;
@@ -68,12 +67,12 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "epochs (default ${DEFAULT-VALUE})")
     int epochs = 2;
     @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
-    int batch = 16;
+    int batch = TrainConfig.defaults().batchSize();
     @Option(names = "--lr", description = "peak learning rate (default: the method's own, 1e-3; prefix 1e-2, mam 2e-4; "
             + "1e-3 with --plan)")
     Float lr;
     @Option(names = "--seed", description = "seed for initialisation, shuffling, dropout and (unless --split-seed) the data split (default ${DEFAULT-VALUE})")
-    long seed = 42;
+    long seed = TrainConfig.defaults().seed();
     @Option(names = "--split-seed", description = "seed of the train/validation/test shuffle alone (default: --seed); "
             + "fix it to compare methods or seeds on one held-out set")
     Long splitSeed;
@@ -126,8 +125,9 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.print(TrainableReport.of(classifier.trainableParameters(), encoder.baseParameterCount()).format());
 
             float peakLr = lr != null ? lr : plan != null ? 1e-3f : Methods.learningRate(method);
-            System.out.printf("learning rate %.1e (peak; linear warm-up over 6%% of the steps, then linear decay)%n", peakLr);
-            TrainConfig cfg = new TrainConfig(epochs, batch, peakLr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, seed);
+            TrainConfig cfg = TrainConfig.defaults().withEpochs(epochs).withBatchSize(batch).withLr(peakLr).withSeed(seed);
+            System.out.printf("learning rate %.1e (peak; linear warm-up over %.0f%% of the steps, then %s decay)%n", peakLr,
+                    100 * cfg.warmupFraction(), cfg.decay().name().toLowerCase(java.util.Locale.ROOT));
             Batcher batcher = new Batcher(tokenizer.padId());
             ProgressBar[] bar = new ProgressBar[1];
             List<double[]> validationCurve = new ArrayList<>();

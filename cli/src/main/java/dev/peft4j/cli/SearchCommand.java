@@ -28,7 +28,6 @@ import dev.peft4j.search.TrialScheduler;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.EncodedExample;
-import dev.peft4j.train.LrSchedule;
 import dev.peft4j.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -81,7 +80,7 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     MaxLengthOption maxLength = new MaxLengthOption();
     @Option(names = "--batch", description = "examples per training step (default ${DEFAULT-VALUE})")
-    int batch = 16;
+    int batch = TrainConfig.defaults().batchSize();
     @Option(names = "--lr", description = "peak learning rate of the proxies (default ${DEFAULT-VALUE})")
     float lr = 1e-3f;
     @Option(names = "--parallel", description = "trials run at once (default ${DEFAULT-VALUE})")
@@ -114,8 +113,8 @@ final class SearchCommand implements Callable<Integer> {
         List<EncodedExample> validation = Examples.encode(tokenizer, splits.validation(), maxLength.tokens());
         BertOnnxWeights weights = base.weights();
         Files.createDirectories(output);
-        TrainConfig proxyTraining = new TrainConfig(proxyEpochs, batch, lr, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1,
-                0, 0, seed);
+        TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch).withLr(lr)
+                .withSeed(seed);
         TrialRunner trainer = new ClassifierTrialRunner(backend, be -> BertModel.fromOnnx(be, weights, base.pooling, 0.1f),
                 data.numLabels(), train, validation, proxyTraining, new Batcher(tokenizer.padId()),
                 ClassifierTrialRunner.Score.ACCURACY);

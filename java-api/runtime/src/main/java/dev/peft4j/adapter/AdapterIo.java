@@ -95,9 +95,9 @@ public final class AdapterIo {
         if (cfg.has("peft4j")) {
             JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
             String arch = own.string("architecture");
-            if (!arch.equals(model.arch().name())) {
+            if (!arch.equals(model.naming().architecture())) {
                 throw new AdapterFormatException(configFile + ": field 'peft4j.architecture' is " + arch
-                        + " but the model is " + model.arch());
+                        + " but the model is " + model.naming().architecture());
             }
             if (own.integer("layers") != model.layers() || own.integer("hidden") != model.hidden()) {
                 throw new AdapterFormatException(configFile + ": fields 'peft4j.layers'/'peft4j.hidden' are "
@@ -255,7 +255,7 @@ public final class AdapterIo {
             String key = k;
             if (k.startsWith(base)) {
                 String rest = k.substring(base.length());
-                String other = m.arch() == AdapterModel.Arch.BERT ? "bert." : "transformer.";
+                String other = m.naming().modelRoot();
                 if (rest.startsWith(other)) {
                     rest = rest.substring(other.length());
                 }

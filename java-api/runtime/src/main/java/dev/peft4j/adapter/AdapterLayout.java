@@ -44,14 +44,13 @@ final class AdapterLayout {
                 lora(m, i, lp.lora(), sharedCAttn, out);
             }
             if (lp.ia3()) {
-                if (m.arch() == AdapterModel.Arch.BERT) {
-                    out.add(new Slot.Direct(root + m.layerPrefix() + i + ".attention.self.key.ia3_l", m.ia3K(i), new int[] {d, 1}));
-                    out.add(new Slot.Direct(root + m.layerPrefix() + i + ".attention.self.value.ia3_l", m.ia3V(i), new int[] {d, 1}));
-                    out.add(new Slot.Direct(root + m.layerPrefix() + i + ".output.dense.ia3_l", m.ia3Ff(i), new int[] {1, f}));
+                if (m.naming().fusedQkv()) {
+                    out.add(new Slot.CAttnIa3(BASE + m.hfModule(i, LoraTarget.KEY) + ".ia3_l", m.ia3K(i), m.ia3V(i), d));
                 } else {
-                    out.add(new Slot.CAttnIa3(root + m.layerPrefix() + i + ".attn.c_attn.ia3_l", m.ia3K(i), m.ia3V(i), d));
-                    out.add(new Slot.Direct(root + m.layerPrefix() + i + ".mlp.c_proj.ia3_l", m.ia3Ff(i), new int[] {1, f}));
+                    out.add(new Slot.Direct(BASE + m.hfModule(i, LoraTarget.KEY) + ".ia3_l", m.ia3K(i), new int[] {d, 1}));
+                    out.add(new Slot.Direct(BASE + m.hfModule(i, LoraTarget.VALUE) + ".ia3_l", m.ia3V(i), new int[] {d, 1}));
                 }
+                out.add(new Slot.Direct(BASE + m.hfModule(i, LoraTarget.FFN_OUT) + ".ia3_l", m.ia3Ff(i), new int[] {1, f}));
             }
             if (lp.prefix() != null) {
                 if (type == PeftType.PREFIX_TUNING) {
@@ -89,7 +88,7 @@ final class AdapterLayout {
                 continue;
             }
             String ours = m.ourModule(i, t);
-            if (m.arch() == AdapterModel.Arch.GPT2 && QKV.contains(t)) {
+            if (m.naming().inFusedQkv(t)) {
                 qkvA.add(ours + ".lora_A.weight");
                 qkvB.add(ours + ".lora_B.weight");
                 parts.add(QKV.indexOf(t));

@@ -3,6 +3,7 @@ package dev.peft4j.adapter;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.peft4j.io.TensorData;
+import dev.peft4j.model.HfNaming;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.LoraTarget;
@@ -150,9 +151,9 @@ final class DerivedPlans {
             }
             Module mod = module(key, ".ia3_l", m, file);
             String local = mod.path.substring(mod.path.indexOf('|') + 1);
-            boolean ours = m.arch() == AdapterModel.Arch.BERT
-                    ? Set.of("attention.self.key", "attention.self.value", "output.dense").contains(local)
-                    : Set.of("attn.c_attn", "mlp.c_proj").contains(local);
+            HfNaming n = m.naming();
+            boolean ours = Set.of(n.hf().get(LoraTarget.KEY), n.hf().get(LoraTarget.VALUE), n.hf().get(LoraTarget.FFN_OUT))
+                    .contains(local);
             if (!ours) {
                 boolean identity = true;
                 for (float v : e.getValue().data()) {

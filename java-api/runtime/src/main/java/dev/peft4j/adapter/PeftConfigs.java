@@ -42,7 +42,7 @@ final class PeftConfigs {
         }
         JsonObject own = new JsonObject();
         own.addProperty("format_version", FORMAT_VERSION);
-        own.addProperty("architecture", m.arch().name());
+        own.addProperty("architecture", m.naming().architecture());
         own.addProperty("layers", m.layers());
         own.addProperty("hidden", m.hidden());
         own.add("plan", PlanCodec.toJson(plan));
@@ -75,8 +75,7 @@ final class PeftConfigs {
         }
         LoraSpec g = plan.layer(loraLayers.get(0)).lora();
         boolean sameTargets = loraLayers.stream().allMatch(i -> plan.layer(i).lora().targets().equals(g.targets()));
-        boolean ambiguous = m.arch() == AdapterModel.Arch.BERT && g.targets().contains(LoraTarget.FFN_OUT)
-                && !g.targets().contains(LoraTarget.ATTENTION_OUTPUT); // "output.dense" would also match attention.output.dense
+        boolean ambiguous = !m.naming().suffixesAreExact(g.targets()); // BERT's "output.dense" also ends attention.output.dense
         JsonObject rankPattern = new JsonObject();
         JsonObject alphaPattern = new JsonObject();
         Set<String> modules = new LinkedHashSet<>();
@@ -87,7 +86,7 @@ final class PeftConfigs {
                 if (!s.targets().contains(t) || !modules.add(m.hfModule(i, t))) {
                     continue;
                 }
-                boolean block = m.arch() == AdapterModel.Arch.GPT2 && m.hfModule(i, t).endsWith(".c_attn");
+                boolean block = m.naming().inFusedQkv(t);
                 int rank = block ? AdapterLayout.qkvCount(s) * s.rank() : s.rank();
                 double alpha = g.rsLora() ? scale * Math.sqrt(rank) : scale * rank;
                 String path = m.hfModule(i, t);
@@ -103,7 +102,7 @@ final class PeftConfigs {
         c.add("lora_alpha", number(g.alpha()));
         c.addProperty("lora_dropout", g.dropout());
         c.addProperty("use_rslora", g.rsLora());
-        c.addProperty("fan_in_fan_out", m.arch() == AdapterModel.Arch.GPT2);
+        c.addProperty("fan_in_fan_out", m.naming().fusedQkv());
         c.addProperty("bias", "none");
         c.add("modules_to_save", modulesToSave(m));
         c.addProperty("init_lora_weights", true);
@@ -132,6 +131,9 @@ final class PeftConfigs {
         }
     }
 
+    /** The modules (IA)³ scales, by the LoRA target that names them: keys, values and the FFN output. */
+    private static final List<LoraTarget> IA3_TARGETS = List.of(LoraTarget.KEY, LoraTarget.VALUE, LoraTarget.FFN_OUT);
+
     private static void ia3(JsonObject c, AdapterModel m, PeftPlan plan) {
         List<String> targets = new ArrayList<>();
         List<String> ffn = new ArrayList<>();
@@ -141,23 +143,19 @@ final class PeftConfigs {
                 all = false;
                 continue;
             }
-            String p = m.root() + m.layerPrefix() + i + ".";
-            if (m.arch() == AdapterModel.Arch.BERT) {
-                targets.add(p + "attention.self.key");
-                targets.add(p + "attention.self.value");
-                ffn.add(p + "output.dense");
-            } else {
-                targets.add(p + "attn.c_attn");
-                ffn.add(p + "mlp.c_proj");
+            for (LoraTarget t : IA3_TARGETS) {
+                String module = m.hfModule(i, t);
+                if (!targets.contains(module)) {
+                    targets.add(module);
+                }
             }
-            targets.add(ffn.get(ffn.size() - 1));
+            ffn.add(m.hfModule(i, LoraTarget.FFN_OUT));
         }
-        if (m.arch() == AdapterModel.Arch.GPT2 && all) {
+        if (all && m.naming().suffixesAreExact(Set.copyOf(IA3_TARGETS))) {
             JsonArray t = new JsonArray();
-            t.add("c_attn");
-            t.add("mlp.c_proj");
+            new LinkedHashSet<>(IA3_TARGETS.stream().map(m::targetName).toList()).forEach(t::add);
             JsonArray f = new JsonArray();
-            f.add("mlp.c_proj");
+            f.add(m.targetName(LoraTarget.FFN_OUT));
             c.add("target_modules", t);
             c.add("feedforward_modules", f);
         } else {
@@ -165,7 +163,7 @@ final class PeftConfigs {
             c.addProperty("target_modules", alternation(targets));
             c.addProperty("feedforward_modules", alternation(ffn));
         }
-        c.addProperty("fan_in_fan_out", m.arch() == AdapterModel.Arch.GPT2);
+        c.addProperty("fan_in_fan_out", m.naming().fusedQkv());
         c.add("modules_to_save", modulesToSave(m));
         c.addProperty("init_ia3_weights", true);
     }

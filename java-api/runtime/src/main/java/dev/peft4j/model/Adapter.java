@@ -22,13 +22,51 @@ final class Adapter implements AutoCloseable {
     final Gate gate;
     private final AdapterSpec spec;
     private final Backend be;
-    private final Buffers buf;
-    private Tensor x;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
+
+    /** What the forward keeps for the backward; x belongs to the caller, the rest to this adapter. */
+    private static final class Saved {
+        Tensor x;                 // [N,d], the input (borrowed)
+        final ReusedTensor z;     // [N,m], the bottleneck pre-activation
+        final ReusedTensor c;     // [N,d], s·adapter(x) (gated or learned scale)
+        final ReusedTensor h;     // [N,d], adapter(x) at s = 1 (learned scale)
+
+        Saved(ReusedTensors pool) {
+            z = pool.next();
+            c = pool.next();
+            h = pool.next();
+        }
+    }
+
+    /** The forward's result and the intermediates that live within one forward or one backward. */
+    private static final class Scratch {
+        final ReusedTensor y;         // [N,d]
+        final ReusedTensor zero;      // [N,d]
+        final ReusedTensor gated;     // [N,d]
+        final ReusedTensor dx;        // [N,d]
+        final ReusedTensor dc;        // [N,d]
+        final ReusedTensor dG;        // [N,d]
+        final ReusedTensor scaledDc;  // [N,d]
+
+        Scratch(ReusedTensors pool) {
+            y = pool.next();
+            zero = pool.next();
+            gated = pool.next();
+            dx = pool.next();
+            dc = pool.next();
+            dG = pool.next();
+            scaledDc = pool.next();
+        }
+    }
 
     Adapter(Backend be, String prefix, int d, AdapterSpec spec, boolean parallel, SplittableRandom rng) {
         this.be = be;
         this.spec = spec;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
         int m = spec.size();
         if ((long) m * d > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(prefix + ": adapter size " + m + " × width " + d
@@ -56,32 +94,33 @@ final class Adapter implements AutoCloseable {
      * [N·d, 1] × [1, 1] product (so no host read of s), then the residual is added.
      */
     Tensor forward(Tensor x, Tensor residual) {
-        this.x = x;
+        saved.x = x;
         int n = x.dim(0);
         int d = x.dim(1);
-        Tensor y = buf.get("y", n, d);
+        Tensor y = scratch.y.shaped(n, d);
+        Tensor z = saved.z.shaped(n, spec.size());
         if (gate == null && scale == null) {
             be.adapterForward(x, residual, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(),
-                    spec.scale(), y, buf.get("z", n, spec.size()));
+                    spec.scale(), y, z);
             return y;
         }
-        Tensor zero = buf.get("zero", n, d);
+        Tensor zero = scratch.zero.shaped(n, d);
         be.fill(zero, 0f);
-        Tensor c = buf.get("c", n, d);
+        Tensor c = saved.c.shaped(n, d);
         if (scale == null) {
             be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(),
-                    spec.scale(), c, buf.get("z", n, spec.size()));
+                    spec.scale(), c, z);
         } else {
-            Tensor h = buf.get("h", n, d);
+            Tensor h = saved.h.shaped(n, d);
             be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), 1f,
-                    h, buf.get("z", n, spec.size()));
+                    h, z);
             be.gemm(h.view(n * d, 1), false, scale.value().view(1, 1), false, c.view(n * d, 1), 1f, 0f); // c = s·h
         }
         if (gate == null) {
             be.add(residual, c, y);
             return y;
         }
-        Tensor gated = buf.get("gated", n, d);
+        Tensor gated = scratch.gated.shaped(n, d);
         be.mul(gate.forward(x, d), c, gated);
         be.add(residual, gated, y);
         return y;
@@ -95,28 +134,30 @@ final class Adapter implements AutoCloseable {
     Tensor backward(Tensor dy) {
         int n = dy.dim(0);
         int d = dy.dim(1);
-        Tensor dx = buf.get("dx", n, d);
+        Tensor dx = scratch.dx.shaped(n, d);
+        Tensor x = saved.x;
+        Tensor z = saved.z.saved();
         Tensor dc = dy;
         Tensor gateDx = null;
         if (gate != null) {
-            dc = buf.get("dc", n, d);
-            be.mul(gate.last(n, d), dy, dc);
-            Tensor dG = buf.get("dG", n, d);
-            be.mul(dy, buf.get("c", n, d), dG);
+            dc = scratch.dc.shaped(n, d);
+            be.mul(gate.last(), dy, dc);
+            Tensor dG = scratch.dG.shaped(n, d);
+            be.mul(dy, saved.c.saved(), dG);
             gateDx = gate.backward(dG, true);
         }
         if (scale == null) {
             be.adapterBackward(dc, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), spec.scale(),
-                    buf.get("z", n, spec.size()), dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
+                    z, dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
         } else {
             if (scale.grad() != null) {
-                be.gemm(dc.view(1, n * d), false, buf.get("h", n, d).view(n * d, 1), false, scale.grad().view(1, 1),
+                be.gemm(dc.view(1, n * d), false, saved.h.saved().view(n * d, 1), false, scale.grad().view(1, 1),
                         1f, 0f);
             }
-            Tensor scaled = buf.get("scaledDc", n, d);
+            Tensor scaled = scratch.scaledDc.shaped(n, d);
             be.gemm(dc.view(n * d, 1), false, scale.value().view(1, 1), false, scaled.view(n * d, 1), 1f, 0f);
             be.adapterBackward(scaled, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), 1f,
-                    buf.get("z", n, spec.size()), dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
+                    z, dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
         }
         if (gateDx != null) {
             be.add(dx, gateDx, dx);
@@ -139,7 +180,7 @@ final class Adapter implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         if (gate != null) {
             gate.close();
         }

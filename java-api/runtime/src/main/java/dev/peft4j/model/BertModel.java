@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight {@code [out,in]}, ...).
  * The base model is frozen; only what the plan adds (and the biases BitFit selects) is trainable.
  */
-public final class BertModel implements AutoCloseable {
+public final class BertModel implements TransformerModel {
     private final Backend be;
     private final BertConfig config;
     private final Embeddings embeddings;
@@ -80,6 +80,16 @@ public final class BertModel implements AutoCloseable {
     /** An encoder with N(0, 0.02) weights, unit LayerNorms and zero biases: for tests and benchmarks. */
     public static BertModel random(Backend be, BertConfig cfg, long seed) {
         return create(be, cfg, RandomWeights.bert(cfg, seed));
+    }
+
+    @Override
+    public ModelShape shape() {
+        return new ModelShape(config.layers(), config.hidden(), config.heads(), config.intermediate());
+    }
+
+    @Override
+    public HfNaming naming() {
+        return HfNaming.BERT;
     }
 
     public BertConfig config() {

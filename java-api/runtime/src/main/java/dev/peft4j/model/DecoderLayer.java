@@ -19,15 +19,20 @@ final class DecoderLayer extends TransformerLayer {
         super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, dropout);
     }
 
+    private final ReusedTensor x1 = owned.next();   // [N,d], x + a (LN₂'s saved input)
+    private final ReusedTensor x2 = owned.next();   // [N,d], the layer's output
+    private final ReusedTensor dx1 = owned.next();  // [N,d]
+    private final ReusedTensor dx = owned.next();   // [N,d]
+
     @Override
     Tensor forward(Tensor x, Pass pass) {
         int n = x.dim(0);
         int d = x.dim(1);
-        Tensor x1 = buf.get("x1", n, d);
-        be.add(x, attentionBranch(ln1.forward(x), pass), x1);
-        Tensor x2 = buf.get("x2", n, d);
-        be.add(x1, ffnBranch(ln2.forward(x1), pass), x2);
-        return x2;
+        Tensor sum1 = x1.shaped(n, d);
+        be.add(x, attentionBranch(ln1.forward(x), pass), sum1);
+        Tensor sum2 = x2.shaped(n, d);
+        be.add(sum1, ffnBranch(ln2.forward(sum1), pass), sum2);
+        return sum2;
     }
 
     @Override
@@ -35,11 +40,11 @@ final class DecoderLayer extends TransformerLayer {
         int n = dx2.dim(0);
         int d = dx2.dim(1);
         // x₂ = x₁ + o and x₁ = x + a: each residual passes its gradient through unchanged.
-        Tensor dx1 = buf.get("dx1", n, d);
-        be.add(dx2, ln2.backward(ffnBranchBackward(dx2)), dx1);
+        Tensor dX1 = dx1.shaped(n, d);
+        be.add(dx2, ln2.backward(ffnBranchBackward(dx2)), dX1);
         // ln₁'s own parameters need the attention branch's input gradient even when dx is not wanted.
         boolean throughLn1 = needDx || ln1.gamma.trainable() || ln1.beta.trainable();
-        Tensor dAttnIn = attentionBranchBackward(dx1, throughLn1);
+        Tensor dAttnIn = attentionBranchBackward(dX1, throughLn1);
         if (!throughLn1) {
             return null;
         }
@@ -47,8 +52,8 @@ final class DecoderLayer extends TransformerLayer {
         if (!needDx) {
             return null;
         }
-        Tensor dx = buf.get("dx", n, d);
-        be.add(dx1, dLn1, dx);
-        return dx;
+        Tensor dX = dx.shaped(n, d);
+        be.add(dX1, dLn1, dX);
+        return dX;
     }
 }

@@ -15,11 +15,24 @@ final class Embeddings implements AutoCloseable {
     final LayerNorm norm;
     private final float dropout;
     private final Backend be;
-    private final Buffers buf;
-    private int[] ids;
-    private int[] positions;
-    private int[] types;
-    private boolean dropped;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final ReusedTensor part;  // [N,d], one table's rows before they are added to the sum
+
+    /** What the forward keeps for the backward; the id arrays belong to the caller, the tensors to this module. */
+    private static final class Saved {
+        int[] ids;                 // [N]
+        int[] positions;           // [N], t of each row
+        int[] types;               // [N], or null without token types
+        boolean dropped;           // whether this pass applied dropout
+        final ReusedTensor sum;    // [N,d], the three embeddings' sum (LN's saved input)
+        final ReusedTensor mask;   // [N,d], the dropout mask
+
+        Saved(ReusedTensors pool) {
+            sum = pool.next();
+            mask = pool.next();
+        }
+    }
 
     Embeddings(Backend be, Parameter word, Parameter position, Parameter tokenType, LayerNorm norm, float dropout) {
         this.be = be;
@@ -28,7 +41,9 @@ final class Embeddings implements AutoCloseable {
         this.tokenType = tokenType;
         this.norm = norm;
         this.dropout = dropout;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.part = owned.next();
     }
 
     int maxPositions() {
@@ -38,14 +53,15 @@ final class Embeddings implements AutoCloseable {
     Tensor forward(int[] ids, int[] types, Pass pass) {
         int n = ids.length;
         int d = word.value().dim(1);
-        this.ids = ids;
-        this.types = types;
-        this.positions = new int[n];
+        int[] positions = new int[n];
         for (int i = 0; i < n; i++) {
             positions[i] = i % pass.seqLen();
         }
-        Tensor sum = buf.get("sum", n, d);
-        Tensor part = buf.get("part", n, d);
+        saved.ids = ids;
+        saved.types = types;
+        saved.positions = positions;
+        Tensor sum = saved.sum.shaped(n, d);
+        Tensor part = this.part.shaped(n, d);
         be.embeddingForward(word.value(), ids, sum);
         be.embeddingForward(position.value(), positions, part);
         be.add(sum, part, sum);
@@ -54,9 +70,9 @@ final class Embeddings implements AutoCloseable {
             be.add(sum, part, sum);
         }
         Tensor e = norm.forward(sum);
-        dropped = pass.training() && dropout > 0;
-        if (dropped) {
-            be.dropoutForward(e, dropout, pass.siteSeed(-1, 0), e, buf.get("mask", n, d));
+        saved.dropped = pass.training() && dropout > 0;
+        if (saved.dropped) {
+            be.dropoutForward(e, dropout, pass.siteSeed(-1, 0), e, saved.mask.shaped(n, d));
         }
         return e;
     }
@@ -68,18 +84,18 @@ final class Embeddings implements AutoCloseable {
     }
 
     void backward(Tensor de) {
-        if (dropped) {
-            be.mul(de, buf.get("mask", de.shape()), de);
+        if (saved.dropped) {
+            be.mul(de, saved.mask.saved(), de);
         }
         Tensor dsum = norm.backward(de);
         if (word.trainable()) {
-            be.embeddingBackward(dsum, ids, word.grad());
+            be.embeddingBackward(dsum, saved.ids, word.grad());
         }
         if (position.trainable()) {
-            be.embeddingBackward(dsum, positions, position.grad());
+            be.embeddingBackward(dsum, saved.positions, position.grad());
         }
         if (tokenType != null && tokenType.trainable()) {
-            be.embeddingBackward(dsum, types, tokenType.grad());
+            be.embeddingBackward(dsum, saved.types, tokenType.grad());
         }
     }
 
@@ -94,7 +110,7 @@ final class Embeddings implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         norm.close();
     }
 }

@@ -21,16 +21,21 @@ final class EncoderLayer extends TransformerLayer {
         super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, hiddenDropout);
     }
 
+    private final ReusedTensor s1 = owned.next();   // [N,d], a + x (LN₁'s saved input)
+    private final ReusedTensor s2 = owned.next();   // [N,d], o + h₁ (LN₂'s saved input)
+    private final ReusedTensor dh1 = owned.next();  // [N,d]
+    private final ReusedTensor dx = owned.next();   // [N,d]
+
     @Override
     Tensor forward(Tensor x, Pass pass) {
         int n = x.dim(0);
         int d = x.dim(1);
-        Tensor s1 = buf.get("s1", n, d);
-        be.add(attentionBranch(x, pass), x, s1);
-        Tensor h1 = ln1.forward(s1);
-        Tensor s2 = buf.get("s2", n, d);
-        be.add(ffnBranch(h1, pass), h1, s2);
-        return ln2.forward(s2);
+        Tensor sum1 = s1.shaped(n, d);
+        be.add(attentionBranch(x, pass), x, sum1);
+        Tensor h1 = ln1.forward(sum1);
+        Tensor sum2 = s2.shaped(n, d);
+        be.add(ffnBranch(h1, pass), h1, sum2);
+        return ln2.forward(sum2);
     }
 
     @Override
@@ -39,15 +44,15 @@ final class EncoderLayer extends TransformerLayer {
         int d = dh.dim(1);
         Tensor ds2 = ln2.backward(dh);
         // h₁ receives ds2 through the residual and through the FFN branch.
-        Tensor dh1 = buf.get("dh1", n, d);
-        be.add(ds2, ffnBranchBackward(ds2), dh1);
-        Tensor ds1 = ln1.backward(dh1);
+        Tensor dH1 = dh1.shaped(n, d);
+        be.add(ds2, ffnBranchBackward(ds2), dH1);
+        Tensor ds1 = ln1.backward(dH1);
         Tensor dAttn = attentionBranchBackward(ds1, needDx);
         if (!needDx) {
             return null;
         }
-        Tensor dx = buf.get("dx", n, d);
-        be.add(ds1, dAttn, dx);
-        return dx;
+        Tensor dX = dx.shaped(n, d);
+        be.add(ds1, dAttn, dX);
+        return dX;
     }
 }

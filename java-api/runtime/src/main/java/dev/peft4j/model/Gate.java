@@ -26,13 +26,51 @@ final class Gate implements AutoCloseable {
     final Parameter weight;
     final Parameter bias;
     private final Backend be;
-    private final Buffers buf;
-    private Tensor x;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
+
+    /** What the forward keeps for the backward; x belongs to the caller, the rest to this gate. */
+    private static final class Saved {
+        Tensor x;                  // [N,in], the input (borrowed)
+        final ReusedTensor half;   // [N,1], z/2
+        final ReusedTensor ones;   // [1,out], all ones
+        final ReusedTensor wide;   // [N,out], G: the gate broadcast over the row (also the forward's result)
+
+        Saved(ReusedTensors pool) {
+            half = pool.next();
+            ones = pool.next();
+            wide = pool.next();
+        }
+    }
+
+    /** Intermediates that live within one forward or one backward. */
+    private static final class Scratch {
+        final ReusedTensor z;      // [N,1]
+        final ReusedTensor tanh;   // [N,1]
+        final ReusedTensor g;      // [N,1]
+        final ReusedTensor dg;     // [N,1]
+        final ReusedTensor dt;     // [N,1]
+        final ReusedTensor dz;     // [N,1]
+        final ReusedTensor dx;     // [N,in]
+
+        Scratch(ReusedTensors pool) {
+            z = pool.next();
+            tanh = pool.next();
+            g = pool.next();
+            dg = pool.next();
+            dt = pool.next();
+            dz = pool.next();
+            dx = pool.next();
+        }
+    }
 
     /** A trainable gate reading inputs of width {@code in}; parameters {@code name}.weight / {@code name}.bias. */
     Gate(Backend be, String name, int in) {
         this.be = be;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
         weight = new Parameter(name + ".weight", be.allocate(1, in));
         bias = new Parameter(name + ".bias", be.allocate(1));
         weight.setTrainable(be, true);
@@ -41,28 +79,28 @@ final class Gate implements AutoCloseable {
 
     /** G {@code [N,out]} (a buffer): g = σ(x W_gᵀ + b_g) {@code [N,1]} repeated across {@code out} columns. */
     Tensor forward(Tensor x, int out) {
-        this.x = x;
+        saved.x = x;
         int n = x.dim(0);
-        Tensor z = buf.get("z", n, 1);
-        Tensor half = buf.get("half", n, 1);
-        Tensor t = buf.get("tanh", n, 1);
-        Tensor g = buf.get("g", n, 1);
+        Tensor z = scratch.z.shaped(n, 1);
+        Tensor half = saved.half.shaped(n, 1);
+        Tensor t = scratch.tanh.shaped(n, 1);
+        Tensor g = scratch.g.shaped(n, 1);
         be.linearForward(x, weight.value(), bias.value(), z);
         be.copy(z, half);
         be.axpy(-0.5f, z, half);
         be.activationForward(Activation.TANH, half, t);
         be.fill(g, 0.5f);
         be.axpy(0.5f, t, g);
-        Tensor ones = buf.get("ones", 1, out);
+        Tensor ones = saved.ones.shaped(1, out);
         be.fill(ones, 1f);
-        Tensor wide = buf.get("G", n, out);
+        Tensor wide = saved.wide.shaped(n, out);
         be.gemm(g, false, ones, false, wide, 1f, 0f);
         return wide;
     }
 
-    /** The broadcast gate of the last forward. */
-    Tensor last(int n, int out) {
-        return buf.get("G", n, out);
+    /** The broadcast gate G {@code [N,out]} of the last forward. */
+    Tensor last() {
+        return saved.wide.saved();
     }
 
     /**
@@ -71,16 +109,15 @@ final class Gate implements AutoCloseable {
      */
     Tensor backward(Tensor dG, boolean needDx) {
         int n = dG.dim(0);
-        int out = dG.dim(1);
-        Tensor dg = buf.get("dg", n, 1);
-        be.gemm(dG, false, buf.get("ones", 1, out), true, dg, 1f, 0f);
-        Tensor dt = buf.get("dt", n, 1);
-        be.activationBackward(Activation.TANH, dg, buf.get("half", n, 1), dt);
-        Tensor dz = buf.get("dz", n, 1);
+        Tensor dg = scratch.dg.shaped(n, 1);
+        be.gemm(dG, false, saved.ones.saved(), true, dg, 1f, 0f);
+        Tensor dt = scratch.dt.shaped(n, 1);
+        be.activationBackward(Activation.TANH, dg, saved.half.saved(), dt);
+        Tensor dz = scratch.dz.shaped(n, 1);
         be.fill(dz, 0f);
         be.axpy(0.25f, dt, dz);
-        Tensor dx = needDx ? buf.get("dx", n, x.dim(1)) : null;
-        be.linearBackward(dz, x, weight.value(), dx, weight.grad(), bias.grad());
+        Tensor dx = needDx ? scratch.dx.shaped(n, saved.x.dim(1)) : null;
+        be.linearBackward(dz, saved.x, weight.value(), dx, weight.grad(), bias.grad());
         return dx;
     }
 
@@ -91,6 +128,6 @@ final class Gate implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
     }
 }

@@ -16,20 +16,48 @@ import java.util.Map;
  * (fan_in_fan_out), so they are transposed to {@code [out, in]} here, and c_attn {@code [d, 3d]} is split into
  * query, key and value.
  */
-public final class Gpt2Model implements AutoCloseable {
+public final class Gpt2Model implements TransformerModel {
     private final Backend be;
     private final Gpt2Config config;
     private final Parameter wte;
     private final Parameter wpe;
     private final LayerStack<DecoderLayer> stack;
     private final LayerNorm lnF;
-    private final Buffers buf;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
     private final long baseParameters;
-    private int[] ids;
-    private int[] positions;
-    private int[] targets;
-    private Tensor hidden;
-    private boolean dropped;
+
+    /** What the forward and loss keep for the backward; the tensors belong to this model, ids to the caller. */
+    private static final class Saved {
+        int[] ids;                    // [N]
+        int[] targets;                // [N], the next token or IGNORE_INDEX
+        Tensor hidden;                // [N,d], ln_f's output (its buffer)
+        final ReusedTensor probs;     // [N,V], softmax of the logits
+
+        Saved(ReusedTensors pool) {
+            probs = pool.next();
+        }
+    }
+
+    /** The forward's result and the intermediates of one forward or backward. */
+    private static final class Scratch {
+        final ReusedTensor embed;      // [N,d], wte[ids] + wpe[t], then the stack's input
+        final ReusedTensor pos;        // [N,d]
+        final ReusedTensor embedMask;  // [N,d]
+        final ReusedTensor logits;     // [N,V]
+        final ReusedTensor dLogits;    // [N,V]
+        final ReusedTensor dHidden;    // [N,d]
+
+        Scratch(ReusedTensors pool) {
+            embed = pool.next();
+            pos = pool.next();
+            embedMask = pool.next();
+            logits = pool.next();
+            dLogits = pool.next();
+            dHidden = pool.next();
+        }
+    }
 
     private Gpt2Model(Backend be, Gpt2Config config, Parameter wte, Parameter wpe, List<DecoderLayer> layers, LayerNorm lnF) {
         this.be = be;
@@ -38,7 +66,9 @@ public final class Gpt2Model implements AutoCloseable {
         this.wpe = wpe;
         this.stack = new LayerStack<>(be, layers, "h.");
         this.lnF = lnF;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
         this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
     }
 
@@ -74,6 +104,16 @@ public final class Gpt2Model implements AutoCloseable {
         return be;
     }
 
+    @Override
+    public ModelShape shape() {
+        return new ModelShape(config.layers(), config.hidden(), config.heads(), config.intermediate());
+    }
+
+    @Override
+    public HfNaming naming() {
+        return HfNaming.GPT2;
+    }
+
     public Gpt2Config config() {
         return config;
     }
@@ -96,23 +136,22 @@ public final class Gpt2Model implements AutoCloseable {
         }
         int n = ids.length;
         int d = config.hidden();
-        this.ids = ids;
-        positions = new int[n];
+        saved.ids = ids;
+        int[] positions = new int[n];
         for (int i = 0; i < n; i++) {
             positions[i] = i % pass.seqLen();
         }
-        Tensor h = buf.get("embed", n, d);
-        Tensor pos = buf.get("pos", n, d);
+        Tensor h = scratch.embed.shaped(n, d);
+        Tensor pos = scratch.pos.shaped(n, d);
         be.embeddingForward(wte.value(), ids, h);
         be.embeddingForward(wpe.value(), positions, pos);
         be.add(h, pos, h);
-        dropped = pass.training() && config.dropout() > 0;
-        if (dropped) {
-            be.dropoutForward(h, config.dropout(), pass.siteSeed(-1, 0), h, buf.get("embedMask", n, d));
+        if (pass.training() && config.dropout() > 0) {
+            be.dropoutForward(h, config.dropout(), pass.siteSeed(-1, 0), h, scratch.embedMask.shaped(n, d));
         }
-        hidden = lnF.forward(stack.forward(h, pass));
-        Tensor logits = buf.get("logits", n, config.vocabSize());
-        be.linearForward(hidden, wte.value(), null, logits);
+        saved.hidden = lnF.forward(stack.forward(h, pass));
+        Tensor logits = scratch.logits.shaped(n, config.vocabSize());
+        be.linearForward(saved.hidden, wte.value(), null, logits);
         return logits;
     }
 
@@ -124,7 +163,7 @@ public final class Gpt2Model implements AutoCloseable {
         Tensor logits = logits(ids, pass);
         int b = pass.batch();
         int t = pass.seqLen();
-        targets = new int[ids.length];
+        int[] targets = new int[ids.length];
         for (int i = 0; i < b; i++) {
             for (int j = 0; j < t; j++) {
                 int k = i * t + j;
@@ -132,7 +171,8 @@ public final class Gpt2Model implements AutoCloseable {
                 targets[k] = valid ? ids[k + 1] : Backend.IGNORE_INDEX;
             }
         }
-        return be.crossEntropyForward(logits, targets, buf.get("probs", ids.length, config.vocabSize()));
+        saved.targets = targets;
+        return be.crossEntropyForward(logits, targets, saved.probs.shaped(ids.length, config.vocabSize()));
     }
 
     /** Perplexity of a mean cross-entropy. */
@@ -142,11 +182,11 @@ public final class Gpt2Model implements AutoCloseable {
 
     /** Gradients of {@code scale}·loss for every trainable parameter. */
     public void backward(float scale) {
-        int n = ids.length;
-        Tensor dLogits = buf.get("dLogits", n, config.vocabSize());
-        be.crossEntropyBackward(buf.get("probs", n, config.vocabSize()), targets, scale, dLogits);
-        Tensor dHidden = buf.get("dHidden", n, config.hidden());
-        be.linearBackward(dLogits, hidden, wte.value(), dHidden, null, null);
+        int n = saved.ids.length;
+        Tensor dLogits = scratch.dLogits.shaped(n, config.vocabSize());
+        be.crossEntropyBackward(saved.probs.saved(), saved.targets, scale, dLogits);
+        Tensor dHidden = scratch.dHidden.shaped(n, config.hidden());
+        be.linearBackward(dLogits, saved.hidden, wte.value(), dHidden, null, null);
         int stop = stack.lowestNeedingBackward();
         Tensor g = stop < stack.layers().size() || lnF.gamma.trainable() || lnF.beta.trainable() ? lnF.backward(dHidden) : null;
         stack.backward(g, stop, false);
@@ -204,7 +244,7 @@ public final class Gpt2Model implements AutoCloseable {
     @Override
     public void close() {
         parameters().forEach(Parameter::close);
-        buf.close();
+        owned.close();
         lnF.close();
         stack.close();
     }

@@ -10,31 +10,48 @@ final class LayerNorm implements AutoCloseable {
     final Parameter beta;
     private final float eps;
     private final Backend be;
-    private final Buffers buf;
-    private Tensor x;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final ReusedTensor y;
+    private final ReusedTensor dx;
+
+    /** What the forward keeps for the backward; the row statistics belong to this layer, x to the caller. */
+    private static final class Saved {
+        Tensor x;                 // [N,d], the input (borrowed)
+        final ReusedTensor mean;  // [N]
+        final ReusedTensor rstd;  // [N]
+
+        Saved(ReusedTensors pool) {
+            mean = pool.next();
+            rstd = pool.next();
+        }
+    }
 
     LayerNorm(Backend be, Parameter gamma, Parameter beta, float eps) {
         this.be = be;
         this.gamma = gamma;
         this.beta = beta;
         this.eps = eps;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.y = owned.next();
+        this.dx = owned.next();
     }
 
     Tensor forward(Tensor x) {
-        this.x = x;
+        saved.x = x;
         int n = x.dim(0);
-        Tensor y = buf.get("y", n, x.dim(1));
-        be.layerNormForward(x, gamma.value(), beta.value(), eps, y, buf.get("mean", n), buf.get("rstd", n));
-        return y;
+        Tensor out = y.shaped(n, x.dim(1));
+        be.layerNormForward(x, gamma.value(), beta.value(), eps, out, saved.mean.shaped(n), saved.rstd.shaped(n));
+        return out;
     }
 
     /** dx {@code [N,d]} (a buffer), plus dγ and dβ into the parameters' gradients when trainable. */
     Tensor backward(Tensor dy) {
-        int n = dy.dim(0);
-        Tensor dx = buf.get("dx", n, dy.dim(1));
-        be.layerNormBackward(dy, x, gamma.value(), buf.get("mean", n), buf.get("rstd", n), dx, gamma.grad(), beta.grad());
-        return dx;
+        Tensor grad = dx.shaped(dy.dim(0), dy.dim(1));
+        be.layerNormBackward(dy, saved.x, gamma.value(), saved.mean.saved(), saved.rstd.saved(), grad, gamma.grad(),
+                beta.grad());
+        return grad;
     }
 
     void collect(List<Parameter> out) {
@@ -44,6 +61,6 @@ final class LayerNorm implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
     }
 }

@@ -7,37 +7,27 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A linear layer y = x Wᵀ + b (W {@code [out,in]}), optionally carrying LoRA: y += s·(x̃ Aᵀ) Bᵀ computed by the
- * fused kernel. x and y are {@code [N, in]} and {@code [N, out]}.
- *
- * <p>Gated LoRA (UniPELT): y = x Wᵀ + b + G ⊙ c, c = s·(x̃ Aᵀ) Bᵀ, G the {@link Gate} of x. The fused kernel adds
- * its LoRA term straight into y, so the gate has nowhere to go; the gated path runs unfused: linearForward for the
- * base, u = x̃ Aᵀ by linearForward, c by gemm with α = s, then mul by G and add. (loraForward with a zero W would
- * also give c, but pays a second out×in product.) Backward: dc = G ⊙ dy, dG = dy ⊙ c, dB = s·dcᵀ u,
- * du = s·dc B, dA = duᵀ x̃ and dx̃ = du A (linearBackward), dx = dy W + dx̃ ⊙ dropMask + the gate's dx.
+ * A linear layer y = x Wᵀ + b (W {@code [out,in]}), x {@code [N, in]} and y {@code [N, out]}, computed by its
+ * current {@link LinearMode}: {@link DenseLinear} until a PEFT method attaches LoRA ({@link FusedLoraLinear}, or
+ * {@link GatedLoraLinear} for UniPELT's gated LoRA), {@link MergedLoraLinear} while the LoRA is folded into W,
+ * {@link MixedLoraLinear} when it serves several adapters at once.
  */
 final class Linear implements AutoCloseable {
     final Parameter weight;
     final Parameter bias;
-    private final Backend be;
-    private final Buffers buf;
-    private Parameter loraA;
-    private Parameter loraB;
-    private float loraScale;
-    private float loraDropout;
-    private boolean loraMerged;
-    private Tensor x;
-    private Tensor y;
-    private Tensor dropMask;
-    private Tensor xDrop;
-    private Gate loraGate;
-    private MixedLora mixedLora;
+    private final LinearWeights base;
+    private final ReusedTensor output;  // [N,out], y (the activation's backward reads it back)
+    private final ReusedTensor dx;      // [N,in]
+    private Tensor x;                   // [N,in], the last forward's input (the caller's; saved for the backward)
+    private LinearMode mode;
 
     Linear(Backend be, Parameter weight, Parameter bias) {
-        this.be = be;
         this.weight = weight;
         this.bias = bias;
-        this.buf = new Buffers(be);
+        this.base = new LinearWeights(be, weight, bias);
+        this.output = new ReusedTensor(be);
+        this.dx = new ReusedTensor(be);
+        this.mode = new DenseLinear(base);
     }
 
     /** A fresh trainable task head "classifier" {@code [labels, d]}: W ~ N(0, 0.02), b = 0. */
@@ -51,34 +41,24 @@ final class Linear implements AutoCloseable {
     }
 
     int in() {
-        return weight.value().dim(1);
+        return base.in();
     }
 
     int out() {
-        return weight.value().dim(0);
+        return base.out();
     }
 
-    /** Attaches LoRA: A Kaiming-uniform {@code [r,in]}, B zero {@code [out,r]}, both trainable. */
+    /** Attaches LoRA: A Kaiming-uniform {@code [r,in]}, B zero {@code [out,r]}, both trainable; gated when asked. */
     void attachLora(LoraSpec spec, SplittableRandom rng) {
-        int r = spec.rank();
-        if ((long) r * Math.max(in(), out()) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(weight.name() + ": LoRA rank " + r + " × width " + Math.max(in(), out())
-                    + " exceeds the 2³¹ − 1 elements of one tensor");
-        }
-        loraA = new Parameter(weight.name().replace(".weight", ".lora_A.weight"),
-                be.fromHost(Init.kaimingUniform(rng, r, in()), r, in()));
-        loraB = new Parameter(weight.name().replace(".weight", ".lora_B.weight"), be.allocate(out(), r));
-        loraA.setTrainable(be, true);
-        loraB.setTrainable(be, true);
-        loraScale = spec.scale();
-        loraDropout = spec.dropout();
-        if (spec.gated()) {
-            loraGate = new Gate(be, weight.name().replace(".weight", ".lora_gate"), in());
-        }
+        LoraWeights lora = LoraWeights.create(base, spec, rng);
+        LinearMode next = spec.gated()
+                ? new GatedLoraLinear(base, lora, new Gate(base.be(), weight.name().replace(".weight", ".lora_gate"), in()))
+                : new FusedLoraLinear(base, lora);
+        switchTo(next);
     }
 
     boolean hasLora() {
-        return loraA != null;
+        return mode.lora() != null;
     }
 
     /**
@@ -86,26 +66,26 @@ final class Linear implements AutoCloseable {
      * the LoRA term of the adapter {@code mixed.rows} names for that row. The layer must carry no LoRA of its own.
      */
     void attachMixedLora(MixedLora mixed) {
-        if (loraA != null) {
+        if (hasLora()) {
             throw new IllegalStateException(weight.name() + " already carries a LoRA; mixed adapters need the bare layer");
         }
-        mixedLora = mixed;
+        switchTo(new MixedLoraLinear(base, mixed));
     }
 
     Parameter loraA() {
-        return loraA;
+        return hasLora() ? mode.lora().a() : null;
     }
 
     Parameter loraB() {
-        return loraB;
+        return hasLora() ? mode.lora().b() : null;
     }
 
     float loraScale() {
-        return loraScale;
+        return hasLora() ? mode.lora().scale() : 0f;
     }
 
     boolean loraMerged() {
-        return loraMerged;
+        return mode instanceof MergedLoraLinear;
     }
 
     /**
@@ -113,90 +93,44 @@ final class Linear implements AutoCloseable {
      * the plain linear layer. {@link #unmergeLora()} subtracts the same product again.
      */
     void mergeLora() {
-        if (loraA == null || loraMerged) {
-            throw new IllegalStateException(weight.name() + (loraA == null ? " carries no LoRA" : " is already merged"));
+        switch (mode) {
+            case FusedLoraLinear fused -> {
+                fused.lora().addProductTo(weight.value(), +1);
+                switchTo(new MergedLoraLinear(base, fused.lora()));
+            }
+            case MergedLoraLinear merged -> throw new IllegalStateException(weight.name() + " is already merged");
+            case GatedLoraLinear gated -> throw new IllegalStateException(weight.name() + " carries a gated LoRA: its "
+                    + "term depends on the input through the gate, so it cannot be folded into the weight");
+            case DenseLinear dense -> throw new IllegalStateException(weight.name() + " carries no LoRA");
+            case MixedLoraLinear mixed -> throw new IllegalStateException(weight.name() + " carries no LoRA");
         }
-        if (loraGate != null) {
-            throw new IllegalStateException(weight.name() + " carries a gated LoRA: its term depends on the input through "
-                    + "the gate, so it cannot be folded into the weight");
-        }
-        addLoraProduct(+1);
-        loraMerged = true;
     }
 
     /** Undoes {@link #mergeLora()}: W ← W − s·B A, so W is back to its value before the merge up to float rounding. */
     void unmergeLora() {
-        if (!loraMerged) {
+        if (!(mode instanceof MergedLoraLinear merged)) {
             throw new IllegalStateException(weight.name() + " is not merged");
         }
-        addLoraProduct(-1);
-        loraMerged = false;
+        merged.lora().addProductTo(weight.value(), -1);
+        switchTo(new FusedLoraLinear(base, merged.lora()));
     }
 
-    /** W[o,i] += sign·s·Σ_k B[o,k]·A[k,i], each element summed in float64 and rounded once. */
-    private void addLoraProduct(int sign) {
-        float[] w = weight.value().toArray();
-        float[] a = loraA.value().toArray();
-        float[] b = loraB.value().toArray();
-        int r = loraA.value().dim(0);
-        int in = in();
-        int out = out();
-        double s = sign * (double) loraScale;
-        for (int o = 0; o < out; o++) {
-            for (int i = 0; i < in; i++) {
-                double acc = 0;
-                for (int k = 0; k < r; k++) {
-                    acc += (double) b[o * r + k] * a[k * in + i];
-                }
-                w[o * in + i] = (float) (w[o * in + i] + s * acc);
-            }
-        }
-        weight.value().copyFrom(w);
+    private void switchTo(LinearMode next) {
+        mode.close();
+        mode = next;
     }
 
-    /** y = x Wᵀ + b (+ LoRA). The returned tensor is this layer's buffer, valid until its next forward. */
+    /** y = x Wᵀ + b (+ the mode's term). The returned tensor is this layer's buffer, valid until its next forward. */
     Tensor forward(Tensor x, Pass pass, long dropoutSeed) {
         this.x = x;
-        int n = x.dim(0);
-        y = buf.get("y", n, out());
-        Tensor b = bias == null ? null : bias.value();
-        if (mixedLora != null) {
-            be.linearForward(x, weight.value(), b, y);
-            be.loraMixedForward(x, mixedLora.a, mixedLora.b, mixedLora.scales, mixedLora.rows.forRows(n), y);
-            return y;
-        }
-        if (loraA == null || loraMerged) {
-            be.linearForward(x, weight.value(), b, y);
-            return y;
-        }
-        Tensor u = buf.get("u", n, loraA.value().dim(0));
-        dropMask = null;
-        if (pass.training() && loraDropout > 0) {
-            dropMask = buf.get("dropMask", n, in());
-            be.dropoutForward(x, loraDropout, dropoutSeed, buf.get("dropScratch", n, in()), dropMask);
-        }
-        if (loraGate == null) {
-            be.loraForward(x, weight.value(), b, loraA.value(), loraB.value(), loraScale, dropMask, y, u);
-            return y;
-        }
-        be.linearForward(x, weight.value(), b, y);
-        xDrop = x;
-        if (dropMask != null) {
-            xDrop = buf.get("xDrop", n, in());
-            be.mul(x, dropMask, xDrop);
-        }
-        be.linearForward(xDrop, loraA.value(), null, u);
-        Tensor c = buf.get("loraC", n, out());
-        be.gemm(u, false, loraB.value(), true, c, loraScale, 0f);
-        Tensor gc = buf.get("gatedLora", n, out());
-        be.mul(loraGate.forward(x, out()), c, gc);
-        be.add(y, gc, y);
+        Tensor y = output.shaped(x.dim(0), out());
+        mode.forward(x, pass, dropoutSeed, y);
         return y;
     }
 
     /** The output of the last forward (valid until the next one, unless a caller changed it in place). */
     Tensor lastOutput() {
-        return y;
+        return output.saved();
     }
 
     /**
@@ -204,84 +138,24 @@ final class Linear implements AutoCloseable {
      * dx {@code [N,in]} (a buffer of this layer), else null.
      */
     Tensor backward(Tensor dy, boolean needDx) {
-        int n = dy.dim(0);
-        Tensor dx = needDx ? buf.get("dx", n, in()) : null;
-        Tensor dW = weight.grad();
-        Tensor db = bias == null ? null : bias.grad();
-        if (loraMerged) {
-            throw new IllegalStateException(weight.name() + ": LoRA is merged into the weight; unmerge it before training");
-        }
-        if (mixedLora != null) {
-            throw new IllegalStateException(weight.name() + " serves mixed LoRA adapters, which is inference only");
-        }
-        if (loraA == null) {
-            if (dx != null || dW != null || db != null) {
-                be.linearBackward(dy, x, weight.value(), dx, dW, db);
-            }
-            return dx;
-        }
-        if (loraGate != null) {
-            gatedLoraBackward(dy, dx);
-        } else {
-            be.loraBackward(dy, x, weight.value(), loraA.value(), loraB.value(), buf.get("u", n, loraA.value().dim(0)),
-                    loraScale, dropMask, dx, loraA.grad(), loraB.grad());
-        }
-        if (dW != null || db != null) {
-            be.linearBackward(dy, x, weight.value(), null, dW, db);
-        }
-        return dx;
+        Tensor grad = needDx ? dx.shaped(dy.dim(0), in()) : null;
+        mode.backward(dy, x, grad);
+        return grad;
     }
 
-    /** The gated path's backward (see the class comment); dx, when not null, receives dy W plus both LoRA shares. */
-    private void gatedLoraBackward(Tensor dy, Tensor dx) {
-        int n = dy.dim(0);
-        int r = loraA.value().dim(0);
-        if (dx != null) {
-            be.linearBackward(dy, x, weight.value(), dx, null, null);
-        }
-        Tensor dc = buf.get("dLoraC", n, out());
-        be.mul(loraGate.last(n, out()), dy, dc);
-        Tensor dG = buf.get("dLoraGate", n, out());
-        be.mul(dy, buf.get("loraC", n, out()), dG);
-        Tensor u = buf.get("u", n, r);
-        be.gemm(dc, true, u, false, loraB.grad(), loraScale, 0f);
-        Tensor du = buf.get("du", n, r);
-        be.gemm(dc, false, loraB.value(), false, du, loraScale, 0f);
-        Tensor dxDrop = dx == null ? null : buf.get("dxDrop", n, in());
-        be.linearBackward(du, xDrop, loraA.value(), dxDrop, loraA.grad(), null);
-        Tensor gateDx = loraGate.backward(dG, dx != null);
-        if (dx != null) {
-            if (dropMask != null) {
-                be.mul(dxDrop, dropMask, dxDrop);
-            }
-            be.add(dx, dxDrop, dx);
-            be.add(dx, gateDx, dx);
-        }
-    }
-
-    /** This layer's parameters: W, b, then LoRA's A and B if attached. */
+    /** This layer's parameters: W, b, then the mode's (LoRA's A and B, a gate's W_g and b_g). */
     void collect(List<Parameter> out) {
         out.add(weight);
         if (bias != null) {
             out.add(bias);
         }
-        if (loraA != null) {
-            out.add(loraA);
-            out.add(loraB);
-        }
-        if (loraGate != null) {
-            loraGate.collect(out);
-        }
+        mode.collect(out);
     }
 
     @Override
     public void close() {
-        buf.close();
-        if (mixedLora != null) {
-            mixedLora.close();
-        }
-        if (loraGate != null) {
-            loraGate.close();
-        }
+        output.close();
+        dx.close();
+        mode.close();
     }
 }

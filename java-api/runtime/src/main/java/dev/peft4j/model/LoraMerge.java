@@ -11,30 +11,27 @@ import java.util.List;
 public final class LoraMerge {
     private LoraMerge() {}
 
-    /** Merges every LoRA of the encoder; returns how many linear layers were merged. */
-    public static int merge(BertModel model) {
-        return apply(loraLinears(model.layers()), true);
+    /** Merges every LoRA of the model; returns how many linear layers were merged. */
+    public static int merge(TransformerModel model) {
+        return apply(loraLinears(layers(model)), true);
     }
 
-    public static int unmerge(BertModel model) {
-        return apply(loraLinears(model.layers()), false);
-    }
-
-    public static int merge(Gpt2Model model) {
-        return apply(loraLinears(model.layers()), true);
-    }
-
-    public static int unmerge(Gpt2Model model) {
-        return apply(loraLinears(model.layers()), false);
+    /** Unmerges every LoRA of the model; returns how many linear layers were unmerged. */
+    public static int unmerge(TransformerModel model) {
+        return apply(loraLinears(layers(model)), false);
     }
 
     /** Whether any LoRA of the model is merged. */
-    public static boolean isMerged(BertModel model) {
-        return loraLinears(model.layers()).stream().anyMatch(Linear::loraMerged);
+    public static boolean isMerged(TransformerModel model) {
+        return loraLinears(layers(model)).stream().anyMatch(Linear::loraMerged);
     }
 
-    public static boolean isMerged(Gpt2Model model) {
-        return loraLinears(model.layers()).stream().anyMatch(Linear::loraMerged);
+    /** The model's layers (package-private on each model, so not part of the public interface). */
+    private static List<? extends TransformerLayer> layers(TransformerModel model) {
+        return switch (model) {
+            case BertModel bert -> bert.layers();
+            case Gpt2Model gpt2 -> gpt2.layers();
+        };
     }
 
     private static int apply(List<Linear> linears, boolean merge) {

@@ -24,7 +24,11 @@ public final class MixedLoraClassifier implements AutoCloseable {
     private final Tensor[] headWeights;
     private final Tensor[] headBiases;
     private final MixedLora.RowAdapters rows;
-    private final Buffers buf;
+    private final ReusedTensors owned;
+    private final ReusedTensor mask;             // [B,T]
+    private final ReusedTensor pooled;           // [B,d]
+    private final ReusedTensor[] adapterPooled;  // per adapter [B_a,d], its sequences' pooled rows
+    private final ReusedTensor[] adapterLogits;  // per adapter [B_a,C_a]
 
     private MixedLoraClassifier(BertModel encoder, List<String> names, Tensor[] headWeights, Tensor[] headBiases,
                                 MixedLora.RowAdapters rows) {
@@ -34,7 +38,15 @@ public final class MixedLoraClassifier implements AutoCloseable {
         this.headWeights = headWeights;
         this.headBiases = headBiases;
         this.rows = rows;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.mask = owned.next();
+        this.pooled = owned.next();
+        this.adapterPooled = new ReusedTensor[names.size()];
+        this.adapterLogits = new ReusedTensor[names.size()];
+        for (int a = 0; a < names.size(); a++) {
+            adapterPooled[a] = owned.next();
+            adapterLogits[a] = owned.next();
+        }
     }
 
     /**
@@ -252,12 +264,12 @@ public final class MixedLoraClassifier implements AutoCloseable {
         }
         Tensor mask = null;
         if (batch.mask() != null) {
-            mask = buf.get("mask", b, t);
+            mask = this.mask.shaped(b, t);
             be.upload(batch.mask(), mask);
         }
         rows.set(perRow);
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0));
-        Tensor pooled = buf.get("pooled", b, d);
+        Tensor pooled = this.pooled.shaped(b, d);
         SequenceClassifier.pool(encoder, h, mask, b, t, pooled);
         float[][] out = new float[b][];
         for (int a = 0; a < names.size(); a++) {
@@ -267,9 +279,9 @@ public final class MixedLoraClassifier implements AutoCloseable {
             }
             int[] idx = seqs.stream().mapToInt(Integer::intValue).toArray();
             int labels = numLabels(a);
-            Tensor mine = buf.get("pooled." + a, idx.length, d);
+            Tensor mine = adapterPooled[a].shaped(idx.length, d);
             be.embeddingForward(pooled, idx, mine); // gathers this adapter's rows
-            Tensor logits = buf.get("logits." + a, idx.length, labels);
+            Tensor logits = adapterLogits[a].shaped(idx.length, labels);
             be.linearForward(mine, headWeights[a], headBiases[a], logits);
             be.softmaxForward(logits, logits);
             float[] p = logits.toArray();
@@ -282,7 +294,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         for (int i = 0; i < headWeights.length; i++) {
             headWeights[i].close();
             headBiases[i].close();

@@ -31,7 +31,12 @@ final class PrefixEncoder implements AutoCloseable {
     private final Parameter w1;
     private final Parameter b1;
     private final List<Block> blocks;
-    private final Buffers buf;
+    private final ReusedTensors owned;
+    private final ReusedTensor z;       // [L,h], E W₁ᵀ + b₁ (saved for the backward)
+    private final ReusedTensor hidden;  // [L,h], tanh(z) (saved for the backward)
+    private final ReusedTensor dH;      // [L,h]
+    private final ReusedTensor dHPart;  // [L,h], one projection's share of dH
+    private final ReusedTensor dZ;      // [L,h]
 
     /** The projection rows of one prefixed layer and the gradient tensors its attention writes. */
     private record Block(SelfAttention attention, Parameter wK, Parameter bK, Parameter wV, Parameter bV,
@@ -43,7 +48,12 @@ final class PrefixEncoder implements AutoCloseable {
         this.w1 = w1;
         this.b1 = b1;
         this.blocks = blocks;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.z = owned.next();
+        this.hidden = owned.next();
+        this.dH = owned.next();
+        this.dHPart = owned.next();
+        this.dZ = owned.next();
     }
 
     /**
@@ -91,10 +101,10 @@ final class PrefixEncoder implements AutoCloseable {
     void forward() {
         int l = embedding.value().dim(0);
         int h = w1.value().dim(0);
-        Tensor z = buf.get("z", l, h);
-        Tensor hid = buf.get("h", l, h);
-        be.linearForward(embedding.value(), w1.value(), b1.value(), z);
-        be.activationForward(Activation.TANH, z, hid);
+        Tensor pre = z.shaped(l, h);
+        Tensor hid = hidden.shaped(l, h);
+        be.linearForward(embedding.value(), w1.value(), b1.value(), pre);
+        be.activationForward(Activation.TANH, pre, hid);
         for (Block b : blocks) {
             be.linearForward(hid, b.wK.value(), b.bK.value(), b.attention.prefixK().value());
             be.linearForward(hid, b.wV.value(), b.bV.value(), b.attention.prefixV().value());
@@ -105,19 +115,19 @@ final class PrefixEncoder implements AutoCloseable {
     void backward() {
         int l = embedding.value().dim(0);
         int h = w1.value().dim(0);
-        Tensor hid = buf.get("h", l, h);
-        Tensor dH = buf.get("dH", l, h);
-        Tensor part = buf.get("dHPart", l, h);
-        be.fill(dH, 0f);
+        Tensor hid = hidden.saved();
+        Tensor dHid = dH.shaped(l, h);
+        Tensor part = dHPart.shaped(l, h);
+        be.fill(dHid, 0f);
         for (Block b : blocks) {
             be.linearBackward(b.dK, hid, b.wK.value(), part, b.wK.grad(), b.bK.grad());
-            be.add(dH, part, dH);
+            be.add(dHid, part, dHid);
             be.linearBackward(b.dV, hid, b.wV.value(), part, b.wV.grad(), b.bV.grad());
-            be.add(dH, part, dH);
+            be.add(dHid, part, dHid);
         }
-        Tensor dZ = buf.get("dZ", l, h);
-        be.activationBackward(Activation.TANH, dH, buf.get("z", l, h), dZ);
-        be.linearBackward(dZ, embedding.value(), w1.value(), embedding.grad(), w1.grad(), b1.grad());
+        Tensor dPre = dZ.shaped(l, h);
+        be.activationBackward(Activation.TANH, dHid, z.saved(), dPre);
+        be.linearBackward(dPre, embedding.value(), w1.value(), embedding.grad(), w1.grad(), b1.grad());
     }
 
     /**
@@ -154,6 +164,6 @@ final class PrefixEncoder implements AutoCloseable {
             b.dK.close();
             b.dV.close();
         }
-        buf.close();
+        owned.close();
     }
 }

@@ -29,7 +29,9 @@ final class SelfAttention implements AutoCloseable {
     private final int heads;
     private final boolean causal;
     private final Backend be;
-    private final Buffers buf;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
     private Parameter prefixK;
     private Parameter prefixV;
     private Parameter ia3K;
@@ -37,13 +39,74 @@ final class SelfAttention implements AutoCloseable {
     private Gate prefixGate;
     private Tensor prefixGradK;
     private Tensor prefixGradV;
-    private Tensor x;
-    private Tensor q;
-    private Tensor k;
-    private Tensor v;
-    private Tensor kRaw;
-    private Tensor vRaw;
-    private Pass pass;
+
+    /**
+     * What the forward keeps for the backward. x belongs to the caller; q and the raw k, v to the projections (their
+     * output buffers); the rest to this module.
+     */
+    private static final class Saved {
+        Pass pass;
+        Tensor x;                         // [N,d], the input (borrowed)
+        Tensor q;                         // [N,d]
+        Tensor kRaw;                      // [N,d], x W_kᵀ + b_k
+        Tensor vRaw;                      // [N,d]
+        Tensor k;                         // [N,d], l_k ⊙ kRaw with (IA)³, else kRaw
+        Tensor v;                         // [N,d]
+        final ReusedTensor kScaled;       // [N,d], where k lives with (IA)³
+        final ReusedTensor vScaled;       // [N,d]
+        final ReusedTensor ctx;           // [N,d], attention(q, k, v; P_k, P_v)
+        final ReusedTensor lse;           // [B,H,T], its log-sum-exp per query row
+        final ReusedTensor zeroPrefixV;   // [L,d], zeros (gated prefix)
+        final ReusedTensor ctx0;          // [N,d], attention(q, k, v; P_k, 0) (gated prefix)
+        final ReusedTensor lse0;          // [B,H,T]
+        final ReusedTensor prefixPart;    // [N,d], ctx − ctx₀ (gated prefix)
+
+        Saved(ReusedTensors pool) {
+            kScaled = pool.next();
+            vScaled = pool.next();
+            ctx = pool.next();
+            lse = pool.next();
+            zeroPrefixV = pool.next();
+            ctx0 = pool.next();
+            lse0 = pool.next();
+            prefixPart = pool.next();
+        }
+    }
+
+    /** Intermediates that live within one forward or one backward; every one {@code [N,d]} unless noted. */
+    private static final class Scratch {
+        final ReusedTensor gatedCtx;
+        final ReusedTensor dq;
+        final ReusedTensor dk;
+        final ReusedTensor dv;
+        final ReusedTensor dPrefixGate;
+        final ReusedTensor dCtxFull;
+        final ReusedTensor dCtxZero;
+        final ReusedTensor dPrefixK0;     // [L,d]
+        final ReusedTensor dq0;
+        final ReusedTensor dk0;
+        final ReusedTensor dv0;
+        final ReusedTensor dkRaw;
+        final ReusedTensor dvRaw;
+        final ReusedTensor dx;
+
+        Scratch(ReusedTensors pool) {
+            gatedCtx = pool.next();
+            dq = pool.next();
+            dk = pool.next();
+            dv = pool.next();
+            dPrefixGate = pool.next();
+            dCtxFull = pool.next();
+            dCtxZero = pool.next();
+            dPrefixK0 = pool.next();
+            dq0 = pool.next();
+            dk0 = pool.next();
+            dv0 = pool.next();
+            dkRaw = pool.next();
+            dvRaw = pool.next();
+            dx = pool.next();
+        }
+    }
 
     SelfAttention(Backend be, Linear query, Linear key, Linear value, Linear output, int heads, boolean causal) {
         this.be = be;
@@ -53,7 +116,9 @@ final class SelfAttention implements AutoCloseable {
         this.output = output;
         this.heads = heads;
         this.causal = causal;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
     }
 
     int width() {
@@ -116,43 +181,45 @@ final class SelfAttention implements AutoCloseable {
 
     /** a {@code [N,d]} = the output projection of attention over x {@code [N,d]}. */
     Tensor forward(Tensor x, Pass pass, long seed) {
-        this.pass = pass;
-        this.x = x;
+        Saved s = saved;
+        s.pass = pass;
+        s.x = x;
         int n = x.dim(0);
         int d = width();
-        q = query.forward(x, pass, seed + 1);
-        kRaw = key.forward(x, pass, seed + 2);
-        vRaw = value.forward(x, pass, seed + 3);
-        k = kRaw;
-        v = vRaw;
+        s.q = query.forward(x, pass, seed + 1);
+        s.kRaw = key.forward(x, pass, seed + 2);
+        s.vRaw = value.forward(x, pass, seed + 3);
+        s.k = s.kRaw;
+        s.v = s.vRaw;
         if (ia3K != null) {
-            k = buf.get("k", n, d);
-            v = buf.get("v", n, d);
-            be.scaleForward(kRaw, ia3K.value(), k);
-            be.scaleForward(vRaw, ia3V.value(), v);
+            s.k = s.kScaled.shaped(n, d);
+            s.v = s.vScaled.shaped(n, d);
+            be.scaleForward(s.kRaw, ia3K.value(), s.k);
+            be.scaleForward(s.vRaw, ia3V.value(), s.v);
         }
-        Tensor ctx = buf.get("ctx", n, d);
-        Tensor lse = buf.get("lse", pass.batch(), heads, pass.seqLen());
-        be.attentionForward(view3(q), view3(k), view3(v), value(prefixK), value(prefixV), pass.keyMask(), causal, heads,
-                view3(ctx), lse);
+        Tensor ctx = s.ctx.shaped(n, d);
+        Tensor lse = s.lse.shaped(pass.batch(), heads, pass.seqLen());
+        be.attentionForward(view3(s.q), view3(s.k), view3(s.v), value(prefixK), value(prefixV), pass.keyMask(), causal,
+                heads, view3(ctx), lse);
         if (prefixGate != null) {
-            ctx = gatePrefix(ctx, lse, n, d);
+            ctx = gatePrefix(ctx, n, d);
         }
         return output.forward(ctx, pass, seed + 4);
     }
 
     /** Gated ctx = ctx₀ + G ⊙ (ctx − ctx₀), ctx₀ the attention with zero prefix values (see the class comment). */
-    private Tensor gatePrefix(Tensor ctx, Tensor lse, int n, int d) {
-        Tensor zeroV = buf.get("zeroPrefixV", prefixV.value().shape());
+    private Tensor gatePrefix(Tensor ctx, int n, int d) {
+        Saved s = saved;
+        Tensor zeroV = s.zeroPrefixV.shaped(prefixV.value().shape());
         be.fill(zeroV, 0f);
-        Tensor ctx0 = buf.get("ctx0", n, d);
-        be.attentionForward(view3(q), view3(k), view3(v), prefixK.value(), zeroV, pass.keyMask(), causal, heads,
-                view3(ctx0), buf.get("lse0", pass.batch(), heads, pass.seqLen()));
-        Tensor diff = buf.get("prefixPart", n, d);
+        Tensor ctx0 = s.ctx0.shaped(n, d);
+        be.attentionForward(view3(s.q), view3(s.k), view3(s.v), prefixK.value(), zeroV, s.pass.keyMask(), causal, heads,
+                view3(ctx0), s.lse0.shaped(s.pass.batch(), heads, s.pass.seqLen()));
+        Tensor diff = s.prefixPart.shaped(n, d);
         be.copy(ctx, diff);
         be.axpy(-1f, ctx0, diff);
-        Tensor gated = buf.get("gatedCtx", n, d);
-        be.mul(prefixGate.forward(x, d), diff, gated);
+        Tensor gated = scratch.gatedCtx.shaped(n, d);
+        be.mul(prefixGate.forward(s.x, d), diff, gated);
         be.add(gated, ctx0, gated);
         return gated;
     }
@@ -161,44 +228,45 @@ final class SelfAttention implements AutoCloseable {
     Tensor backward(Tensor da, boolean needDx) {
         int n = da.dim(0);
         int d = width();
+        Saved s = saved;
         Tensor dctx = output.backward(da, true);
-        Tensor dq = buf.get("dq", n, d);
-        Tensor dk = buf.get("dk", n, d);
-        Tensor dv = buf.get("dv", n, d);
+        Tensor dq = scratch.dq.shaped(n, d);
+        Tensor dk = scratch.dk.shaped(n, d);
+        Tensor dv = scratch.dv.shaped(n, d);
         Tensor dFull = dctx;
         Tensor gateDx = null;
         if (prefixGate != null) {
-            Tensor g = prefixGate.last(n, d);
-            Tensor dG = buf.get("dPrefixGate", n, d);
-            be.mul(dctx, buf.get("prefixPart", n, d), dG);
+            Tensor g = prefixGate.last();
+            Tensor dG = scratch.dPrefixGate.shaped(n, d);
+            be.mul(dctx, s.prefixPart.saved(), dG);
             gateDx = prefixGate.backward(dG, needDx);
-            dFull = buf.get("dCtxFull", n, d);
+            dFull = scratch.dCtxFull.shaped(n, d);
             be.mul(g, dctx, dFull);
-            Tensor dZero = buf.get("dCtxZero", n, d);
+            Tensor dZero = scratch.dCtxZero.shaped(n, d);
             be.copy(dctx, dZero);
             be.axpy(-1f, dFull, dZero);
-            Tensor zeroV = buf.get("zeroPrefixV", prefixV.value().shape());
-            Tensor dPk0 = prefixGradK() == null ? null : buf.get("dPrefixK0", prefixK.value().shape());
-            be.attentionBackward(view3(dZero), view3(q), view3(k), view3(v), prefixK.value(), zeroV, pass.keyMask(),
-                    causal, heads, view3(buf.get("ctx0", n, d)), buf.get("lse0", pass.batch(), heads, pass.seqLen()),
-                    view3(buf.get("dq0", n, d)), view3(buf.get("dk0", n, d)), view3(buf.get("dv0", n, d)), dPk0, null);
+            Tensor dPk0 = prefixGradK() == null ? null : scratch.dPrefixK0.shaped(prefixK.value().shape());
+            be.attentionBackward(view3(dZero), view3(s.q), view3(s.k), view3(s.v), prefixK.value(), s.zeroPrefixV.saved(),
+                    s.pass.keyMask(), causal, heads, view3(s.ctx0.saved()), s.lse0.saved(),
+                    view3(scratch.dq0.shaped(n, d)), view3(scratch.dk0.shaped(n, d)), view3(scratch.dv0.shaped(n, d)),
+                    dPk0, null);
         }
-        be.attentionBackward(view3(dFull), view3(q), view3(k), view3(v), value(prefixK), value(prefixV), pass.keyMask(),
-                causal, heads, view3(buf.get("ctx", n, d)), buf.get("lse", pass.batch(), heads, pass.seqLen()),
+        be.attentionBackward(view3(dFull), view3(s.q), view3(s.k), view3(s.v), value(prefixK), value(prefixV),
+                s.pass.keyMask(), causal, heads, view3(s.ctx.saved()), s.lse.saved(),
                 view3(dq), view3(dk), view3(dv), prefixGradK(), prefixGradV());
         if (prefixGate != null) {
-            be.add(dq, buf.get("dq0", n, d), dq);
-            be.add(dk, buf.get("dk0", n, d), dk);
-            be.add(dv, buf.get("dv0", n, d), dv);
+            be.add(dq, scratch.dq0.saved(), dq);
+            be.add(dk, scratch.dk0.saved(), dk);
+            be.add(dv, scratch.dv0.saved(), dv);
             if (prefixGradK() != null) {
-                be.add(prefixGradK(), buf.get("dPrefixK0", prefixK.value().shape()), prefixGradK());
+                be.add(prefixGradK(), scratch.dPrefixK0.saved(), prefixGradK());
             }
         }
         if (ia3K != null) {
-            Tensor dkRaw = buf.get("dkRaw", n, d);
-            Tensor dvRaw = buf.get("dvRaw", n, d);
-            be.scaleBackward(dk, kRaw, ia3K.value(), dkRaw, ia3K.grad());
-            be.scaleBackward(dv, vRaw, ia3V.value(), dvRaw, ia3V.grad());
+            Tensor dkRaw = scratch.dkRaw.shaped(n, d);
+            Tensor dvRaw = scratch.dvRaw.shaped(n, d);
+            be.scaleBackward(dk, s.kRaw, ia3K.value(), dkRaw, ia3K.grad());
+            be.scaleBackward(dv, s.vRaw, ia3V.value(), dvRaw, ia3V.grad());
             dk = dkRaw;
             dv = dvRaw;
         }
@@ -208,7 +276,7 @@ final class SelfAttention implements AutoCloseable {
             value.backward(dv, false);
             return null;
         }
-        Tensor dx = buf.get("dx", n, d);
+        Tensor dx = scratch.dx.shaped(n, d);
         be.copy(query.backward(dq, true), dx);
         be.add(dx, key.backward(dk, true), dx);
         be.add(dx, value.backward(dv, true), dx);
@@ -219,7 +287,7 @@ final class SelfAttention implements AutoCloseable {
     }
 
     private Tensor view3(Tensor t) {
-        return t.view(pass.batch(), pass.seqLen(), t.dim(-1));
+        return t.view(saved.pass.batch(), saved.pass.seqLen(), t.dim(-1));
     }
 
     private static Tensor value(Parameter p) {
@@ -247,7 +315,7 @@ final class SelfAttention implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         if (prefixGate != null) {
             prefixGate.close();
         }

@@ -14,10 +14,38 @@ public final class SequenceClassifier implements AutoCloseable {
     private final Backend be;
     private final int numLabels;
     private final Linear head;
-    private final Buffers buf;
-    private Batch batch;
-    private Tensor mask;
-    private int[] clsRows;
+    private final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
+
+    /** What the forward and loss keep for the backward; the batch belongs to the caller, the tensors to this head. */
+    private static final class Saved {
+        Batch batch;
+        Tensor mask;                   // [B,T] on the device (the tensor in maskTensor), or null without a mask
+        int[] clsRows;                 // [B], the [CLS] rows pooled, or null for mean pooling
+        final ReusedTensor maskTensor; // [B,T]
+        final ReusedTensor probs;      // [B,C], softmax of the logits
+
+        Saved(ReusedTensors pool) {
+            maskTensor = pool.next();
+            probs = pool.next();
+        }
+    }
+
+    /** Results and intermediates of one forward or backward. */
+    private static final class Scratch {
+        final ReusedTensor pooled;   // [B,d]
+        final ReusedTensor loss;     // [1]
+        final ReusedTensor dLogits;  // [B,C]
+        final ReusedTensor dh;       // [B·T,d]
+
+        Scratch(ReusedTensors pool) {
+            pooled = pool.next();
+            loss = pool.next();
+            dLogits = pool.next();
+            dh = pool.next();
+        }
+    }
 
     public SequenceClassifier(BertModel encoder, int numLabels, long seed) {
         if (numLabels < 2) {
@@ -27,7 +55,9 @@ public final class SequenceClassifier implements AutoCloseable {
         this.be = encoder.backend();
         this.numLabels = numLabels;
         this.head = Linear.classifierHead(be, encoder.config().hidden(), numLabels, seed);
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
     }
 
     public BertModel encoder() {
@@ -45,18 +75,19 @@ public final class SequenceClassifier implements AutoCloseable {
 
     /** Logits {@code [B, C]} for the batch (a buffer, valid until the next forward). */
     public Tensor logits(Batch batch, boolean training, long seed) {
-        this.batch = batch;
+        saved.batch = batch;
         int b = batch.batch();
         int t = batch.seqLen();
         int d = encoder.config().hidden();
-        mask = null;
+        Tensor mask = null;
         if (batch.mask() != null) {
-            mask = buf.get("mask", b, t);
+            mask = saved.maskTensor.shaped(b, t);
             be.upload(batch.mask(), mask);
         }
+        saved.mask = mask;
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, training, seed));
-        Tensor pooled = buf.get("pooled", b, d);
-        clsRows = pool(encoder, h, mask, b, t, pooled);
+        Tensor pooled = scratch.pooled.shaped(b, d);
+        saved.clsRows = pool(encoder, h, mask, b, t, pooled);
         return head.forward(pooled, new Pass(b, 1, null, training, seed), 0);
     }
 
@@ -97,29 +128,30 @@ public final class SequenceClassifier implements AutoCloseable {
             }
         }
         Tensor logits = logits(batch, training, seed);
-        Tensor loss = buf.get("loss", 1);
-        be.crossEntropyForward(logits, batch.labels(), buf.get("probs", batch.batch(), numLabels), loss);
+        Tensor loss = scratch.loss.shaped(1);
+        be.crossEntropyForward(logits, batch.labels(), saved.probs.shaped(batch.batch(), numLabels), loss);
         return loss;
     }
 
     /** Class probabilities {@code [B, C]} of the last {@link #loss} call, on the host. */
     public float[] lastProbabilities() {
-        return buf.get("probs", batch.batch(), numLabels).toArray();
+        return saved.probs.saved().toArray();
     }
 
     /** Gradients of {@code scale}·loss for every trainable parameter (scale = 1/accumulation steps). */
     public void backward(float scale) {
+        Batch batch = saved.batch;
         int b = batch.batch();
         int t = batch.seqLen();
         int d = encoder.config().hidden();
-        Tensor dLogits = buf.get("dLogits", b, numLabels);
-        be.crossEntropyBackward(buf.get("probs", b, numLabels), batch.labels(), scale, dLogits);
+        Tensor dLogits = scratch.dLogits.shaped(b, numLabels);
+        be.crossEntropyBackward(saved.probs.saved(), batch.labels(), scale, dLogits);
         Tensor dPooled = head.backward(dLogits, true);
-        Tensor dh = buf.get("dh", b * t, d);
+        Tensor dh = scratch.dh.shaped(b * t, d);
         if (encoder.config().pooling() == Pooling.MEAN) {
-            be.meanPoolBackward(dPooled, mask, dh.view(b, t, d));
+            be.meanPoolBackward(dPooled, saved.mask, dh.view(b, t, d));
         } else {
-            be.embeddingBackward(dPooled, clsRows, dh);
+            be.embeddingBackward(dPooled, saved.clsRows, dh);
         }
         encoder.backward(dh);
     }
@@ -137,7 +169,7 @@ public final class SequenceClassifier implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         head.close();
         head.weight.close();
         head.bias.close();

@@ -15,8 +15,10 @@ public final class TokenClassifier implements AutoCloseable {
     private final Backend be;
     private final int numLabels;
     private final Linear head;
-    private final Buffers buf;
-    private int[] labels;
+    private final ReusedTensor mask;     // [B,T], the batch's key mask on the device (the encoder's pass reads it)
+    private final ReusedTensor probs;    // [B·T,C], softmax of the logits (saved for the backward)
+    private final ReusedTensor dLogits;  // [B·T,C]
+    private int[] labels;                // [B·T], the loss's labels (saved for the backward; the caller's array)
 
     public TokenClassifier(BertModel encoder, int numLabels, long seed) {
         if (numLabels < 2) {
@@ -26,7 +28,9 @@ public final class TokenClassifier implements AutoCloseable {
         this.be = encoder.backend();
         this.numLabels = numLabels;
         this.head = Linear.classifierHead(be, encoder.config().hidden(), numLabels, seed);
-        this.buf = new Buffers(be);
+        this.mask = new ReusedTensor(be);
+        this.probs = new ReusedTensor(be);
+        this.dLogits = new ReusedTensor(be);
     }
 
     public BertModel encoder() {
@@ -37,7 +41,7 @@ public final class TokenClassifier implements AutoCloseable {
     public Tensor logits(Batch batch, boolean training, long seed) {
         Tensor mask = null;
         if (batch.mask() != null) {
-            mask = buf.get("mask", batch.batch(), batch.seqLen());
+            mask = this.mask.shaped(batch.batch(), batch.seqLen());
             be.upload(batch.mask(), mask);
         }
         Pass pass = new Pass(batch.batch(), batch.seqLen(), mask, training, seed);
@@ -63,15 +67,15 @@ public final class TokenClassifier implements AutoCloseable {
         }
         this.labels = tokenLabels;
         Tensor logits = logits(batch, training, seed);
-        return be.crossEntropyForward(logits, tokenLabels, buf.get("probs", n, numLabels));
+        return be.crossEntropyForward(logits, tokenLabels, probs.shaped(n, numLabels));
     }
 
     /** Gradients of {@code scale}·loss for every trainable parameter. */
     public void backward(float scale) {
         int n = labels.length;
-        Tensor dLogits = buf.get("dLogits", n, numLabels);
-        be.crossEntropyBackward(buf.get("probs", n, numLabels), labels, scale, dLogits);
-        encoder.backward(head.backward(dLogits, true));
+        Tensor dl = dLogits.shaped(n, numLabels);
+        be.crossEntropyBackward(probs.saved(), labels, scale, dl);
+        encoder.backward(head.backward(dl, true));
     }
 
     public List<Parameter> parameters() {
@@ -86,7 +90,9 @@ public final class TokenClassifier implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        mask.close();
+        probs.close();
+        dLogits.close();
         head.close();
         head.weight.close();
         head.bias.close();

@@ -20,7 +20,10 @@ abstract class TransformerLayer implements AutoCloseable {
     final Activation activation;
     final float dropout;
     final Backend be;
-    final Buffers buf;
+    /** Owns every reused tensor of this layer, its subclass's included. */
+    final ReusedTensors owned;
+    private final Saved saved;
+    private final Scratch scratch;
     Adapter attnAdapter;
     Adapter ffnAdapter;
     Adapter parallelAdapter;
@@ -37,7 +40,44 @@ abstract class TransformerLayer implements AutoCloseable {
         this.ln2 = ln2;
         this.activation = activation;
         this.dropout = dropout;
-        this.buf = new Buffers(be);
+        this.owned = new ReusedTensors(be);
+        this.saved = new Saved(owned);
+        this.scratch = new Scratch(owned);
+    }
+
+    /** What the branches' forwards keep for their backwards (the sublayers keep their own). */
+    private static final class Saved {
+        boolean dropped;              // whether this pass applied dropout (training with p > 0)
+        final ReusedTensor attnMask;  // [N,d], dropout mask on the attention output
+        final ReusedTensor ffnMask;   // [N,d], dropout mask on the FFN output
+        final ReusedTensor ffnAct;    // [N,f], γ(g W₁ᵀ + b₁)
+        final ReusedTensor ffnScaled; // [N,f], l_ff ⊙ ffnAct with (IA)³ (FFN-out's saved input)
+
+        Saved(ReusedTensors pool) {
+            attnMask = pool.next();
+            ffnMask = pool.next();
+            ffnAct = pool.next();
+            ffnScaled = pool.next();
+        }
+    }
+
+    /** Intermediates of the branches' backwards; {@code [N,d]} unless noted. */
+    private static final class Scratch {
+        final ReusedTensor dAttnAdapterIn;
+        final ReusedTensor dAttnMasked;
+        final ReusedTensor dFfnAdapterIn;
+        final ReusedTensor dFfnMasked;
+        final ReusedTensor dFfnAct;   // [N,f]
+        final ReusedTensor dFfnPre;   // [N,f]
+
+        Scratch(ReusedTensors pool) {
+            dAttnAdapterIn = pool.next();
+            dAttnMasked = pool.next();
+            dFfnAdapterIn = pool.next();
+            dFfnMasked = pool.next();
+            dFfnAct = pool.next();
+            dFfnPre = pool.next();
+        }
     }
 
     /** The layer's output {@code [N,d]} (a buffer) for input x {@code [N,d]}. */
@@ -47,15 +87,12 @@ abstract class TransformerLayer implements AutoCloseable {
      *  a backward that stops below the embeddings); fills the trainable parameters' gradients either way. */
     abstract Tensor backward(Tensor dOut, boolean needDx);
 
-    /** Whether this forward applies dropout (training with p > 0); the backward uses the same masks. */
-    private boolean dropped;
-
     /** The attention branch: a = drop(attention(in)), then the serial attention adapter a ← a + adapter(a). */
     Tensor attentionBranch(Tensor in, Pass pass) {
-        dropped = pass.training() && dropout > 0;
+        saved.dropped = pass.training() && dropout > 0;
         Tensor a = attention.forward(in, pass, pass.siteSeed(index, 0));
-        if (dropped) {
-            a = dropout(a, pass, 10, "attnMask");
+        if (saved.dropped) {
+            a = dropout(a, pass, 10, saved.attnMask);
         }
         return attnAdapter == null ? a : attnAdapter.forward(a, a);
     }
@@ -66,13 +103,13 @@ abstract class TransformerLayer implements AutoCloseable {
         int n = da.dim(0);
         int d = da.dim(1);
         if (attnAdapter != null) {
-            Tensor dPre = buf.get("dAttnAdapterIn", n, d);
+            Tensor dPre = scratch.dAttnAdapterIn.shaped(n, d);
             be.add(da, attnAdapter.backward(da), dPre);
             da = dPre;
         }
-        if (dropped) {
-            Tensor masked = buf.get("dAttnMasked", n, d);
-            be.mul(da, buf.get("attnMask", n, d), masked);
+        if (saved.dropped) {
+            Tensor masked = scratch.dAttnMasked.shaped(n, d);
+            be.mul(da, saved.attnMask.saved(), masked);
             da = masked;
         }
         return attention.backward(da, needDx);
@@ -84,8 +121,8 @@ abstract class TransformerLayer implements AutoCloseable {
      */
     Tensor ffnBranch(Tensor g, Pass pass) {
         Tensor o = feedForward(g, pass);
-        if (dropped) {
-            o = dropout(o, pass, 40, "ffnMask");
+        if (saved.dropped) {
+            o = dropout(o, pass, 40, saved.ffnMask);
         }
         if (ffnAdapter != null) {
             o = ffnAdapter.forward(o, o);
@@ -99,13 +136,13 @@ abstract class TransformerLayer implements AutoCloseable {
         int d = dOut.dim(1);
         Tensor dParallel = parallelAdapter == null ? null : parallelAdapter.backward(dOut);
         if (ffnAdapter != null) {
-            Tensor dPre = buf.get("dFfnAdapterIn", n, d);
+            Tensor dPre = scratch.dFfnAdapterIn.shaped(n, d);
             be.add(dOut, ffnAdapter.backward(dOut), dPre);
             dOut = dPre;
         }
-        if (dropped) {
-            Tensor masked = buf.get("dFfnMasked", n, d);
-            be.mul(dOut, buf.get("ffnMask", n, d), masked);
+        if (saved.dropped) {
+            Tensor masked = scratch.dFfnMasked.shaped(n, d);
+            be.mul(dOut, saved.ffnMask.saved(), masked);
             dOut = masked;
         }
         Tensor dg = feedForwardBackward(dOut);
@@ -115,9 +152,9 @@ abstract class TransformerLayer implements AutoCloseable {
         return dg;
     }
 
-    /** In-place inverted dropout of t, keeping the mask under {@code maskKey} for the backward. */
-    Tensor dropout(Tensor t, Pass pass, int site, String maskKey) {
-        be.dropoutForward(t, dropout, pass.siteSeed(index, site), t, buf.get(maskKey, t.shape()));
+    /** In-place inverted dropout of t, keeping the mask in {@code mask} for the backward. */
+    private Tensor dropout(Tensor t, Pass pass, int site, ReusedTensor mask) {
+        be.dropoutForward(t, dropout, pass.siteSeed(index, site), t, mask.shaped(t.shape()));
         return t;
     }
 
@@ -125,11 +162,11 @@ abstract class TransformerLayer implements AutoCloseable {
     Tensor feedForward(Tensor g, Pass pass) {
         int n = g.dim(0);
         Tensor pre = ffnIn.forward(g, pass, pass.siteSeed(index, 20));
-        Tensor act = buf.get("ffnAct", n, ffnIn.out());
+        Tensor act = saved.ffnAct.shaped(n, ffnIn.out());
         be.activationForward(activation, pre, act);
         Tensor f = act;
         if (ia3Ffn != null) {
-            f = buf.get("ffnScaled", n, ffnIn.out());
+            f = saved.ffnScaled.shaped(n, ffnIn.out());
             be.scaleForward(act, ia3Ffn.value(), f);
         }
         return ffnOut.forward(f, pass, pass.siteSeed(index, 30));
@@ -139,13 +176,12 @@ abstract class TransformerLayer implements AutoCloseable {
     Tensor feedForwardBackward(Tensor dOut) {
         int n = dOut.dim(0);
         Tensor df = ffnOut.backward(dOut, true);
-        Tensor act = buf.get("ffnAct", n, ffnIn.out());
         if (ia3Ffn != null) {
-            Tensor dAct = buf.get("dFfnAct", n, ffnIn.out());
-            be.scaleBackward(df, act, ia3Ffn.value(), dAct, ia3Ffn.grad());
+            Tensor dAct = scratch.dFfnAct.shaped(n, ffnIn.out());
+            be.scaleBackward(df, saved.ffnAct.saved(), ia3Ffn.value(), dAct, ia3Ffn.grad());
             df = dAct;
         }
-        Tensor dPre = buf.get("dFfnPre", n, ffnIn.out());
+        Tensor dPre = scratch.dFfnPre.shaped(n, ffnIn.out());
         be.activationBackward(activation, df, ffnIn.lastOutput(), dPre);
         return ffnIn.backward(dPre, true);
     }
@@ -188,7 +224,7 @@ abstract class TransformerLayer implements AutoCloseable {
 
     @Override
     public void close() {
-        buf.close();
+        owned.close();
         attention.close();
         ln1.close();
         ffnIn.close();

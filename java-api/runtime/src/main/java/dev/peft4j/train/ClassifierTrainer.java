@@ -9,9 +9,7 @@ import dev.peft4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Fine-tunes a {@link SequenceClassifier}'s trainable parameters: per epoch a seeded shuffle, micro-batches with
@@ -51,108 +49,154 @@ public final class ClassifierTrainer {
         int microPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         long stepsPerEpoch = (microPerEpoch + config.accumulationSteps() - 1) / config.accumulationSteps();
         long totalSteps = stepsPerEpoch * config.epochs();
-        LrSchedule schedule = new LrSchedule(config.lr(), (int) Math.round(config.warmupFraction() * totalSteps),
-                (int) totalSteps, config.decay());
-        Evaluator evaluator = new Evaluator(batcher, config.batchSize());
-        List<Metrics> history = new ArrayList<>();
-        float[] losses = new float[(int) totalSteps];
-        Metrics best = null;
-        float[][] bestValues = null;
-        int sinceBest = 0;
-        boolean stoppedEarly = false;
-        long tokens = 0;
-        long start = System.nanoTime();
-        long step = 0;
-        int startEpoch = 0;
-        int startMicro = 0;
+        TrainingState state = new TrainingState(totalSteps, config.patience());
         String fingerprint = fingerprint(trainable, train.size(), validation.size());
-        try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator acc = new GradientAccumulator(be, trainable);
-             Tensor stepLoss = be.allocate(1); Tensor stepNorm = be.allocate(1)) {
+        long start = System.nanoTime();
+        boolean stoppedEarly;
+        try (Optimizer opt = new Optimizer(be, trainable)) {
             if (checkpoints != null && checkpoints.resume() && Files.exists(checkpoints.path())) {
                 TrainingCheckpoint c = readCheckpoint(fingerprint);
-                restore(trainable, c.values());
+                ParameterValues.restore(trainable, c.values());
                 opt.restore(c.step(), c.adamM(), c.adamV());
-                step = c.step();
-                startEpoch = c.epoch();
-                startMicro = c.micro();
-                tokens = c.tokens();
-                System.arraycopy(c.losses(), 0, losses, 0, (int) step);
-                history.addAll(c.history());
-                best = c.best();
-                bestValues = c.bestValues();
-                sinceBest = c.sinceBest();
+                state.resume(c);
             }
-            epochs:
-            for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
-                int[] order = shuffled(train.size(), new SplittableRandom(config.seed() * 31 + epoch));
-                int micro = epoch == startEpoch ? startMicro : 0;
-                boolean stepStarts = true;
-                for (int from = micro * config.batchSize(); from < train.size(); from += config.batchSize()) {
-                    int to = Math.min(train.size(), from + config.batchSize());
-                    Batch b = batcher.batch(train, order, from, to);
-                    long dropoutSeed = config.seed() * 1_000_003L + step * 97 + micro;
-                    // the step's work is queued without waiting for the device: the loss and the gradient norm stay
-                    // there until the step's end, where both are read once
-                    Tensor loss = model.deviceLoss(b, true, dropoutSeed);
-                    int inThisStep = (int) Math.min(config.accumulationSteps(),
-                            microPerEpoch - (long) (micro / config.accumulationSteps()) * config.accumulationSteps());
-                    model.backward(1f / inThisStep);
-                    tokens += b.batch() * (long) b.seqLen();
-                    if (stepStarts) {
-                        be.fill(stepLoss, 0f);
-                        stepStarts = false;
-                    }
-                    be.axpy(1f / inThisStep, loss, stepLoss); // the step's loss: the mean over its micro-batches
-                    acc.add();
-                    micro++;
-                    if (micro % config.accumulationSteps() != 0 && micro != microPerEpoch) {
-                        continue;
-                    }
-                    acc.moveIntoGradients();
-                    step++;
-                    float lr = schedule.at(step);
-                    opt.step(new AdamW(lr, 0.9f, 0.999f, 1e-8f, config.weightDecay()), config.maxGradNorm(), stepNorm);
-                    float lossSum = stepLoss.toArray()[0];
-                    float norm = config.maxGradNorm() > 0 ? stepNorm.toArray()[0] : Float.NaN;
-                    stepStarts = true;
-                    if (!Float.isFinite(lossSum)) {
-                        throw new IllegalStateException("the loss diverged to " + lossSum + " at step " + step
-                                + "; lower the learning rate (now " + config.lr() + ")");
-                    }
-                    losses[(int) step - 1] = lossSum;
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    listener.onStep(step, totalSteps, lossSum, lr, norm, tokens / seconds);
-                    boolean evalNow = config.evalEvery() > 0 ? step % config.evalEvery() == 0 : micro == microPerEpoch;
-                    if (evalNow && !validation.isEmpty()) {
-                        Metrics m = evaluator.evaluate(model, validation);
-                        history.add(m);
-                        listener.onEvaluation(step, m);
-                        if (best == null || m.accuracy() > best.accuracy()) {
-                            best = m;
-                            bestValues = snapshot(trainable);
-                            sinceBest = 0;
-                        } else if (config.patience() > 0 && ++sinceBest >= config.patience()) {
-                            stoppedEarly = true;
-                            break epochs;
-                        }
-                    }
-                    if (checkpoints != null && checkpoints.every() > 0 && step % checkpoints.every() == 0) {
-                        boolean epochDone = micro == microPerEpoch;
-                        writeCheckpoint(new TrainingCheckpoint(fingerprint, step, epochDone ? epoch + 1 : epoch,
-                                epochDone ? 0 : micro, tokens, java.util.Arrays.copyOf(losses, (int) step),
-                                trainable.stream().map(Parameter::name).toList(),
-                                trainable.stream().map(p -> p.value().shape()).toList(), snapshot(trainable),
-                                opt.firstMoments(), opt.secondMoments(), List.copyOf(history), best, bestValues, sinceBest));
-                    }
+            try (Loop loop = new Loop(model, train, validation, trainable, opt, state, fingerprint, microPerEpoch,
+                    totalSteps, start)) {
+                stoppedEarly = loop.run();
+            }
+        }
+        state.stopping().restoreBest(trainable);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainResult(state.step(), state.lossesSoFar(), state.history(), state.stopping().best(), seconds,
+                state.tokens() / seconds, stoppedEarly);
+    }
+
+    /**
+     * One run's loop over epochs, micro-batches and optimizer steps. Each step's work is queued without waiting for
+     * the device: the loss and the gradient norm stay there until the step's end, where both are read once.
+     */
+    private final class Loop implements AutoCloseable {
+        private final SequenceClassifier model;
+        private final List<EncodedExample> train;
+        private final List<EncodedExample> validation;
+        private final List<Parameter> trainable;
+        private final Optimizer opt;
+        private final TrainingState state;
+        private final String fingerprint;
+        private final int microPerEpoch;
+        private final long totalSteps;
+        private final long start;
+        private final Backend be;
+        private final LrSchedule schedule;
+        private final Evaluator evaluator;
+        private final GradientAccumulator acc;
+        private final Tensor stepLoss;  // [1], the step's loss: the mean over its micro-batches
+        private final Tensor stepNorm;  // [1], the gradient's global norm before clipping
+
+        Loop(SequenceClassifier model, List<EncodedExample> train, List<EncodedExample> validation,
+             List<Parameter> trainable, Optimizer opt, TrainingState state, String fingerprint, int microPerEpoch,
+             long totalSteps, long start) {
+            this.model = model;
+            this.train = train;
+            this.validation = validation;
+            this.trainable = trainable;
+            this.opt = opt;
+            this.state = state;
+            this.fingerprint = fingerprint;
+            this.microPerEpoch = microPerEpoch;
+            this.totalSteps = totalSteps;
+            this.start = start;
+            this.be = model.encoder().backend();
+            this.schedule = new LrSchedule(config.lr(), (int) Math.round(config.warmupFraction() * totalSteps),
+                    (int) totalSteps, config.decay());
+            this.evaluator = new Evaluator(batcher, config.batchSize());
+            this.acc = new GradientAccumulator(be, trainable);
+            this.stepLoss = be.allocate(1);
+            this.stepNorm = be.allocate(1);
+        }
+
+        /** Runs the remaining epochs; true when early stopping ended the run. */
+        boolean run() {
+            for (int epoch = state.startEpoch(); epoch < config.epochs(); epoch++) {
+                if (epoch(epoch, epoch == state.startEpoch() ? state.startMicro() : 0)) {
+                    return true;
                 }
             }
+            return false;
         }
-        if (bestValues != null) {
-            restore(trainable, bestValues);
+
+        /** One epoch from micro-batch {@code micro} on; true when early stopping ended the run. */
+        private boolean epoch(int epoch, int micro) {
+            int[] order = SeededShuffle.epochOrder(train.size(), config.seed(), epoch);
+            boolean stepStarts = true;
+            for (int from = micro * config.batchSize(); from < train.size(); from += config.batchSize()) {
+                int to = Math.min(train.size(), from + config.batchSize());
+                Batch b = batcher.batch(train, order, from, to);
+                long dropoutSeed = config.seed() * 1_000_003L + state.step() * 97 + micro;
+                Tensor loss = model.deviceLoss(b, true, dropoutSeed);
+                int inThisStep = (int) Math.min(config.accumulationSteps(),
+                        microPerEpoch - (long) (micro / config.accumulationSteps()) * config.accumulationSteps());
+                model.backward(1f / inThisStep);
+                state.addTokens(b.batch() * (long) b.seqLen());
+                if (stepStarts) {
+                    be.fill(stepLoss, 0f);
+                    stepStarts = false;
+                }
+                be.axpy(1f / inThisStep, loss, stepLoss);
+                acc.add();
+                micro++;
+                if (micro % config.accumulationSteps() != 0 && micro != microPerEpoch) {
+                    continue;
+                }
+                stepStarts = true;
+                if (optimizerStep(epoch, micro)) {
+                    return true;
+                }
+            }
+            return false;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        float[] ran = java.util.Arrays.copyOf(losses, (int) step);
-        return new TrainResult(step, ran, history, best, seconds, tokens / seconds, stoppedEarly);
+
+        /**
+         * The optimizer step that closes micro-batch {@code micro} of {@code epoch}, then its report, evaluation and
+         * checkpoint; true when early stopping ends the run here.
+         */
+        private boolean optimizerStep(int epoch, int micro) {
+            acc.moveIntoGradients();
+            long step = state.step() + 1;
+            float lr = schedule.at(step);
+            opt.step(new AdamW(lr, 0.9f, 0.999f, 1e-8f, config.weightDecay()), config.maxGradNorm(), stepNorm);
+            float lossSum = stepLoss.toArray()[0];
+            float norm = config.maxGradNorm() > 0 ? stepNorm.toArray()[0] : Float.NaN;
+            if (!Float.isFinite(lossSum)) {
+                throw new IllegalStateException("the loss diverged to " + lossSum + " at step " + step
+                        + "; lower the learning rate (now " + config.lr() + ")");
+            }
+            state.finishStep(lossSum);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            listener.onStep(step, totalSteps, lossSum, lr, norm, state.tokens() / seconds);
+            boolean epochDone = micro == microPerEpoch;
+            boolean evalNow = config.evalEvery() > 0 ? step % config.evalEvery() == 0 : epochDone;
+            if (evalNow && !validation.isEmpty()) {
+                Metrics m = evaluator.evaluate(model, validation);
+                state.history().add(m);
+                listener.onEvaluation(step, m);
+                if (state.stopping().shouldStop(m, trainable)) {
+                    return true;
+                }
+            }
+            if (checkpoints != null && checkpoints.every() > 0 && step % checkpoints.every() == 0) {
+                writeCheckpoint(state.checkpoint(fingerprint, epochDone ? epoch + 1 : epoch, epochDone ? 0 : micro,
+                        trainable, opt));
+            }
+            return false;
+        }
+
+        @Override
+        public void close() {
+            acc.close();
+            stepLoss.close();
+            stepNorm.close();
+        }
     }
 
     private void writeCheckpoint(TrainingCheckpoint c) {
@@ -184,78 +228,5 @@ public final class ClassifierTrainer {
             b.append(p.name()).append(java.util.Arrays.toString(p.value().shape())).append(';');
         }
         return b.toString();
-    }
-
-    static int[] shuffled(int n, SplittableRandom rng) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
-
-    private static float[][] snapshot(List<Parameter> params) {
-        float[][] out = new float[params.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = params.get(i).value().toArray();
-        }
-        return out;
-    }
-
-    private static void restore(List<Parameter> params, float[][] values) {
-        for (int i = 0; i < values.length; i++) {
-            params.get(i).value().copyFrom(values[i]);
-        }
-    }
-
-    /**
-     * Sums micro-batch gradients (kernels overwrite gradients, so each backward's result is added here) and
-     * moves the sum back into the parameters' gradients before the optimizer step.
-     */
-    private static final class GradientAccumulator implements AutoCloseable {
-        private final Backend be;
-        private final List<Parameter> params;
-        private final Tensor[] sums;
-        private boolean empty = true;
-
-        GradientAccumulator(Backend be, List<Parameter> params) {
-            this.be = be;
-            this.params = params;
-            this.sums = new Tensor[params.size()];
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] = be.allocate(params.get(i).value().shape());
-            }
-        }
-
-        void add() {
-            for (int i = 0; i < sums.length; i++) {
-                if (empty) {
-                    be.copy(params.get(i).grad(), sums[i]);
-                } else {
-                    be.axpy(1f, params.get(i).grad(), sums[i]);
-                }
-            }
-            empty = false;
-        }
-
-        void moveIntoGradients() {
-            for (int i = 0; i < sums.length; i++) {
-                be.copy(sums[i], params.get(i).grad());
-            }
-            empty = true;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : sums) {
-                t.close();
-            }
-        }
     }
 }

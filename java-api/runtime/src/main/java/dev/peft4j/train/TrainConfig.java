@@ -24,8 +24,36 @@ public record TrainConfig(int epochs, int batchSize, float lr, float weightDecay
         }
     }
 
-    /** Sensible LoRA defaults: 3 epochs, batch 16, lr 5e-4, wd 0.01, 6% warmup, linear decay, clip 1.0. */
+    /**
+     * The defaults, stated here once for the library and the CLI: 3 epochs, batch 16, lr 5e-4, weight decay 0.01,
+     * 6 % warmup then linear decay, clip at norm 1.0, no accumulation, evaluation at each epoch's end, no early
+     * stopping, seed 42.
+     */
     public static TrainConfig defaults() {
         return new TrainConfig(3, 16, 5e-4f, 0.01f, 0.06f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, 42);
+    }
+
+    /** This config with {@code epochs} epochs. */
+    public TrainConfig withEpochs(int epochs) {
+        return new TrainConfig(epochs, batchSize, lr, weightDecay, warmupFraction, decay, maxGradNorm, accumulationSteps,
+                evalEvery, patience, seed);
+    }
+
+    /** This config with {@code batchSize} examples per micro-batch. */
+    public TrainConfig withBatchSize(int batchSize) {
+        return new TrainConfig(epochs, batchSize, lr, weightDecay, warmupFraction, decay, maxGradNorm, accumulationSteps,
+                evalEvery, patience, seed);
+    }
+
+    /** This config with peak learning rate {@code lr}. */
+    public TrainConfig withLr(float lr) {
+        return new TrainConfig(epochs, batchSize, lr, weightDecay, warmupFraction, decay, maxGradNorm, accumulationSteps,
+                evalEvery, patience, seed);
+    }
+
+    /** This config with seed {@code seed}. */
+    public TrainConfig withSeed(long seed) {
+        return new TrainConfig(epochs, batchSize, lr, weightDecay, warmupFraction, decay, maxGradNorm, accumulationSteps,
+                evalEvery, patience, seed);
     }
 }

@@ -1,4 +1,4 @@
-package dev.peft4j.data;
+package dev.peft4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,6 +37,17 @@ class SeededShuffleTest {
         }
         assertArrayEquals(a, SeededShuffle.permutation(1000, 1));
         assertFalse(Arrays.equals(a, SeededShuffle.permutation(1000, 2)));
+    }
+
+    @Test
+    void epochOrderIsTheTrainersShuffleOfEveryEarlierRelease() {
+        // Pinned from ClassifierTrainer's former private shuffle (Fisher–Yates drawing from
+        // new SplittableRandom(31·seed + epoch)) before it moved here: a changed value changes every loss curve.
+        assertArrayEquals(new int[] {9, 3, 1, 5, 4, 6, 0, 8, 7, 2}, SeededShuffle.epochOrder(10, 42, 0));
+        assertArrayEquals(new int[] {2, 3, 0, 7, 4, 1, 6, 8, 9, 5}, SeededShuffle.epochOrder(10, 42, 1));
+        assertArrayEquals(new int[] {1, 6, 5, 4, 0, 2, 3}, SeededShuffle.epochOrder(7, -3, 2));
+        assertArrayEquals(new int[] {2, 4, 10, 9, 3, 8, 7, 5, 11, 1, 0, 6}, SeededShuffle.epochOrder(12, 1, 0));
+        assertArrayEquals(new int[] {}, SeededShuffle.epochOrder(0, 1, 0));
     }
 
     @Test

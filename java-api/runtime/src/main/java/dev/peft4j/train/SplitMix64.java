@@ -1,4 +1,4 @@
-package dev.peft4j.data;
+package dev.peft4j.train;
 
 /**
  * The SplitMix64 generator (Steele, Lea, Flood 2014), written out here so a seed gives the same sequence on
