@@ -189,6 +189,18 @@ public final class ValidatingBackend implements Backend {
         inner.loraForward(x, w, bias, a, b, s, dropMask, y, u);
     }
 
+    @Override public void prepare(Tensor w) {
+        ArgumentChecks c = check("prepare");
+        c.tensor("w", w);
+        weight(c, "w", w);
+        inner.prepare(w);
+    }
+
+    @Override public void unprepare(Tensor w) {
+        check("unprepare").notNull("w", w);
+        inner.unprepare(w);
+    }
+
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
         ArgumentChecks c = check("loraForward");
         int[] d = loraShapes(c, x, w, a, b, s, null);
