@@ -6,7 +6,10 @@ import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.BackendOptions;
 import dev.peft4j.backend.HostStaging;
 import dev.peft4j.tensor.Device;
+import dev.peft4j.tensor.MemoryAccounting;
 import dev.peft4j.tensor.Tensor;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * The Vector-API backend: host tensors, kernels in jdk.incubator.vector at the width {@link Simd} chose, work
@@ -23,6 +26,8 @@ import dev.peft4j.tensor.Tensor;
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
+    /** Weights packed by {@link #prepare}, by tensor identity. */
+    private final Map<Tensor, PackedWeight> prepared = new IdentityHashMap<>();
 
     /** A backend with one pool thread per available processor and the warm-up of {@link #CpuBackend(int)}. */
     public CpuBackend() {
@@ -143,8 +148,47 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
+        PackedWeight packed;
+        synchronized (prepared) {
+            packed = prepared.isEmpty() ? null : prepared.get(w);
+        }
         try (HostStaging st = HostStaging.arraysOnly(x, w, bias, y)) {
-            LinearKernels.forward(pool, st.get(x), st.get(w), st.get(bias), st.get(y));
+            LinearKernels.forward(pool, st.get(x), st.get(w), packed, st.get(bias), st.get(y));
+        }
+    }
+
+    /**
+     * Packs w once into the GEMM's panel layout ({@link PackedWeight}: in × out rounded up to the vector panel
+     * width, counted by MemoryAccounting); {@link #linearForward} with this very tensor as w then skips packing.
+     * A w of at most one vector's width of rows is left as is (its GEMM packs little).
+     */
+    @Override public void prepare(Tensor w) {
+        PackedWeight packed;
+        try (HostStaging st = HostStaging.arraysOnly(w)) {
+            Tensor ws = st.get(w);
+            packed = PackedWeight.of(ws.array(), ws.offset(), ws.dim(0), ws.dim(1));
+        }
+        if (packed == null) {
+            unprepare(w);
+            return;
+        }
+        MemoryAccounting.allocated(Device.CPU, packed.bytes());
+        PackedWeight old;
+        synchronized (prepared) {
+            old = prepared.put(w, packed);
+        }
+        if (old != null) {
+            MemoryAccounting.freed(Device.CPU, old.bytes());
+        }
+    }
+
+    @Override public void unprepare(Tensor w) {
+        PackedWeight old;
+        synchronized (prepared) {
+            old = prepared.remove(w);
+        }
+        if (old != null) {
+            MemoryAccounting.freed(Device.CPU, old.bytes());
         }
     }
 
@@ -346,5 +390,13 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override public void close() { pool.close(); }
+    @Override public void close() {
+        synchronized (prepared) {
+            for (PackedWeight p : prepared.values()) {
+                MemoryAccounting.freed(Device.CPU, p.bytes());
+            }
+            prepared.clear();
+        }
+        pool.close();
+    }
 }

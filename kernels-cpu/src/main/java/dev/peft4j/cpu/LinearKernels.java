@@ -12,11 +12,16 @@ final class LinearKernels {
 
     /** y {@code [N,out]} = x {@code [N,in]}·Wᵀ ({@code [out,in]}) + b (nullable, fused into the GEMM's store). */
     static void forward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        forward(pool, x, w, null, bias, y);
+    }
+
+    /** As {@link #forward(WorkerPool, Tensor, Tensor, Tensor, Tensor)}, reading W's panels from packedW if given. */
+    static void forward(WorkerPool pool, Tensor x, Tensor w, PackedWeight packedW, Tensor bias, Tensor y) {
         int n = Shapes.rows(x);
         int in = x.dim(-1);
         int out = w.dim(0);
         Sgemm.gemm(pool, n, out, left(x.array(), x.offset(), false, in, in), right(w.array(), w.offset(), true, in, in),
-                y.array(), y.offset(), out, epilogue(bias));
+                packedW, y.array(), y.offset(), out, epilogue(bias));
     }
 
     /** dx {@code [N,in]} = dy W, dW {@code [out,in]} = dyᵀ x, db = Σ_rows dy; each nullable. */

@@ -59,8 +59,24 @@ final class Sgemm {
         }
     }
 
+    /** Depth of each k block: k split into ⌈k/KC⌉ equal blocks (the last may be shorter). */
+    static int kBlock(int k) {
+        int kBlocks = (k + KC - 1) / KC;
+        return (k + kBlocks - 1) / kBlocks;
+    }
+
     /** C (row-major, leading dimension ldc, from cOff) = a·b per the epilogue; runs on the pool. */
     static void gemm(WorkerPool pool, int m, int n, GemmOperand a, GemmOperand b,
+                     float[] c, int cOff, int ldc, Epilogue ep) {
+        gemm(pool, m, n, a, b, null, c, cOff, ldc, ep);
+    }
+
+    /**
+     * As {@link #gemm(WorkerPool, int, int, GemmOperand, GemmOperand, float[], int, int, Epilogue)}; when
+     * {@code packedB} is given (it must hold b's panels: {@link PackedWeight} of the same matrix), its panels are
+     * read instead of packing b.
+     */
+    static void gemm(WorkerPool pool, int m, int n, GemmOperand a, GemmOperand b, PackedWeight packedB,
                      float[] c, int cOff, int ldc, Epilogue ep) {
         if (a.k() != b.k()) {
             throw new IllegalArgumentException("GEMM operands disagree on k: " + a.k() + " vs " + b.k());
@@ -74,6 +90,7 @@ final class Sgemm {
             return;
         }
         boolean narrow = n <= NR_NARROW;
+        PackedWeight pb = narrow || packedB == null || packedB.out != n || packedB.in != k ? null : packedB;
         int mr = narrow ? MR_NARROW : MR;
         int nr = narrow ? NR_NARROW : NR;
         long work = (long) m * n * k;
@@ -83,35 +100,35 @@ final class Sgemm {
             pool.parallelFor(threads, t -> {
                 int m0 = Math.min(m, strips * t / threads * mr);
                 int m1 = Math.min(m, strips * (t + 1) / threads * mr);
-                block(pool, m0, m1, 0, n, a, b, c, cOff, ldc, ep, narrow);
+                block(pool, m0, m1, 0, n, a, b, pb, c, cOff, ldc, ep, narrow);
             });
         } else if (threads > 1 && n >= 2 * nr * threads) {
             int strips = (n + nr - 1) / nr;
             pool.parallelFor(threads, t -> {
                 int n0 = Math.min(n, strips * t / threads * nr);
                 int n1 = Math.min(n, strips * (t + 1) / threads * nr);
-                block(pool, 0, m, n0, n1, a, b, c, cOff, ldc, ep, narrow);
+                block(pool, 0, m, n0, n1, a, b, pb, c, cOff, ldc, ep, narrow);
             });
         } else {
-            block(pool, 0, m, 0, n, a, b, c, cOff, ldc, ep, narrow);
+            block(pool, 0, m, 0, n, a, b, pb, c, cOff, ldc, ep, narrow);
         }
     }
 
     private static void block(WorkerPool pool, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
-                              float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
+                              PackedWeight pb, float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
         Buffers buf = pool.acquire(BUFFERS);
         try {
-            block(buf, m0, m1, n0, n1, a, b, c, cOff, ldc, ep, narrow);
+            block(buf, m0, m1, n0, n1, a, b, pb, c, cOff, ldc, ep, narrow);
         } finally {
             pool.release(BUFFERS, buf);
         }
     }
 
     private static void block(Buffers buf, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
-                              float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
+                              PackedWeight pb, float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
         int mr = narrow ? MR_NARROW : MR;
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;
@@ -119,14 +136,21 @@ final class Sgemm {
         GemmOperand.Segment direct = Simd.SCALAR ? null : a.plainLead();
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
-            int kBlocks = (k + KC - 1) / KC;
-            int kcEven = (k + kBlocks - 1) / kBlocks;
+            int kcEven = kBlock(k);
             for (int pc = 0; pc < k; pc += kcEven) {
                 int kc = Math.min(kcEven, k - pc);
                 // k steps of this block read in place from the plain leading segment; the rest are packed
                 int kd = direct == null ? 0 : Math.max(0, Math.min(kc, direct.kLength() - pc));
-                for (int js = 0; js < nc; js += nr) {
-                    b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
+                // B's panels for columns [jc, jc+nc): packed now, or read from the weight packed beforehand
+                float[] bp = buf.b;
+                int b0 = 0;
+                if (pb != null) {
+                    bp = pb.panels;
+                    b0 = pb.strip(pc, kc, jc);
+                } else {
+                    for (int js = 0; js < nc; js += nr) {
+                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
+                    }
                 }
                 int mode = pc == 0 ? FIRST : ACCUMULATE;
                 for (int ic = m0; ic < m1; ic += mcMax) {
@@ -140,19 +164,19 @@ final class Sgemm {
                         for (int is = 0; is < mc; is += mr) {
                             int rows = Math.min(mr, mc - is);
                             if (Simd.SCALAR) {
-                                scalarKernel(buf.a, is * kc, buf.b, js * kc, kc, mr, nr, buf.tile);
+                                scalarKernel(buf.a, is * kc, bp, b0 + js * kc, kc, mr, nr, buf.tile);
                             } else if (narrow && kd > 0 && rows == mr) {
                                 int os = direct.outerStride();
                                 kernel12x1(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
-                                        buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                        buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else if (narrow) {
-                                kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else if (kd > 0 && rows == mr) {
                                 int os = direct.outerStride();
                                 kernel6x3(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
-                                        buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                        buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else {
-                                kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, buf.b, js * kc, kc, buf.tile);
+                                kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             }
                             store(buf.tile, nr, rows, cols, c, cOff + (ic + is) * ldc + jc + js, ldc, mode, ep, jc + js);
                         }

@@ -96,6 +96,19 @@ public interface Backend extends AutoCloseable {
     void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor dropMask, Tensor y, Tensor u);
 
     /**
+     * Declares a frozen weight w {@code [out,in]} (as passed to {@link #linearForward}) unchanging from now on, so
+     * the backend may prepare it once instead of on every call: the CPU backend packs it into its GEMM's panel
+     * layout, which {@link #linearForward} then reads instead of repacking w. Until {@link #unprepare(Tensor)}, the
+     * contents of w must not change (a change would go unseen); the backend holds the prepared copy (counted by
+     * {@code MemoryAccounting}) and a reference to w. Preparing again after a change refreshes it. The default does
+     * nothing.
+     */
+    default void prepare(Tensor w) {}
+
+    /** Drops what {@link #prepare(Tensor)} made for w (nothing if w was not prepared); w may change afterwards. */
+    default void unprepare(Tensor w) {}
+
+    /**
      * The fused LoRA linear for inference: y = x Wᵀ + b + s·(x Aᵀ) Bᵀ, without dropout and without handing back
      * u = x Aᵀ (nothing for a backward to read). Shapes as in {@link #loraForward(Tensor, Tensor, Tensor, Tensor,
      * Tensor, float, Tensor, Tensor, Tensor)}: x {@code [N,in]}, W {@code [out,in]}, b {@code [out]} nullable,

@@ -189,6 +189,18 @@ public final class ValidatingBackend implements Backend {
         inner.loraForward(x, w, bias, a, b, s, dropMask, y, u);
     }
 
+    @Override public void prepare(Tensor w) {
+        ArgumentChecks c = check("prepare");
+        c.tensor("w", w);
+        weight(c, "w", w);
+        inner.prepare(w);
+    }
+
+    @Override public void unprepare(Tensor w) {
+        check("unprepare").notNull("w", w);
+        inner.unprepare(w);
+    }
+
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
         ArgumentChecks c = check("loraForward");
         int[] d = loraShapes(c, x, w, a, b, s, null);
@@ -287,6 +299,7 @@ public final class ValidatingBackend implements Backend {
         c.lastDim("z", z, d[2]);
         c.rows("z", z, d[0]);
         c.distinct(new String[] {"x", "wDown", "bDown", "wUp", "bUp", "y", "z"}, x, wDown, bDown, wUp, bUp, y, z);
+        c.inPlaceOrDisjoint("residual", residual, "y", y);
         inner.adapterForward(x, residual, wDown, bDown, wUp, bUp, f, s, y, z);
     }
 
@@ -430,6 +443,7 @@ public final class ValidatingBackend implements Backend {
         c.lastDim("x", x, l.dim(0));
         c.sameShape("y", y, "x", x);
         c.distinct(new String[] {"l", "y"}, l, y);
+        c.inPlaceOrDisjoint("x", x, "y", y);
         inner.scaleForward(x, l, y);
     }
 
@@ -545,6 +559,7 @@ public final class ValidatingBackend implements Backend {
         c.tensor("x", x);
         c.tensor("y", y);
         c.sameShape("y", y, "x", x);
+        c.inPlaceOrDisjoint("x", x, "y", y);
         inner.activationForward(f, x, y);
     }
 
@@ -557,6 +572,7 @@ public final class ValidatingBackend implements Backend {
         c.sameShape("dy", dy, "x", x);
         c.sameShape("dx", dx, "x", x);
         c.distinct(new String[] {"x", "dx"}, x, dx);
+        c.inPlaceOrDisjoint("dy", dy, "dx", dx);
         inner.activationBackward(f, dy, x, dx);
     }
 
@@ -568,6 +584,7 @@ public final class ValidatingBackend implements Backend {
             throw c.fail("x must have rank ≥ 1");
         }
         c.sameShape("y", y, "x", x);
+        c.inPlaceOrDisjoint("x", x, "y", y);
         inner.softmaxForward(x, y);
     }
 
@@ -654,6 +671,7 @@ public final class ValidatingBackend implements Backend {
         c.sameShape("mask", mask, "x", x);
         c.distinct(new String[] {"x", "mask"}, x, mask);
         c.distinct(new String[] {"y", "mask"}, y, mask);
+        c.inPlaceOrDisjoint("x", x, "y", y);
         inner.dropoutForward(x, p, seed, y, mask);
     }
 

@@ -150,4 +150,29 @@ class TensorWrapTest {
         ShapeMismatchException e = assertThrows(ShapeMismatchException.class, () -> b.add(a, c, shifted));
         assertTrue(e.getMessage().contains("different offset"), e.getMessage());
     }
+
+    @Test
+    void everyInPlaceKernelRefusesAShiftedOverlap() {
+        Backend b = new ValidatingBackend(new ReferenceBackend());
+        float[] caller = new float[20];
+        for (int i = 0; i < caller.length; i++) {
+            caller[i] = 0.05f * i;
+        }
+        Tensor x = Tensor.wrap(caller, 0, 2, 4);
+        Tensor shifted = Tensor.wrap(caller, 2, 2, 4);
+        assertThrows(ShapeMismatchException.class,
+                () -> b.activationForward(dev.peft4j.backend.Activation.GELU, x, shifted));
+        assertThrows(ShapeMismatchException.class, () -> b.softmaxForward(x, shifted));
+        assertThrows(ShapeMismatchException.class, () -> b.scaleForward(x, Tensor.wrap(caller, 16, 4), shifted));
+        assertThrows(ShapeMismatchException.class, () -> b.dropoutForward(x, 0.5f, 1L, shifted, Tensor.zeros(2, 4)));
+        assertThrows(ShapeMismatchException.class, () -> b.activationBackward(dev.peft4j.backend.Activation.GELU,
+                x, Tensor.zeros(2, 4), shifted));
+        // the same range through a second wrap is in place, and allowed
+        float[] expected = new float[8];
+        for (int i = 0; i < 8; i++) {
+            expected[i] = Math.max(0f, caller[i]);
+        }
+        b.activationForward(dev.peft4j.backend.Activation.RELU, x, Tensor.wrap(caller, 0, 2, 4));
+        assertArrayEquals(expected, java.util.Arrays.copyOf(caller, 8));
+    }
 }

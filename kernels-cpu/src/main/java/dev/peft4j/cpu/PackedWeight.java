@@ -1,0 +1,50 @@
+package dev.peft4j.cpu;
+
+/**
+ * A frozen weight W {@code [out,in]} packed once as the right operand B' = Wᵀ {@code [in,out]} of {@link Sgemm},
+ * in exactly the panels {@link Sgemm} would pack on every call: for each k block [pc, pc+kc) (k = in split as
+ * Sgemm splits it) and each NR-wide column strip starting at column j, the kc × NR strip lies at
+ * {@code panels[pc·outPadded + j·kc]}, outPadded = out rounded up to NR. Used for y = x Wᵀ + b when out is wider
+ * than one vector (the wide micro-kernel); a narrower W is not packed.
+ */
+final class PackedWeight {
+    final float[] panels;
+    final int out;
+    final int in;
+    private final int outPadded;
+
+    private PackedWeight(float[] panels, int out, int in, int outPadded) {
+        this.panels = panels;
+        this.out = out;
+        this.in = in;
+        this.outPadded = outPadded;
+    }
+
+    /** Packs W (row-major {@code [out,in]} at offset wo of w); null when out ≤ one vector (not packable). */
+    static PackedWeight of(float[] w, int wo, int out, int in) {
+        if (out <= Sgemm.NR_NARROW || in == 0) {
+            return null;
+        }
+        GemmOperand right = GemmOperand.right(w, wo, true, in, in);
+        int nr = Sgemm.NR;
+        int outPadded = (out + nr - 1) / nr * nr;
+        float[] panels = new float[Math.multiplyExact(outPadded, in)];
+        int kcEven = Sgemm.kBlock(in);
+        for (int pc = 0; pc < in; pc += kcEven) {
+            int kc = Math.min(kcEven, in - pc);
+            for (int j = 0; j < out; j += nr) {
+                right.pack(j, Math.min(nr, out - j), nr, pc, kc, panels, pc * outPadded + j * kc);
+            }
+        }
+        return new PackedWeight(panels, out, in, outPadded);
+    }
+
+    /** Index in {@link #panels} of the strip of k block pc (of depth kc) starting at column j (a multiple of NR). */
+    int strip(int pc, int kc, int j) {
+        return pc * outPadded + j * kc;
+    }
+
+    long bytes() {
+        return 4L * panels.length;
+    }
+}
