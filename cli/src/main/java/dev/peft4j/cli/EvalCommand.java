@@ -3,7 +3,7 @@ package dev.peft4j.cli;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
-import dev.peft4j.data.TextExample;
+import dev.peft4j.text.TextExample;
 import dev.peft4j.text.Prediction;
 import dev.peft4j.text.TextClassifier;
 import dev.peft4j.train.Metrics;

@@ -1,7 +1,7 @@
 package dev.peft4j.cli;
 
 import dev.peft4j.data.LabeledDataset;
-import dev.peft4j.data.TextExample;
+import dev.peft4j.text.TextExample;
 import dev.peft4j.tokenizer.Encoding;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.EncodedExample;

@@ -1,5 +1,6 @@
 package dev.peft4j.data;
 
+import dev.peft4j.text.TextExample;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.peft4j.data;
 
+import dev.peft4j.text.TextExample;
 import dev.peft4j.train.SeededShuffle;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.peft4j.data;
 
+import dev.peft4j.text.TextExample;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

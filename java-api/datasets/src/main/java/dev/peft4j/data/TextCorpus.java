@@ -1,5 +1,6 @@
 package dev.peft4j.data;
 
+import dev.peft4j.text.TextExample;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.peft4j.data;
 
+import dev.peft4j.text.TextExample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -53,6 +53,7 @@ public final class ClassifierTrainer {
         String fingerprint = fingerprint(trainable, train.size(), validation.size());
         long start = System.nanoTime();
         boolean stoppedEarly;
+        boolean cancelled;
         try (Optimizer opt = new Optimizer(be, trainable)) {
             if (checkpoints != null && checkpoints.resume() && Files.exists(checkpoints.path())) {
                 TrainingCheckpoint c = readCheckpoint(fingerprint);
@@ -63,12 +64,13 @@ public final class ClassifierTrainer {
             try (Loop loop = new Loop(model, train, validation, trainable, opt, state, fingerprint, microPerEpoch,
                     totalSteps, start)) {
                 stoppedEarly = loop.run();
+                cancelled = loop.cancelled;
             }
         }
         state.stopping().restoreBest(trainable);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new TrainResult(state.step(), state.lossesSoFar(), state.history(), state.stopping().best(), seconds,
-                state.tokens() / seconds, stoppedEarly);
+                state.tokens() / seconds, stoppedEarly && !cancelled, cancelled);
     }
 
     /**
@@ -92,6 +94,7 @@ public final class ClassifierTrainer {
         private final GradientAccumulator acc;
         private final Tensor stepLoss;  // [1], the step's loss: the mean over its micro-batches
         private final Tensor stepNorm;  // [1], the gradient's global norm before clipping
+        private boolean cancelled;
 
         Loop(SequenceClassifier model, List<EncodedExample> train, List<EncodedExample> validation,
              List<Parameter> trainable, Optimizer opt, TrainingState state, String fingerprint, int microPerEpoch,
@@ -115,7 +118,7 @@ public final class ClassifierTrainer {
             this.stepNorm = be.allocate(1);
         }
 
-        /** Runs the remaining epochs; true when early stopping ended the run. */
+        /** Runs the remaining epochs; true when early stopping or a stop request ended the run. */
         boolean run() {
             for (int epoch = state.startEpoch(); epoch < config.epochs(); epoch++) {
                 if (epoch(epoch, epoch == state.startEpoch() ? state.startMicro() : 0)) {
@@ -187,6 +190,11 @@ public final class ClassifierTrainer {
             if (checkpoints != null && checkpoints.every() > 0 && step % checkpoints.every() == 0) {
                 writeCheckpoint(state.checkpoint(fingerprint, epochDone ? epoch + 1 : epoch, epochDone ? 0 : micro,
                         trainable, opt));
+                listener.onCheckpoint(step, checkpoints.path());
+            }
+            if (listener.stopRequested()) {
+                cancelled = true;
+                return true;
             }
             return false;
         }

@@ -8,5 +8,16 @@ public interface TrainListener {
     /** After each evaluation on the validation set. */
     default void onEvaluation(long step, Metrics validation) {}
 
+    /** After a checkpoint was written (atomically) to {@code file}. */
+    default void onCheckpoint(long step, java.nio.file.Path file) {}
+
+    /**
+     * Asked after each optimizer step: true ends the run there (cooperative cancellation). The trainer then restores
+     * the best validated parameters, as at any end, and reports {@link TrainResult#cancelled()}.
+     */
+    default boolean stopRequested() {
+        return false;
+    }
+
     TrainListener NONE = new TrainListener() {};
 }

@@ -1,4 +1,4 @@
-package dev.peft4j.data;
+package dev.peft4j.text;
 
 import java.util.Objects;
 

@@ -1,0 +1,102 @@
+package dev.peft4j.text;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FineTune on the real MiniLM, tiny sizes: events, the saved adapter, cancellation, the asynchronous form. */
+class FineTuneTest {
+    static final List<String> LABELS = List.of("negative", "positive");
+
+    static List<TextExample> reviews(int n, int offset) {
+        String[] good = {"a wonderful film", "great acting and a moving story", "I loved it", "brilliant and funny"};
+        String[] bad = {"a dull mess", "boring and far too long", "I hated it", "awful acting, no story"};
+        List<TextExample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int k = i + offset;
+            out.add(k % 2 == 0 ? new TextExample(good[k / 2 % good.length] + " " + k, 1)
+                    : new TextExample(bad[k / 2 % bad.length] + " " + k, 0));
+        }
+        return out;
+    }
+
+    @Test
+    void reportsEveryEventInOrderAndSavesAnAdapterTheClassifierLoadsAlone(@TempDir Path dir) throws Exception {
+        List<FineTuneEvent> events = Collections.synchronizedList(new ArrayList<>());
+        Path adapter = dir.resolve("adapter");
+        FineTuneResult r = FineTune.classifier(BaseModel.miniLm(), reviews(24, 0), LABELS)
+                .validation(reviews(8, 100)).method("lora").epochs(2).batchSize(8).maxLength(16).seed(3)
+                .checkpoint(dir.resolve("checkpoint.safetensors"), 2, false)
+                .saveTo(adapter).listener(events::add).build().run();
+        assertInstanceOf(FineTuneEvent.Started.class, events.get(0));
+        FineTuneEvent.Started started = (FineTuneEvent.Started) events.get(0);
+        assertEquals(6, started.totalSteps());
+        assertEquals(r.trainableParameters(), started.trainableParameters());
+        assertInstanceOf(FineTuneEvent.Finished.class, events.get(events.size() - 1));
+        assertEquals(6, events.stream().filter(e -> e instanceof FineTuneEvent.Step).count());
+        assertEquals(2, events.stream().filter(e -> e instanceof FineTuneEvent.Evaluated).count());
+        assertEquals(3, events.stream().filter(e -> e instanceof FineTuneEvent.Checkpointed).count());
+        assertEquals(6, r.training().steps());
+        assertTrue(r.trainableFraction() > 0 && r.trainableFraction() < 0.01, "LoRA trains < 1 %: " + r.trainableFraction());
+        try (TextClassifier c = TextClassifier.builder(adapter).build()) {
+            assertEquals(LABELS, c.labels());
+            assertEquals(16, c.maxLength());
+            assertEquals(2, c.classify("a wonderful film").probabilities().length);
+        }
+    }
+
+    @Test
+    void cancelStopsAfterTheStepInProgressAndStillSaves(@TempDir Path dir) throws Exception {
+        List<FineTuneEvent> events = new ArrayList<>();
+        FineTune[] job = new FineTune[1];
+        job[0] = FineTune.classifier(BaseModel.miniLm(), reviews(32, 0), LABELS).epochs(3).batchSize(8).maxLength(12)
+                .saveTo(dir.resolve("adapter")).listener(e -> {
+                    events.add(e);
+                    if (e instanceof FineTuneEvent.Step s && s.step() == 2) {
+                        job[0].cancel();
+                    }
+                }).build();
+        FineTuneResult r = job[0].run();
+        assertEquals(2, r.training().steps());
+        assertTrue(r.training().cancelled());
+        assertTrue(events.contains(new FineTuneEvent.Stopped(2, FineTuneEvent.Stopped.Reason.CANCELLED)), events.toString());
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("adapter/adapter_model.safetensors")));
+        assertThrows(IllegalStateException.class, job[0]::run, "a run is used once");
+    }
+
+    @Test
+    void startRunsOnAnExecutor() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            FineTuneResult r = FineTune.classifier(BaseModel.miniLm(), reviews(8, 0), LABELS).method("bitfit").epochs(1)
+                    .batchSize(8).maxLength(8).build().start(pool).get(5, TimeUnit.MINUTES);
+            assertEquals(1, r.training().steps());
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void badInputIsRefusedWhenTheRunIsBuilt() {
+        assertThrows(IllegalArgumentException.class,
+                () -> FineTune.classifier(BaseModel.miniLm(), List.of(new TextExample("x", 2)), LABELS));
+        assertThrows(IllegalArgumentException.class,
+                () -> FineTune.classifier(BaseModel.miniLm(), List.of(TextExample.unlabelled("x")), LABELS));
+        assertThrows(IllegalArgumentException.class, () -> FineTune.classifier(BaseModel.miniLm(), List.of(), LABELS));
+        assertThrows(IllegalArgumentException.class,
+                () -> FineTune.classifier(BaseModel.miniLm(), reviews(2, 0), List.of("only")));
+        assertThrows(IllegalArgumentException.class,
+                () -> FineTune.classifier(BaseModel.miniLm(), reviews(2, 0), LABELS).method("lorax"));
+    }
+}
