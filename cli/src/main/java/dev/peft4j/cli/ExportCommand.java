@@ -27,7 +27,7 @@ final class ExportCommand implements Callable<Integer> {
         try (Backend be = Backends.create("reference")) {
             TrainedClassifier t = TrainedClassifier.load(run.run, be);
             try (t.classifier) {
-                String name = baseModelName != null ? baseModelName : t.base.displayName;
+                String name = baseModelName != null ? baseModelName : t.base.name();
                 PeftType type = AdapterIo.save(output, AdapterModel.of(t.classifier), name);
                 System.out.printf("wrote a %s adapter for %s to %s%n", type, name, output);
             }

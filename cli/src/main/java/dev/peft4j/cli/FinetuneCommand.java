@@ -2,29 +2,17 @@ package dev.peft4j.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import dev.peft4j.adapter.AdapterIo;
-import dev.peft4j.adapter.AdapterModel;
-import dev.peft4j.adapter.ClassifierInfo;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
-import dev.peft4j.model.BertModel;
-import dev.peft4j.model.Parameter;
-import dev.peft4j.model.SequenceClassifier;
-import dev.peft4j.model.TrainableReport;
-import dev.peft4j.peft.Methods;
-import dev.peft4j.peft.PeftPlan;
-import dev.peft4j.peft.PlanCodec;
-import dev.peft4j.tokenizer.WordPieceTokenizer;
-import dev.peft4j.train.Batcher;
-import dev.peft4j.train.CheckpointOptions;
-import dev.peft4j.train.ClassifierTrainer;
-import dev.peft4j.train.EncodedExample;
-import dev.peft4j.train.Evaluator;
+import dev.peft4j.text.BaseModel;
+import dev.peft4j.text.TextClassifier;
+import dev.peft4j.text.FineTuneResult;
+import dev.peft4j.text.FineTuneEvent;
+import dev.peft4j.text.FineTune;
 import dev.peft4j.train.Metrics;
 import dev.peft4j.train.TrainConfig;
-import dev.peft4j.train.TrainListener;
 import dev.peft4j.train.TrainResult;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -101,75 +89,87 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         long dataSeed = splitSeed != null ? splitSeed : seed;
         Splits splits = data.split(SplitSpec.counts(train, validation, test), dataSeed);
-        WordPieceTokenizer tokenizer = base.tokenizer();
-        List<EncodedExample> trainSet = Examples.encode(tokenizer, splits.train(), maxLength.tokens());
-        List<EncodedExample> valSet = Examples.encode(tokenizer, splits.validation(), maxLength.tokens());
-        List<EncodedExample> testSet = Examples.encode(tokenizer, splits.test(), maxLength.tokens());
         Files.createDirectories(output);
         try (Backend be = backend.create();
-             SequenceClassifier classifier = new SequenceClassifier(base.load(be, 0.1f), data.numLabels(), seed);
              BufferedWriter metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"))) {
-            BertModel encoder = classifier.encoder();
-            PeftPlan peftPlan = plan != null ? PlanCodec.read(plan)
-                    : Methods.plan(method, encoder.config().layers(), encoder.config().hidden(), size);
-            encoder.applyPlan(peftPlan, seed);
-            long trainable = classifier.trainableParameters().stream().mapToLong(Parameter::numel).sum();
-            double fraction = (double) trainable / encoder.baseParameterCount();
             String methodName = plan != null ? "plan " + plan : method + (size > 0 ? " (size " + size + ")" : "");
-            System.out.printf("model %s | method %s | backend %s | %d labels %s%n", base.displayName, methodName,
+            System.out.printf("model %s | method %s | backend %s | %d labels %s%n", base.name(), methodName,
                     be.name(), data.numLabels(), data.labelNames());
             System.out.printf("data %s: %d train, %d validation, %d test | %d tokens max | %d epochs × batch %d%n",
-                    dataset.name(), trainSet.size(), valSet.size(), testSet.size(), maxLength.tokens(), epochs, batch);
-            System.out.printf("trainable %,d parameters = %.3f%% of %,d (head included):%n", trainable, 100 * fraction,
-                    encoder.baseParameterCount());
-            System.out.print(TrainableReport.of(classifier.trainableParameters(), encoder.baseParameterCount()).format());
-
-            float peakLr = lr != null ? lr : plan != null ? 1e-3f : Methods.learningRate(method);
-            TrainConfig cfg = TrainConfig.defaults().withEpochs(epochs).withBatchSize(batch).withLr(peakLr).withSeed(seed);
-            System.out.printf("learning rate %.1e (peak; linear warm-up over %.0f%% of the steps, then %s decay)%n", peakLr,
-                    100 * cfg.warmupFraction(), cfg.decay().name().toLowerCase(java.util.Locale.ROOT));
-            Batcher batcher = new Batcher(tokenizer.padId());
-            ProgressBar[] bar = new ProgressBar[1];
-            List<double[]> validationCurve = new ArrayList<>();
-            TrainListener listener = new TrainListener() {
-                @Override
-                public void onStep(long step, long total, float loss, float rate, float norm, double tokensPerSecond) {
-                    if (bar[0] == null) {
-                        bar[0] = new ProgressBar(System.out, "train", total);
-                    }
-                    bar[0].update(step, String.format("loss %.4f  %.0f tok/s", loss, tokensPerSecond));
-                    json(metrics, "step", step, "loss", loss, "lr", rate, "grad_norm", norm, "tokens_per_s", tokensPerSecond);
-                }
-
-                @Override
-                public void onEvaluation(long step, Metrics m) {
-                    System.out.printf("validation at step %d: accuracy %.4f  macro-F1 %.4f  loss %.4f%n", step,
-                            m.accuracy(), m.macroF1(), m.loss());
-                    validationCurve.add(new double[] {step, m.loss(), m.accuracy()});
-                    json(metrics, "step", step, "val_loss", m.loss(), "val_accuracy", m.accuracy(), "val_macro_f1", m.macroF1());
-                }
-            };
+                    dataset.name(), splits.train().size(), splits.validation().size(), splits.test().size(),
+                    maxLength.tokens(), epochs, batch);
             Path checkpoint = output.resolve("checkpoint.safetensors");
             if (resume && Files.exists(checkpoint)) {
                 System.out.println("resuming from " + checkpoint);
             }
-            TrainResult result = new ClassifierTrainer(cfg, batcher, listener,
-                    new CheckpointOptions(checkpoint, checkpointEvery, resume)).train(classifier, trainSet, valSet);
-            AdapterIo.save(output.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(classifier), base.displayName,
-                    new ClassifierInfo(data.labelNames(), maxLength.tokens()));
-            new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train, validation, test, seed,
-                    dataSeed).write(output);
-            System.out.println("evaluating on " + testSet.size() + " held-out examples ...");
-            Metrics held = new Evaluator(batcher, 32).evaluate(classifier, testSet);
+            ProgressBar[] bar = new ProgressBar[1];
+            List<double[]> validationCurve = new ArrayList<>();
+            FineTune.Builder job = FineTune.classifier(base, splits.train().examples(), data.labelNames())
+                    .validation(splits.validation().examples()).epochs(epochs).batchSize(batch)
+                    .maxLength(maxLength.tokens()).seed(seed).backend(be)
+                    .checkpoint(checkpoint, checkpointEvery, resume)
+                    .saveTo(output.resolve(RunInfo.ADAPTER_DIR))
+                    .listener(event -> report(event, bar, validationCurve, metrics));
+            if (plan != null) {
+                job.planFile(plan);
+            } else {
+                job.method(method, size);
+            }
+            if (lr != null) {
+                job.learningRate(lr);
+            }
+            FineTuneResult result = job.build().run();
+            RunInfo info = new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train,
+                    validation, test, seed, dataSeed);
+            info.write(output);
+            System.out.println("evaluating on " + splits.test().size() + " held-out examples ...");
+            Metrics held;
+            try (TextClassifier classifier = RunClassifier.open(output, info, be)) {
+                held = EvalCommand.evaluate(classifier, splits.test().examples());
+            }
             json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
-            Curves.write(output, result.losses(), validationCurve);
+            Curves.write(output, result.training().losses(), validationCurve);
             double wall = (System.nanoTime() - wallStart) / 1e9;
-            printSummary(base, methodName, be, held, trainable, fraction, result, wall);
-            writeSummary(base, methodName, be, held, trainable, fraction, result, wall);
+            printSummary(base, methodName, be, held, result, wall);
+            writeSummary(base, methodName, be, held, result, wall);
         }
         return 0;
     }
 
+    /** Prints a run's events and writes them to metrics.jsonl (one JSON object per step and per evaluation). */
+    private static void report(FineTuneEvent event, ProgressBar[] bar, List<double[]> validationCurve,
+                               BufferedWriter metrics) {
+        switch (event) {
+            case FineTuneEvent.Started s -> {
+                System.out.printf("trainable %,d parameters = %.3f%% of %,d (head included):%n", s.trainableParameters(),
+                        100 * s.trainableFraction(), s.baseParameters());
+                System.out.print(s.report().format());
+                TrainConfig cfg = TrainConfig.defaults();
+                System.out.printf("learning rate %.1e (peak; linear warm-up over %.0f%% of the steps, then %s decay)%n",
+                        s.learningRate(), 100 * cfg.warmupFraction(), cfg.decay().name().toLowerCase(java.util.Locale.ROOT));
+            }
+            case FineTuneEvent.Step s -> {
+                if (bar[0] == null) {
+                    bar[0] = new ProgressBar(System.out, "train", s.totalSteps());
+                }
+                bar[0].update(s.step(), String.format("loss %.4f  %.0f tok/s", s.loss(), s.tokensPerSecond()));
+                json(metrics, "step", s.step(), "loss", s.loss(), "lr", s.learningRate(), "grad_norm", s.gradientNorm(),
+                        "tokens_per_s", s.tokensPerSecond());
+            }
+            case FineTuneEvent.Evaluated e -> {
+                Metrics m = e.validation();
+                System.out.printf("validation at step %d: accuracy %.4f  macro-F1 %.4f  loss %.4f%n", e.step(),
+                        m.accuracy(), m.macroF1(), m.loss());
+                validationCurve.add(new double[] {e.step(), m.loss(), m.accuracy()});
+                json(metrics, "step", e.step(), "val_loss", m.loss(), "val_accuracy", m.accuracy(), "val_macro_f1",
+                        m.macroF1());
+            }
+            case FineTuneEvent.Stopped s -> System.out.printf("stopped at step %d (%s)%n", s.step(),
+                    s.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            case FineTuneEvent.Checkpointed c -> { }
+            case FineTuneEvent.Finished f -> { }
+        }
+    }
 
     private static void json(BufferedWriter w, Object... kv) {
         JsonObject o = new JsonObject();
@@ -190,17 +190,19 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
-    private void printSummary(BaseModel base, String methodName, Backend be, Metrics held, long trainable, double fraction,
-                              TrainResult r, double wall) {
+    private void printSummary(BaseModel base, String methodName, Backend be, Metrics held, FineTuneResult result,
+                              double wall) {
+        TrainResult r = result.training();
         System.out.println();
         System.out.println("┌──────────────────────────┬──────────────────────────────────┐");
-        row("model", base.displayName);
+        row("model", base.name());
         row("method", methodName);
         row("backend", be.name());
         row("held-out accuracy", String.format("%.2f%% (%d examples)", 100 * held.accuracy(), held.count()));
         row("held-out macro-F1", String.format("%.4f", held.macroF1()));
         row("best validation acc.", r.bestValidation() == null ? "-" : String.format("%.2f%%", 100 * r.bestValidation().accuracy()));
-        row("trainable parameters", String.format("%,d (%.3f%%)", trainable, 100 * fraction));
+        row("trainable parameters", String.format("%,d (%.3f%%)", result.trainableParameters(),
+                100 * result.trainableFraction()));
         row("steps", String.valueOf(r.steps()));
         row("training time", ProgressBar.duration(r.seconds()));
         row("training tokens/s", String.format("%.0f", r.tokensPerSecond()));
@@ -216,10 +218,11 @@ final class FinetuneCommand implements Callable<Integer> {
         System.out.printf("│ %-24s │ %-32s │%n", k, v);
     }
 
-    private void writeSummary(BaseModel base, String methodName, Backend be, Metrics held, long trainable, double fraction,
-                              TrainResult r, double wall) throws IOException {
+    private void writeSummary(BaseModel base, String methodName, Backend be, Metrics held, FineTuneResult result,
+                              double wall) throws IOException {
+        TrainResult r = result.training();
         JsonObject o = new JsonObject();
-        o.addProperty("model", base.displayName);
+        o.addProperty("model", base.name());
         o.addProperty("method", methodName);
         o.addProperty("backend", be.name());
         o.addProperty("dataset", dataset.name());
@@ -231,8 +234,8 @@ final class FinetuneCommand implements Callable<Integer> {
         o.addProperty("split_seed", splitSeed != null ? splitSeed : seed);
         o.addProperty("test_accuracy", held.accuracy());
         o.addProperty("test_macro_f1", held.macroF1());
-        o.addProperty("trainable_parameters", trainable);
-        o.addProperty("trainable_fraction", fraction);
+        o.addProperty("trainable_parameters", result.trainableParameters());
+        o.addProperty("trainable_fraction", result.trainableFraction());
         o.addProperty("training_seconds", r.seconds());
         o.addProperty("tokens_per_second", r.tokensPerSecond());
         o.addProperty("wall_seconds", wall);

@@ -31,7 +31,7 @@ final class MergeCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("the run in " + run + " has no LoRA layers to merge");
                 }
                 HfCheckpoint.save(output, t.classifier);
-                System.out.printf("merged %d LoRA layers into %s; wrote %s%n", merged, t.base.displayName, output);
+                System.out.printf("merged %d LoRA layers into %s; wrote %s%n", merged, t.base.name(), output);
             }
         }
         return 0;

@@ -1,5 +1,6 @@
 package dev.peft4j.cli;
 
+import dev.peft4j.text.BaseModel;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.search.ParameterCounter;
@@ -19,10 +20,11 @@ final class MethodsCommand implements Runnable {
 
     @Override
     public void run() {
-        BertConfig cfg = model.base() == BaseModel.MINILM ? BertConfig.miniLmL6() : BertConfig.bgeSmall();
+        BaseModel named = model.base();
+        BertConfig cfg = named.name().equals(BaseModel.miniLm().name()) ? BertConfig.miniLmL6() : BertConfig.bgeSmall();
         long base = ParameterCounter.base(cfg);
         long head = ParameterCounter.head(cfg, labels);
-        System.out.printf("%s: %,d base parameters; a %d-class head adds %,d%n", model.base().displayName, base,
+        System.out.printf("%s: %,d base parameters; a %d-class head adds %,d%n", named.name(), base,
                 labels, head);
         System.out.printf("%-10s %-44s %12s %10s%n", "method", "plan (every layer)", "PEFT params", "% of base");
         for (String m : List.of("head", "lora", "houlsby", "pfeiffer", "parallel", "prefix", "bitfit", "ia3", "mam")) {

@@ -1,5 +1,6 @@
 package dev.peft4j.cli;
 
+import dev.peft4j.text.BaseModel;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,6 @@ final class ModelOption {
 
     /** The named model; an unknown name fails with the known ones. */
     BaseModel base() {
-        return BaseModel.parse(model);
+        return BaseModel.named(model);
     }
 }

@@ -1,5 +1,6 @@
 package dev.peft4j.cli;
 
+import dev.peft4j.text.BaseModel;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.model.Batch;
 import dev.peft4j.model.MixedLoraClassifier;
@@ -54,9 +55,9 @@ final class PredictMixedCommand implements Callable<Integer> {
         for (Map.Entry<String, Path> e : adapters.entrySet()) {
             infos.add(RunInfo.read(e.getValue()));
         }
-        BaseModel base = BaseModel.parse(infos.get(0).model());
+        BaseModel base = BaseModel.named(infos.get(0).model());
         for (int i = 1; i < infos.size(); i++) {
-            if (BaseModel.parse(infos.get(i).model()) != base) {
+            if (!BaseModel.named(infos.get(i).model()).name().equals(base.name())) {
                 throw new IllegalArgumentException("adapter '" + names.get(i) + "' (" + adapters.get(names.get(i))
                         + ") was trained on " + infos.get(i).model() + " but '" + names.get(0) + "' on "
                         + infos.get(0).model() + "; mixed serving needs one base model");

@@ -1,11 +1,10 @@
 package dev.peft4j.cli;
 
+import dev.peft4j.text.BaseModel;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
-import dev.peft4j.io.onnx.BertOnnxWeights;
 import dev.peft4j.model.BertConfig;
-import dev.peft4j.model.BertModel;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.search.AutoPeftResult;
@@ -101,7 +100,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel must be ≥ 1 "
                     + "and --budget in (0, 1)");
         }
-        BaseModel base = model.base();
+        BaseModel base = model.base().preloaded();
         LabeledDataset data = dataset.load();
         if (proxyTrain + proxyValidation > data.size()) {
             throw new IllegalArgumentException("dataset " + dataset.name() + " has " + data.size() + " examples, fewer than "
@@ -111,11 +110,16 @@ final class SearchCommand implements Callable<Integer> {
         WordPieceTokenizer tokenizer = base.tokenizer();
         List<EncodedExample> train = Examples.encode(tokenizer, splits.train(), maxLength.tokens());
         List<EncodedExample> validation = Examples.encode(tokenizer, splits.validation(), maxLength.tokens());
-        BertOnnxWeights weights = base.weights();
         Files.createDirectories(output);
         TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch).withLr(lr)
                 .withSeed(seed);
-        TrialRunner trainer = new ClassifierTrialRunner(backend, be -> BertModel.fromOnnx(be, weights, base.pooling, 0.1f),
+        TrialRunner trainer = new ClassifierTrialRunner(backend, be -> {
+            try {
+                return base.load(be, 0.1f);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        },
                 data.numLabels(), train, validation, proxyTraining, new Batcher(tokenizer.padId()),
                 ClassifierTrialRunner.Score.ACCURACY);
         AtomicInteger done = new AtomicInteger();
@@ -133,7 +137,7 @@ final class SearchCommand implements Callable<Integer> {
                 System.out.println("resuming: " + journal.size() + " trials already in " + journalFile);
             }
             TrialScheduler scheduler = new TrialScheduler(reporting, journal, parallel);
-            BertConfig cfg = BertModel.configOf(weights, base.pooling, 0.1f);
+            BertConfig cfg = base.config(0.1f);
             ProxySettings proxy = new ProxySettings(proxyEpochs, proxyTrain, proxyValidation, seed);
             PeftPlan best;
             String report;

@@ -1,5 +1,6 @@
 package dev.peft4j.cli;
 
+import dev.peft4j.text.BaseModel;
 import dev.peft4j.adapter.AdapterIo;
 import dev.peft4j.adapter.AdapterModel;
 import dev.peft4j.backend.Backend;
@@ -24,7 +25,7 @@ final class TrainedClassifier {
 
     static TrainedClassifier load(Path run, Backend be) throws IOException {
         RunInfo info = RunInfo.read(run);
-        BaseModel base = BaseModel.parse(info.model());
+        BaseModel base = BaseModel.named(info.model());
         SequenceClassifier c = new SequenceClassifier(base.load(be, 0f), info.labels().size(), info.seed());
         try {
             AdapterIo.load(run.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(c), info.seed());

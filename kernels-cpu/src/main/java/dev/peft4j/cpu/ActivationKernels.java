@@ -1,10 +1,8 @@
 package dev.peft4j.cpu;
 
 import static dev.peft4j.cpu.Simd.L;
-import static dev.peft4j.cpu.Simd.S;
 
 import dev.peft4j.backend.Activation;
-import jdk.incubator.vector.FloatVector;
 
 /** y = f(x) and dx = dy ⊙ f'(x), elementwise, split over the pool in contiguous ranges. */
 final class ActivationKernels {

@@ -4,7 +4,6 @@ import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The rank-r products of LoRA (r ≪ K), over a range of rows, each [N, K] operand streamed once:

@@ -5,7 +5,6 @@ import static dev.peft4j.cpu.Simd.S;
 
 import dev.peft4j.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Layer norm per row of x {@code [rows,D]}: μ = Σx/D, var = Σ(x−μ)²/D (two passes), rstd = 1/√(var + eps),

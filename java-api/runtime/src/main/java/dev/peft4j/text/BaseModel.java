@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.peft4j.adapter.HfCheckpoint;
 import dev.peft4j.backend.Backend;
+import dev.peft4j.io.onnx.BertOnnxWeights;
 import dev.peft4j.io.onnx.OnnxWeights;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
@@ -22,12 +23,20 @@ import java.util.Objects;
  * A pretrained BERT encoder and its tokenizer, by where they come from: the built-in all-MiniLM-L6-v2 and
  * bge-small-en-v1.5 (read from the langchain4j embedding jars on the class path), a Hugging Face folder
  * ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}), or an ONNX file with a {@code tokenizer.json}.
- * Nothing is read until {@link #load} or {@link #tokenizer} is called; each call reads afresh.
+ * Nothing is read until {@link #load}, {@link #config} or {@link #tokenizer} is called; each call reads afresh
+ * (see {@link #preloaded()}).
  */
 public final class BaseModel {
-    /** Reads the weights into a model on a backend. */
-    private interface Loader {
-        BertModel load(Backend backend, float dropout) throws IOException;
+    /** Weights read into memory, from which configs and models are made. */
+    private interface Weights {
+        BertConfig config(float dropout);
+
+        BertModel model(Backend backend, float dropout);
+    }
+
+    /** Reads the weights. */
+    private interface WeightsSource {
+        Weights read() throws IOException;
     }
 
     /** Opens the tokenizer.json. */
@@ -37,14 +46,27 @@ public final class BaseModel {
 
     private final String name;
     private final Pooling pooling;
-    private final Loader loader;
+    private final WeightsSource weights;
     private final TokenizerSource tokenizerSource;
 
-    private BaseModel(String name, Pooling pooling, Loader loader, TokenizerSource tokenizerSource) {
+    private BaseModel(String name, Pooling pooling, WeightsSource weights, TokenizerSource tokenizerSource) {
         this.name = name;
         this.pooling = pooling;
-        this.loader = loader;
+        this.weights = weights;
         this.tokenizerSource = tokenizerSource;
+    }
+
+    /** Weights of an ONNX file, with the model's pooling. */
+    private static Weights onnx(BertOnnxWeights w, Pooling pooling) {
+        return new Weights() {
+            @Override public BertConfig config(float dropout) {
+                return BertModel.configOf(w, pooling, dropout);
+            }
+
+            @Override public BertModel model(Backend backend, float dropout) {
+                return BertModel.fromOnnx(backend, w, pooling, dropout);
+            }
+        };
     }
 
     /**
@@ -89,13 +111,19 @@ public final class BaseModel {
         }
         Pooling pooling = sentenceTransformersPooling(dir.resolve("1_Pooling").resolve("config.json"));
         return new BaseModel(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(), pooling,
-                (backend, dropout) -> {
+                () -> {
                     HfCheckpoint checkpoint = HfCheckpoint.read(dir);
-                    BertConfig c = checkpoint.bertConfig();
-                    BertConfig withPooling = new BertConfig(c.vocabSize(), c.hidden(), c.layers(), c.heads(),
-                            c.intermediate(), c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.activation(),
-                            dropout, pooling);
-                    return BertModel.create(backend, withPooling, checkpoint.weights());
+                    return new Weights() {
+                        @Override public BertConfig config(float dropout) {
+                            BertConfig c = checkpoint.bertConfig();
+                            return new BertConfig(c.vocabSize(), c.hidden(), c.layers(), c.heads(), c.intermediate(),
+                                    c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.activation(), dropout, pooling);
+                        }
+
+                        @Override public BertModel model(Backend backend, float dropout) {
+                            return BertModel.create(backend, config(dropout), checkpoint.weights());
+                        }
+                    };
                 },
                 () -> Files.newInputStream(dir.resolve(HfCheckpoint.TOKENIZER)));
     }
@@ -107,7 +135,7 @@ public final class BaseModel {
         Objects.requireNonNull(pooling, "pooling");
         String name = model.getFileName() == null ? model.toString() : model.getFileName().toString();
         return new BaseModel(name, pooling,
-                (backend, dropout) -> BertModel.fromOnnx(backend, OnnxWeights.loadBert(model), pooling, dropout),
+                () -> onnx(OnnxWeights.loadBert(model), pooling),
                 () -> Files.newInputStream(tokenizerJson));
     }
 
@@ -141,7 +169,7 @@ public final class BaseModel {
     private static BaseModel resource(String name, String onnx, String tokenizer, Pooling pooling, String artifact) {
         ClassLoader cl = BaseModel.class.getClassLoader();
         return new BaseModel(name, pooling,
-                (backend, dropout) -> BertModel.fromOnnx(backend, OnnxWeights.loadBertResource(onnx, cl), pooling, dropout),
+                () -> onnx(OnnxWeights.loadBertResource(onnx, cl), pooling),
                 () -> {
                     try {
                         return OnnxWeights.openResource(tokenizer, cl);
@@ -190,7 +218,21 @@ public final class BaseModel {
     /** The encoder on {@code backend}; {@code dropout} is the hidden dropout used when training (0 for inference). */
     public BertModel load(Backend backend, float dropout) throws IOException {
         Objects.requireNonNull(backend, "backend");
-        return loader.load(backend, dropout);
+        return weights.read().model(backend, dropout);
+    }
+
+    /** The encoder's shape (reads the weights). */
+    public BertConfig config(float dropout) throws IOException {
+        return weights.read().config(dropout);
+    }
+
+    /**
+     * This model with its weights read once, now, and kept in memory: {@link #load} then makes models without reading
+     * the file again (a search's trials). The weights stay in memory while the returned object is reachable.
+     */
+    public BaseModel preloaded() throws IOException {
+        Weights w = weights.read();
+        return new BaseModel(name, pooling, () -> w, tokenizerSource);
     }
 
     /** The model's WordPiece tokenizer. */

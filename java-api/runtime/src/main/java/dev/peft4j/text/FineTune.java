@@ -8,6 +8,7 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
+import dev.peft4j.model.TrainableReport;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.peft.PlanCodec;
@@ -104,8 +105,12 @@ public final class FineTune {
                     ? Methods.learningRate(b.method) : TrainConfig.defaults().lr();
             TrainConfig cfg = TrainConfig.defaults().withEpochs(b.epochs).withBatchSize(b.batchSize).withLr(lr)
                     .withSeed(b.seed);
-            ClassifierTrainer trainer = new ClassifierTrainer(cfg, new Batcher(tokenizer.padId()),
-                    new Events(trainable, baseCount), b.checkpoint);
+            long micro = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
+            long totalSteps = (micro + cfg.accumulationSteps() - 1) / cfg.accumulationSteps() * cfg.epochs();
+            emit(new FineTuneEvent.Started(totalSteps, trainable, baseCount, lr,
+                    TrainableReport.of(classifier.trainableParameters(), baseCount)));
+            ClassifierTrainer trainer = new ClassifierTrainer(cfg, new Batcher(tokenizer.padId()), new Events(),
+                    b.checkpoint);
             TrainResult r = trainer.train(classifier, train, validation);
             if (r.cancelled()) {
                 emit(new FineTuneEvent.Stopped(r.steps(), FineTuneEvent.Stopped.Reason.CANCELLED));
@@ -140,23 +145,10 @@ public final class FineTune {
         b.listener.accept(e);
     }
 
-    /** The trainer's reports, as events; the first step is preceded by {@link FineTuneEvent.Started}. */
+    /** The trainer's reports, as events. */
     private final class Events implements TrainListener {
-        private final long trainable;
-        private final long baseCount;
-        private boolean announced;
-
-        Events(long trainable, long baseCount) {
-            this.trainable = trainable;
-            this.baseCount = baseCount;
-        }
-
         @Override
         public void onStep(long step, long totalSteps, float loss, float lr, float gradNorm, double tokensPerSecond) {
-            if (!announced) {
-                announced = true;
-                emit(new FineTuneEvent.Started(totalSteps, trainable, baseCount));
-            }
             emit(new FineTuneEvent.Step(step, totalSteps, loss, lr, gradNorm, tokensPerSecond));
         }
 

@@ -1,13 +1,18 @@
 package dev.peft4j.text;
 
+import dev.peft4j.model.TrainableReport;
 import dev.peft4j.train.Metrics;
 import java.nio.file.Path;
 
 /** What a {@link FineTune} run reports to its listener, in this order: started, steps (with evaluations and
  * checkpoints between them), possibly stopped, finished. */
 public sealed interface FineTuneEvent {
-    /** Training begins: the optimizer steps it will take and the trainable share of the model. */
-    record Started(long totalSteps, long trainableParameters, long baseParameters) implements FineTuneEvent {
+    /**
+     * Training begins: the optimizer steps it will take, the trainable share of the model (and where it sits), and
+     * the peak learning rate.
+     */
+    record Started(long totalSteps, long trainableParameters, long baseParameters, float learningRate,
+                   TrainableReport report) implements FineTuneEvent {
         /** trainable ÷ base parameters. */
         public double trainableFraction() {
             return (double) trainableParameters / baseParameters;

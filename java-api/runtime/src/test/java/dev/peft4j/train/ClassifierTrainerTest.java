@@ -15,10 +15,8 @@ import dev.peft4j.peft.LoraSpec;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.MemoryAccounting;
-import java.util.ArrayList;
 import java.util.List;
 import dev.peft4j.testing.SyntheticExamples;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 public class ClassifierTrainerTest {
