@@ -77,7 +77,7 @@ class SharedOptionsTest {
     void valuesReachTheCommands() {
         FinetuneCommand ft = (FinetuneCommand) parsed("finetune", "--model", "bge-small", "--dataset", "spam",
                 "--text-column", "body", "--label-column", "kind", "--max-length", "64", "--backend", "reference");
-        assertEquals(BaseModel.BGE_SMALL, ft.model.base());
+        assertEquals("bge-small-en-v1.5", ft.model.base().name());
         assertEquals("spam", ft.dataset.name());
         assertEquals("body", ft.dataset.columns.textColumn);
         assertEquals("kind", ft.dataset.columns.labelColumn);
@@ -85,13 +85,13 @@ class SharedOptionsTest {
         assertEquals("reference", ft.backend.backend);
 
         SearchCommand search = (SearchCommand) parsed("search", "--max-length", "32");
-        assertEquals(BaseModel.BGE_SMALL, search.model.base());
+        assertEquals("bge-small-en-v1.5", search.model.base().name());
         assertEquals("imdb", search.dataset.name());
         assertEquals(32, search.maxLength.tokens());
         assertEquals("cpu", search.backend);
 
         MethodsCommand methods = (MethodsCommand) parsed("methods");
-        assertEquals(BaseModel.MINILM, methods.model.base());
+        assertEquals("all-MiniLM-L6-v2", methods.model.base().name());
 
         EvalCommand eval = (EvalCommand) parsed("eval", "--run", "r1", "--text-column", "t");
         assertEquals(Path.of("r1"), eval.run.run);
