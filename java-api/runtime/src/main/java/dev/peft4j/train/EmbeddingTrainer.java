@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
  * loss curve, bit for bit, on the CPU backends.
  *
  * <p>A micro-batch's pairs are each other's negatives, so accumulation gives the gradient of the mean of the
- * micro-batch losses, not of one loss over the union (larger batches need more memory, not more steps).
+ * micro-batch losses, not of one loss over the union (larger batches need more memory, not more steps). An epoch's
+ * last micro-batch holds what is left; if that is one pair, it has no negative, and its loss and gradient are 0.
  */
 public final class EmbeddingTrainer {
     private final TrainConfig config;
