@@ -69,9 +69,10 @@ public final class ImdbEmbeddingDemo {
              ContrastiveObjective objective = new ContrastiveObjective(encoder)) {
             System.out.printf("backend %s, model %s%n", be.name(), base);
             long t0 = System.nanoTime();
-            RetrievalMetrics before = RetrievalEvaluation.evaluate(embed(encoder, testIds, tokenizer.padId()), testLabels, 10);
+            float[][] vectorsBefore = embed(encoder, testIds, tokenizer.padId());
             double embedSeconds = (System.nanoTime() - t0) / 1e9;
-            print("before", before);
+            RetrievalMetrics before = RetrievalEvaluation.evaluate(vectorsBefore, testLabels, 10);
+            print("before", before, vectorsBefore, testLabels);
 
             encoder.applyPlan(PeftPlan.lora(encoder.config().layers(), LoraSpec.defaults()), seed);
             long trainable = encoder.trainableParameters().stream().mapToLong(Parameter::numel).sum();
@@ -90,8 +91,9 @@ public final class ImdbEmbeddingDemo {
             TrainResult r = new EmbeddingTrainer(cfg, tokenizer.padId(), progress).train(objective, encoded);
             System.out.printf("trained %d steps in %.1f s (%.0f tokens/s)%n", r.steps(), r.seconds(), r.tokensPerSecond());
 
-            RetrievalMetrics after = RetrievalEvaluation.evaluate(embed(encoder, testIds, tokenizer.padId()), testLabels, 10);
-            print("after", after);
+            float[][] vectorsAfter = embed(encoder, testIds, tokenizer.padId());
+            RetrievalMetrics after = RetrievalEvaluation.evaluate(vectorsAfter, testLabels, 10);
+            print("after", after, vectorsAfter, testLabels);
             System.out.printf("k-NN accuracy %+.4f, MRR %+.4f; embedding %d held-out reviews took %.1f s%n",
                     after.knnAccuracy() - before.knnAccuracy(), after.meanReciprocalRank() - before.meanReciprocalRank(),
                     test.size(), embedSeconds);
@@ -137,9 +139,37 @@ public final class ImdbEmbeddingDemo {
         return out;
     }
 
-    private static void print(String when, RetrievalMetrics m) {
-        System.out.printf("%s: %d held-out reviews, k=%d nearest-neighbour label accuracy %.4f, MRR %.4f%n", when,
-                m.queries(), m.k(), m.knnAccuracy(), m.meanReciprocalRank());
+    private static void print(String when, RetrievalMetrics m, float[][] v, int[] labels) {
+        System.out.printf("%s: %d held-out reviews, k=%d nearest-neighbour label accuracy %.4f, MRR %.4f; mean cosine"
+                        + " of same-label pairs %.4f, of different-label pairs %.4f%n", when, m.queries(), m.k(),
+                m.knnAccuracy(), m.meanReciprocalRank(), meanCosine(v, labels, true), meanCosine(v, labels, false));
+    }
+
+    /** The mean cosine similarity over pairs i < j with equal (or with different) labels: a collapse shows as both → 1. */
+    private static double meanCosine(float[][] v, int[] labels, boolean sameLabel) {
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < v.length; i++) {
+            for (int j = i + 1; j < v.length; j++) {
+                if ((labels[i] == labels[j]) == sameLabel) {
+                    sum += cosine(v[i], v[j]);
+                    count++;
+                }
+            }
+        }
+        return sum / count;
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int k = 0; k < a.length; k++) {
+            dot += (double) a[k] * b[k];
+            na += (double) a[k] * a[k];
+            nb += (double) b[k] * b[k];
+        }
+        return dot / Math.sqrt(na * nb);
     }
 
     private static List<String> texts(LabeledDataset d) {
