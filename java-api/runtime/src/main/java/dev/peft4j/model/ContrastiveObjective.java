@@ -1,0 +1,162 @@
+package dev.peft4j.model;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Contrastive training of an encoder's embeddings with in-batch negatives: the multiple-negatives ranking loss of
+ * sentence-transformers. A batch of B (anchor, positive) pairs is one {@link Batch} of 2B sequences, the B anchors
+ * first and then the B positives (sequence B+i is the positive of anchor i); every other positive in the batch is a
+ * negative of anchor i.
+ *
+ * <p>Forward: hidden h = encoder(ids) {@code [2B·T, d]}; pooled v {@code [2B, d]} = the mean of h over each
+ * sequence's unmasked tokens, or its [CLS] row, as the encoder's config says (backend kernels); then, in float64 on
+ * the host ({@link InBatchNegativesLoss}): e = v/‖v‖, S = a pᵀ/τ {@code [B, B]}, loss = mean_i CE(S[i,:], i).
+ *
+ * <p>Backward: dv {@code [2B, d]} from {@link InBatchNegativesLoss} (dS = (softmax(S) − I)/B, da = dS p/τ,
+ * dp = dSᵀ a/τ, dv = (de − e(e·de))/‖v‖); through the pooling, dh[b,t] = mask[b,t]·dv[b]/Σ_t mask[b,t] (mean) or
+ * dh = dv scattered to the [CLS] rows b·T and 0 elsewhere; then the encoder's backward fills every trainable
+ * parameter's gradient.
+ *
+ * <p>τ = {@value #DEFAULT_TEMPERATURE} by default: sentence-transformers' scale 20 = 1/τ. The encoder stays the
+ * caller's: {@link #close()} frees only this objective's buffers.
+ */
+public final class ContrastiveObjective implements AutoCloseable {
+    /** sentence-transformers' default: scale 20. */
+    public static final float DEFAULT_TEMPERATURE = 0.05f;
+
+    private final BertModel encoder;
+    private final Backend be;
+    private final float temperature;
+    private final InBatchNegativesLoss loss;
+    private Tensor mask;
+    private Tensor pooled;
+    private Tensor dPooled;
+    private Tensor dHidden;
+    private int[] clsRows;
+    private int sequences;
+    private int seqLen;
+    private boolean forwarded;
+
+    /** The objective on {@code encoder} with temperature τ (> 0). */
+    public ContrastiveObjective(BertModel encoder, float temperature) {
+        if (encoder == null) {
+            throw new IllegalArgumentException("encoder is null");
+        }
+        this.encoder = encoder;
+        this.be = encoder.backend();
+        this.temperature = temperature;
+        this.loss = new InBatchNegativesLoss(temperature);
+    }
+
+    /** The objective with τ = {@value #DEFAULT_TEMPERATURE}. */
+    public ContrastiveObjective(BertModel encoder) {
+        this(encoder, DEFAULT_TEMPERATURE);
+    }
+
+    public BertModel encoder() {
+        return encoder;
+    }
+
+    public float temperature() {
+        return temperature;
+    }
+
+    /**
+     * The mean loss over the batch's B pairs (anchors in sequences 0..B−1, positives in B..2B−1); keeps what
+     * {@link #backward(float)} needs. {@code training} turns dropout on, drawn from {@code seed}.
+     */
+    public double loss(Batch pairs, boolean training, long seed) {
+        if (pairs.batch() < 2 || pairs.batch() % 2 != 0) {
+            throw new IllegalArgumentException("a pair batch holds 2B sequences (B anchors, then B positives), got "
+                    + pairs.batch());
+        }
+        int n = pairs.batch();
+        int t = pairs.seqLen();
+        int d = encoder.config().hidden();
+        sequences = n;
+        seqLen = t;
+        if (pairs.mask() != null) {
+            mask = sized(mask, n, t);
+            be.upload(pairs.mask(), mask);
+        } else {
+            closeQuietly(mask);
+            mask = null;
+        }
+        Tensor h = encoder.forward(pairs.ids(), pairs.types(), new Pass(n, t, mask, training, seed));
+        pooled = sized(pooled, n, d);
+        if (encoder.config().pooling() == Pooling.MEAN) {
+            be.meanPoolForward(h.view(n, t, d), mask, pooled);
+            clsRows = null;
+        } else {
+            clsRows = new int[n];
+            for (int i = 0; i < n; i++) {
+                clsRows[i] = i * t;
+            }
+            be.embeddingForward(h, clsRows, pooled);
+        }
+        double value = loss.forward(pooled.toArray(), n, d);
+        forwarded = true;
+        return value;
+    }
+
+    /** softmax(S) {@code [B, B]} of the last {@link #loss} call: row i is anchor i's distribution over positives. */
+    public double[] lastProbabilities() {
+        if (!forwarded) {
+            throw new IllegalStateException("no loss computed yet");
+        }
+        return loss.probabilities();
+    }
+
+    /** Gradients of {@code scale}·loss for every trainable parameter of the encoder (scale = 1/accumulation steps). */
+    public void backward(float scale) {
+        if (!forwarded) {
+            throw new IllegalStateException("backward before loss");
+        }
+        int n = sequences;
+        int t = seqLen;
+        int d = encoder.config().hidden();
+        dPooled = sized(dPooled, n, d);
+        be.upload(loss.backward(scale), dPooled);
+        dHidden = sized(dHidden, n * t, d);
+        if (clsRows == null) {
+            be.meanPoolBackward(dPooled, mask, dHidden.view(n, t, d));
+        } else {
+            be.embeddingBackward(dPooled, clsRows, dHidden);
+        }
+        encoder.backward(dHidden);
+    }
+
+    /** The encoder's trainable parameters (the objective adds none). */
+    public List<Parameter> trainableParameters() {
+        return encoder.trainableParameters();
+    }
+
+    /** {@code t} if it already has {@code shape}, else a new zero tensor of that shape ({@code t} is closed). */
+    private Tensor sized(Tensor t, int... shape) {
+        if (t != null && Arrays.equals(t.shape(), shape)) {
+            return t;
+        }
+        closeQuietly(t);
+        return be.allocate(shape);
+    }
+
+    private static void closeQuietly(Tensor t) {
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /** Frees this objective's buffers; the encoder is left open. */
+    @Override
+    public void close() {
+        closeQuietly(mask);
+        closeQuietly(pooled);
+        closeQuietly(dPooled);
+        closeQuietly(dHidden);
+        mask = pooled = dPooled = dHidden = null;
+        forwarded = false;
+    }
+}
