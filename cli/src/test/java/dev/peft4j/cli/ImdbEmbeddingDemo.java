@@ -7,7 +7,7 @@ import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.NpmPackageCache;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
-import dev.peft4j.data.TextExample;
+import dev.peft4j.text.TextExample;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.ContrastiveObjective;
 import dev.peft4j.model.Parameter;

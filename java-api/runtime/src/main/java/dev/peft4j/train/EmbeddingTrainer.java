@@ -5,10 +5,8 @@ import dev.peft4j.backend.Backend;
 import dev.peft4j.model.Batch;
 import dev.peft4j.model.ContrastiveObjective;
 import dev.peft4j.model.Parameter;
-import dev.peft4j.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Fine-tunes an encoder's trainable parameters for embeddings: the {@link ContrastiveObjective} (in-batch negatives)
@@ -55,9 +53,9 @@ public final class EmbeddingTrainer {
         long tokens = 0;
         long step = 0;
         long start = System.nanoTime();
-        try (Optimizer opt = new Optimizer(be, trainable); GradientSum sum = new GradientSum(be, trainable)) {
+        try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator sum = new GradientAccumulator(be, trainable)) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
-                int[] order = ClassifierTrainer.shuffled(pairs.size(), new SplittableRandom(config.seed() * 31 + epoch));
+                int[] order = SeededShuffle.epochOrder(pairs.size(), config.seed(), epoch);
                 double stepLoss = 0;
                 for (int micro = 0; micro < microPerEpoch; micro++) {
                     int from = micro * batch;
@@ -88,51 +86,7 @@ public final class EmbeddingTrainer {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(step, Arrays.copyOf(losses, (int) step), List.of(), null, seconds, tokens / seconds, false);
-    }
-
-    /**
-     * The sum of the micro-batch gradients of one optimizer step (kernels overwrite gradients, so each backward's
-     * result is added here), moved back into the parameters' gradients before the step.
-     */
-    private static final class GradientSum implements AutoCloseable {
-        private final Backend be;
-        private final List<Parameter> params;
-        private final Tensor[] sums;
-        private boolean empty = true;
-
-        GradientSum(Backend be, List<Parameter> params) {
-            this.be = be;
-            this.params = params;
-            this.sums = new Tensor[params.size()];
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] = be.allocate(params.get(i).value().shape());
-            }
-        }
-
-        void add() {
-            for (int i = 0; i < sums.length; i++) {
-                if (empty) {
-                    be.copy(params.get(i).grad(), sums[i]);
-                } else {
-                    be.axpy(1f, params.get(i).grad(), sums[i]);
-                }
-            }
-            empty = false;
-        }
-
-        void moveIntoGradients() {
-            for (int i = 0; i < sums.length; i++) {
-                be.copy(sums[i], params.get(i).grad());
-            }
-            empty = true;
-        }
-
-        @Override
-        public void close() {
-            for (Tensor t : sums) {
-                t.close();
-            }
-        }
+        return new TrainResult(step, Arrays.copyOf(losses, (int) step), List.of(), null, seconds, tokens / seconds, false,
+                false);
     }
 }
