@@ -163,7 +163,8 @@ class TextEncoderTest {
 
     @Test
     void aRequestLargerThanTheQueueIsRefusedWithAClearMessage() throws Exception {
-        try (TextEncoder small = TextEncoder.builder(BaseModel.miniLm()).backend(backend).queueCapacity(3).build()) {
+        try (TextEncoder small = TextEncoder.builder(BaseModel.miniLm()).backend(backend)
+                .batching(BatchingOptions.defaults().withQueueCapacity(3)).build()) {
             RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
                     () -> small.embed(List.of("a", "b", "c", "d")));
             assertTrue(e.getMessage().contains("capacity of 3"), e.getMessage());

@@ -12,7 +12,6 @@ import dev.peft4j.tensor.Tensor;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -63,8 +62,8 @@ public final class TextClassifier implements AutoCloseable {
             c = new SequenceClassifier(base.load(backend, 0f), info.labels().size(), 0L);
             AdapterIo.load(dir, AdapterModel.of(c), 0L);
             this.classifier = c;
-            this.batcher = new MicroBatcher<>("peft4j TextClassifier (" + dir.getFileName() + ")", b.queueCapacity,
-                    b.maxBatch, b.maxWait, this::runBatch);
+            this.batcher = new MicroBatcher<>("peft4j TextClassifier (" + dir.getFileName() + ")",
+                    b.batching.queueCapacity(), b.batching.maxBatch(), b.batching.maxWait(), this::runBatch);
         } catch (IOException | RuntimeException e) {
             if (c != null) {
                 c.close();
@@ -181,9 +180,7 @@ public final class TextClassifier implements AutoCloseable {
         private BaseModel base;
         private ClassifierInfo info;
         private Backend backend;
-        private int maxBatch = 32;
-        private Duration maxWait = Duration.ofMillis(2);
-        private int queueCapacity = 4096;
+        private BatchingOptions batching = BatchingOptions.defaults();
 
         private Builder(Path adapter) {
             this.adapter = Objects.requireNonNull(adapter, "adapter");
@@ -207,30 +204,9 @@ public final class TextClassifier implements AutoCloseable {
             return this;
         }
 
-        /** Most texts in one forward pass. Default 32. */
-        public Builder maxBatch(int maxBatch) {
-            if (maxBatch < 1) {
-                throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
-            }
-            this.maxBatch = maxBatch;
-            return this;
-        }
-
-        /** How long a batch waits for more texts once it has one. Default 2 ms. */
-        public Builder maxWait(Duration maxWait) {
-            if (maxWait == null || maxWait.isNegative()) {
-                throw new IllegalArgumentException("maxWait must be ≥ 0, got " + maxWait);
-            }
-            this.maxWait = maxWait;
-            return this;
-        }
-
-        /** Most texts waiting or running at once; beyond it a request is refused. Default 4096. */
-        public Builder queueCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("queueCapacity must be ≥ 1, got " + capacity);
-            }
-            this.queueCapacity = capacity;
+        /** How concurrent requests are batched. Default {@link BatchingOptions#defaults()}. */
+        public Builder batching(BatchingOptions batching) {
+            this.batching = Objects.requireNonNull(batching, "batching");
             return this;
         }
 

@@ -12,7 +12,6 @@ import dev.peft4j.tensor.Tensor;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,8 +67,8 @@ public final class TextEncoder implements AutoCloseable {
             }
             this.model = m;
             this.maxPieces = Math.min(MAX_PIECES, m.config().maxPositions() - 2);
-            this.batcher = new MicroBatcher<>("peft4j TextEncoder (" + base.name() + ")", b.queueCapacity, b.maxBatch,
-                    b.maxWait, this::runBatch);
+            this.batcher = new MicroBatcher<>("peft4j TextEncoder (" + base.name() + ")", b.batching.queueCapacity(),
+                    b.batching.maxBatch(), b.batching.maxWait(), this::runBatch);
         } catch (IOException | RuntimeException e) {
             if (m != null) {
                 m.close();
@@ -265,9 +264,7 @@ public final class TextEncoder implements AutoCloseable {
         private boolean mergeLora;
         private Backend backend;
         private LongTextPolicy longText = LongTextPolicy.TOKENIZER;
-        private int maxBatch = 32;
-        private Duration maxWait = Duration.ofMillis(2);
-        private int queueCapacity = 4096;
+        private BatchingOptions batching = BatchingOptions.defaults();
 
         private Builder(BaseModel base) {
             this.base = Objects.requireNonNull(base, "base");
@@ -297,30 +294,9 @@ public final class TextEncoder implements AutoCloseable {
             return this;
         }
 
-        /** Most parts in one forward pass. Default 32. */
-        public Builder maxBatch(int maxBatch) {
-            if (maxBatch < 1) {
-                throw new IllegalArgumentException("maxBatch must be ≥ 1, got " + maxBatch);
-            }
-            this.maxBatch = maxBatch;
-            return this;
-        }
-
-        /** How long a batch waits for more parts once it has one. Default 2 ms. */
-        public Builder maxWait(Duration maxWait) {
-            if (maxWait == null || maxWait.isNegative()) {
-                throw new IllegalArgumentException("maxWait must be ≥ 0, got " + maxWait);
-            }
-            this.maxWait = maxWait;
-            return this;
-        }
-
-        /** Most parts waiting or running at once; beyond it a request is refused. Default 4096. */
-        public Builder queueCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("queueCapacity must be ≥ 1, got " + capacity);
-            }
-            this.queueCapacity = capacity;
+        /** How concurrent requests are batched. Default {@link BatchingOptions#defaults()}. */
+        public Builder batching(BatchingOptions batching) {
+            this.batching = Objects.requireNonNull(batching, "batching");
             return this;
         }
 
