@@ -3,7 +3,7 @@
 # installs them first), and checks what a consumer of peft4j-core + peft4j-kernels-cpu gets:
 #  1. dependency:tree of the class-path consumer holds peft4j-core and peft4j-kernels-cpu and nothing else;
 #  2. dependency:tree of peft4j-core (compile and runtime scopes) holds nothing but itself;
-#  3. text-consumer (the README's text API examples) compiles, and its Embed runs;
+#  3. text-consumer (the README's embed, classify and fine-tune examples) compiles, and its Embed runs;
 #  4. the class-path consumer runs (with --add-modules jdk.incubator.vector) and the module-path consumer runs (no
 #     flag: dev.peft4j.cpu requires the module) a fused LoRA forward on wrapped arrays equal to the reference's.
 set -euo pipefail
