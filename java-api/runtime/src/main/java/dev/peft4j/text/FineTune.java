@@ -50,6 +50,9 @@ import java.util.function.Consumer;
  * A run is used once: {@link #run()} or {@link #start(Executor)}.
  */
 public final class FineTune {
+    /** Peak learning rate of a run given a plan rather than a named method (the CLI's {@code --plan} default). */
+    static final float PLAN_LEARNING_RATE = 1e-3f;
+
     private final Builder b;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
@@ -102,7 +105,7 @@ public final class FineTune {
             long trainable = classifier.trainableParameters().stream().mapToLong(Parameter::numel).sum();
             long baseCount = encoder.baseParameterCount();
             float lr = b.learningRate != null ? b.learningRate : b.plan == null && b.planFile == null
-                    ? Methods.learningRate(b.method) : TrainConfig.defaults().lr();
+                    ? Methods.learningRate(b.method) : PLAN_LEARNING_RATE;
             TrainConfig cfg = TrainConfig.defaults().withEpochs(b.epochs).withBatchSize(b.batchSize).withLr(lr)
                     .withSeed(b.seed);
             long micro = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
