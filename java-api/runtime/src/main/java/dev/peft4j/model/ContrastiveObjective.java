@@ -65,7 +65,8 @@ public final class ContrastiveObjective implements AutoCloseable {
     }
 
     /**
-     * The mean loss over the batch's B pairs (anchors in sequences 0..B−1, positives in B..2B−1); keeps what
+     * The mean loss over the batch's B pairs (anchors in sequences 0..B−1, positives in B..2B−1; the batch's labels,
+     * when present, are the pairs' groups: a positive of anchor i's group is not one of its negatives); keeps what
      * {@link #backward(float)} needs. {@code training} turns dropout on, drawn from {@code seed}.
      */
     public double loss(Batch pairs, boolean training, long seed) {
@@ -97,7 +98,8 @@ public final class ContrastiveObjective implements AutoCloseable {
             }
             be.embeddingForward(h, clsRows, pooled);
         }
-        double value = loss.forward(pooled.toArray(), n, d);
+        int[] groups = pairs.labels() == null ? null : java.util.Arrays.copyOf(pairs.labels(), n / 2);
+        double value = loss.forward(pooled.toArray(), n, d, groups);
         forwarded = true;
         return value;
     }

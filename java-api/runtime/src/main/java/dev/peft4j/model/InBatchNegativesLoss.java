@@ -11,13 +11,14 @@ package dev.peft4j.model;
  * <pre>
  *   n_r = max(‖v_r‖, ε),  e_r = v_r / n_r                    (ε = 1e-12, as torch's normalize)      e [2B, d]
  *   a_i = e_i,  p_j = e_{B+j}                                                                         a, p [B, d]
- *   S = a pᵀ / τ                                                                                      S [B, B]
+ *   S = a pᵀ / τ, and S_ij = −∞ for j ≠ i in anchor i's group (g_j = g_i ≥ 0: not a negative)       S [B, B]
  *   P = softmax(S) per row,  loss = −(1/B) Σ_i log P_ii = (1/B) Σ_i (logsumexp_j S_ij − S_ii)
  * </pre>
  *
  * <p>Backward, for c·loss (c = scale, 1/accumulation steps):
  * <pre>
- *   dS = c·(P − I)/B                      (∂/∂S_ij of logsumexp_j S_ij − S_ii is P_ij − δ_ij)      [B, B]
+ *   dS = c·(P − I)/B                      (∂/∂S_ij of logsumexp_j S_ij − S_ii is P_ij − δ_ij; a masked
+ *                                          S_ij is a constant, and there P_ij = 0, so dS_ij = 0)     [B, B]
  *   da = dS p / τ                         (S_ij = Σ_k a_ik p_jk / τ, so ∂S_ij/∂a_ik = p_jk/τ)         [B, d]
  *   dp = dSᵀ a / τ                        (∂S_ij/∂p_jk = a_ik/τ, summed over i)                       [B, d]
  *   de = [da; dp]                                                                                     [2B, d]
@@ -49,6 +50,14 @@ final class InBatchNegativesLoss {
 
     /** The mean loss over the B anchors of {@code pooled} {@code [2B, d]}; keeps what the backward needs. */
     double forward(float[] pooled, int twoB, int d) {
+        return forward(pooled, twoB, d, null);
+    }
+
+    /**
+     * As {@link #forward(float[], int, int)}, with {@code groups} {@code [B]} (nullable; −1 = none): for anchor i,
+     * the positives j ≠ i with groups[j] = groups[i] ≥ 0 are left out of its softmax.
+     */
+    double forward(float[] pooled, int twoB, int d, int[] groups) {
         if (twoB < 2 || twoB % 2 != 0) {
             throw new IllegalArgumentException("need an even number ≥ 2 of pooled rows (anchors then positives), got "
                     + twoB);
@@ -58,6 +67,9 @@ final class InBatchNegativesLoss {
                     + "] needs " + twoB * d);
         }
         int b = twoB / 2;
+        if (groups != null && groups.length != b) {
+            throw new IllegalArgumentException("groups has " + groups.length + " entries for " + b + " pairs");
+        }
         pairs = b;
         dim = d;
         e = new double[twoB * d];
@@ -83,6 +95,9 @@ final class InBatchNegativesLoss {
                     s += e[i * d + k] * e[(b + j) * d + k];
                 }
                 s /= temperature;
+                if (groups != null && j != i && groups[i] >= 0 && groups[j] == groups[i]) {
+                    s = Double.NEGATIVE_INFINITY;
+                }
                 probs[i * b + j] = s;
                 max = Math.max(max, s);
             }

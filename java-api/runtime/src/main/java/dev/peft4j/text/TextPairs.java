@@ -30,7 +30,8 @@ public final class TextPairs {
     /**
      * {@code count} pairs drawn from labelled texts: each draw takes an anchor uniformly among the texts whose label
      * has at least two texts, then a positive uniformly among the other texts (other indices) of that label. Draws are
-     * independent (a text may serve in several pairs); the same arguments give the same pairs.
+     * independent (a text may serve in several pairs); the same arguments give the same pairs. A pair's group is its
+     * label, so that the positives of same-label pairs are not counted as each other's negatives.
      *
      * @throws IllegalArgumentException when no label has two texts, or the lengths differ
      */
@@ -63,7 +64,7 @@ public final class TextPairs {
             // uniform among the label's other texts: draw from size − 1 slots and skip the anchor's own
             int k = rng.nextInt(same.size() - 1);
             int p = same.get(k) >= a ? same.get(k + 1) : same.get(k);
-            out.add(new TextPair(texts.get(a), texts.get(p)));
+            out.add(new TextPair(texts.get(a), texts.get(p), labels[a]));
         }
         return out;
     }
@@ -73,7 +74,7 @@ public final class TextPairs {
         List<EncodedPair> out = new ArrayList<>(pairs.size());
         for (TextPair p : pairs) {
             out.add(new EncodedPair(tokenizer.encode(p.anchor(), null, maxLength).ids(),
-                    tokenizer.encode(p.positive(), null, maxLength).ids()));
+                    tokenizer.encode(p.positive(), null, maxLength).ids(), p.group()));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.peft4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,77 @@ class InBatchNegativesLossTest {
             // truncation h²·L'''/6 with L''' ~ 1/τ³ = 8e3 and h = 2.4e-4: ≈ 8e-5 of gradients of order 1
             ContrastiveObjectiveGradientTest.assertClose("dv, B = " + b, analytic, numeric);
         }
+    }
+
+    @Test
+    void sameGroupPositivesAreNotNegatives() {
+        // B = 3, pairs 0 and 1 in group 7, pair 2 alone: anchor 0's softmax runs over positives {0, 2}, anchor 1's
+        // over {1, 2}, anchor 2's over all three.
+        int b = 3;
+        int d = 4;
+        float[] v = random(2 * b, d, 21);
+        int[] groups = {7, 7, -1};
+        double masked = new InBatchNegativesLoss(0.5).forward(v, 2 * b, d, groups);
+        double[][] s = new double[b][b];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < b; j++) {
+                s[i][j] = cosine(v, i, b + j, d) / 0.5;
+            }
+        }
+        double expected = (logSumExp(s[0][0], s[0][2]) - s[0][0] + logSumExp(s[1][1], s[1][2]) - s[1][1]
+                + logSumExp(s[2][0], s[2][1], s[2][2]) - s[2][2]) / 3;
+        assertEquals(expected, masked, 1e-6);
+        assertEquals(new InBatchNegativesLoss(0.5).forward(v, 2 * b, d),
+                new InBatchNegativesLoss(0.5).forward(v, 2 * b, d, new int[] {-1, -1, -1}), 0);
+        assertThrows(IllegalArgumentException.class, () -> new InBatchNegativesLoss(0.5).forward(v, 2 * b, d, new int[2]));
+    }
+
+    @Test
+    void maskedBackwardMatchesCentralDifferencesInDouble() {
+        int b = 5;
+        int d = 6;
+        int[] groups = {0, 1, 0, 1, 0};
+        float[] v = random(2 * b, d, 33);
+        InBatchNegativesLoss loss = new InBatchNegativesLoss(0.05);
+        loss.forward(v, 2 * b, d, groups);
+        float[] analytic = loss.backward(1.0);
+        double[] numeric = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            float orig = v[i];
+            float h = 0x1p-12f;
+            v[i] = orig + h;
+            double up = new InBatchNegativesLoss(0.05).forward(v, 2 * b, d, groups);
+            v[i] = orig - h;
+            double down = new InBatchNegativesLoss(0.05).forward(v, 2 * b, d, groups);
+            v[i] = orig;
+            numeric[i] = (up - down) / ((double) (orig + h) - (double) (orig - h));
+        }
+        ContrastiveObjectiveGradientTest.assertClose("dv with groups", analytic, numeric);
+        double[] p = loss.probabilities();
+        assertEquals(0, p[0 * b + 2], 0, "anchor 0 does not see pair 2's positive (same group)");
+        assertTrue(p[0 * b + 1] > 0);
+    }
+
+    static double cosine(float[] v, int r, int c, int d) {
+        double dot = 0, nr = 0, nc = 0;
+        for (int k = 0; k < d; k++) {
+            dot += (double) v[r * d + k] * v[c * d + k];
+            nr += (double) v[r * d + k] * v[r * d + k];
+            nc += (double) v[c * d + k] * v[c * d + k];
+        }
+        return dot / Math.sqrt(nr * nc);
+    }
+
+    static double logSumExp(double... x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double y : x) {
+            max = Math.max(max, y);
+        }
+        double sum = 0;
+        for (double y : x) {
+            sum += Math.exp(y - max);
+        }
+        return max + Math.log(sum);
     }
 
     @Test
