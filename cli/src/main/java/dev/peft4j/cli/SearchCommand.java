@@ -1,6 +1,7 @@
 package dev.peft4j.cli;
 
 import dev.peft4j.text.BaseModel;
+import dev.peft4j.text.TextExamples;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
@@ -108,8 +109,9 @@ final class SearchCommand implements Callable<Integer> {
         }
         Splits splits = data.split(SplitSpec.counts(proxyTrain, proxyValidation, 0), seed);
         WordPieceTokenizer tokenizer = base.tokenizer();
-        List<EncodedExample> train = Examples.encode(tokenizer, splits.train(), maxLength.tokens());
-        List<EncodedExample> validation = Examples.encode(tokenizer, splits.validation(), maxLength.tokens());
+        List<EncodedExample> train = TextExamples.encode(tokenizer, splits.train().examples(), maxLength.tokens());
+        List<EncodedExample> validation =
+                TextExamples.encode(tokenizer, splits.validation().examples(), maxLength.tokens());
         Files.createDirectories(output);
         TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch).withLr(lr)
                 .withSeed(seed);

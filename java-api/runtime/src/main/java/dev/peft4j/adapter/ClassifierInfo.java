@@ -11,17 +11,23 @@ import java.util.Objects;
  */
 public record ClassifierInfo(List<String> labels, int maxLength) {
     public ClassifierInfo {
-        Objects.requireNonNull(labels, "labels");
-        labels = List.copyOf(labels);
-        if (labels.size() < 2) {
-            throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + labels);
-        }
-        if (new HashSet<>(labels).size() != labels.size() || labels.stream().anyMatch(String::isBlank)) {
-            throw new IllegalArgumentException("label names must be distinct and not blank, got " + labels);
-        }
+        labels = checkedLabels(labels);
         if (maxLength < 3) {
             throw new IllegalArgumentException("maxLength must be ≥ 3 ([CLS], a token, [SEP]), got " + maxLength);
         }
+    }
+
+    /** An unmodifiable copy of {@code labels}: at least two names, distinct and not blank, or an error that says why. */
+    public static List<String> checkedLabels(List<String> labels) {
+        Objects.requireNonNull(labels, "labels");
+        List<String> copy = List.copyOf(labels);
+        if (copy.size() < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 labels, got " + copy);
+        }
+        if (new HashSet<>(copy).size() != copy.size() || copy.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("label names must be distinct and not blank, got " + copy);
+        }
+        return copy;
     }
 
     /** {@code LABEL_0 ... LABEL_{n-1}}, Hugging Face's names for labels nobody named. */

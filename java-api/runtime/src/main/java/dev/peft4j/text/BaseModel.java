@@ -90,11 +90,16 @@ public final class BaseModel {
     /** A built-in model by name: "minilm" (or "all-MiniLM-L6-v2"), "bge-small" (or "bge-small-en-v1.5"). */
     public static BaseModel named(String name) {
         Objects.requireNonNull(name, "name");
+        return builtIn(name).orElseThrow(() -> new IllegalArgumentException("unknown base model '" + name
+                + "'; known: minilm, bge-small (or a Hugging Face folder through BaseModel.huggingFace)"));
+    }
+
+    /** The built-in model of this name, any case, if there is one. */
+    private static java.util.Optional<BaseModel> builtIn(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "minilm", "all-minilm-l6-v2" -> miniLm();
-            case "bge-small", "bge-small-en-v1.5" -> bgeSmall();
-            default -> throw new IllegalArgumentException("unknown base model '" + name + "'; known: minilm, bge-small"
-                    + " (or a Hugging Face folder through BaseModel.huggingFace)");
+            case "minilm", "all-minilm-l6-v2" -> java.util.Optional.of(miniLm());
+            case "bge-small", "bge-small-en-v1.5" -> java.util.Optional.of(bgeSmall());
+            default -> java.util.Optional.empty();
         };
     }
 
@@ -147,16 +152,9 @@ public final class BaseModel {
     public static BaseModel resolve(String nameOrPath) throws IOException {
         Objects.requireNonNull(nameOrPath, "nameOrPath");
         String last = nameOrPath.substring(nameOrPath.lastIndexOf('/') + 1);
-        for (String candidate : new String[] {nameOrPath, last}) {
-            switch (candidate.toLowerCase(Locale.ROOT)) {
-                case "minilm", "all-minilm-l6-v2" -> {
-                    return miniLm();
-                }
-                case "bge-small", "bge-small-en-v1.5" -> {
-                    return bgeSmall();
-                }
-                default -> { }
-            }
+        java.util.Optional<BaseModel> known = builtIn(nameOrPath).or(() -> builtIn(last));
+        if (known.isPresent()) {
+            return known.get();
         }
         Path dir = Path.of(nameOrPath);
         if (Files.isDirectory(dir)) {

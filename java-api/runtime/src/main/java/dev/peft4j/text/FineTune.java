@@ -12,7 +12,6 @@ import dev.peft4j.model.TrainableReport;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.peft.PlanCodec;
-import dev.peft4j.tokenizer.Encoding;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.CheckpointOptions;
@@ -25,7 +24,6 @@ import dev.peft4j.train.TrainResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -92,8 +90,8 @@ public final class FineTune {
             throw new IllegalStateException("a FineTune runs once; build another for a second run");
         }
         WordPieceTokenizer tokenizer = b.base.tokenizer();
-        List<EncodedExample> train = encode(tokenizer, b.train, "training");
-        List<EncodedExample> validation = encode(tokenizer, b.validation, "validation");
+        List<EncodedExample> train = TextExamples.encode(tokenizer, b.train, b.maxLength);
+        List<EncodedExample> validation = TextExamples.encode(tokenizer, b.validation, b.maxLength);
         boolean ownsBackend = b.backend == null;
         Backend be = ownsBackend ? Backends.create() : b.backend;
         try (SequenceClassifier classifier = new SequenceClassifier(b.base.load(be, b.dropout), b.labels.size(), b.seed)) {
@@ -108,12 +106,9 @@ public final class FineTune {
                     ? Methods.learningRate(b.method) : PLAN_LEARNING_RATE;
             TrainConfig cfg = TrainConfig.defaults().withEpochs(b.epochs).withBatchSize(b.batchSize).withLr(lr)
                     .withSeed(b.seed);
-            long micro = (train.size() + cfg.batchSize() - 1) / cfg.batchSize();
-            long totalSteps = (micro + cfg.accumulationSteps() - 1) / cfg.accumulationSteps() * cfg.epochs();
-            emit(new FineTuneEvent.Started(totalSteps, trainable, baseCount, lr,
-                    TrainableReport.of(classifier.trainableParameters(), baseCount)));
-            ClassifierTrainer trainer = new ClassifierTrainer(cfg, new Batcher(tokenizer.padId()), new Events(),
-                    b.checkpoint);
+            Events events = new Events(trainable, baseCount, lr,
+                    TrainableReport.of(classifier.trainableParameters(), baseCount));
+            ClassifierTrainer trainer = new ClassifierTrainer(cfg, new Batcher(tokenizer.padId()), events, b.checkpoint);
             TrainResult r = trainer.train(classifier, train, validation);
             if (r.cancelled()) {
                 emit(new FineTuneEvent.Stopped(r.steps(), FineTuneEvent.Stopped.Reason.CANCELLED));
@@ -134,22 +129,29 @@ public final class FineTune {
         }
     }
 
-    private List<EncodedExample> encode(WordPieceTokenizer tokenizer, List<TextExample> examples, String part) {
-        List<EncodedExample> out = new ArrayList<>(examples.size());
-        for (int i = 0; i < examples.size(); i++) {
-            TextExample e = examples.get(i);
-            Encoding enc = tokenizer.encode(e.text(), null, b.maxLength);
-            out.add(new EncodedExample(enc.ids(), enc.typeIds(), e.label()));
-        }
-        return out;
-    }
-
     private void emit(FineTuneEvent e) {
         b.listener.accept(e);
     }
 
-    /** The trainer's reports, as events. */
+    /** The trainer's reports, as events; the start carries what the run trains, at what rate. */
     private final class Events implements TrainListener {
+        private final long trainable;
+        private final long baseCount;
+        private final float learningRate;
+        private final TrainableReport report;
+
+        Events(long trainable, long baseCount, float learningRate, TrainableReport report) {
+            this.trainable = trainable;
+            this.baseCount = baseCount;
+            this.learningRate = learningRate;
+            this.report = report;
+        }
+
+        @Override
+        public void onStart(long totalSteps) {
+            emit(new FineTuneEvent.Started(totalSteps, trainable, baseCount, learningRate, report));
+        }
+
         @Override
         public void onStep(long step, long totalSteps, float loss, float lr, float gradNorm, double tokensPerSecond) {
             emit(new FineTuneEvent.Step(step, totalSteps, loss, lr, gradNorm, tokensPerSecond));
@@ -194,8 +196,7 @@ public final class FineTune {
 
         private Builder(BaseModel base, List<TextExample> train, List<String> labels) {
             this.base = Objects.requireNonNull(base, "base");
-            this.labels = List.copyOf(Objects.requireNonNull(labels, "labels"));
-            new ClassifierInfo(this.labels, 3);   // checks the names: at least two, distinct, not blank
+            this.labels = ClassifierInfo.checkedLabels(labels);
             this.train = checked(train, "train");
             if (this.train.isEmpty()) {
                 throw new IllegalArgumentException("the training set is empty");

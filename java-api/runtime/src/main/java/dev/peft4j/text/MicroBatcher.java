@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -73,6 +75,29 @@ final class MicroBatcher<I, O> implements AutoCloseable {
             failAll(new RejectedExecutionException(name + " is closed"));
         }
         return futures;
+    }
+
+    /**
+     * Queues every item (all or none, as {@link #submitAll}) and waits for their results, in order. A failure of the
+     * batch is rethrown as it was thrown (a {@link RuntimeException}), or wrapped in a {@link CompletionException}.
+     */
+    List<O> process(List<I> items) {
+        List<CompletableFuture<O>> futures = submitAll(items);
+        List<O> out = new ArrayList<>(futures.size());
+        for (CompletableFuture<O> f : futures) {
+            try {
+                out.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(name + ": interrupted while waiting for results", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new CompletionException(e.getCause());
+            }
+        }
+        return out;
     }
 
     private void run() {

@@ -15,9 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -106,8 +103,7 @@ public final class TextClassifier implements AutoCloseable {
             ids.add(tokenizer.encode(texts.get(i), null, info.maxLength()).ids());
         }
         List<Prediction> out = new ArrayList<>(texts.size());
-        for (CompletableFuture<float[]> f : batcher.submitAll(ids)) {
-            float[] p = await(f);
+        for (float[] p : batcher.process(ids)) {
             int best = 0;
             for (int k = 1; k < p.length; k++) {
                 best = p[k] > p[best] ? k : best;
@@ -115,20 +111,6 @@ public final class TextClassifier implements AutoCloseable {
             out.add(new Prediction(info.labels().get(best), best, info.labels(), p));
         }
         return out;
-    }
-
-    private static float[] await(CompletableFuture<float[]> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompletionException("interrupted while waiting for predictions", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new CompletionException(e.getCause());
-        }
     }
 
     /** On the worker: class probabilities {@code [C]} per text, softmax of the logits in float64. */

@@ -16,9 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -118,7 +115,7 @@ public final class TextEncoder implements AutoCloseable {
             weights.add(w);
             firstPart[i + 1] = parts.size();
         }
-        List<float[]> pooled = await(batcher.submitAll(parts));
+        List<float[]> pooled = batcher.process(parts);
         float[][] vectors = new float[texts.size()][];
         for (int i = 0; i < texts.size(); i++) {
             vectors[i] = normalised(weightedMean(pooled.subList(firstPart[i], firstPart[i + 1]), weights.get(i)));
@@ -147,25 +144,6 @@ public final class TextEncoder implements AutoCloseable {
                     + " word pieces, more than the " + maxPieces + " that " + base.name() + " takes at once"
                     + " (build the encoder with LongTextPolicy.SPLIT or TRUNCATE)");
         };
-    }
-
-    private static List<float[]> await(List<CompletableFuture<float[]>> futures) {
-        List<float[]> out = new ArrayList<>(futures.size());
-        for (CompletableFuture<float[]> f : futures) {
-            try {
-                out.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CompletionException("interrupted while waiting for embeddings", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new CompletionException(cause);
-            }
-        }
-        return out;
     }
 
     /** Σ_k w_k·v_k / Σ_k w_k (a single part is returned as it is). */

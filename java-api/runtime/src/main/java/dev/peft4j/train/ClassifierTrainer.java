@@ -51,6 +51,7 @@ public final class ClassifierTrainer {
         long totalSteps = stepsPerEpoch * config.epochs();
         TrainingState state = new TrainingState(totalSteps, config.patience());
         String fingerprint = fingerprint(trainable, train.size(), validation.size());
+        listener.onStart(totalSteps);
         long start = System.nanoTime();
         boolean stoppedEarly;
         boolean cancelled;

@@ -52,8 +52,10 @@ public final class EmbeddingTrainer {
         float[] losses = new float[(int) totalSteps];
         long tokens = 0;
         long step = 0;
+        listener.onStart(totalSteps);
         long start = System.nanoTime();
-        try (Optimizer opt = new Optimizer(be, trainable); GradientAccumulator sum = new GradientAccumulator(be, trainable)) {
+        try (Optimizer opt = new Optimizer(be, trainable);
+             GradientAccumulator sum = new GradientAccumulator(be, trainable)) {
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 int[] order = SeededShuffle.epochOrder(pairs.size(), config.seed(), epoch);
                 double stepLoss = 0;

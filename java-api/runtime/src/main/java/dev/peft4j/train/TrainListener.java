@@ -2,6 +2,9 @@ package dev.peft4j.train;
 
 /** Progress of a training run, for progress bars, logs and JSON-lines metrics. */
 public interface TrainListener {
+    /** Once, before the first step (also when resuming): the optimizer steps the whole run takes. */
+    default void onStart(long totalSteps) {}
+
     /** After each optimizer step. */
     default void onStep(long step, long totalSteps, float loss, float lr, float gradNorm, double tokensPerSecond) {}
 
