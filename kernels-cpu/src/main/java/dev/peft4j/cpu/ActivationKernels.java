@@ -15,6 +15,30 @@ final class ActivationKernels {
         pool.parallelRange(n, MIN_CHUNK, (from, to) -> forwardRange(f, x, xo, y, yo, from, to));
     }
 
+    /** Floats per piece of an off-heap activation: x and y pieces stay in L1. */
+    private static final int PIECE = 1024;
+
+    /**
+     * y = f(x) for n elements of host floats (arrays in place; an off-heap x or y passes through two L1-sized
+     * buffers, {@value #PIECE} floats at a time): bit for bit the array path's results.
+     */
+    static void forward(WorkerPool pool, Activation f, HostFloats x, HostFloats y, int n) {
+        if (x instanceof HostFloats.InArray xa && y instanceof HostFloats.InArray ya) {
+            forward(pool, f, xa.array(), xa.offset(), ya.array(), ya.offset(), n);
+            return;
+        }
+        pool.parallelRange(n, MIN_CHUNK, (from, to) -> {
+            float[] xb = new float[PIECE];
+            float[] yb = new float[PIECE];
+            for (int i = from; i < to; i += PIECE) {
+                int len = Math.min(PIECE, to - i);
+                x.read(i, xb, 0, len);
+                forwardRange(f, xb, 0, yb, 0, 0, len);
+                y.write(yb, 0, i, len);
+            }
+        });
+    }
+
     /**
      * y = f(x) over [from, to). The last partial vector runs through the vector code too (on a zero-padded copy),
      * so every element gets the same bits whatever the range boundaries are (the fused GEMM epilogue calls this

@@ -35,6 +35,8 @@ final class AttentionGroup {
     int n, np;
     private int[] lanes = new int[0];
     private int lanesDp = -1;
+    /** One token row of the group's heads (G·dh floats): how off-heap tensors are read and written. */
+    private float[] row = new float[0];
 
     private static float[][] grow(float[][] a, int heads, int size) {
         if (a.length < heads) {
@@ -56,6 +58,9 @@ final class AttentionGroup {
         vRows = grow(vRows, heads, nkp * dp);
         kCols = grow(kCols, heads, dp * nkp);
         res = grow(res, heads, t * dp);
+        if (row.length < heads * sh.dh()) {
+            row = new float[heads * sh.dh()];
+        }
         if (keyPos.length < nkp) {
             keyPos = new int[nkp];
         }
@@ -90,6 +95,42 @@ final class AttentionGroup {
         }
     }
 
+    /**
+     * As {@link #gatherRows(AttentionShape, int, int, int, float[], int, float, float[][])} from host floats: an
+     * array in place, an off-heap segment one token row (G·dh floats) at a time through the group's row buffer.
+     */
+    void gatherRows(AttentionShape sh, int b, int h0, int heads, HostFloats x, float s, float[][] dst) {
+        if (x instanceof HostFloats.InArray a) {
+            gatherRows(sh, b, h0, heads, a.array(), a.offset(), s, dst);
+            return;
+        }
+        int dp = sh.dp(), dh = sh.dh(), t = sh.t(), dModel = sh.dModel();
+        for (int i = 0; i < t; i++) {
+            x.read((long) (b * t + i) * dModel + h0 * dh, row, 0, heads * dh);
+            for (int hg = 0; hg < heads; hg++) {
+                VectorLoops.scaleCopy(row, hg * dh, s, dst[hg], i * dp, dh);
+                if (dp > dh) {
+                    Arrays.fill(dst[hg], i * dp + dh, i * dp + dp, 0f);
+                }
+            }
+        }
+    }
+
+    /** As {@link #scatterRows(AttentionShape, int, int, int, float[][], float, float[], int)} into host floats. */
+    void scatterRows(AttentionShape sh, int b, int h0, int heads, float[][] src, float s, HostFloats x) {
+        if (x instanceof HostFloats.InArray a) {
+            scatterRows(sh, b, h0, heads, src, s, a.array(), a.offset());
+            return;
+        }
+        int dp = sh.dp(), dh = sh.dh(), t = sh.t(), dModel = sh.dModel();
+        for (int i = 0; i < t; i++) {
+            for (int hg = 0; hg < heads; hg++) {
+                VectorLoops.scaleCopy(src[hg], i * dp, s, row, hg * dh, dh);
+            }
+            x.write(row, 0, (long) (b * t + i) * dModel + h0 * dh, heads * dh);
+        }
+    }
+
     /** x[b, i, (h0+g)·dh + c] = s·src[g][i·dp + c] for c &lt; dh. */
     static void scatterRows(AttentionShape sh, int b, int h0, int heads, float[][] src, float s, float[] x) {
         scatterRows(sh, b, h0, heads, src, s, x, 0);
@@ -113,12 +154,15 @@ final class AttentionGroup {
      */
     void gatherKeys(AttentionShape sh, int b, int h0, int heads, float[] mask, float[] pk, float[] pv,
                     float[] k, float[] v) {
-        gatherKeys(sh, b, h0, heads, new Sources(mask, 0, pk, 0, pv, 0, k, 0, v, 0));
+        gatherKeys(sh, b, h0, heads, new Sources(mask, 0, pk, 0, pv, 0, k, 0, v, 0, null, null));
     }
 
-    /** Where gatherKeys reads: each array (mask, pk, pv nullable) with the index of its element 0. */
+    /**
+     * Where gatherKeys reads: each array (mask, pk, pv nullable) with the index of its element 0; the sequence
+     * keys and values from k and v, or (k and v null) from the off-heap kSeg and vSeg, one token row at a time.
+     */
     record Sources(float[] mask, int maskOff, float[] pk, int pkOff, float[] pv, int pvOff, float[] k, int kOff,
-                   float[] v, int vOff) {}
+                   float[] v, int vOff, HostFloats kSeg, HostFloats vSeg) {}
 
     /** As {@link #gatherKeys(AttentionShape, int, int, int, float[], float[], float[], float[], float[])}, offsets included. */
     void gatherKeys(AttentionShape sh, int b, int h0, int heads, Sources src) {
@@ -132,7 +176,15 @@ final class AttentionGroup {
         for (int j = 0; j < t; j++) {
             if (mask == null || mask[src.maskOff() + b * t + j] != 0f) {
                 keyPos[c] = j;
-                copyRows(k, src.kOff(), v, src.vOff(), (b * t + j) * dModel + h0 * dh, c * dp, heads, dh, dp);
+                int at = (b * t + j) * dModel + h0 * dh;
+                if (k == null) {
+                    src.kSeg().read(at, row, 0, heads * dh);
+                    copyRows(row, 0, null, 0, 0, c * dp, heads, dh, dp);
+                    src.vSeg().read(at, row, 0, heads * dh);
+                    copyRows(null, 0, row, 0, 0, c * dp, heads, dh, dp);
+                } else {
+                    copyRows(k, src.kOff(), v, src.vOff(), at, c * dp, heads, dh, dp);
+                }
                 c++;
             }
             visible[j] = c;
@@ -145,13 +197,20 @@ final class AttentionGroup {
         }
     }
 
+    /** Key rows from k at ko + from and value rows from v at vo + from (a null one is left alone). */
     private void copyRows(float[] k, int ko, float[] v, int vo, int from, int to, int heads, int dh, int dp) {
         for (int hg = 0; hg < heads; hg++) {
-            copy(k, ko + from + hg * dh, kRows[hg], to, dh);
-            copy(v, vo + from + hg * dh, vRows[hg], to, dh);
-            if (dp > dh) {
-                Arrays.fill(kRows[hg], to + dh, to + dp, 0f);
-                Arrays.fill(vRows[hg], to + dh, to + dp, 0f);
+            if (k != null) {
+                copy(k, ko + from + hg * dh, kRows[hg], to, dh);
+                if (dp > dh) {
+                    Arrays.fill(kRows[hg], to + dh, to + dp, 0f);
+                }
+            }
+            if (v != null) {
+                copy(v, vo + from + hg * dh, vRows[hg], to, dh);
+                if (dp > dh) {
+                    Arrays.fill(vRows[hg], to + dh, to + dp, 0f);
+                }
             }
         }
     }

@@ -64,14 +64,19 @@ final class AttentionKernels {
     static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                         Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
         AttentionShape sh = AttentionShape.of(q, prefixK, heads);
-        // every array is read and written at its tensor's offset (tensors may wrap part of a caller's array)
-        float[] qv = q.array(), ov = out.array(), lv = lse.array();
-        int qo = q.offset(), oo = out.offset(), lo = lse.offset();
+        // q, k, v and out are read and written in place: arrays at their offsets (tensors may wrap part of a
+        // caller's array) or off-heap segments one token row at a time; the mask, prefixes and lse are arrays
+        HostFloats qf = HostFloats.of(q), of = HostFloats.of(out);
+        float[] lv = lse.array();
+        int lo = lse.offset();
+        boolean kvOffHeap = HostFloats.isSegment(k) || HostFloats.isSegment(v);
         AttentionGroup.Sources keys = new AttentionGroup.Sources(
                 keyMask == null ? null : keyMask.array(), keyMask == null ? 0 : keyMask.offset(),
                 prefixK == null ? null : prefixK.array(), prefixK == null ? 0 : prefixK.offset(),
                 prefixV == null ? null : prefixV.array(), prefixV == null ? 0 : prefixV.offset(),
-                k.array(), k.offset(), v.array(), v.offset());
+                kvOffHeap ? null : k.array(), kvOffHeap ? 0 : k.offset(),
+                kvOffHeap ? null : v.array(), kvOffHeap ? 0 : v.offset(),
+                kvOffHeap ? HostFloats.of(k) : null, kvOffHeap ? HostFloats.of(v) : null);
         int gs = groupSize(sh.batch(), heads, pool.threads());
         int groups = heads / gs;
         pool.parallelFor(sh.batch() * groups, task -> {
@@ -82,7 +87,7 @@ final class AttentionKernels {
                 AttentionGroup grp = sc.group;
                 grp.ensure(sh, gs, false);
                 sc.o = grow(sc.o, QB * sh.dp());
-                AttentionGroup.gatherRows(sh, b, h0, gs, qv, qo, sh.scale(), grp.q);
+                grp.gatherRows(sh, b, h0, gs, qf, sh.scale(), grp.q);
                 grp.gatherKeys(sh, b, h0, gs, keys);
                 for (int hg = 0; hg < gs; hg++) {
                     grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
@@ -91,7 +96,7 @@ final class AttentionKernels {
                         forwardQueryBlock(sh, hg, i0, Math.min(QB, sh.t() - i0), causal, sc, lv, lseOff);
                     }
                 }
-                AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, 1f, ov, oo);
+                grp.scatterRows(sh, b, h0, gs, grp.res, 1f, of);
             } finally {
                 pool.release(SCRATCH, sc);
             }

@@ -21,8 +21,13 @@ import java.util.Map;
  * layerNormForward and attentionForward read and write the caller's array in place at {@link Tensor#offset()}
  * (zero-copy). Every other kernel runs through {@link
  * HostStaging}: such a tensor is copied to a compact array for the call and, if the kernel wrote it, copied back.
- * Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}) are copied that way
- * by every kernel.
+ *
+ * <p>Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}): the inference
+ * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM's packing
+ * reads the segment, its tile stores write it), layerNormForward (x, y, one row at a time through a row buffer),
+ * activationForward (x, y, 1,024 floats at a time) and attentionForward (q, k, v, out, one token row at a time).
+ * Their small operands (bias, LoRA's a and b, γ and β, the per-row mean, rstd and lse, the key mask, prefixes)
+ * and every tensor of every other kernel are copied through {@link HostStaging}.
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
@@ -152,8 +157,8 @@ public final class CpuBackend implements Backend {
         synchronized (prepared) {
             packed = prepared.isEmpty() ? null : prepared.get(w);
         }
-        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, y)) {
-            LinearKernels.forward(pool, st.get(x), st.get(w), packed, st.get(bias), st.get(y));
+        try (HostStaging st = HostStaging.arraysOnly(bias)) { // x, w, y in place, off-heap too
+            LinearKernels.forward(pool, x, w, packed, st.get(bias), y);
         }
     }
 
@@ -208,8 +213,8 @@ public final class CpuBackend implements Backend {
 
     /** Keeps u in a scratch buffer of the pool instead of allocating it (zero-copy on wrapped arrays too). */
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
-        try (HostStaging st = HostStaging.arraysOnly(x, w, bias, a, b, y)) {
-            LoraKernels.inferenceForward(pool, st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(y));
+        try (HostStaging st = HostStaging.arraysOnly(bias, a, b)) { // x, w, y in place, off-heap too
+            LoraKernels.inferenceForward(pool, x, w, st.get(bias), st.get(a), st.get(b), s, y);
         }
     }
 
@@ -244,8 +249,9 @@ public final class CpuBackend implements Backend {
 
     @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
-        try (HostStaging st = HostStaging.arraysOnly(q, k, v, prefixK, prefixV, keyMask, out, lse)) {
-            AttentionKernels.forward(pool, st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse));
+        // q, k, v, out in place, off-heap too; the mask, prefixes and lse (one float per query row) are staged
+        try (HostStaging st = HostStaging.arraysOnly(prefixK, prefixV, keyMask, lse)) {
+            AttentionKernels.forward(pool, q, k, v, st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, out, st.get(lse));
         }
     }
 
@@ -285,8 +291,9 @@ public final class CpuBackend implements Backend {
 
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                            Tensor rstd) {
-        try (HostStaging st = HostStaging.arraysOnly(x, gamma, beta, y, mean, rstd)) {
-            NormKernels.layerNormForward(pool, st.get(x), st.get(gamma), st.get(beta), eps, st.get(y), st.get(mean), st.get(rstd));
+        // x, y in place, off-heap too; gamma, beta and the per-row mean and rstd are staged
+        try (HostStaging st = HostStaging.arraysOnly(gamma, beta, mean, rstd)) {
+            NormKernels.layerNormForward(pool, x, st.get(gamma), st.get(beta), eps, y, st.get(mean), st.get(rstd));
         }
     }
 
@@ -298,10 +305,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void activationForward(Activation f, Tensor x, Tensor y) {
-        try (HostStaging st = HostStaging.arraysOnly(x, y)) {
-            Tensor xs = st.get(x), ys = st.get(y);
-            ActivationKernels.forward(pool, f, xs.array(), xs.offset(), ys.array(), ys.offset(), (int) xs.numel());
-        }
+        ActivationKernels.forward(pool, f, HostFloats.of(x), HostFloats.of(y), (int) x.numel()); // off-heap too
     }
 
     @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {

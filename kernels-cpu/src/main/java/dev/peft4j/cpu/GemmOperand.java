@@ -1,6 +1,8 @@
 package dev.peft4j.cpu;
 
 import dev.peft4j.backend.Activation;
+import dev.peft4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -11,7 +13,8 @@ import java.util.Arrays;
  * kernels (LoRA's augmented K, dropout masks, the adapter's f(z)) cost nothing inside the micro-kernel.
  */
 final class GemmOperand {
-    record Segment(float[] data, int offset, int outerStride, int kStride, int kLength,
+    /** data is null when the elements live in the off-heap {@code nat} (element i at byte 4·i; no mask then). */
+    record Segment(float[] data, MemorySegment nat, int offset, int outerStride, int kStride, int kLength,
                    float scale, float[] mask, Activation act) {}
 
     private final Segment[] segments;
@@ -28,14 +31,33 @@ final class GemmOperand {
 
     /** op(A) {@code [m,k]} of a row-major A stored {@code [m,k]} (trans false) or {@code [k,m]} (trans true), leading dimension ld. */
     static GemmOperand left(float[] data, int offset, boolean trans, int ld, int k) {
-        return trans ? new GemmOperand(new Segment(data, offset, 1, ld, k, 1f, null, null))
-                : new GemmOperand(new Segment(data, offset, ld, 1, k, 1f, null, null));
+        return trans ? new GemmOperand(new Segment(data, null, offset, 1, ld, k, 1f, null, null))
+                : new GemmOperand(new Segment(data, null, offset, ld, 1, k, 1f, null, null));
     }
 
     /** op(B) {@code [k,n]} of a row-major B stored {@code [k,n]} (trans false) or {@code [n,k]} (trans true), leading dimension ld. */
     static GemmOperand right(float[] data, int offset, boolean trans, int ld, int k) {
-        return trans ? new GemmOperand(new Segment(data, offset, ld, 1, k, 1f, null, null))
-                : new GemmOperand(new Segment(data, offset, 1, ld, k, 1f, null, null));
+        return trans ? new GemmOperand(new Segment(data, null, offset, ld, 1, k, 1f, null, null))
+                : new GemmOperand(new Segment(data, null, offset, 1, ld, k, 1f, null, null));
+    }
+
+    /** {@link #left(float[], int, boolean, int, int)} of a host tensor's floats, read in place (array or off-heap). */
+    static GemmOperand left(Tensor t, boolean trans, int ld, int k) {
+        return HostFloats.isSegment(t) ? nativeOperand(HostFloats.of(t), !trans, ld, k)
+                : left(t.array(), t.offset(), trans, ld, k);
+    }
+
+    /** {@link #right(float[], int, boolean, int, int)} of a host tensor's floats, read in place (array or off-heap). */
+    static GemmOperand right(Tensor t, boolean trans, int ld, int k) {
+        return HostFloats.isSegment(t) ? nativeOperand(HostFloats.of(t), trans, ld, k)
+                : right(t.array(), t.offset(), trans, ld, k);
+    }
+
+    /** kAlongRows: element (outer, p) at outer·ld + p, else at p·ld + outer. */
+    private static GemmOperand nativeOperand(HostFloats f, boolean kAlongRows, int ld, int k) {
+        MemorySegment seg = ((HostFloats.InSegment) f).segment();
+        return kAlongRows ? new GemmOperand(new Segment(null, seg, 0, ld, 1, k, 1f, null, null))
+                : new GemmOperand(new Segment(null, seg, 0, 1, ld, k, 1f, null, null));
     }
 
     int k() {
@@ -45,12 +67,12 @@ final class GemmOperand {
     /** The first segment when it is a plain row-major matrix (k stride 1, scale 1, no mask or activation), else null. */
     Segment plainLead() {
         Segment s = segments[0];
-        return s.kStride() == 1 && s.scale() == 1f && s.mask() == null && s.act() == null ? s : null;
+        return s.data() != null && s.kStride() == 1 && s.scale() == 1f && s.mask() == null && s.act() == null ? s : null;
     }
 
     /** Every element multiplied by s. */
     GemmOperand scaled(float s) {
-        return map(seg -> new Segment(seg.data(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),
+        return map(seg -> new Segment(seg.data(), seg.nat(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),
                 seg.scale() * s, seg.mask(), seg.act()));
     }
 
@@ -59,14 +81,19 @@ final class GemmOperand {
         if (mask == null) {
             return this;
         }
-        return map(seg -> new Segment(seg.data(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),
+        for (Segment seg : segments) {
+            if (seg.nat() != null) {
+                throw new IllegalStateException("a masked GEMM operand must be a Java array (stage it first)");
+            }
+        }
+        return map(seg -> new Segment(seg.data(), seg.nat(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),
                 seg.scale(), mask, seg.act()));
     }
 
     /** f applied to every stored element before scale and mask. */
     GemmOperand activated(Activation f) {
         Activation a = f == Activation.IDENTITY ? null : f;
-        return map(seg -> new Segment(seg.data(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),
+        return map(seg -> new Segment(seg.data(), seg.nat(), seg.offset(), seg.outerStride(), seg.kStride(), seg.kLength(),
                 seg.scale(), seg.mask(), a));
     }
 
@@ -79,7 +106,7 @@ final class GemmOperand {
 
     /** The same operand moved by delta elements in every segment's data (batched products). */
     GemmOperand shifted(int delta) {
-        return map(seg -> new Segment(seg.data(), seg.offset() + delta, seg.outerStride(), seg.kStride(), seg.kLength(),
+        return map(seg -> new Segment(seg.data(), seg.nat(), seg.offset() + delta, seg.outerStride(), seg.kStride(), seg.kLength(),
                 seg.scale(), seg.mask(), seg.act()));
     }
 
@@ -114,6 +141,10 @@ final class GemmOperand {
                 Arrays.fill(dst, dstOff + p * width + count, dstOff + p * width + width, 0f);
             }
         }
+        if (seg.nat() != null) {
+            packNative(seg, outer0, count, width, pStart, kLen, dst, dstOff);
+            return;
+        }
         float[] data = seg.data();
         float[] mask = seg.mask();
         Activation act = seg.act();
@@ -147,6 +178,35 @@ final class GemmOperand {
                 for (int r = 0; r < count; r++) {
                     dst[d + r] = element(data, mask, act, scale, src + r * os);
                 }
+            }
+        }
+    }
+
+    /** {@link #packSegment} of an off-heap segment: the same layout, elements read from the segment (no mask). */
+    private static void packNative(Segment seg, int outer0, int count, int width, int pStart, int kLen,
+                                   float[] dst, int dstOff) {
+        MemorySegment nat = seg.nat();
+        Activation act = seg.act();
+        float scale = seg.scale();
+        long os = seg.outerStride();
+        long ks = seg.kStride();
+        long base = seg.offset() + outer0 * os + pStart * ks;
+        if (ks == 1) { // rows along k: read each row front to back
+            for (int r = 0; r < count; r++) {
+                long src = base + r * os;
+                for (int p = 0; p < kLen; p++) {
+                    float v = nat.getAtIndex(HostFloats.FLOAT, src + p);
+                    dst[dstOff + p * width + r] = scale * (act == null ? v : ScalarMath.activation(act, v));
+                }
+            }
+            return;
+        }
+        for (int p = 0; p < kLen; p++) {
+            long src = base + p * ks;
+            int d = dstOff + p * width;
+            for (int r = 0; r < count; r++) {
+                float v = nat.getAtIndex(HostFloats.FLOAT, src + r * os);
+                dst[d + r] = scale * (act == null ? v : ScalarMath.activation(act, v));
             }
         }
     }

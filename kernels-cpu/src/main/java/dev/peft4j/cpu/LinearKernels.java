@@ -15,13 +15,17 @@ final class LinearKernels {
         forward(pool, x, w, null, bias, y);
     }
 
-    /** As {@link #forward(WorkerPool, Tensor, Tensor, Tensor, Tensor)}, reading W's panels from packedW if given. */
+    /**
+     * As {@link #forward(WorkerPool, Tensor, Tensor, Tensor, Tensor)}, reading W's panels from packedW if given.
+     * x, W and y may wrap off-heap segments (read by the packing, written by the tile stores); bias is an array.
+     */
     static void forward(WorkerPool pool, Tensor x, Tensor w, PackedWeight packedW, Tensor bias, Tensor y) {
         int n = Shapes.rows(x);
         int in = x.dim(-1);
         int out = w.dim(0);
-        Sgemm.gemm(pool, n, out, left(x.array(), x.offset(), false, in, in), right(w.array(), w.offset(), true, in, in),
-                packedW, y.array(), y.offset(), out, epilogue(bias));
+        // x, W and y are read and written in place, Java arrays or off-heap segments alike
+        Sgemm.gemm(pool, n, out, left(x, false, in, in), right(w, true, in, in), packedW, HostFloats.of(y), out,
+                epilogue(bias));
     }
 
     /** dx {@code [N,in]} = dy W, dW {@code [out,in]} = dyᵀ x, db = Σ_rows dy; each nullable. */

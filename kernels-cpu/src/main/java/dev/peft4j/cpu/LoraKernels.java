@@ -48,7 +48,11 @@ final class LoraKernels {
             if (holder[0].length < nr) {
                 holder[0] = new float[nr];
             }
-            forward(pool, x, w, bias, a, b, s, null, y, holder[0], 0);
+            if (HostFloats.isSegment(x) || HostFloats.isSegment(y) || HostFloats.isSegment(w)) {
+                forwardInPlace(pool, x, w, bias, a, b, s, y, holder[0]);
+            } else {
+                forward(pool, x, w, bias, a, b, s, null, y, holder[0], 0);
+            }
         } finally {
             pool.release(U, holder);
         }
@@ -69,6 +73,23 @@ final class LoraKernels {
         GemmOperand lhs = left(xv, xo, false, in, in).concat(left(uv, uo, false, r, r).scaled(s));
         GemmOperand rhs = right(w.array(), w.offset(), true, in, in).concat(right(b.array(), b.offset(), true, r, r));
         Sgemm.gemm(pool, n, out, lhs, rhs, y.array(), y.offset(), out, LinearKernels.epilogue(bias));
+    }
+
+    /**
+     * The inference form over tensors that may wrap off-heap segments (x, w, y; a, b and bias are arrays): u = x Aᵀ
+     * by the GEMM's narrow kernel (the packing reads x from the segment), then the same augmented GEMM, whose tile
+     * stores write y in place. u may differ from the array path's in the last bit (another summation order).
+     */
+    private static void forwardInPlace(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
+                                       Tensor y, float[] uv) {
+        int n = Shapes.rows(x);
+        int in = x.dim(-1);
+        int out = w.dim(0);
+        int r = a.dim(0);
+        Sgemm.gemm(pool, n, r, left(x, false, in, in), right(a, true, in, in), uv, 0, r, Sgemm.Epilogue.OVERWRITE);
+        GemmOperand lhs = left(x, false, in, in).concat(left(uv, 0, false, r, r).scaled(s));
+        GemmOperand rhs = right(w, true, in, in).concat(right(b.array(), b.offset(), true, r, r));
+        Sgemm.gemm(pool, n, out, lhs, rhs, null, HostFloats.of(y), out, LinearKernels.epilogue(bias));
     }
 
     static void backward(WorkerPool pool, Tensor dy, Tensor x, Tensor w, Tensor a, Tensor b, Tensor u, float s,

@@ -19,47 +19,67 @@ final class NormKernels {
         int d = x.dim(-1);
         int rows = (int) (x.numel() / Math.max(1, d));
         // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
-        float[] xv = x.array(), yv = y.array(), g = gamma.array(), mv = mean.array(), rv = rstd.array();
+        float[] g = gamma.array(), mv = mean.array(), rv = rstd.array();
         float[] bt = beta == null ? null : beta.array();
-        int xo = x.offset(), yo = y.offset(), go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
+        int go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
         int bo = beta == null ? 0 : beta.offset();
+        if (HostFloats.isSegment(x) || HostFloats.isSegment(y)) {
+            // off-heap x or y: each row passes through an L1-sized row buffer, never a whole copy
+            HostFloats xf = HostFloats.of(x), yf = HostFloats.of(y);
+            pool.parallelRange(rows, 8, (from, to) -> {
+                float[] xr = new float[d];
+                float[] yr = new float[d];
+                for (int r = from; r < to; r++) {
+                    xf.read((long) r * d, xr, 0, d);
+                    row(xr, 0, yr, 0, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
+                    yf.write(yr, 0, (long) r * d, d);
+                }
+            });
+            return;
+        }
+        float[] xv = x.array(), yv = y.array();
+        int xo = x.offset(), yo = y.offset();
         pool.parallelRange(rows, 8, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int o = xo + r * d;
-                int yr = yo + r * d;
-                float mu = (float) (VectorLoops.sum(xv, o, d) / d);
-                double var = 0;
-                int i = 0;
-                int bnd = Simd.bound(d);
-                if (bnd > 0) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (; i < bnd; i += L) {
-                        FloatVector c = FloatVector.fromArray(S, xv, o + i).sub(mu);
-                        acc = c.fma(c, acc);
-                    }
-                    var = Simd.sum(acc);
-                }
-                for (; i < d; i++) {
-                    float c = xv[o + i] - mu;
-                    var += c * c;
-                }
-                float rs = (float) (1.0 / Math.sqrt(var / d + eps));
-                mv[mo + r] = mu;
-                rv[ro + r] = rs;
-                i = 0;
-                for (; i < bnd; i += L) {
-                    FloatVector v = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs)
-                            .mul(FloatVector.fromArray(S, g, go + i));
-                    if (bt != null) {
-                        v = v.add(FloatVector.fromArray(S, bt, bo + i));
-                    }
-                    v.intoArray(yv, yr + i);
-                }
-                for (; i < d; i++) {
-                    yv[yr + i] = (xv[o + i] - mu) * rs * g[go + i] + (bt == null ? 0f : bt[bo + i]);
-                }
+                row(xv, xo + r * d, yv, yo + r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
             }
         });
+    }
+
+    /** One row: y[yr..yr+d) from x[o..o+d); μ into mv[mi], rstd into rv[ri]. */
+    private static void row(float[] xv, int o, float[] yv, int yr, int d, float[] g, int go, float[] bt, int bo,
+                            float eps, float[] mv, int mi, float[] rv, int ri) {
+        float mu = (float) (VectorLoops.sum(xv, o, d) / d);
+        double var = 0;
+        int i = 0;
+        int bnd = Simd.bound(d);
+        if (bnd > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < bnd; i += L) {
+                FloatVector c = FloatVector.fromArray(S, xv, o + i).sub(mu);
+                acc = c.fma(c, acc);
+            }
+            var = Simd.sum(acc);
+        }
+        for (; i < d; i++) {
+            float c = xv[o + i] - mu;
+            var += c * c;
+        }
+        float rs = (float) (1.0 / Math.sqrt(var / d + eps));
+        mv[mi] = mu;
+        rv[ri] = rs;
+        i = 0;
+        for (; i < bnd; i += L) {
+            FloatVector v = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs)
+                    .mul(FloatVector.fromArray(S, g, go + i));
+            if (bt != null) {
+                v = v.add(FloatVector.fromArray(S, bt, bo + i));
+            }
+            v.intoArray(yv, yr + i);
+        }
+        for (; i < d; i++) {
+            yv[yr + i] = (xv[o + i] - mu) * rs * g[go + i] + (bt == null ? 0f : bt[bo + i]);
+        }
     }
 
     static void layerNormBackward(WorkerPool pool, Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,

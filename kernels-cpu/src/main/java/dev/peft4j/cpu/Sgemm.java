@@ -3,6 +3,8 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
@@ -72,12 +74,31 @@ final class Sgemm {
     }
 
     /**
+     * C given as host floats (a Java array, or an off-heap segment written in place by the tile stores), from
+     * its element 0; otherwise as {@link #gemm(WorkerPool, int, int, GemmOperand, GemmOperand, PackedWeight,
+     * float[], int, int, Epilogue)}.
+     */
+    static void gemm(WorkerPool pool, int m, int n, GemmOperand a, GemmOperand b, PackedWeight packedB,
+                     HostFloats c, int ldc, Epilogue ep) {
+        switch (c) {
+            case HostFloats.InArray arr -> gemm(pool, m, n, a, b, packedB, arr.array(), null, arr.offset(), ldc, ep);
+            case HostFloats.InSegment seg -> gemm(pool, m, n, a, b, packedB, null, seg.segment(), 0, ldc, ep);
+        }
+    }
+
+    /**
      * As {@link #gemm(WorkerPool, int, int, GemmOperand, GemmOperand, float[], int, int, Epilogue)}; when
      * {@code packedB} is given (it must hold b's panels: {@link PackedWeight} of the same matrix), its panels are
      * read instead of packing b.
      */
     static void gemm(WorkerPool pool, int m, int n, GemmOperand a, GemmOperand b, PackedWeight packedB,
                      float[] c, int cOff, int ldc, Epilogue ep) {
+        gemm(pool, m, n, a, b, packedB, c, null, cOff, ldc, ep);
+    }
+
+    /** The one implementation: C in the array c or (c null) in the off-heap segment cs, element 0 at cOff. */
+    private static void gemm(WorkerPool pool, int m, int n, GemmOperand a, GemmOperand b, PackedWeight packedB,
+                             float[] c, MemorySegment cs, int cOff, int ldc, Epilogue ep) {
         if (a.k() != b.k()) {
             throw new IllegalArgumentException("GEMM operands disagree on k: " + a.k() + " vs " + b.k());
         }
@@ -86,7 +107,7 @@ final class Sgemm {
         }
         int k = a.k();
         if (k == 0) {
-            epilogueOnly(m, n, c, cOff, ldc, ep);
+            epilogueOnly(m, n, c, cs, cOff, ldc, ep);
             return;
         }
         boolean narrow = n <= NR_NARROW;
@@ -100,35 +121,37 @@ final class Sgemm {
             pool.parallelFor(threads, t -> {
                 int m0 = Math.min(m, strips * t / threads * mr);
                 int m1 = Math.min(m, strips * (t + 1) / threads * mr);
-                block(pool, m0, m1, 0, n, a, b, pb, c, cOff, ldc, ep, narrow);
+                block(pool, m0, m1, 0, n, a, b, pb, c, cs, cOff, ldc, ep, narrow);
             });
         } else if (threads > 1 && n >= 2 * nr * threads) {
             int strips = (n + nr - 1) / nr;
             pool.parallelFor(threads, t -> {
                 int n0 = Math.min(n, strips * t / threads * nr);
                 int n1 = Math.min(n, strips * (t + 1) / threads * nr);
-                block(pool, 0, m, n0, n1, a, b, pb, c, cOff, ldc, ep, narrow);
+                block(pool, 0, m, n0, n1, a, b, pb, c, cs, cOff, ldc, ep, narrow);
             });
         } else {
-            block(pool, 0, m, 0, n, a, b, pb, c, cOff, ldc, ep, narrow);
+            block(pool, 0, m, 0, n, a, b, pb, c, cs, cOff, ldc, ep, narrow);
         }
     }
 
     private static void block(WorkerPool pool, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
-                              PackedWeight pb, float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
+                              PackedWeight pb, float[] c, MemorySegment cs, int cOff, int ldc, Epilogue ep,
+                              boolean narrow) {
         if (m0 >= m1 || n0 >= n1) {
             return;
         }
         Buffers buf = pool.acquire(BUFFERS);
         try {
-            block(buf, m0, m1, n0, n1, a, b, pb, c, cOff, ldc, ep, narrow);
+            block(buf, m0, m1, n0, n1, a, b, pb, c, cs, cOff, ldc, ep, narrow);
         } finally {
             pool.release(BUFFERS, buf);
         }
     }
 
     private static void block(Buffers buf, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
-                              PackedWeight pb, float[] c, int cOff, int ldc, Epilogue ep, boolean narrow) {
+                              PackedWeight pb, float[] c, MemorySegment cs, int cOff, int ldc, Epilogue ep,
+                              boolean narrow) {
         int mr = narrow ? MR_NARROW : MR;
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;
@@ -178,7 +201,12 @@ final class Sgemm {
                             } else {
                                 kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             }
-                            store(buf.tile, nr, rows, cols, c, cOff + (ic + is) * ldc + jc + js, ldc, mode, ep, jc + js);
+                            int cBase = cOff + (ic + is) * ldc + jc + js;
+                            if (cs == null) {
+                                store(buf.tile, nr, rows, cols, c, cBase, ldc, mode, ep, jc + js);
+                            } else {
+                                storeNative(buf.tile, nr, rows, cols, cs, cBase, ldc, mode, ep, jc + js);
+                            }
                         }
                     }
                 }
@@ -338,15 +366,72 @@ final class Sgemm {
         }
     }
 
-    private static void epilogueOnly(int m, int n, float[] c, int cOff, int ldc, Epilogue ep) {
+    /**
+     * {@link #store} into an off-heap C (element i at byte 4·i): the same arithmetic in the same order, so the
+     * results are bit for bit those of an array C.
+     */
+    private static void storeNative(float[] tile, int nr, int rows, int cols, MemorySegment c, long cBase, int ldc,
+                                    int mode, Epilogue ep, int col0) {
+        float beta = ep.beta();
+        float[] bias = ep.bias();
+        int biasBase = ep.biasOffset() + col0;
+        float bs = ep.biasScale();
+        ByteOrder order = ByteOrder.nativeOrder();
+        for (int r = 0; r < rows; r++) {
+            int t = r * nr;
+            long co = cBase + (long) r * ldc;
+            int j = 0;
+            if (!Simd.SCALAR) {
+                for (; j < cols; j += L) {
+                    VectorMask<Float> mask = S.indexInRange(j, cols);
+                    long at = 4 * (co + j);
+                    FloatVector acc = FloatVector.fromArray(S, tile, t + j);
+                    if (mode == ACCUMULATE) {
+                        acc = acc.add(FloatVector.fromMemorySegment(S, c, at, order, mask));
+                    } else {
+                        if (beta != 0f) {
+                            acc = FloatVector.fromMemorySegment(S, c, at, order, mask).fma(FloatVector.broadcast(S, beta), acc);
+                        }
+                        if (bias != null) {
+                            acc = FloatVector.fromArray(S, bias, biasBase + j, mask).fma(FloatVector.broadcast(S, bs), acc);
+                        }
+                    }
+                    acc.intoMemorySegment(c, at, order, mask);
+                }
+            } else {
+                for (; j < cols; j++) {
+                    float v = tile[t + j];
+                    long at = co + j;
+                    if (mode == ACCUMULATE) {
+                        v += c.getAtIndex(HostFloats.FLOAT, at);
+                    } else {
+                        if (beta != 0f) {
+                            v += beta * c.getAtIndex(HostFloats.FLOAT, at);
+                        }
+                        if (bias != null) {
+                            v += bs * bias[biasBase + j];
+                        }
+                    }
+                    c.setAtIndex(HostFloats.FLOAT, at, v);
+                }
+            }
+        }
+    }
+
+    private static void epilogueOnly(int m, int n, float[] c, MemorySegment cs, int cOff, int ldc, Epilogue ep) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 int idx = cOff + i * ldc + j;
-                float v = ep.beta() == 0f ? 0f : ep.beta() * c[idx];
+                float old = ep.beta() == 0f ? 0f : cs == null ? c[idx] : cs.getAtIndex(HostFloats.FLOAT, idx);
+                float v = ep.beta() == 0f ? 0f : ep.beta() * old;
                 if (ep.bias() != null) {
                     v += ep.biasScale() * ep.bias()[ep.biasOffset() + j];
                 }
-                c[idx] = v;
+                if (cs == null) {
+                    c[idx] = v;
+                } else {
+                    cs.setAtIndex(HostFloats.FLOAT, idx, v);
+                }
             }
         }
     }
