@@ -1,5 +1,7 @@
 package dev.peft4j.bench;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.cpu.CpuBackend;
 import dev.peft4j.tensor.Tensor;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +65,18 @@ public class AttentionBenchmark {
         dv = Tensor.zeros(B, T, D);
         dpk = prefix == 0 ? null : Tensor.zeros(prefix, D);
         dpv = prefix == 0 ? null : Tensor.zeros(prefix, D);
-        cpu.attentionForward(q, k, v, pk, pv, mask, false, H, out, lse);
+        cpu.attentionForward(new AttentionInputs(q, k, v, pk, pv, mask, false, H), out, lse);
     }
 
     @Benchmark
     public Tensor forward() {
-        cpu.attentionForward(q, k, v, pk, pv, mask, false, H, out, lse);
+        cpu.attentionForward(new AttentionInputs(q, k, v, pk, pv, mask, false, H), out, lse);
         return out;
     }
 
     @Benchmark
     public Tensor backward() {
-        cpu.attentionBackward(dOut, q, k, v, pk, pv, mask, false, H, out, lse, dq, dk, dv, dpk, dpv);
+        cpu.attentionBackward(dOut, new AttentionInputs(q, k, v, pk, pv, mask, false, H), out, lse, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv).withPrefixGradients(dpk, dpv));
         return dq;
     }
 

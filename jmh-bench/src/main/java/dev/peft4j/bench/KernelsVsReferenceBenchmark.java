@@ -1,5 +1,7 @@
 package dev.peft4j.bench;
 
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.reference.ReferenceBackend;
@@ -77,7 +79,7 @@ public class KernelsVsReferenceBenchmark {
     }
 
     @Benchmark public Tensor adapterForward() {
-        be.adapterForward(x, x, wd, null, wu, null, Activation.RELU, 1f, y, z);
+        be.adapterForward(x, x, new AdapterWeights(wd, null, wu, null, Activation.RELU, 1f), y, z);
         return y;
     }
 
@@ -88,7 +90,7 @@ public class KernelsVsReferenceBenchmark {
     @Benchmark public Tensor softmax() { be.softmaxForward(x, y); return y; }
 
     @Benchmark public Tensor attentionWithPrefix() {
-        be.attentionForward(q3, q3, q3, pk, pv, null, false, H, out3, lse);
+        be.attentionForward(new AttentionInputs(q3, q3, q3, pk, pv, null, false, H), out3, lse);
         return out3;
     }
 

@@ -1,5 +1,6 @@
 package dev.peft4j.bench;
 
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.cpu.CpuBackend;
 import dev.peft4j.tensor.Tensor;
@@ -103,7 +104,7 @@ public class WrappedTensorBenchmark {
     @Benchmark public Tensor gelu() { be.activationForward(Activation.GELU, x, y); return y; }
 
     @Benchmark public Tensor attentionForward() {
-        be.attentionForward(q3, q3, q3, null, null, null, false, H, out3, lse);
+        be.attentionForward(new AttentionInputs(q3, q3, q3, null, null, null, false, H), out3, lse);
         return out3;
     }
 }

@@ -2,6 +2,10 @@ package dev.peft4j.cpu;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.BackendOptions;
 import dev.peft4j.backend.HostStaging;
@@ -232,32 +236,40 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
-                                         Activation f, float s, Tensor y, Tensor z) {
+    @Override public void adapterForward(Tensor x, Tensor residual, AdapterWeights w, Tensor y, Tensor z) {
+        Tensor wDown = w.wDown(), bDown = w.bDown(), wUp = w.wUp(), bUp = w.bUp();
+        Activation f = w.f();
+        float s = w.s();
         try (HostStaging st = HostStaging.of(x, residual, wDown, bDown, wUp, bUp, y, z)) {
             AdapterKernels.forward(pool, st.get(x), st.get(residual), st.get(wDown), st.get(bDown), st.get(wUp), st.get(bUp), f, s, st.get(y), st.get(z));
         }
     }
 
-    @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
-                                          float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp,
-                                          Tensor dbUp, Tensor dScale) {
+    @Override public void adapterBackward(Tensor dy, Tensor x, AdapterWeights w, Tensor z, AdapterGradients grads) {
+        Tensor wDown = w.wDown(), wUp = w.wUp(), bUp = w.bUp();
+        Activation f = w.f();
+        float s = w.s();
+        Tensor dx = grads.dx(), dWDown = grads.dWDown(), dbDown = grads.dbDown(), dWUp = grads.dWUp(), dbUp = grads.dbUp(), dScale = grads.dScale();
         try (HostStaging st = HostStaging.of(dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale)) {
             AdapterKernels.backward(pool, st.get(dy), st.get(x), st.get(wDown), st.get(wUp), st.get(bUp), f, s, st.get(z), st.get(dx), st.get(dWDown), st.get(dbDown), st.get(dWUp), st.get(dbUp), st.get(dScale));
         }
     }
 
-    @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
-                                           Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
+    @Override public void attentionForward(AttentionInputs in, Tensor out, Tensor lse) {
+        Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
+        boolean causal = in.causal();
+        int heads = in.heads();
         // q, k, v, out in place, off-heap too; the mask, prefixes and lse (one float per query row) are staged
         try (HostStaging st = HostStaging.arraysOnly(prefixK, prefixV, keyMask, lse)) {
             AttentionKernels.forward(pool, q, k, v, st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, out, st.get(lse));
         }
     }
 
-    @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
-                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse,
-                                            Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
+    @Override public void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads) {
+        Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
+        boolean causal = in.causal();
+        int heads = in.heads();
+        Tensor dq = grads.dq(), dk = grads.dk(), dv = grads.dv(), dPrefixK = grads.dPrefixK(), dPrefixV = grads.dPrefixV();
         try (HostStaging st = HostStaging.of(dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV)) {
             AttentionKernels.backward(pool, st.get(dOut), st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse),
                 st.get(dq), st.get(dk), st.get(dv), st.get(dPrefixK), st.get(dPrefixV));

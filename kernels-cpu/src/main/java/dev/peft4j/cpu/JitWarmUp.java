@@ -1,5 +1,7 @@
 package dev.peft4j.cpu;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
 import dev.peft4j.tensor.Tensor;
@@ -77,9 +79,8 @@ final class JitWarmUp {
             for (int i = 0; i < maxRounds && System.nanoTime() < deadline; i++, done++) {
                 boolean withPrefix = (i & 1) == 0;
                 Tensor p = withPrefix ? pk : null;
-                be.attentionForward(q, q, q, p, p, mask, false, h, o, lse);
-                be.attentionBackward(o, q, q, q, p, p, mask, false, h, o, lse, dq, dk, dv,
-                        withPrefix ? dpk : null, withPrefix ? dpv : null);
+                be.attentionForward(new AttentionInputs(q, q, q, p, p, mask, false, h), o, lse);
+                be.attentionBackward(o, new AttentionInputs(q, q, q, p, p, mask, false, h), o, lse, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv).withPrefixGradients(withPrefix ? dpk : null, withPrefix ? dpv : null));
                 be.linearForward(x, w, bias, y);
                 be.linearBackward(y, x, w, dx, null, null);
                 be.loraForward(x, w, bias, a, bb, 0.5f, null, y, u);

@@ -1,5 +1,7 @@
 package dev.peft4j.cpu;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,24 +19,24 @@ class AdapterAndScaleTest extends KernelTestBase {
         float s = 1.5f;
         Tensor y = poisoned(n, d), z = poisoned(n, m);
         Tensor yR = zeros(n, d), zR = zeros(n, m);
-        CPU.adapterForward(x, residual, wd, bd, wu, bu, f, s, y, z);
-        REF.adapterForward(x, residual, wd, bd, wu, bu, f, s, yR, zR);
+        CPU.adapterForward(x, residual, new AdapterWeights(wd, bd, wu, bu, f, s), y, z);
+        REF.adapterForward(x, residual, new AdapterWeights(wd, bd, wu, bu, f, s), yR, zR);
         close("adapter z", z, zR);
         close("adapter y", y, yR);
 
         Tensor yAlias = copyOf(residual), yAliasR = copyOf(residual);
-        CPU.adapterForward(serial ? yAlias : x, yAlias, wd, null, wu, null, f, s, yAlias, z);
-        REF.adapterForward(serial ? yAliasR : x, yAliasR, wd, null, wu, null, f, s, yAliasR, zR);
+        CPU.adapterForward(serial ? yAlias : x, yAlias, new AdapterWeights(wd, null, wu, null, f, s), yAlias, z);
+        REF.adapterForward(serial ? yAliasR : x, yAliasR, new AdapterWeights(wd, null, wu, null, f, s), yAliasR, zR);
         close("adapter y aliasing the residual", yAlias, yAliasR);
 
-        REF.adapterForward(x, residual, wd, bd, wu, bu, f, s, yR, zR);
+        REF.adapterForward(x, residual, new AdapterWeights(wd, bd, wu, bu, f, s), yR, zR);
         Tensor dy = rnd.uniform(n, d);
         Tensor dx = poisoned(n, d), dwd = poisoned(m, d), dbd = poisoned(m), dwu = poisoned(d, m),
                 dbu = poisoned(d), ds = poisoned(1);
         Tensor dxR = zeros(n, d), dwdR = zeros(m, d), dbdR = zeros(m), dwuR = zeros(d, m), dbuR = zeros(d),
                 dsR = zeros(1);
-        CPU.adapterBackward(dy, x, wd, wu, bu, f, s, zR, dx, dwd, dbd, dwu, dbu, ds);
-        REF.adapterBackward(dy, x, wd, wu, bu, f, s, zR, dxR, dwdR, dbdR, dwuR, dbuR, dsR);
+        CPU.adapterBackward(dy, x, new AdapterWeights(wd, null, wu, bu, f, s), zR, AdapterGradients.none().withDx(dx).withDown(dwd, dbd).withUp(dwu, dbu).withDScale(ds));
+        REF.adapterBackward(dy, x, new AdapterWeights(wd, null, wu, bu, f, s), zR, AdapterGradients.none().withDx(dxR).withDown(dwdR, dbdR).withUp(dwuR, dbuR).withDScale(dsR));
         close("adapter dx", dx, dxR);
         close("adapter dW_down", dwd, dwdR);
         close("adapter db_down", dbd, dbdR);

@@ -1,5 +1,7 @@
 package dev.peft4j.cpu;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,8 +35,8 @@ class AttentionTest extends KernelTestBase {
         }
         Tensor out = poisoned(b, t, d), lse = poisoned(b, h, t);
         Tensor outR = zeros(b, t, d), lseR = zeros(b, h, t);
-        CPU.attentionForward(q, k, v, pk, pv, mask, causal, h, out, lse);
-        REF.attentionForward(q, k, v, pk, pv, mask, causal, h, outR, lseR);
+        CPU.attentionForward(new AttentionInputs(q, k, v, pk, pv, mask, causal, h), out, lse);
+        REF.attentionForward(new AttentionInputs(q, k, v, pk, pv, mask, causal, h), outR, lseR);
         close("attention out", out, outR);
         assertLseEqual(lse, lseR);
 
@@ -43,8 +45,8 @@ class AttentionTest extends KernelTestBase {
         Tensor dqR = zeros(b, t, d), dkR = zeros(b, t, d), dvR = zeros(b, t, d);
         Tensor dpk = prefix == 0 ? null : poisoned(prefix, d), dpv = prefix == 0 ? null : poisoned(prefix, d);
         Tensor dpkR = prefix == 0 ? null : zeros(prefix, d), dpvR = prefix == 0 ? null : zeros(prefix, d);
-        CPU.attentionBackward(dOut, q, k, v, pk, pv, mask, causal, h, outR, lseR, dq, dk, dv, dpk, dpv);
-        REF.attentionBackward(dOut, q, k, v, pk, pv, mask, causal, h, outR, lseR, dqR, dkR, dvR, dpkR, dpvR);
+        CPU.attentionBackward(dOut, new AttentionInputs(q, k, v, pk, pv, mask, causal, h), outR, lseR, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv).withPrefixGradients(dpk, dpv));
+        REF.attentionBackward(dOut, new AttentionInputs(q, k, v, pk, pv, mask, causal, h), outR, lseR, AttentionGradients.none().withDq(dqR).withDk(dkR).withDv(dvR).withPrefixGradients(dpkR, dpvR));
         close("attention dq", dq, dqR);
         close("attention dk", dk, dkR);
         close("attention dv", dv, dvR);
@@ -71,8 +73,8 @@ class AttentionTest extends KernelTestBase {
         }
         Tensor mask = Tensor.of(m, b, t);
         Tensor out = poisoned(b, t, d), lse = poisoned(b, h, t), outR = zeros(b, t, d), lseR = zeros(b, h, t);
-        CPU.attentionForward(q, k, v, null, null, mask, true, h, out, lse);
-        REF.attentionForward(q, k, v, null, null, mask, true, h, outR, lseR);
+        CPU.attentionForward(new AttentionInputs(q, k, v, null, null, mask, true, h), out, lse);
+        REF.attentionForward(new AttentionInputs(q, k, v, null, null, mask, true, h), outR, lseR);
         close("attention out", out, outR);
         assertLseEqual(lse, lseR);
         org.junit.jupiter.api.Assertions.assertEquals(Float.NEGATIVE_INFINITY, lse.toArray()[0], "lse of query 0");
@@ -80,8 +82,8 @@ class AttentionTest extends KernelTestBase {
         Tensor dOut = rnd.uniform(b, t, d);
         Tensor dq = poisoned(b, t, d), dk = poisoned(b, t, d), dv = poisoned(b, t, d);
         Tensor dqR = zeros(b, t, d), dkR = zeros(b, t, d), dvR = zeros(b, t, d);
-        CPU.attentionBackward(dOut, q, k, v, null, null, mask, true, h, outR, lseR, dq, dk, dv, null, null);
-        REF.attentionBackward(dOut, q, k, v, null, null, mask, true, h, outR, lseR, dqR, dkR, dvR, null, null);
+        CPU.attentionBackward(dOut, new AttentionInputs(q, k, v, null, null, mask, true, h), outR, lseR, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv));
+        REF.attentionBackward(dOut, new AttentionInputs(q, k, v, null, null, mask, true, h), outR, lseR, AttentionGradients.none().withDq(dqR).withDk(dkR).withDv(dvR));
         close("attention dq", dq, dqR);
         close("attention dk", dk, dkR);
         close("attention dv", dv, dvR);

@@ -1,5 +1,7 @@
 package dev.peft4j.cpu;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.tensor.Tensor;
 
@@ -37,10 +39,10 @@ public final class KernelBitsProbe {
             Tensor q = Tensor.of(java.util.Arrays.copyOf(xs, b * t * d), b, t, d);
             Tensor o = Tensor.zeros(b, t, d);
             Tensor lse = Tensor.zeros(b, heads, t);
-            be.attentionForward(q, q, q, null, null, null, false, heads, o, lse);
+            be.attentionForward(new AttentionInputs(q, q, q, null, null, null, false, heads), o, lse);
             h = mix(mix(h, o), lse);
             Tensor dq = Tensor.zeros(b, t, d), dk = Tensor.zeros(b, t, d), dv = Tensor.zeros(b, t, d);
-            be.attentionBackward(q, q, q, q, null, null, null, true, heads, o, lse, dq, dk, dv, null, null);
+            be.attentionBackward(q, new AttentionInputs(q, q, q, null, null, null, true, heads), o, lse, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv));
             h = mix(mix(mix(h, dq), dk), dv);
             Tensor gamma = Tensor.of(java.util.Arrays.copyOf(xs, cols), cols);
             Tensor mean = Tensor.zeros(rows), rstd = Tensor.zeros(rows);

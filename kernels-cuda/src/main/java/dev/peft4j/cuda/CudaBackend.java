@@ -4,6 +4,10 @@ import static dev.peft4j.cuda.Peft4jNative.*;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.Shapes;
@@ -207,15 +211,19 @@ public final class CudaBackend implements Backend {
                 b.dim(1), r, a.dim(0), stream()), "loraMixedForward");
     }
 
-    @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
-                                         Activation f, float s, Tensor y, Tensor z) {
+    @Override public void adapterForward(Tensor x, Tensor residual, AdapterWeights w, Tensor y, Tensor z) {
+        Tensor wDown = w.wDown(), bDown = w.bDown(), wUp = w.wUp(), bUp = w.bUp();
+        Activation f = w.f();
+        float s = w.s();
         check(peft4j_adapter_forward(p(x), p(residual), p(wDown), p(bDown), p(wUp), p(bUp), f.ordinal(), s, p(y), p(z),
                 Shapes.rows(x), wDown.dim(1), wDown.dim(0), stream()), "adapterForward");
     }
 
-    @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
-                                          float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp,
-                                          Tensor dbUp, Tensor dScale) {
+    @Override public void adapterBackward(Tensor dy, Tensor x, AdapterWeights w, Tensor z, AdapterGradients grads) {
+        Tensor wDown = w.wDown(), wUp = w.wUp(), bUp = w.bUp();
+        Activation f = w.f();
+        float s = w.s();
+        Tensor dx = grads.dx(), dWDown = grads.dWDown(), dbDown = grads.dbDown(), dWUp = grads.dWUp(), dbUp = grads.dbUp(), dScale = grads.dScale();
         long n = Shapes.rows(dy);
         int d = wDown.dim(1);
         int m = wDown.dim(0);
@@ -226,16 +234,20 @@ public final class CudaBackend implements Backend {
                 p(dbDown), p(dWUp), p(dbUp), p(dScale), ws, n, d, m, stream()), "adapterBackward");
     }
 
-    @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
-                                           boolean causal, int heads, Tensor out, Tensor lse) {
+    @Override public void attentionForward(AttentionInputs in, Tensor out, Tensor lse) {
+        Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
+        boolean causal = in.causal();
+        int heads = in.heads();
         check(peft4j_attention_forward(p(q), p(k), p(v), p(prefixK), p(prefixV), p(keyMask), causal ? 1 : 0, p(out),
                 p(lse), q.dim(0), q.dim(1), q.dim(2), heads, prefixK == null ? 0 : prefixK.dim(0), stream()),
                 "attentionForward");
     }
 
-    @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
-                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse,
-                                            Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
+    @Override public void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads) {
+        Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
+        boolean causal = in.causal();
+        int heads = in.heads();
+        Tensor dq = grads.dq(), dk = grads.dk(), dv = grads.dv(), dPrefixK = grads.dPrefixK(), dPrefixV = grads.dPrefixV();
         int prefix = prefixK == null ? 0 : prefixK.dim(0);
         long[] floats = {0};
         check(peft4j_attention_backward_workspace(q.dim(0), q.dim(1), q.dim(2), heads, prefix, floats),

@@ -1,5 +1,7 @@
 package dev.peft4j.conformance;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -40,8 +42,7 @@ final class AdapterCases {
             Tensor residual = wiring == Wiring.SERIAL ? x : k.in("residual");
             Tensor y = wiring == Wiring.PARALLEL_IN_PLACE ? residual : k.out(n, d);
             Tensor z = k.out(n, m);
-            k.b().adapterForward(x, residual, k.in("wDown"), k.inIf(bDown, "bDown"), k.in("wUp"), k.inIf(bUp, "bUp"),
-                    f, s, y, z);
+            k.b().adapterForward(x, residual, new AdapterWeights(k.in("wDown"), k.inIf(bDown, "bDown"), k.in("wUp"), k.inIf(bUp, "bUp"), f, s), y, z);
             k.result("y", y, Tolerance.GEMM);
             k.result("z", z, Tolerance.GEMM);
         }));
@@ -51,15 +52,13 @@ final class AdapterCases {
             c.savedByOracle(k -> {
                 Tensor y = k.out(n, d);
                 Tensor z = k.out(n, m);
-                k.b().adapterForward(k.in("x"), k.in("x"), k.in("wDown"), k.inIf(bDown, "bDown"), k.in("wUp"),
-                        k.inIf(bUp, "bUp"), f, s, y, z);
+                k.b().adapterForward(k.in("x"), k.in("x"), new AdapterWeights(k.in("wDown"), k.inIf(bDown, "bDown"), k.in("wUp"), k.inIf(bUp, "bUp"), f, s), y, z);
                 k.result("z", z, Tolerance.GEMM);
             });
             c.zeros("zeroResidual", n, d);
             c.savedByOracle(k -> {
                 Tensor o = k.out(n, d);
-                k.b().adapterForward(k.in("x"), k.in("zeroResidual"), k.in("wDown"), k.inIf(bDown, "bDown"), k.in("wUp"),
-                        k.inIf(bUp, "bUp"), f, 1f, o, k.out(n, m));
+                k.b().adapterForward(k.in("x"), k.in("zeroResidual"), new AdapterWeights(k.in("wDown"), k.inIf(bDown, "bDown"), k.in("wUp"), k.inIf(bUp, "bUp"), f, 1f), o, k.out(n, m));
                 k.result("adapterOutput", o, Tolerance.GEMM);
             });
             c.put("dScaleTerms", new float[] {(float) sumAbsProducts(c.tensor("dy").data(), c.tensor("adapterOutput").data())}, 1);
@@ -70,8 +69,7 @@ final class AdapterCases {
             Tensor dWUp = k.out(d, m);
             Tensor dbUp = k.outIf(allGrads, d);
             Tensor dScale = k.outIf(allGrads, 1);
-            k.b().adapterBackward(k.in("dy"), k.in("x"), k.in("wDown"), k.in("wUp"), k.inIf(bUp, "bUp"), f, s,
-                    k.in("z"), dx, dWDown, dbDown, dWUp, dbUp, dScale);
+            k.b().adapterBackward(k.in("dy"), k.in("x"), new AdapterWeights(k.in("wDown"), null, k.in("wUp"), k.inIf(bUp, "bUp"), f, s), k.in("z"), AdapterGradients.none().withDx(dx).withDown(dWDown, dbDown).withUp(dWUp, dbUp).withDScale(dScale));
             // dx = dz W_d, dW_d = dzᵀ x and db_d = Σ dz go through f'(z): a transcendental factor inside a product.
             k.result("dx", dx, Tolerance.GEMM);
             k.result("dWDown", dWDown, Tolerance.GEMM);

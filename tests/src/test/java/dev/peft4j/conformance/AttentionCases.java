@@ -1,5 +1,7 @@
 package dev.peft4j.conformance;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +45,7 @@ final class AttentionCases {
         list.add(new KernelCase(FAMILY, "attentionForward", sizes, c -> inputs(c, batch, time, dModel, len, mask), k -> {
             Tensor out = k.out(batch, time, dModel);
             Tensor lse = k.out(batch, heads, time);
-            k.b().attentionForward(k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"), k.inIf(prefix, "prefixV"),
-                    k.inIf(masked, "keyMask"), causal, heads, out, lse);
+            k.b().attentionForward(new AttentionInputs(k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"), k.inIf(prefix, "prefixV"), k.inIf(masked, "keyMask"), causal, heads), out, lse);
             k.result("out", out, Tolerance.GEMM);
             k.result("lse", lse, Tolerance.GEMM);
         }));
@@ -55,8 +56,7 @@ final class AttentionCases {
                 c.savedByOracle(k -> {
                     Tensor out = k.out(batch, time, dModel);
                     Tensor lse = k.out(batch, heads, time);
-                    k.b().attentionForward(k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"),
-                            k.inIf(prefix, "prefixV"), k.inIf(masked, "keyMask"), causal, heads, out, lse);
+                    k.b().attentionForward(new AttentionInputs(k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"), k.inIf(prefix, "prefixV"), k.inIf(masked, "keyMask"), causal, heads), out, lse);
                     k.result("out", out, Tolerance.GEMM);
                     k.result("lse", lse, Tolerance.GEMM);
                 });
@@ -66,9 +66,7 @@ final class AttentionCases {
                 Tensor dv = k.outIf(!onlyPrefixGrads, batch, time, dModel);
                 Tensor dPk = k.outIf(prefix, len, dModel);
                 Tensor dPv = k.outIf(prefix, len, dModel);
-                k.b().attentionBackward(k.in("dOut"), k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"),
-                        k.inIf(prefix, "prefixV"), k.inIf(masked, "keyMask"), causal, heads, k.in("out"), k.in("lse"),
-                        dq, dk, dv, dPk, dPv);
+                k.b().attentionBackward(k.in("dOut"), new AttentionInputs(k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"), k.inIf(prefix, "prefixV"), k.inIf(masked, "keyMask"), causal, heads), k.in("out"), k.in("lse"), AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv).withPrefixGradients(dPk, dPv));
                 k.result("dq", dq, Tolerance.GEMM);
                 k.result("dk", dk, Tolerance.GEMM);
                 k.result("dv", dv, Tolerance.GEMM);

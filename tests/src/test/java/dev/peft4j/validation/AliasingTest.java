@@ -1,5 +1,9 @@
 package dev.peft4j.validation;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import static dev.peft4j.validation.Rejections.rejects;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
@@ -41,10 +45,9 @@ class AliasingTest extends ValidatedBackendFixture {
     @Test
     void adapterGradientsMayNotAliasTheirInputs() {
         Tensor bUp = t(3);
-        rejects(ALIAS, () -> b.adapterBackward(t(2, 3), t(2, 3), t(1, 3), t(3, 1), bUp, Activation.RELU, 1f, t(2, 1),
-                null, null, null, null, bUp, null), "adapterBackward", "bUp", "dbUp");
+        rejects(ALIAS, () -> b.adapterBackward(t(2, 3), t(2, 3), new AdapterWeights(t(1, 3), null, t(3, 1), bUp, Activation.RELU, 1f), t(2, 1), AdapterGradients.none().withUp(null, bUp)), "adapterBackward", "bUp", "dbUp");
         Tensor x = t(2, 3);
-        rejects(ALIAS, () -> b.adapterForward(x, t(2, 3), t(1, 3), null, t(3, 1), null, Activation.RELU, 1f, x, t(2, 1)),
+        rejects(ALIAS, () -> b.adapterForward(x, t(2, 3), new AdapterWeights(t(1, 3), null, t(3, 1), null, Activation.RELU, 1f), x, t(2, 1)),
                 "adapterForward", "x and y");
     }
 
@@ -52,7 +55,7 @@ class AliasingTest extends ValidatedBackendFixture {
     void adapterOutputMayAliasTheResidual() {
         Tensor residual = b.fromHost(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         try (residual) {
-            b.adapterForward(t(2, 3), residual, t(1, 3), null, t(3, 1), null, Activation.IDENTITY, 0f, residual, t(2, 1));
+            b.adapterForward(t(2, 3), residual, new AdapterWeights(t(1, 3), null, t(3, 1), null, Activation.IDENTITY, 0f), residual, t(2, 1));
             assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, residual.toArray());
         }
     }
@@ -60,11 +63,10 @@ class AliasingTest extends ValidatedBackendFixture {
     @Test
     void attentionOutputsMayNotAliasInputs() {
         Tensor q = t(1, 2, 4);
-        rejects(ALIAS, () -> b.attentionForward(q, t(1, 2, 4), t(1, 2, 4), null, null, null, false, 2, q, t(1, 2, 2)),
+        rejects(ALIAS, () -> b.attentionForward(new AttentionInputs(q, t(1, 2, 4), t(1, 2, 4), null, null, null, false, 2), q, t(1, 2, 2)),
                 "attentionForward", "q and out");
         Tensor pk = t(2, 4);
-        rejects(ALIAS, () -> b.attentionBackward(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), pk, t(2, 4), null, false, 2,
-                t(1, 2, 4), t(1, 2, 2), null, null, null, pk, null), "attentionBackward", "prefixK", "dPrefixK");
+        rejects(ALIAS, () -> b.attentionBackward(t(1, 2, 4), new AttentionInputs(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), pk, t(2, 4), null, false, 2), t(1, 2, 4), t(1, 2, 2), AttentionGradients.none().withPrefixGradients(pk, null)), "attentionBackward", "prefixK", "dPrefixK");
     }
 
     @Test

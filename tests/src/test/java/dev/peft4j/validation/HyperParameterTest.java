@@ -1,5 +1,8 @@
 package dev.peft4j.validation;
 
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import static dev.peft4j.validation.Rejections.rejects;
 
 import dev.peft4j.backend.Activation;
@@ -22,8 +25,7 @@ class HyperParameterTest extends ValidatedBackendFixture {
 
     @Test
     void adapterBottleneckMustBePositive() {
-        rejects(IAE, () -> b.adapterForward(t(2, 3), t(2, 3), t(0, 3), null, t(3, 0), null, Activation.RELU, 1f,
-                t(2, 3), t(2, 0)), "adapterForward", "bottleneck", "[0, 3]");
+        rejects(IAE, () -> b.adapterForward(t(2, 3), t(2, 3), new AdapterWeights(t(0, 3), null, t(3, 0), null, Activation.RELU, 1f), t(2, 3), t(2, 0)), "adapterForward", "bottleneck", "[0, 3]");
     }
 
     @Test
@@ -32,8 +34,7 @@ class HyperParameterTest extends ValidatedBackendFixture {
                 "loraForward", "s", "NaN");
         rejects(IAE, () -> b.loraBackward(t(2, 5), t(2, 3), t(5, 3), t(1, 3), t(5, 1), t(2, 1), Float.POSITIVE_INFINITY,
                 null, null, null, null), "loraBackward", "s", "Infinity");
-        rejects(IAE, () -> b.adapterForward(t(2, 3), t(2, 3), t(1, 3), null, t(3, 1), null, Activation.SWISH, Float.NaN,
-                t(2, 3), t(2, 1)), "adapterForward", "s", "NaN");
+        rejects(IAE, () -> b.adapterForward(t(2, 3), t(2, 3), new AdapterWeights(t(1, 3), null, t(3, 1), null, Activation.SWISH, Float.NaN), t(2, 3), t(2, 1)), "adapterForward", "s", "NaN");
         rejects(IAE, () -> b.gemm(t(2, 2), false, t(2, 2), false, t(2, 2), Float.NaN, 0), "gemm", "alpha", "NaN");
         rejects(IAE, () -> b.gemm(t(2, 2), false, t(2, 2), false, t(2, 2), 1, Float.NEGATIVE_INFINITY), "gemm", "beta");
         rejects(IAE, () -> b.axpy(Float.NaN, t(3), t(3)), "axpy", "alpha", "NaN");
@@ -75,10 +76,8 @@ class HyperParameterTest extends ValidatedBackendFixture {
 
     @Test
     void headsMustDivideTheWidth() {
-        rejects(IAE, () -> b.attentionForward(t(1, 2, 12), t(1, 2, 12), t(1, 2, 12), null, null, null, false, 5,
-                t(1, 2, 12), t(1, 5, 2)), "attentionForward", "heads = 5", "12", "[1, 2, 12]");
-        rejects(IAE, () -> b.attentionBackward(t(1, 2, 12), t(1, 2, 12), t(1, 2, 12), t(1, 2, 12), null, null, null, false, 0,
-                t(1, 2, 12), t(1, 1, 2), null, null, null, null, null), "attentionBackward", "heads = 0");
+        rejects(IAE, () -> b.attentionForward(new AttentionInputs(t(1, 2, 12), t(1, 2, 12), t(1, 2, 12), null, null, null, false, 5), t(1, 2, 12), t(1, 5, 2)), "attentionForward", "heads = 5", "12", "[1, 2, 12]");
+        rejects(IAE, () -> b.attentionBackward(t(1, 2, 12), new AttentionInputs(t(1, 2, 12), t(1, 2, 12), t(1, 2, 12), null, null, null, false, 0), t(1, 2, 12), t(1, 1, 2), AttentionGradients.none()), "attentionBackward", "heads = 0");
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.peft4j.validation;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import static dev.peft4j.validation.Rejections.rejects;
 
 import dev.peft4j.backend.Activation;
@@ -88,30 +92,20 @@ class ShapeMismatchTest extends ValidatedBackendFixture {
 
     @Test
     void adapter() {
-        rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 33), t(4, 33), null, t(4, 33), null, Activation.RELU, 1f,
-                t(7, 33), t(7, 4)), "adapterForward", "wUp", "[4, 33]", "[33, 4]");
-        rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 32), t(4, 33), null, t(33, 4), null, Activation.RELU, 1f,
-                t(7, 33), t(7, 4)), "adapterForward", "residual", "[7, 32]", "[7, 33]");
-        rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 33), t(4, 33), t(5), t(33, 4), null, Activation.RELU, 1f,
-                t(7, 33), t(7, 4)), "adapterForward", "bDown", "[5]", "[4]");
-        rejects(SHAPE, () -> b.adapterBackward(t(7, 33), t(7, 33), t(4, 33), t(33, 4), null, Activation.GELU, 1f, t(7, 4),
-                null, null, null, null, null, t(2)), "adapterBackward", "dScale", "[2]", "[1]");
+        rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 33), new AdapterWeights(t(4, 33), null, t(4, 33), null, Activation.RELU, 1f), t(7, 33), t(7, 4)), "adapterForward", "wUp", "[4, 33]", "[33, 4]");
+        rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 32), new AdapterWeights(t(4, 33), null, t(33, 4), null, Activation.RELU, 1f), t(7, 33), t(7, 4)), "adapterForward", "residual", "[7, 32]", "[7, 33]");
+        rejects(SHAPE, () -> b.adapterForward(t(7, 33), t(7, 33), new AdapterWeights(t(4, 33), t(5), t(33, 4), null, Activation.RELU, 1f), t(7, 33), t(7, 4)), "adapterForward", "bDown", "[5]", "[4]");
+        rejects(SHAPE, () -> b.adapterBackward(t(7, 33), t(7, 33), new AdapterWeights(t(4, 33), null, t(33, 4), null, Activation.GELU, 1f), t(7, 4), AdapterGradients.none().withDScale(t(2))), "adapterBackward", "dScale", "[2]", "[1]");
     }
 
     @Test
     void attention() {
-        rejects(SHAPE, () -> b.attentionForward(t(2, 5, 12), t(2, 5, 12), t(2, 6, 12), null, null, null, false, 3,
-                t(2, 5, 12), t(2, 3, 5)), "attentionForward", "v", "[2, 6, 12]", "[2, 5, 12]");
-        rejects(SHAPE, () -> b.attentionForward(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), t(4, 12), t(4, 11), null, false, 3,
-                t(2, 5, 12), t(2, 3, 5)), "attentionForward", "prefixV", "[4, 11]", "[4, 12]");
-        rejects(SHAPE, () -> b.attentionForward(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), t(4, 12), null, null, false, 3,
-                t(2, 5, 12), t(2, 3, 5)), "attentionForward", "prefixK", "prefixV");
-        rejects(SHAPE, () -> b.attentionForward(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), null, null, t(5, 2), false, 3,
-                t(2, 5, 12), t(2, 3, 5)), "attentionForward", "keyMask", "[5, 2]", "[2, 5]");
-        rejects(SHAPE, () -> b.attentionForward(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), null, null, null, false, 3,
-                t(2, 5, 12), t(2, 5, 3)), "attentionForward", "lse", "[2, 5, 3]", "[2, 3, 5]");
-        rejects(SHAPE, () -> b.attentionBackward(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), null, null, null,
-                false, 3, t(2, 5, 12), t(2, 3, 5), null, null, null, t(4, 12), null), "attentionBackward", "dPrefixK");
+        rejects(SHAPE, () -> b.attentionForward(new AttentionInputs(t(2, 5, 12), t(2, 5, 12), t(2, 6, 12), null, null, null, false, 3), t(2, 5, 12), t(2, 3, 5)), "attentionForward", "v", "[2, 6, 12]", "[2, 5, 12]");
+        rejects(SHAPE, () -> b.attentionForward(new AttentionInputs(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), t(4, 12), t(4, 11), null, false, 3), t(2, 5, 12), t(2, 3, 5)), "attentionForward", "prefixV", "[4, 11]", "[4, 12]");
+        rejects(SHAPE, () -> b.attentionForward(new AttentionInputs(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), t(4, 12), null, null, false, 3), t(2, 5, 12), t(2, 3, 5)), "attentionForward", "prefixK", "prefixV");
+        rejects(SHAPE, () -> b.attentionForward(new AttentionInputs(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), null, null, t(5, 2), false, 3), t(2, 5, 12), t(2, 3, 5)), "attentionForward", "keyMask", "[5, 2]", "[2, 5]");
+        rejects(SHAPE, () -> b.attentionForward(new AttentionInputs(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), null, null, null, false, 3), t(2, 5, 12), t(2, 5, 3)), "attentionForward", "lse", "[2, 5, 3]", "[2, 3, 5]");
+        rejects(SHAPE, () -> b.attentionBackward(t(2, 5, 12), new AttentionInputs(t(2, 5, 12), t(2, 5, 12), t(2, 5, 12), null, null, null, false, 3), t(2, 5, 12), t(2, 3, 5), AttentionGradients.none().withPrefixGradients(t(4, 12), null)), "attentionBackward", "dPrefixK");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.peft4j.validation;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionInputs;
 import static dev.peft4j.validation.Rejections.rejects;
 
 import dev.peft4j.backend.Activation;
@@ -18,7 +21,7 @@ class TensorArgumentTest extends ValidatedBackendFixture {
         rejects(IAE, () -> b.linearForward(null, t(5, 3), null, t(2, 5)), "linearForward", "x is null");
         rejects(IAE, () -> b.loraForward(t(2, 3), t(5, 3), null, null, t(5, 1), 1f, null, t(2, 5), t(2, 1)),
                 "loraForward", "a is null");
-        rejects(IAE, () -> b.attentionForward(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), null, null, null, false, 2, t(1, 2, 4), null),
+        rejects(IAE, () -> b.attentionForward(new AttentionInputs(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), null, null, null, false, 2), t(1, 2, 4), null),
                 "attentionForward", "lse is null");
         rejects(IAE, () -> b.activationForward(null, t(3), t(3)), "activationForward", "activation is null");
         rejects(IAE, () -> b.embeddingForward(t(4, 3), null, t(0, 3)), "embeddingForward", "ids is null");
@@ -48,10 +51,8 @@ class TensorArgumentTest extends ValidatedBackendFixture {
         rejects(IAE, () -> b.gemm(t(2, 2), false, t(2, 2), false, onGpu(2, 2), 1, 0), "gemm", "c", "CUDA");
         rejects(IAE, () -> b.loraForward(t(2, 3), t(5, 3), null, t(1, 3), t(5, 1), 1f, onGpu(2, 3), t(2, 5), t(2, 1)),
                 "loraForward", "dropMask", "CUDA");
-        rejects(IAE, () -> b.adapterBackward(t(2, 3), t(2, 3), t(1, 3), t(3, 1), null, Activation.RELU, 1f, t(2, 1),
-                onGpu(2, 3), null, null, null, null, null), "adapterBackward", "dx", "CUDA");
-        rejects(IAE, () -> b.attentionForward(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), null, null, onGpu(1, 2), false, 2,
-                t(1, 2, 4), t(1, 2, 2)), "attentionForward", "keyMask", "CUDA");
+        rejects(IAE, () -> b.adapterBackward(t(2, 3), t(2, 3), new AdapterWeights(t(1, 3), null, t(3, 1), null, Activation.RELU, 1f), t(2, 1), AdapterGradients.none().withDx(onGpu(2, 3))), "adapterBackward", "dx", "CUDA");
+        rejects(IAE, () -> b.attentionForward(new AttentionInputs(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), null, null, onGpu(1, 2), false, 2), t(1, 2, 4), t(1, 2, 2)), "attentionForward", "keyMask", "CUDA");
         rejects(IAE, () -> b.adamW(new Tensor[] {t(3)}, new Tensor[] {t(3)}, new Tensor[] {onGpu(3)}, new Tensor[] {t(3)},
                 AdamW.withLr(1e-3f), 1), "adamW", "m[0]", "CUDA");
         rejects(IAE, () -> b.copy(onGpu(3), t(3)), "copy", "src", "CUDA");

@@ -140,27 +140,26 @@ public interface Backend extends AutoCloseable {
     // ---------------------------------------------------------------- adapter bottleneck
 
     /**
-     * z = x W_dᵀ + b_d (saved), y = residual + s·(f(z) W_uᵀ + b_u). Serial adapter: x = residual = the
+     * z = x W_dᵀ + b_d (saved), y = residual + s·(f(z) W_uᵀ + b_u), with the parameters of w ({@link AdapterWeights}). Serial adapter: x = residual = the
      * sublayer output. Parallel adapter: x = the sublayer input, residual = the sublayer output.
      * x {@code [N,d]}, residual {@code [N,d]}, W_d {@code [m,d]}, b_d {@code [m]}, W_u {@code [d,m]}, b_u {@code [d]}
      * (biases nullable), y {@code [N,d]}, z {@code [N,m]}. y may alias residual when residual is not x (a parallel
      * adapter adding into the sublayer output); a serial adapter (x = residual) needs a separate y.
      */
-    void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
-                        Activation f, float s, Tensor y, Tensor z);
+    void adapterForward(Tensor x, Tensor residual, AdapterWeights w, Tensor y, Tensor z);
 
     /**
      * With h = f(z), dh = s·dy W_u, dz = dh ⊙ f'(z): dW_u = s·dyᵀ h, db_u = s·Σ_rows dy, dW_d = dzᵀ x,
      * db_d = Σ_rows dz, dx = dz W_d (the adapter path only: the residual's gradient is dy itself, which the
-     * caller adds), dScale {@code [1]} = Σ dy ⊙ (h W_uᵀ + b_u) for a learned scale. Every output nullable.
+     * caller adds), dScale {@code [1]} = Σ dy ⊙ (h W_uᵀ + b_u) for a learned scale. Every output of grads
+     * ({@link AdapterGradients}) is optional; w's b_d is not read.
      */
-    void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f, float s, Tensor z,
-                         Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp, Tensor dbUp, Tensor dScale);
+    void adapterBackward(Tensor dy, Tensor x, AdapterWeights w, Tensor z, AdapterGradients grads);
 
     // ---------------------------------------------------------------- attention with prefixes
 
     /**
-     * Multi-head attention with optional prefix keys/values. q, k, v, out {@code [B,T,H·dh]} (heads side by side
+     * Multi-head attention with optional prefix keys/values, all in {@code in} ({@link AttentionInputs}). q, k, v, out {@code [B,T,H·dh]} (heads side by side
      * in the last dimension, as a linear layer produces them); prefixK, prefixV {@code [L,H·dh]} or both null
      * (L = 0), shared by the batch; keyMask {@code [B,T]} with 1 = attend, 0 = padding, nullable (all 1).
      * For head h, query t: scores over the L prefix positions (always visible) then the T sequence positions
@@ -168,18 +167,16 @@ public interface Backend extends AutoCloseable {
      * lse {@code [B,H,T]} = the log-sum-exp of the scaled scores, saved for the backward. A query with no
      * visible key gets out = 0 and lse = −∞.
      */
-    void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
-                          boolean causal, int heads, Tensor out, Tensor lse);
+    void attentionForward(AttentionInputs in, Tensor out, Tensor lse);
 
     /**
      * Gradients of {@link #attentionForward}: with p recomputed from lse, dP = dOut·[P_v;V]ᵀ,
      * δ = rowsum(dOut ⊙ out), dS = p ⊙ (dP − δ)/√dh; dq = dS·[P_k;K], d[P_k;K] = dSᵀ q, d[P_v;V] = pᵀ dOut.
-     * dPrefixK, dPrefixV {@code [L,H·dh]} sum over the batch; they and dq, dk, dv are nullable. A query with no
+     * dPrefixK, dPrefixV {@code [L,H·dh]} sum over the batch; they and dq, dk, dv ({@link AttentionGradients}) are
+     * optional. A query with no
      * visible key (lse = −∞) contributes no gradient anywhere.
      */
-    void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
-                           boolean causal, int heads, Tensor out, Tensor lse,
-                           Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV);
+    void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads);
 
     // ---------------------------------------------------------------- (IA)³
 

@@ -287,9 +287,12 @@ public final class ValidatingBackend implements Backend {
         return new int[] {n, wm[0], r};
     }
 
-    @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp,
-                                         Activation f, float s, Tensor y, Tensor z) {
+    @Override public void adapterForward(Tensor x, Tensor residual, AdapterWeights w, Tensor y, Tensor z) {
         ArgumentChecks c = check("adapterForward");
+        c.notNull("w", w);
+        Tensor wDown = w.wDown(), bDown = w.bDown(), wUp = w.wUp(), bUp = w.bUp();
+        Activation f = w.f();
+        float s = w.s();
         int[] d = adapterShapes(c, x, wDown, bDown, wUp, bUp, f, s);
         c.tensor("residual", residual);
         c.tensor("y", y);
@@ -300,13 +303,17 @@ public final class ValidatingBackend implements Backend {
         c.rows("z", z, d[0]);
         c.distinct(new String[] {"x", "wDown", "bDown", "wUp", "bUp", "y", "z"}, x, wDown, bDown, wUp, bUp, y, z);
         c.inPlaceOrDisjoint("residual", residual, "y", y);
-        inner.adapterForward(x, residual, wDown, bDown, wUp, bUp, f, s, y, z);
+        inner.adapterForward(x, residual, w, y, z);
     }
 
-    @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
-                                          float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp,
-                                          Tensor dbUp, Tensor dScale) {
+    @Override public void adapterBackward(Tensor dy, Tensor x, AdapterWeights w, Tensor z, AdapterGradients grads) {
         ArgumentChecks c = check("adapterBackward");
+        c.notNull("w", w);
+        c.notNull("grads", grads);
+        Tensor wDown = w.wDown(), wUp = w.wUp(), bUp = w.bUp();
+        Activation f = w.f();
+        float s = w.s();
+        Tensor dx = grads.dx(), dWDown = grads.dWDown(), dbDown = grads.dbDown(), dWUp = grads.dWUp(), dbUp = grads.dbUp(), dScale = grads.dScale();
         int[] d = adapterShapes(c, x, wDown, null, wUp, bUp, f, s);
         c.tensor("dy", dy);
         c.tensor("z", z);
@@ -327,7 +334,7 @@ public final class ValidatingBackend implements Backend {
         c.shape("dScale", dScale, 1);
         c.distinct(new String[] {"dy", "x", "wDown", "wUp", "bUp", "z", "dx", "dWDown", "dbDown", "dWUp", "dbUp", "dScale"},
                 dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
-        inner.adapterBackward(dy, x, wDown, wUp, bUp, f, s, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
+        inner.adapterBackward(dy, x, w, z, grads);
     }
 
     /** Checks an adapter's x, weights, biases, activation and scale; returns {N, d, m}. */
@@ -353,9 +360,12 @@ public final class ValidatingBackend implements Backend {
         return new int[] {n, dim, m};
     }
 
-    @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask,
-                                           boolean causal, int heads, Tensor out, Tensor lse) {
+    @Override public void attentionForward(AttentionInputs in, Tensor out, Tensor lse) {
         ArgumentChecks c = check("attentionForward");
+        c.notNull("in", in);
+        Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
+        boolean causal = in.causal();
+        int heads = in.heads();
         int[] d = attentionShapes(c, q, k, v, prefixK, prefixV, keyMask, heads);
         c.tensor("out", out);
         c.tensor("lse", lse);
@@ -363,13 +373,17 @@ public final class ValidatingBackend implements Backend {
         c.shape("lse", lse, d[0], heads, d[1]);
         c.distinct(new String[] {"q", "k", "v", "prefixK", "prefixV", "keyMask", "out", "lse"},
                 q, k, v, prefixK, prefixV, keyMask, out, lse);
-        inner.attentionForward(q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse);
+        inner.attentionForward(in, out, lse);
     }
 
-    @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
-                                            Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse,
-                                            Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
+    @Override public void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads) {
         ArgumentChecks c = check("attentionBackward");
+        c.notNull("in", in);
+        c.notNull("grads", grads);
+        Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
+        boolean causal = in.causal();
+        int heads = in.heads();
+        Tensor dq = grads.dq(), dk = grads.dk(), dv = grads.dv(), dPrefixK = grads.dPrefixK(), dPrefixV = grads.dPrefixV();
         int[] d = attentionShapes(c, q, k, v, prefixK, prefixV, keyMask, heads);
         c.tensor("dOut", dOut);
         c.tensor("out", out);
@@ -394,8 +408,7 @@ public final class ValidatingBackend implements Backend {
         }
         c.distinct(new String[] {"dOut", "q", "k", "v", "prefixK", "prefixV", "keyMask", "out", "lse", "dq", "dk", "dv",
                 "dPrefixK", "dPrefixV"}, dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV);
-        inner.attentionBackward(dOut, q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse,
-                dq, dk, dv, dPrefixK, dPrefixV);
+        inner.attentionBackward(dOut, in, out, lse, grads);
     }
 
     /** Checks q, k, v [B,T,D], the prefixes [L,D], the mask [B,T] and heads | D; returns {B, T, D, L}. */

@@ -1,5 +1,7 @@
 package dev.peft4j.model;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.peft.AdapterSpec;
 import dev.peft4j.tensor.Tensor;
@@ -100,20 +102,17 @@ final class Adapter implements AutoCloseable {
         Tensor y = scratch.y.shaped(n, d);
         Tensor z = saved.z.shaped(n, spec.size());
         if (gate == null && scale == null) {
-            be.adapterForward(x, residual, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(),
-                    spec.scale(), y, z);
+            be.adapterForward(x, residual, weights(spec.scale()), y, z);
             return y;
         }
         Tensor zero = scratch.zero.shaped(n, d);
         be.fill(zero, 0f);
         Tensor c = saved.c.shaped(n, d);
         if (scale == null) {
-            be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(),
-                    spec.scale(), c, z);
+            be.adapterForward(x, zero, weights(spec.scale()), c, z);
         } else {
             Tensor h = saved.h.shaped(n, d);
-            be.adapterForward(x, zero, wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), 1f,
-                    h, z);
+            be.adapterForward(x, zero, weights(1f), h, z);
             be.gemm(h.view(n * d, 1), false, scale.value().view(1, 1), false, c.view(n * d, 1), 1f, 0f); // c = s·h
         }
         if (gate == null) {
@@ -124,6 +123,16 @@ final class Adapter implements AutoCloseable {
         be.mul(gate.forward(x, d), c, gated);
         be.add(residual, gated, y);
         return y;
+    }
+
+    /** This adapter's weights and activation with output scale s. */
+    private AdapterWeights weights(float s) {
+        return new AdapterWeights(wDown.value(), bDown.value(), wUp.value(), bUp.value(), spec.activation(), s);
+    }
+
+    /** dx and the trainable weights' gradients (null where frozen); the scale's gradient is computed apart. */
+    private AdapterGradients gradients(Tensor dx) {
+        return AdapterGradients.none().withDx(dx).withDown(wDown.grad(), bDown.grad()).withUp(wUp.grad(), bUp.grad());
     }
 
     /**
@@ -147,8 +156,7 @@ final class Adapter implements AutoCloseable {
             gateDx = gate.backward(dG, true);
         }
         if (scale == null) {
-            be.adapterBackward(dc, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), spec.scale(),
-                    z, dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
+            be.adapterBackward(dc, x, weights(spec.scale()), z, gradients(dx));
         } else {
             if (scale.grad() != null) {
                 be.gemm(dc.view(1, n * d), false, saved.h.saved().view(n * d, 1), false, scale.grad().view(1, 1),
@@ -156,8 +164,7 @@ final class Adapter implements AutoCloseable {
             }
             Tensor scaled = scratch.scaledDc.shaped(n, d);
             be.gemm(dc.view(n * d, 1), false, scale.value().view(1, 1), false, scaled.view(n * d, 1), 1f, 0f);
-            be.adapterBackward(scaled, x, wDown.value(), wUp.value(), bUp.value(), spec.activation(), 1f,
-                    z, dx, wDown.grad(), bDown.grad(), wUp.grad(), bUp.grad(), null);
+            be.adapterBackward(scaled, x, weights(1f), z, gradients(dx));
         }
         if (gateDx != null) {
             be.add(dx, gateDx, dx);

@@ -1,5 +1,7 @@
 package dev.peft4j.model;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.peft.PrefixSpec;
 import dev.peft4j.tensor.Tensor;
@@ -199,8 +201,7 @@ final class SelfAttention implements AutoCloseable {
         }
         Tensor ctx = s.ctx.shaped(n, d);
         Tensor lse = s.lse.shaped(pass.batch(), heads, pass.seqLen());
-        be.attentionForward(view3(s.q), view3(s.k), view3(s.v), value(prefixK), value(prefixV), pass.keyMask(), causal,
-                heads, view3(ctx), lse);
+        be.attentionForward(inputs(value(prefixK), value(prefixV), pass.keyMask()), view3(ctx), lse);
         if (prefixGate != null) {
             ctx = gatePrefix(ctx, n, d);
         }
@@ -213,8 +214,8 @@ final class SelfAttention implements AutoCloseable {
         Tensor zeroV = s.zeroPrefixV.shaped(prefixV.value().shape());
         be.fill(zeroV, 0f);
         Tensor ctx0 = s.ctx0.shaped(n, d);
-        be.attentionForward(view3(s.q), view3(s.k), view3(s.v), prefixK.value(), zeroV, s.pass.keyMask(), causal, heads,
-                view3(ctx0), s.lse0.shaped(s.pass.batch(), heads, s.pass.seqLen()));
+        be.attentionForward(inputs(prefixK.value(), zeroV, s.pass.keyMask()), view3(ctx0),
+                s.lse0.shaped(s.pass.batch(), heads, s.pass.seqLen()));
         Tensor diff = s.prefixPart.shaped(n, d);
         be.copy(ctx, diff);
         be.axpy(-1f, ctx0, diff);
@@ -222,6 +223,13 @@ final class SelfAttention implements AutoCloseable {
         be.mul(prefixGate.forward(s.x, d), diff, gated);
         be.add(gated, ctx0, gated);
         return gated;
+    }
+
+    /** The saved q, k, v of this pass as [B,T,d], with the given prefix and key mask. */
+    private AttentionInputs inputs(Tensor pk, Tensor pv, Tensor keyMask) {
+        Saved s = saved;
+        return AttentionInputs.of(view3(s.q), view3(s.k), view3(s.v), heads).withPrefix(pk, pv).withKeyMask(keyMask)
+                .withCausal(causal);
     }
 
     /** dx {@code [N,d]} (a buffer) from da, the gradient of the output projection's result; null without needDx. */
@@ -246,14 +254,14 @@ final class SelfAttention implements AutoCloseable {
             be.copy(dctx, dZero);
             be.axpy(-1f, dFull, dZero);
             Tensor dPk0 = prefixGradK() == null ? null : scratch.dPrefixK0.shaped(prefixK.value().shape());
-            be.attentionBackward(view3(dZero), view3(s.q), view3(s.k), view3(s.v), prefixK.value(), s.zeroPrefixV.saved(),
-                    s.pass.keyMask(), causal, heads, view3(s.ctx0.saved()), s.lse0.saved(),
-                    view3(scratch.dq0.shaped(n, d)), view3(scratch.dk0.shaped(n, d)), view3(scratch.dv0.shaped(n, d)),
-                    dPk0, null);
+            be.attentionBackward(view3(dZero), inputs(prefixK.value(), s.zeroPrefixV.saved(), s.pass.keyMask()),
+                    view3(s.ctx0.saved()), s.lse0.saved(), AttentionGradients.none()
+                            .withDq(view3(scratch.dq0.shaped(n, d))).withDk(view3(scratch.dk0.shaped(n, d)))
+                            .withDv(view3(scratch.dv0.shaped(n, d))).withPrefixGradients(dPk0, null));
         }
-        be.attentionBackward(view3(dFull), view3(s.q), view3(s.k), view3(s.v), value(prefixK), value(prefixV),
-                s.pass.keyMask(), causal, heads, view3(s.ctx.saved()), s.lse.saved(),
-                view3(dq), view3(dk), view3(dv), prefixGradK(), prefixGradV());
+        be.attentionBackward(view3(dFull), inputs(value(prefixK), value(prefixV), s.pass.keyMask()),
+                view3(s.ctx.saved()), s.lse.saved(), AttentionGradients.none().withDq(view3(dq)).withDk(view3(dk))
+                        .withDv(view3(dv)).withPrefixGradients(prefixGradK(), prefixGradV()));
         if (prefixGate != null) {
             be.add(dq, scratch.dq0.saved(), dq);
             be.add(dk, scratch.dk0.saved(), dk);

@@ -2,6 +2,10 @@ package dev.peft4j.backend.plain;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.AdamW;
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.HostStaging;
 import dev.peft4j.backend.reference.ReferenceBackend;
@@ -249,20 +253,20 @@ public final class PlainBackend implements Backend {
         reference.loraMixedForward(x, a, b, scales, adapterOfRow, y);
     }
 
-    @Override public void adapterForward(Tensor x, Tensor residual, Tensor wDown, Tensor bDown, Tensor wUp, Tensor bUp, Activation f, float s, Tensor y, Tensor z) {
-        reference.adapterForward(x, residual, wDown, bDown, wUp, bUp, f, s, y, z);
+    @Override public void adapterForward(Tensor x, Tensor residual, AdapterWeights w, Tensor y, Tensor z) {
+        reference.adapterForward(x, residual, w, y, z);
     }
 
-    @Override public void adapterBackward(Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f, float s, Tensor z, Tensor dx, Tensor dWDown, Tensor dbDown, Tensor dWUp, Tensor dbUp, Tensor dScale) {
-        reference.adapterBackward(dy, x, wDown, wUp, bUp, f, s, z, dx, dWDown, dbDown, dWUp, dbUp, dScale);
+    @Override public void adapterBackward(Tensor dy, Tensor x, AdapterWeights w, Tensor z, AdapterGradients grads) {
+        reference.adapterBackward(dy, x, w, z, grads);
     }
 
-    @Override public void attentionForward(Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
-        reference.attentionForward(q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse);
+    @Override public void attentionForward(AttentionInputs in, Tensor out, Tensor lse) {
+        reference.attentionForward(in, out, lse);
     }
 
-    @Override public void attentionBackward(Tensor dOut, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV, Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse, Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
-        reference.attentionBackward(dOut, q, k, v, prefixK, prefixV, keyMask, causal, heads, out, lse, dq, dk, dv, dPrefixK, dPrefixV);
+    @Override public void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads) {
+        reference.attentionBackward(dOut, in, out, lse, grads);
     }
 
     @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {

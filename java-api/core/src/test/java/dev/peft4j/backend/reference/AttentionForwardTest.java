@@ -1,5 +1,7 @@
 package dev.peft4j.backend.reference;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.peft4j.backend.Backend;
@@ -90,7 +92,7 @@ class AttentionForwardTest {
         Tensor mask = masked ? Tensor.of(new float[] {1, 1, 1, 0, 0, 0, 1, 1, 1, 1}, batch, seq) : null;
         Tensor out = Poison.nan(batch, seq, heads * dh);
         Tensor lse = Poison.nan(batch, heads, seq);
-        be.attentionForward(q, k, v, pk, pv, mask, causal, heads, out, lse);
+        be.attentionForward(new AttentionInputs(q, k, v, pk, pv, mask, causal, heads), out, lse);
         float[][] ref = naive(q.data(), k.data(), v.data(), pk == null ? null : pk.data(), pv == null ? null : pv.data(),
                 mask == null ? null : mask.data(), causal, batch, seq, heads, dh, prefixLen);
         Errors.assertClose("attention out", out.toArray(), ref[0], 1e-6);
@@ -113,7 +115,7 @@ class AttentionForwardTest {
         Tensor mask = Tensor.zeros(1, 3);
         Tensor out = Poison.nan(1, 3, 4);
         Tensor lse = Poison.nan(1, 2, 3);
-        be.attentionForward(q, k, v, null, null, mask, false, 2, out, lse);
+        be.attentionForward(new AttentionInputs(q, k, v, null, null, mask, false, 2), out, lse);
         for (float o : out.data()) {
             assertEquals(0f, o);
         }
@@ -124,7 +126,7 @@ class AttentionForwardTest {
         Tensor dq = Poison.nan(1, 3, 4);
         Tensor dk = Poison.nan(1, 3, 4);
         Tensor dv = Poison.nan(1, 3, 4);
-        be.attentionBackward(dOut, q, k, v, null, null, mask, false, 2, out, lse, dq, dk, dv, null, null);
+        be.attentionBackward(dOut, new AttentionInputs(q, k, v, null, null, mask, false, 2), out, lse, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv));
         for (Tensor g : new Tensor[] {dq, dk, dv}) {
             for (float x : g.data()) {
                 assertEquals(0f, x, "a query that sees nothing has zero gradient everywhere");
@@ -143,7 +145,7 @@ class AttentionForwardTest {
         Tensor pv = Tensor.of(new float[] {0.25f, -0.5f, 2f}, 1, 3);
         Tensor out = Poison.nan(1, 2, 3);
         Tensor lse = Poison.nan(1, 1, 2);
-        be.attentionForward(q, k, v, pk, pv, Tensor.zeros(1, 2), true, 1, out, lse);
+        be.attentionForward(new AttentionInputs(q, k, v, pk, pv, Tensor.zeros(1, 2), true, 1), out, lse);
         Errors.assertClose("attention to a single prefix", out.toArray(), new float[] {0.25f, -0.5f, 2f, 0.25f, -0.5f, 2f}, 1e-7);
         double s0 = (q.data()[0] * pk.data()[0] + q.data()[1] * pk.data()[1] + q.data()[2] * pk.data()[2]) / Math.sqrt(3);
         assertEquals(s0, lse.data()[0], 1e-6, "lse of one visible key is its scaled score");
@@ -157,7 +159,7 @@ class AttentionForwardTest {
         Tensor k = rnd.uniform(1, 3, 2);
         Tensor v = rnd.uniform(1, 3, 2);
         Tensor out = Poison.nan(1, 3, 2);
-        be.attentionForward(q, k, v, null, null, null, true, 1, out, Poison.nan(1, 1, 3));
+        be.attentionForward(new AttentionInputs(q, k, v, null, null, null, true, 1), out, Poison.nan(1, 1, 3));
         assertEquals(v.data()[0], out.data()[0], 1e-7);
         assertEquals(v.data()[1], out.data()[1], 1e-7);
     }

@@ -1,5 +1,7 @@
 package dev.peft4j.backend.reference;
 
+import dev.peft4j.backend.AttentionGradients;
+import dev.peft4j.backend.AttentionInputs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.peft4j.backend.Backend;
@@ -49,7 +51,7 @@ class AttentionGradientTest {
         Tensor out = Tensor.zeros(B, T, D);
         Tensor lse = Tensor.zeros(B, HEADS, T);
         DoubleSupplier loss = FiniteDifference.weightedSum(
-                () -> be.attentionForward(q, k, v, pk, pv, mask, causal, HEADS, out, lse), out, r);
+                () -> be.attentionForward(new AttentionInputs(q, k, v, pk, pv, mask, causal, HEADS), out, lse), out, r);
         loss.getAsDouble();
         if (masked && causal && prefixLen == 0) {
             assertEquals(Float.NEGATIVE_INFINITY, lse.data()[(HEADS) * T], "batch 1, head 0, query 0 sees no key");
@@ -59,7 +61,7 @@ class AttentionGradientTest {
         Tensor dv = Tensor.zeros(B, T, D);
         Tensor dpk = prefixLen == 0 ? null : Tensor.zeros(prefixLen, D);
         Tensor dpv = prefixLen == 0 ? null : Tensor.zeros(prefixLen, D);
-        be.attentionBackward(r, q, k, v, pk, pv, mask, causal, HEADS, out, lse, dq, dk, dv, dpk, dpv);
+        be.attentionBackward(r, new AttentionInputs(q, k, v, pk, pv, mask, causal, HEADS), out, lse, AttentionGradients.none().withDq(dq).withDk(dk).withDv(dv).withPrefixGradients(dpk, dpv));
         String name = "attention L=" + prefixLen + " masked=" + masked + " causal=" + causal;
         GradientCheck.check(name + " dq", loss, q, dq);
         GradientCheck.check(name + " dk", loss, k, dk);

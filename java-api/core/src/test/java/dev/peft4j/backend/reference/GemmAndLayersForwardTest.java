@@ -1,5 +1,6 @@
 package dev.peft4j.backend.reference;
 
+import dev.peft4j.backend.AdapterWeights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,7 +172,7 @@ class GemmAndLayersForwardTest {
         Tensor bu = rnd.uniform(5);
         Tensor z = Poison.nan(3, 2);
         float s = 1.5f;
-        be.adapterForward(x, residual, wd, bd, wu, bu, Activation.RELU, s, residual, z);
+        be.adapterForward(x, residual, new AdapterWeights(wd, bd, wu, bu, Activation.RELU, s), residual, z);
         float[] expected = new float[15];
         for (int n = 0; n < 3; n++) {
             double[] h = new double[2];

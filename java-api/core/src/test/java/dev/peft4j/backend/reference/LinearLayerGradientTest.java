@@ -1,5 +1,7 @@
 package dev.peft4j.backend.reference;
 
+import dev.peft4j.backend.AdapterGradients;
+import dev.peft4j.backend.AdapterWeights;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peft4j.backend.Activation;
@@ -86,8 +88,7 @@ class LinearLayerGradientTest {
         Tensor r = new RandomTensors(31).uniform(N, IN);
         Tensor y = Tensor.zeros(N, IN);
         Tensor z = Tensor.zeros(N, BOTTLENECK);
-        DoubleSupplier loss = FiniteDifference.weightedSum(() -> be.adapterForward(c.x, c.residual, c.wDown, c.bDown,
-                c.wUp, c.bUp, f, c.scale.data()[0], y, z), y, r);
+        DoubleSupplier loss = FiniteDifference.weightedSum(() -> be.adapterForward(c.x, c.residual, new AdapterWeights(c.wDown, c.bDown, c.wUp, c.bUp, f, c.scale.data()[0]), y, z), y, r);
         loss.getAsDouble();
         Tensor dx = Tensor.zeros(N, IN);
         Tensor dWDown = Tensor.zeros(BOTTLENECK, IN);
@@ -95,8 +96,7 @@ class LinearLayerGradientTest {
         Tensor dWUp = Tensor.zeros(IN, BOTTLENECK);
         Tensor dbUp = Tensor.zeros(IN);
         Tensor dScale = Tensor.zeros(1);
-        be.adapterBackward(r, c.x, c.wDown, c.wUp, c.bUp, f, c.scale.data()[0], z, dx, dWDown, dbDown, dWUp, dbUp,
-                dScale);
+        be.adapterBackward(r, c.x, new AdapterWeights(c.wDown, null, c.wUp, c.bUp, f, c.scale.data()[0]), z, AdapterGradients.none().withDx(dx).withDown(dWDown, dbDown).withUp(dWUp, dbUp).withDScale(dScale));
         GradientCheck.check(f + " adapter dx", loss, c.x, dx);
         GradientCheck.check(f + " adapter dWDown", loss, c.wDown, dWDown);
         GradientCheck.check(f + " adapter dbDown", loss, c.bDown, dbDown);
@@ -115,10 +115,10 @@ class LinearLayerGradientTest {
         Tensor z = Tensor.zeros(N, BOTTLENECK);
         float s = c.scale.data()[0];
         DoubleSupplier loss = FiniteDifference.weightedSum(
-                () -> be.adapterForward(c.x, c.x, c.wDown, c.bDown, c.wUp, c.bUp, Activation.GELU, s, y, z), y, r);
+                () -> be.adapterForward(c.x, c.x, new AdapterWeights(c.wDown, c.bDown, c.wUp, c.bUp, Activation.GELU, s), y, z), y, r);
         loss.getAsDouble();
         Tensor dx = Tensor.zeros(N, IN);
-        be.adapterBackward(r, c.x, c.wDown, c.wUp, c.bUp, Activation.GELU, s, z, dx, null, null, null, null, null);
+        be.adapterBackward(r, c.x, new AdapterWeights(c.wDown, null, c.wUp, c.bUp, Activation.GELU, s), z, AdapterGradients.none().withDx(dx));
         be.add(dx, r, dx);
         GradientCheck.check("serial adapter dx + dy", loss, c.x, dx);
     }
