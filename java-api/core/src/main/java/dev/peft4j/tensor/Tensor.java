@@ -93,9 +93,10 @@ public final class Tensor implements AutoCloseable {
      * <ul>
      * <li>A heap segment over a {@code float[]} becomes exactly {@link #wrap(float[], int, int...)} of that array
      *     at the segment's offset: zero-copy everywhere wrapped arrays are (see the backend's documentation).
-     * <li>A native (off-heap) segment, or a read-only heap segment, becomes a {@link SegmentStorage}. Kernels
-     *     index Java arrays, so every backend call copies such a tensor: the host backends copy it into a
-     *     temporary array before the kernel and copy back what the kernel wrote after it ({@code
+     * <li>A native (off-heap) segment, or a read-only heap segment, becomes a {@link SegmentStorage}. The CPU
+     *     backend's inference kernels (linear and inference LoRA forward, layer norm, activations, attention
+     *     forward) read and write such a tensor in place; every other kernel, and the reference and plain backends,
+     *     copy it into a temporary array before the kernel and copy back what the kernel wrote after it ({@code
      *     dev.peft4j.backend.HostStaging}); {@link #toArray()} and {@link #copyFrom(float[])} copy as always.
      *     {@link #array()} and {@link #data()} refuse such a tensor.
      * </ul>
