@@ -23,14 +23,15 @@ final class AdapterKernels {
         int n = Shapes.rows(x);
         int d = x.dim(-1);
         int m = wDown.dim(0);
-        Sgemm.gemm(pool, n, m, left(x.data(), 0, false, d, d), right(wDown.data(), 0, true, d, d),
-                z.data(), 0, m, LinearKernels.epilogue(bDown));
-        if (y.data() != residual.data()) {
-            System.arraycopy(residual.data(), 0, y.data(), 0, n * d);
+        // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        Sgemm.gemm(pool, n, m, left(x.array(), x.offset(), false, d, d), right(wDown.array(), wDown.offset(), true, d, d),
+                z.array(), z.offset(), m, LinearKernels.epilogue(bDown));
+        if (y.array() != residual.array() || y.offset() != residual.offset()) {
+            System.arraycopy(residual.array(), residual.offset(), y.array(), y.offset(), n * d);
         }
-        Sgemm.Epilogue ep = new Sgemm.Epilogue(1f, bUp == null ? null : bUp.data(), 0, s);
-        Sgemm.gemm(pool, n, d, left(z.data(), 0, false, m, m).activated(f).scaled(s),
-                right(wUp.data(), 0, true, m, m), y.data(), 0, d, ep);
+        Sgemm.Epilogue ep = new Sgemm.Epilogue(1f, bUp == null ? null : bUp.array(), bUp == null ? 0 : bUp.offset(), s);
+        Sgemm.gemm(pool, n, d, left(z.array(), z.offset(), false, m, m).activated(f).scaled(s),
+                right(wUp.array(), wUp.offset(), true, m, m), y.array(), y.offset(), d, ep);
     }
 
     static void backward(WorkerPool pool, Tensor dy, Tensor x, Tensor wDown, Tensor wUp, Tensor bUp, Activation f,
@@ -39,54 +40,58 @@ final class AdapterKernels {
         int n = Shapes.rows(dy);
         int d = dy.dim(-1);
         int m = wDown.dim(0);
-        float[] dyv = dy.data();
-        float[] zv = z.data();
+        // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] dyv = dy.array();
+        float[] zv = z.array();
+        int dyo = dy.offset(), zo = z.offset();
         if (dWUp != null) {
-            Sgemm.gemm(pool, d, m, left(dyv, 0, true, d, n).scaled(s), right(zv, 0, false, m, n).activated(f),
-                    dWUp.data(), 0, m, Sgemm.Epilogue.OVERWRITE);
+            Sgemm.gemm(pool, d, m, left(dyv, dyo, true, d, n).scaled(s), right(zv, zo, false, m, n).activated(f),
+                    dWUp.array(), dWUp.offset(), m, Sgemm.Epilogue.OVERWRITE);
         }
         float[] colDy = null;
         if (dbUp != null || (dScale != null && bUp != null)) {
             colDy = new float[d];
-            VectorLoops.columnSums(dyv, 0, n, d, 1f, colDy, 0);
+            VectorLoops.columnSums(dyv, dyo, n, d, 1f, colDy, 0);
             if (dbUp != null) {
-                VectorLoops.scaleCopy(colDy, 0, s, dbUp.data(), 0, d);
+                VectorLoops.scaleCopy(colDy, 0, s, dbUp.array(), dbUp.offset(), d);
             }
         }
         boolean needDz = dx != null || dWDown != null || dbDown != null;
         if (!needDz && dScale == null) {
             return;
         }
-        float[] t = new float[n * m];
-        Sgemm.gemm(pool, n, m, left(dyv, 0, false, d, d), right(wUp.data(), 0, false, m, d), t, 0, m,
+        float[] t = new float[n * m]; // [N,m]
+        Sgemm.gemm(pool, n, m, left(dyv, dyo, false, d, d), right(wUp.array(), wUp.offset(), false, m, d), t, 0, m,
                 Sgemm.Epilogue.OVERWRITE);
         if (dScale != null) {
             double acc = 0;
             for (int i = 0; i < n * m; i++) {
-                acc += (double) ScalarMath.activation(f, zv[i]) * t[i];
+                acc += (double) ScalarMath.activation(f, zv[zo + i]) * t[i];
             }
             if (bUp != null) {
-                float[] bu = bUp.data();
+                float[] bu = bUp.array();
+                int buo = bUp.offset();
                 for (int j = 0; j < d; j++) {
-                    acc += (double) bu[j] * colDy[j];
+                    acc += (double) bu[buo + j] * colDy[j];
                 }
             }
-            dScale.data()[0] = (float) acc;
+            dScale.array()[dScale.offset()] = (float) acc;
         }
         if (!needDz) {
             return;
         }
-        pool.parallelRange(n * m, 1 << 14, (from, to) -> ActivationKernels.backwardRange(f, t, zv, t, s, from, to));
+        pool.parallelRange(n * m, 1 << 14,
+                (from, to) -> ActivationKernels.backwardRange(f, t, 0, zv, zo, t, 0, s, from, to));
         if (dWDown != null) {
-            Sgemm.gemm(pool, m, d, left(t, 0, true, m, n), right(x.data(), 0, false, d, n),
-                    dWDown.data(), 0, d, Sgemm.Epilogue.OVERWRITE);
+            Sgemm.gemm(pool, m, d, left(t, 0, true, m, n), right(x.array(), x.offset(), false, d, n),
+                    dWDown.array(), dWDown.offset(), d, Sgemm.Epilogue.OVERWRITE);
         }
         if (dbDown != null) {
-            VectorLoops.columnSums(t, 0, n, m, 1f, dbDown.data(), 0);
+            VectorLoops.columnSums(t, 0, n, m, 1f, dbDown.array(), dbDown.offset());
         }
         if (dx != null) {
-            Sgemm.gemm(pool, n, d, left(t, 0, false, m, m), right(wDown.data(), 0, false, d, m),
-                    dx.data(), 0, d, Sgemm.Epilogue.OVERWRITE);
+            Sgemm.gemm(pool, n, d, left(t, 0, false, m, m), right(wDown.array(), wDown.offset(), false, d, m),
+                    dx.array(), dx.offset(), d, Sgemm.Epilogue.OVERWRITE);
         }
     }
 }

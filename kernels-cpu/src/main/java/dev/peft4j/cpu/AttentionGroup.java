@@ -76,12 +76,7 @@ final class AttentionGroup {
         }
     }
 
-    /** dst[g][i·dp + c] = s·x[b, i, (h0+g)·dh + c] for c &lt; dh, 0 for dh ≤ c &lt; dp. */
-    static void gatherRows(AttentionShape sh, int b, int h0, int heads, float[] x, float s, float[][] dst) {
-        gatherRows(sh, b, h0, heads, x, 0, s, dst);
-    }
-
-    /** As {@link #gatherRows(AttentionShape, int, int, int, float[], float, float[][])} with x read from xo. */
+    /** dst[g][i·dp + c] = s·x[xo + (b, i, (h0+g)·dh + c)] for c &lt; dh, 0 for dh ≤ c &lt; dp. */
     static void gatherRows(AttentionShape sh, int b, int h0, int heads, float[] x, int xo, float s, float[][] dst) {
         int dp = sh.dp(), dh = sh.dh(), t = sh.t(), dModel = sh.dModel();
         for (int i = 0; i < t; i++) {
@@ -131,12 +126,7 @@ final class AttentionGroup {
         }
     }
 
-    /** x[b, i, (h0+g)·dh + c] = s·src[g][i·dp + c] for c &lt; dh. */
-    static void scatterRows(AttentionShape sh, int b, int h0, int heads, float[][] src, float s, float[] x) {
-        scatterRows(sh, b, h0, heads, src, s, x, 0);
-    }
-
-    /** As {@link #scatterRows(AttentionShape, int, int, int, float[][], float, float[])} with x written from xo. */
+    /** x[xo + (b, i, (h0+g)·dh + c)] = s·src[g][i·dp + c] for c &lt; dh. */
     static void scatterRows(AttentionShape sh, int b, int h0, int heads, float[][] src, float s, float[] x, int xo) {
         int dp = sh.dp(), dh = sh.dh(), t = sh.t(), dModel = sh.dModel();
         for (int i = 0; i < t; i++) {
@@ -148,23 +138,17 @@ final class AttentionGroup {
     }
 
     /**
-     * Compacts the visible keys of batch row b: sets n, np, keyPos, visible, and copies the key and value rows
-     * of the group's heads (prefix rows from pk/pv, sequence rows from k/v) into kRows and vRows, zero rows
-     * from n to np.
-     */
-    void gatherKeys(AttentionShape sh, int b, int h0, int heads, float[] mask, float[] pk, float[] pv,
-                    float[] k, float[] v) {
-        gatherKeys(sh, b, h0, heads, new Sources(mask, 0, pk, 0, pv, 0, k, 0, v, 0, null, null));
-    }
-
-    /**
      * Where gatherKeys reads: each array (mask, pk, pv nullable) with the index of its element 0; the sequence
      * keys and values from k and v, or (k and v null) from the off-heap kSeg and vSeg, one token row at a time.
      */
     record Sources(float[] mask, int maskOff, float[] pk, int pkOff, float[] pv, int pvOff, float[] k, int kOff,
                    float[] v, int vOff, HostFloats kSeg, HostFloats vSeg) {}
 
-    /** As {@link #gatherKeys(AttentionShape, int, int, int, float[], float[], float[], float[], float[])}, offsets included. */
+    /**
+     * Compacts the visible keys of batch row b: sets n, np, keyPos, visible, and copies the key and value rows
+     * of the group's heads (prefix rows from pk/pv, sequence rows from k/v, each at its offset) into kRows and
+     * vRows, zero rows from n to np.
+     */
     void gatherKeys(AttentionShape sh, int b, int h0, int heads, Sources src) {
         float[] mask = src.mask(), pk = src.pk(), pv = src.pv(), k = src.k(), v = src.v();
         int dp = sh.dp(), dh = sh.dh(), dModel = sh.dModel(), t = sh.t(), prefixLen = sh.prefixLen();

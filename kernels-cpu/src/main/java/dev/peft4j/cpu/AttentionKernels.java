@@ -160,14 +160,19 @@ final class AttentionKernels {
                          Tensor dq, Tensor dk, Tensor dv, Tensor dPrefixK, Tensor dPrefixV) {
         AttentionShape sh = AttentionShape.of(q, prefixK, heads);
         int prefixLen = sh.prefixLen(), dModel = sh.dModel();
-        float[] qv = q.data(), kv = k.data(), vv = v.data(), ov = out.data(), lv = lse.data(), gv = dOut.data();
-        float[] pk = prefixK == null ? null : prefixK.data();
-        float[] pv = prefixV == null ? null : prefixV.data();
-        float[] mask = keyMask == null ? null : keyMask.data();
+        // every array read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] qv = q.array(), ov = out.array(), lv = lse.array(), gv = dOut.array();
+        int qo = q.offset(), oo = out.offset(), lo = lse.offset(), go = dOut.offset();
+        AttentionGroup.Sources keys = new AttentionGroup.Sources(
+                keyMask == null ? null : keyMask.array(), keyMask == null ? 0 : keyMask.offset(),
+                prefixK == null ? null : prefixK.array(), prefixK == null ? 0 : prefixK.offset(),
+                prefixV == null ? null : prefixV.array(), prefixV == null ? 0 : prefixV.offset(),
+                k.array(), k.offset(), v.array(), v.offset(), null, null);
         float[] partialK = dPrefixK == null ? null : new float[sh.batch() * prefixLen * dModel];
         float[] partialV = dPrefixV == null ? null : new float[sh.batch() * prefixLen * dModel];
-        Outputs outs = new Outputs(dq == null ? null : dq.data(), dk == null ? null : dk.data(),
-                dv == null ? null : dv.data(), partialK, partialV);
+        Outputs outs = new Outputs(dq == null ? null : dq.array(), dq == null ? 0 : dq.offset(),
+                dk == null ? null : dk.array(), dk == null ? 0 : dk.offset(),
+                dv == null ? null : dv.array(), dv == null ? 0 : dv.offset(), partialK, partialV);
         int gs = groupSize(sh.batch(), heads, pool.threads());
         int groups = heads / gs;
         pool.parallelFor(sh.batch() * groups, task -> {
@@ -178,10 +183,10 @@ final class AttentionKernels {
                 AttentionGroup grp = sc.group;
                 int dp = sh.dp(), t = sh.t();
                 grp.ensure(sh, gs, true);
-                AttentionGroup.gatherRows(sh, b, h0, gs, qv, sh.scale(), grp.q);
-                AttentionGroup.gatherRows(sh, b, h0, gs, gv, 1f, grp.g);
-                AttentionGroup.gatherRows(sh, b, h0, gs, ov, 1f, grp.res);
-                grp.gatherKeys(sh, b, h0, gs, mask, pk, pv, kv, vv);
+                AttentionGroup.gatherRows(sh, b, h0, gs, qv, qo, sh.scale(), grp.q);
+                AttentionGroup.gatherRows(sh, b, h0, gs, gv, go, 1f, grp.g);
+                AttentionGroup.gatherRows(sh, b, h0, gs, ov, oo, 1f, grp.res);
+                grp.gatherKeys(sh, b, h0, gs, keys);
                 for (int hg = 0; hg < gs; hg++) {
                     float[] g = grp.g[hg], o = grp.res[hg], delta = grp.delta[hg];
                     for (int i = 0; i < t; i++) {
@@ -192,13 +197,13 @@ final class AttentionKernels {
                     Arrays.fill(grp.dk[hg], 0, grp.np * dp, 0f);
                     Arrays.fill(grp.dv[hg], 0, grp.np * dp, 0f);
                     Arrays.fill(o, 0, t * dp, 0f);
-                    int lseOff = (b * heads + h0 + hg) * t;
+                    int lseOff = lo + (b * heads + h0 + hg) * t;
                     for (int i0 = 0; i0 < t; i0 += QB) {
                         backwardQueryBlock(sh, hg, i0, Math.min(QB, t - i0), causal, sc, lv, lseOff);
                     }
                 }
                 if (outs.dq() != null) {
-                    AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, sh.scale(), outs.dq());
+                    AttentionGroup.scatterRows(sh, b, h0, gs, grp.res, sh.scale(), outs.dq(), outs.dqOff());
                 }
                 scatterKeys(sh, b, h0, gs, grp, outs);
             } finally {
@@ -209,8 +214,12 @@ final class AttentionKernels {
         reducePrefix(pool, sh, partialV, dPrefixV);
     }
 
-    /** Destinations of the backward (each nullable); the prefix ones are [B, L, H·dh] partials. */
-    private record Outputs(float[] dq, float[] dk, float[] dv, float[] partialK, float[] partialV) {}
+    /**
+     * Destinations of the backward (each nullable), dq, dk and dv with the index of their element 0; the prefix
+     * ones are [B, L, H·dh] partials of their own.
+     */
+    private record Outputs(float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff, float[] partialK,
+                           float[] partialV) {}
 
     /** One query block of head hg against every key chunk; adds dS'·K (dq·√dh) to the block's rows of res[hg]. */
     private static void backwardQueryBlock(AttentionShape sh, int hg, int i0, int rows, boolean causal, Scratch sc,
@@ -249,8 +258,8 @@ final class AttentionKernels {
                 int off = (b * t + i) * dModel + h0 * dh;
                 boolean visible = c < grp.n && grp.keyPos[c] == i;
                 for (int hg = 0; hg < gs; hg++) {
-                    writeRow(visible, grp.dk[hg], c * dp, outs.dk(), off + hg * dh, dh);
-                    writeRow(visible, grp.dv[hg], c * dp, outs.dv(), off + hg * dh, dh);
+                    writeRow(visible, grp.dk[hg], c * dp, outs.dk(), outs.dkOff() + off + hg * dh, dh);
+                    writeRow(visible, grp.dv[hg], c * dp, outs.dv(), outs.dvOff() + off + hg * dh, dh);
                 }
                 if (visible) {
                     c++;
@@ -278,17 +287,18 @@ final class AttentionKernels {
         }
     }
 
-    /** d[l, c] = Σ_b partial[b, l, c]. */
+    /** d[l, c] = Σ_b partial[b, l, c] (d's array at its offset). */
     private static void reducePrefix(WorkerPool pool, AttentionShape sh, float[] partial, Tensor d) {
         if (partial == null) {
             return;
         }
-        float[] dv = d.data();
+        float[] dv = d.array();
+        int dOff = d.offset();
         int n = sh.prefixLen() * sh.dModel();
         pool.parallelRange(n, 4096, (from, to) -> {
-            System.arraycopy(partial, from, dv, from, to - from);
+            System.arraycopy(partial, from, dv, dOff + from, to - from);
             for (int b = 1; b < sh.batch(); b++) {
-                VectorLoops.axpy(1f, partial, b * n + from, dv, from, to - from);
+                VectorLoops.axpy(1f, partial, b * n + from, dv, dOff + from, to - from);
             }
         });
     }

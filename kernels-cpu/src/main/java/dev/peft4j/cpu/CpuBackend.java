@@ -20,18 +20,18 @@ import java.util.Map;
  * split over a pool of daemon threads, one per core. Each method delegates to the kernel family's class;
  * arguments are assumed valid ({@link dev.peft4j.backend.ValidatingBackend} checks them).
  *
- * <p>Tensors that wrap part of a caller's array ({@link Tensor#wrap(float[], int, int...)}): copy, fill, add, mul,
- * axpy, gemm, linearForward/Backward, loraForward/Backward (both forms), activationForward/Backward,
- * layerNormForward and attentionForward read and write the caller's array in place at {@link Tensor#offset()}
- * (zero-copy). Every other kernel runs through {@link
- * HostStaging}: such a tensor is copied to a compact array for the call and, if the kernel wrote it, copied back.
+ * <p>Tensors that wrap part of a caller's array ({@link Tensor#wrap(float[], int, int...)}): every kernel reads and
+ * writes the caller's array in place at {@link Tensor#offset()} (zero-copy), each tensor at its own offset; no
+ * call copies such a tensor ({@link HostStaging#arraysOnly} passes it through, which {@link
+ * HostStaging#stagedByThisThread()} lets a test observe).
  *
  * <p>Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}): the inference
  * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM's packing
  * reads the segment, its tile stores write it), layerNormForward (x, y, one row at a time through a row buffer),
  * activationForward (x, y, 1,024 floats at a time) and attentionForward (q, k, v, out, one token row at a time).
  * Their small operands (bias, LoRA's a and b, γ and β, the per-row mean, rstd and lse, the key mask, prefixes)
- * and every tensor of every other kernel are copied through {@link HostStaging}.
+ * and every off-heap tensor of every other kernel are copied through {@link HostStaging#arraysOnly}: into a
+ * compact array for the call and, if the kernel wrote it, back.
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
@@ -231,7 +231,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void loraMixedForward(Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
-        try (HostStaging st = HostStaging.of(x, a, b, scales, y)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, a, b, scales, y)) {
             MixedLoraKernels.forward(pool, st.get(x), st.get(a), st.get(b), st.get(scales), adapterOfRow, st.get(y));
         }
     }
@@ -240,7 +240,7 @@ public final class CpuBackend implements Backend {
         Tensor wDown = w.wDown(), bDown = w.bDown(), wUp = w.wUp(), bUp = w.bUp();
         Activation f = w.f();
         float s = w.s();
-        try (HostStaging st = HostStaging.of(x, residual, wDown, bDown, wUp, bUp, y, z)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, residual, wDown, bDown, wUp, bUp, y, z)) {
             AdapterKernels.forward(pool, st.get(x), st.get(residual), st.get(wDown), st.get(bDown), st.get(wUp), st.get(bUp), f, s, st.get(y), st.get(z));
         }
     }
@@ -250,7 +250,7 @@ public final class CpuBackend implements Backend {
         Activation f = w.f();
         float s = w.s();
         Tensor dx = grads.dx(), dWDown = grads.dWDown(), dbDown = grads.dbDown(), dWUp = grads.dWUp(), dbUp = grads.dbUp(), dScale = grads.dScale();
-        try (HostStaging st = HostStaging.of(dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale)) {
             AdapterKernels.backward(pool, st.get(dy), st.get(x), st.get(wDown), st.get(wUp), st.get(bUp), f, s, st.get(z), st.get(dx), st.get(dWDown), st.get(dbDown), st.get(dWUp), st.get(dbUp), st.get(dScale));
         }
     }
@@ -270,33 +270,33 @@ public final class CpuBackend implements Backend {
         boolean causal = in.causal();
         int heads = in.heads();
         Tensor dq = grads.dq(), dk = grads.dk(), dv = grads.dv(), dPrefixK = grads.dPrefixK(), dPrefixV = grads.dPrefixV();
-        try (HostStaging st = HostStaging.of(dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV)) {
+        try (HostStaging st = HostStaging.arraysOnly(dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV)) {
             AttentionKernels.backward(pool, st.get(dOut), st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse),
                 st.get(dq), st.get(dk), st.get(dv), st.get(dPrefixK), st.get(dPrefixV));
         }
     }
 
     @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
-        try (HostStaging st = HostStaging.of(x, l, y)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, l, y)) {
             ElementwiseKernels.scaleForward(st.get(x), st.get(l), st.get(y));
         }
     }
 
     @Override public void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
-        try (HostStaging st = HostStaging.of(dy, x, l, dx, dl)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, l, dx, dl)) {
             ElementwiseKernels.scaleBackward(st.get(dy), st.get(x), st.get(l), st.get(dx), st.get(dl));
         }
     }
 
     @Override public void biasGradient(Tensor dy, Tensor db) {
-        try (HostStaging st = HostStaging.of(dy, db)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, db)) {
             OptimizerKernels.biasGradient(st.get(dy), st.get(db));
         }
     }
 
     @Override public void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp,
                                            long step, Tensor db) {
-        try (HostStaging st = HostStaging.of(dy, bias, mask, m, v, db)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, bias, mask, m, v, db)) {
             OptimizerKernels.maskedBiasUpdate(st.get(dy), st.get(bias), st.get(mask), st.get(m), st.get(v), hp, step, st.get(db));
         }
     }
@@ -311,7 +311,7 @@ public final class CpuBackend implements Backend {
 
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
                                             Tensor dGamma, Tensor dBeta) {
-        try (HostStaging st = HostStaging.of(dy, x, gamma, mean, rstd, dx, dGamma, dBeta)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, gamma, mean, rstd, dx, dGamma, dBeta)) {
             NormKernels.layerNormBackward(pool, st.get(dy), st.get(x), st.get(gamma), st.get(mean), st.get(rstd), st.get(dx), st.get(dGamma), st.get(dBeta));
         }
     }
@@ -329,80 +329,82 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void softmaxForward(Tensor x, Tensor y) {
-        try (HostStaging st = HostStaging.of(x, y)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, y)) {
             SoftmaxKernels.softmaxForward(pool, st.get(x), st.get(y));
         }
     }
 
     @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) {
-        try (HostStaging st = HostStaging.of(dy, y, dx)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, y, dx)) {
             SoftmaxKernels.softmaxBackward(pool, st.get(dy), st.get(y), st.get(dx));
         }
     }
 
     @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
-        try (HostStaging st = HostStaging.of(table, out)) {
+        try (HostStaging st = HostStaging.arraysOnly(table, out)) {
             TokenKernels.embeddingForward(st.get(table), ids, st.get(out));
         }
     }
 
     @Override public void embeddingBackward(Tensor dOut, int[] ids, Tensor dTable) {
-        try (HostStaging st = HostStaging.of(dOut, dTable)) {
+        try (HostStaging st = HostStaging.arraysOnly(dOut, dTable)) {
             TokenKernels.embeddingBackward(st.get(dOut), ids, st.get(dTable));
         }
     }
 
     @Override public void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
-        try (HostStaging st = HostStaging.of(x, mask, out)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, mask, out)) {
             TokenKernels.meanPoolForward(st.get(x), st.get(mask), st.get(out));
         }
     }
 
     @Override public void meanPoolBackward(Tensor dOut, Tensor mask, Tensor dx) {
-        try (HostStaging st = HostStaging.of(dOut, mask, dx)) {
+        try (HostStaging st = HostStaging.arraysOnly(dOut, mask, dx)) {
             TokenKernels.meanPoolBackward(st.get(dOut), st.get(mask), st.get(dx));
         }
     }
 
     @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        try (HostStaging st = HostStaging.of(x, y, mask)) {
+        try (HostStaging st = HostStaging.arraysOnly(x, y, mask)) {
             DropoutKernels.forward(pool, st.get(x), p, seed, st.get(y), st.get(mask));
         }
     }
 
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
-        try (HostStaging st = HostStaging.of(logits, probs)) {
+        try (HostStaging st = HostStaging.arraysOnly(logits, probs)) {
             return SoftmaxKernels.crossEntropyForward(st.get(logits), targets, st.get(probs));
         }
     }
 
     @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
-        try (HostStaging st = HostStaging.of(logits, probs, loss)) {
-            st.get(loss).data()[0] = SoftmaxKernels.crossEntropyForward(st.get(logits), targets, st.get(probs));
+        try (HostStaging st = HostStaging.arraysOnly(logits, probs, loss)) {
+            Tensor l = st.get(loss);
+            l.array()[l.offset()] = SoftmaxKernels.crossEntropyForward(st.get(logits), targets, st.get(probs));
         }
     }
 
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
-        try (HostStaging st = HostStaging.of(probs, dLogits)) {
+        try (HostStaging st = HostStaging.arraysOnly(probs, dLogits)) {
             SoftmaxKernels.crossEntropyBackward(st.get(probs), targets, scale, st.get(dLogits));
         }
     }
 
     @Override public void adamW(Tensor[] params, Tensor[] grads, Tensor[] m, Tensor[] v, AdamW hp, long step) {
-        try (HostStaging st = HostStaging.of().and(params).and(grads).and(m).and(v)) {
+        try (HostStaging st = HostStaging.arraysOnly().and(params).and(grads).and(m).and(v)) {
             OptimizerKernels.adamW(pool, st.get(params), st.get(grads), st.get(m), st.get(v), hp, step);
         }
     }
 
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
-        try (HostStaging st = HostStaging.of().and(grads)) {
+        try (HostStaging st = HostStaging.arraysOnly().and(grads)) {
             return OptimizerKernels.clipGradNorm(st.get(grads), maxNorm);
         }
     }
 
     @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
-        try (HostStaging st = HostStaging.of(norm).and(grads)) {
-            st.get(norm).data()[0] = OptimizerKernels.clipGradNorm(st.get(grads), maxNorm);
+        try (HostStaging st = HostStaging.arraysOnly(norm).and(grads)) {
+            Tensor n = st.get(norm);
+            n.array()[n.offset()] = OptimizerKernels.clipGradNorm(st.get(grads), maxNorm);
         }
     }
 

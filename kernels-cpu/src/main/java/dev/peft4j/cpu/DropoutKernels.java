@@ -23,8 +23,11 @@ final class DropoutKernels {
 
     static void forward(WorkerPool pool, Tensor x, float p, long seed, Tensor y, Tensor mask) {
         int n = (int) x.numel();
-        float[] xv = x.data(), yv = y.data();
-        float[] mv = mask == null ? null : mask.data();
+        // each array at its tensor's offset (tensors may wrap part of a caller's array); the hash uses index i
+        float[] xv = x.array(), yv = y.array();
+        int xo = x.offset(), yo = y.offset();
+        float[] mv = mask == null ? null : mask.array();
+        int mo = mask == null ? 0 : mask.offset();
         float keep = DropoutHash.keepScale(p);
         long threshold = (long) Math.ceil((double) p * 0x1.0p24);
         pool.parallelRange(n, 1 << 14, (from, to) -> {
@@ -43,17 +46,17 @@ final class DropoutKernels {
                             .compare(VectorOperators.GE, threshold).cast(FS);
                     FloatVector m = zero.blend(keepV, kept);
                     if (mv != null) {
-                        m.intoArray(mv, i);
+                        m.intoArray(mv, mo + i);
                     }
-                    FloatVector.fromArray(FS, xv, i).mul(m).intoArray(yv, i);
+                    FloatVector.fromArray(FS, xv, xo + i).mul(m).intoArray(yv, yo + i);
                 }
             }
             for (; i < to; i++) {
                 float m = DropoutHash.uniform(seed, i) >= p ? keep : 0f;
                 if (mv != null) {
-                    mv[i] = m;
+                    mv[mo + i] = m;
                 }
-                yv[i] = xv[i] * m;
+                yv[yo + i] = xv[xo + i] * m;
             }
         });
     }

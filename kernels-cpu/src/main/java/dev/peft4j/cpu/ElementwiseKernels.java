@@ -44,51 +44,59 @@ final class ElementwiseKernels {
         pool.parallelRange(n, MIN_CHUNK, (from, to) -> VectorLoops.axpy(alpha, x, xo + from, y, yo + from, to - from));
     }
 
+    /** y {@code [rows,d]} = x ⊙ l (l {@code [d]} broadcast over rows); arrays at their tensors' offsets. */
     static void scaleForward(Tensor x, Tensor l, Tensor y) {
         int d = x.dim(-1);
         int rows = Shapes.rows(x);
-        float[] xv = x.data(), lv = l.data(), yv = y.data();
+        float[] xv = x.array(), lv = l.array(), yv = y.array();
+        int xo = x.offset(), lo = l.offset(), yo = y.offset();
         for (int r = 0; r < rows; r++) {
             int o = r * d;
             int i = 0;
             for (int bnd = Simd.bound(d); i < bnd; i += L) {
-                FloatVector.fromArray(S, xv, o + i).mul(FloatVector.fromArray(S, lv, i)).intoArray(yv, o + i);
+                FloatVector.fromArray(S, xv, xo + o + i).mul(FloatVector.fromArray(S, lv, lo + i))
+                        .intoArray(yv, yo + o + i);
             }
             for (; i < d; i++) {
-                yv[o + i] = xv[o + i] * lv[i];
+                yv[yo + o + i] = xv[xo + o + i] * lv[lo + i];
             }
         }
     }
 
+    /** dl {@code [d]} = Σ_rows dy ⊙ x, dx {@code [rows,d]} = dy ⊙ l (each nullable); arrays at their offsets. */
     static void scaleBackward(Tensor dy, Tensor x, Tensor l, Tensor dx, Tensor dl) {
         int d = x.dim(-1);
         int rows = Shapes.rows(x);
-        float[] gv = dy.data(), xv = x.data(), lv = l.data();
+        float[] gv = dy.array(), xv = x.array(), lv = l.array();
+        int go = dy.offset(), xo = x.offset(), lo = l.offset();
         if (dl != null) {
-            float[] dlv = dl.data();
-            java.util.Arrays.fill(dlv, 0, d, 0f);
+            float[] dlv = dl.array();
+            int dlo = dl.offset();
+            java.util.Arrays.fill(dlv, dlo, dlo + d, 0f);
             for (int r = 0; r < rows; r++) {
                 int o = r * d;
                 int i = 0;
                 for (int bnd = Simd.bound(d); i < bnd; i += L) {
-                    FloatVector.fromArray(S, gv, o + i).fma(FloatVector.fromArray(S, xv, o + i),
-                            FloatVector.fromArray(S, dlv, i)).intoArray(dlv, i);
+                    FloatVector.fromArray(S, gv, go + o + i).fma(FloatVector.fromArray(S, xv, xo + o + i),
+                            FloatVector.fromArray(S, dlv, dlo + i)).intoArray(dlv, dlo + i);
                 }
                 for (; i < d; i++) {
-                    dlv[i] += gv[o + i] * xv[o + i];
+                    dlv[dlo + i] += gv[go + o + i] * xv[xo + o + i];
                 }
             }
         }
         if (dx != null) {
-            float[] dxv = dx.data();
+            float[] dxv = dx.array();
+            int dxo = dx.offset();
             for (int r = 0; r < rows; r++) {
                 int o = r * d;
                 int i = 0;
                 for (int bnd = Simd.bound(d); i < bnd; i += L) {
-                    FloatVector.fromArray(S, gv, o + i).mul(FloatVector.fromArray(S, lv, i)).intoArray(dxv, o + i);
+                    FloatVector.fromArray(S, gv, go + o + i).mul(FloatVector.fromArray(S, lv, lo + i))
+                            .intoArray(dxv, dxo + o + i);
                 }
                 for (; i < d; i++) {
-                    dxv[o + i] = gv[o + i] * lv[i];
+                    dxv[dxo + o + i] = gv[go + o + i] * lv[lo + i];
                 }
             }
         }

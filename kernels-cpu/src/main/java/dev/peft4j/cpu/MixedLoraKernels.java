@@ -23,17 +23,15 @@ final class MixedLoraKernels {
         int r = a.dim(1);
         int in = a.dim(2);
         int out = b.dim(1);
-        float[] xv = x.data();
-        float[] av = a.data();
-        float[] bv = b.data();
-        float[] sv = scales.data();
-        float[] yv = y.data();
+        // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] xv = x.array(), av = a.array(), bv = b.array(), sv = scales.array(), yv = y.array();
+        int xo = x.offset(), ao = a.offset(), bo = b.offset(), so = scales.offset(), yo = y.offset();
         float[] bt = new float[adapters * r * out];
         for (int k = 0; k < adapters; k++) {
             int base = k * out * r;
             for (int o = 0; o < out; o++) {
                 for (int q = 0; q < r; q++) {
-                    bt[base + q * out + o] = bv[base + o * r + q];
+                    bt[base + q * out + o] = bv[bo + base + o * r + q];
                 }
             }
         }
@@ -42,7 +40,8 @@ final class MixedLoraKernels {
             for (int i = from; i < to; i++) {
                 int k = adapterOfRow[i];
                 if (k >= 0) {
-                    row(xv, i * in, in, av, k * r * in, r, sv[k], bt, k * r * out, out, yv, i * out, u);
+                    row(xv, xo + i * in, in, av, ao + k * r * in, r, sv[so + k], bt, k * r * out, out, yv,
+                            yo + i * out, u);
                 }
             }
         });

@@ -86,55 +86,61 @@ final class NormKernels {
                                   Tensor dx, Tensor dGamma, Tensor dBeta) {
         int d = x.dim(-1);
         int rows = (int) (x.numel() / Math.max(1, d));
-        float[] dyv = dy.data(), xv = x.data(), g = gamma.data(), mv = mean.data(), rv = rstd.data();
+        // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
+        float[] dyv = dy.array(), xv = x.array(), g = gamma.array(), mv = mean.array(), rv = rstd.array();
+        int dyo = dy.offset(), xo = x.offset(), go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
         if (dx != null) {
-            float[] dxv = dx.data();
+            float[] dxv = dx.array();
+            int dxo = dx.offset();
             pool.parallelRange(rows, 8, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     int o = r * d;
-                    float mu = mv[r];
-                    float rs = rv[r];
+                    float mu = mv[mo + r];
+                    float rs = rv[ro + r];
                     double sumG = 0;
                     double sumGx = 0;
                     for (int i = 0; i < d; i++) {
-                        float gh = dyv[o + i] * g[i];
+                        float gh = dyv[dyo + o + i] * g[go + i];
                         sumG += gh;
-                        sumGx += gh * ((xv[o + i] - mu) * rs);
+                        sumGx += gh * ((xv[xo + o + i] - mu) * rs);
                     }
                     float meanG = (float) (sumG / d);
                     float meanGx = (float) (sumGx / d);
                     int i = 0;
                     for (int bnd = Simd.bound(d); i < bnd; i += L) {
-                        FloatVector xh = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs);
-                        FloatVector gh = FloatVector.fromArray(S, dyv, o + i).mul(FloatVector.fromArray(S, g, i));
-                        gh.sub(meanG).sub(xh.mul(meanGx)).mul(rs).intoArray(dxv, o + i);
+                        FloatVector xh = FloatVector.fromArray(S, xv, xo + o + i).sub(mu).mul(rs);
+                        FloatVector gh = FloatVector.fromArray(S, dyv, dyo + o + i)
+                                .mul(FloatVector.fromArray(S, g, go + i));
+                        gh.sub(meanG).sub(xh.mul(meanGx)).mul(rs).intoArray(dxv, dxo + o + i);
                     }
                     for (; i < d; i++) {
-                        float xh = (xv[o + i] - mu) * rs;
-                        dxv[o + i] = rs * (dyv[o + i] * g[i] - meanG - xh * meanGx);
+                        float xh = (xv[xo + o + i] - mu) * rs;
+                        dxv[dxo + o + i] = rs * (dyv[dyo + o + i] * g[go + i] - meanG - xh * meanGx);
                     }
                 }
             });
         }
         if (dGamma != null) {
-            float[] dg = dGamma.data();
-            java.util.Arrays.fill(dg, 0, d, 0f);
+            float[] dg = dGamma.array();
+            int dgo = dGamma.offset();
+            java.util.Arrays.fill(dg, dgo, dgo + d, 0f);
             for (int r = 0; r < rows; r++) {
                 int o = r * d;
-                float mu = mv[r];
-                float rs = rv[r];
+                float mu = mv[mo + r];
+                float rs = rv[ro + r];
                 int i = 0;
                 for (int bnd = Simd.bound(d); i < bnd; i += L) {
-                    FloatVector xh = FloatVector.fromArray(S, xv, o + i).sub(mu).mul(rs);
-                    xh.fma(FloatVector.fromArray(S, dyv, o + i), FloatVector.fromArray(S, dg, i)).intoArray(dg, i);
+                    FloatVector xh = FloatVector.fromArray(S, xv, xo + o + i).sub(mu).mul(rs);
+                    xh.fma(FloatVector.fromArray(S, dyv, dyo + o + i), FloatVector.fromArray(S, dg, dgo + i))
+                            .intoArray(dg, dgo + i);
                 }
                 for (; i < d; i++) {
-                    dg[i] += dyv[o + i] * ((xv[o + i] - mu) * rs);
+                    dg[dgo + i] += dyv[dyo + o + i] * ((xv[xo + o + i] - mu) * rs);
                 }
             }
         }
         if (dBeta != null) {
-            VectorLoops.columnSums(dyv, 0, rows, d, 1f, dBeta.data(), 0);
+            VectorLoops.columnSums(dyv, dyo, rows, d, 1f, dBeta.array(), dBeta.offset());
         }
     }
 }

@@ -28,6 +28,9 @@ public final class HostStaging implements AutoCloseable {
     /** A compact copy and the contents it started with (to tell what the kernel wrote). */
     private record Copy(Tensor tensor, float[] before) {}
 
+    /** Tensors staged by each thread so far (see {@link #stagedByThisThread()}). */
+    private static final ThreadLocal<long[]> STAGED = ThreadLocal.withInitial(() -> new long[1]);
+
     private Map<Tensor, Copy> copies; // made on the first staged tensor: most calls stage none
 
     private HostStaging(boolean arraysPass) {
@@ -77,6 +80,15 @@ public final class HostStaging implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How many tensors the calling thread has staged (copied to a compact array) since it started, over every
+     * HostStaging: a backend call that is zero-copy for its arguments leaves it unchanged. For tests and
+     * diagnostics; a backend stages on the thread that calls it.
+     */
+    public static long stagedByThisThread() {
+        return STAGED.get()[0];
+    }
+
     private void stage(Tensor t) {
         if (t == null || (arraysPass ? t.hasArray() : t.isWholeArray())) {
             return;
@@ -88,6 +100,7 @@ public final class HostStaging implements AutoCloseable {
         }
         float[] contents = t.toArray();
         copies.put(t, new Copy(Tensor.of(contents, t.shape()), contents));
+        STAGED.get()[0]++;
     }
 
     /**

@@ -66,8 +66,9 @@ public final class Tensor implements AutoCloseable {
      * write outputs into the caller's array. The array stays the caller's: the tensor is not counted by {@link
      * MemoryAccounting}, and {@link #close()} only makes the tensor unusable. Views of it keep the offset. Two
      * wraps of one array whose ranges overlap count as aliases for the backends' argument checks. Host backends
-     * (reference, cpu) accept it; a device backend (cuda) rejects it like any host tensor: upload it with {@code
-     * backend.fromHost(...)}.
+     * (reference, cpu) accept it: every cpu kernel indexes the array in place at the offset, while the reference
+     * and plain backends copy it into a compact array around each call ({@code dev.peft4j.backend.HostStaging}). A
+     * device backend (cuda) rejects it like any host tensor: upload it with {@code backend.fromHost(...)}.
      *
      * @param data   the caller's array (not copied)
      * @param offset index in data of element 0
