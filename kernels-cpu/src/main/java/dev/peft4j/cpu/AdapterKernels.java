@@ -24,8 +24,9 @@ final class AdapterKernels {
         int d = x.dim(-1);
         int m = wDown.dim(0);
         // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
-        Sgemm.gemm(pool, n, m, left(x.array(), x.offset(), false, d, d), right(wDown.array(), wDown.offset(), true, d, d),
-                z.array(), z.offset(), m, LinearKernels.epilogue(bDown));
+        Sgemm.gemm(pool, n, m, left(x.array(), x.offset(), false, d, d),
+                right(wDown.array(), wDown.offset(), true, d, d), z.array(), z.offset(), m,
+                LinearKernels.epilogue(bDown));
         if (y.array() != residual.array() || y.offset() != residual.offset()) {
             System.arraycopy(residual.array(), residual.offset(), y.array(), y.offset(), n * d);
         }

@@ -250,7 +250,8 @@ public final class CpuBackend implements Backend {
         Activation f = w.f();
         float s = w.s();
         Tensor dx = grads.dx(), dWDown = grads.dWDown(), dbDown = grads.dbDown(), dWUp = grads.dWUp(), dbUp = grads.dbUp(), dScale = grads.dScale();
-        try (HostStaging st = HostStaging.arraysOnly(dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp, dScale)) {
+        try (HostStaging st = HostStaging.arraysOnly(dy, x, wDown, wUp, bUp, z, dx, dWDown, dbDown, dWUp, dbUp,
+                dScale)) {
             AdapterKernels.backward(pool, st.get(dy), st.get(x), st.get(wDown), st.get(wUp), st.get(bUp), f, s, st.get(z), st.get(dx), st.get(dWDown), st.get(dbDown), st.get(dWUp), st.get(dbUp), st.get(dScale));
         }
     }
@@ -270,7 +271,8 @@ public final class CpuBackend implements Backend {
         boolean causal = in.causal();
         int heads = in.heads();
         Tensor dq = grads.dq(), dk = grads.dk(), dv = grads.dv(), dPrefixK = grads.dPrefixK(), dPrefixV = grads.dPrefixV();
-        try (HostStaging st = HostStaging.arraysOnly(dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv, dPrefixK, dPrefixV)) {
+        try (HostStaging st = HostStaging.arraysOnly(dOut, q, k, v, prefixK, prefixV, keyMask, out, lse, dq, dk, dv,
+                dPrefixK, dPrefixV)) {
             AttentionKernels.backward(pool, st.get(dOut), st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse),
                 st.get(dq), st.get(dk), st.get(dv), st.get(dPrefixK), st.get(dPrefixV));
         }

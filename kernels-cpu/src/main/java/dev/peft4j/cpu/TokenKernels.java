@@ -30,7 +30,10 @@ final class TokenKernels {
         }
     }
 
-    /** out[b] = Σ_t mask[b,t]·x[b,t] / max(1, Σ_t mask[b,t]); x {@code [B,T,d]}, mask {@code [B,T]}, out {@code [B,d]}. */
+    /**
+     * out[b] = Σ_t mask[b,t]·x[b,t] / max(1, Σ_t mask[b,t]); x {@code [B,T,d]}, mask {@code [B,T]} (nullable),
+     * out {@code [B,d]}.
+     */
     static void meanPoolForward(Tensor x, Tensor mask, Tensor out) {
         int batch = x.dim(0), t = x.dim(1), d = x.dim(2);
         float[] xv = x.array(), ov = out.array();
