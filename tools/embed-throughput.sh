@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Texts per second of Peft4jEmbeddingModel against langchain4j's own in-process MiniLM (onnxruntime), batches of 32
-# texts of 128 tokens, alternated in one run. Usage: tools/embed-throughput.sh [rounds] [batchesPerRound]
+# (or batchSize) texts of 128 tokens, alternated in one run.
+# Usage: tools/embed-throughput.sh [rounds] [batchesPerRound] [batchSize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin/mvn25 -B -q -ntp -P'!cuda' -DskipTests -pl java-api/langchain4j -am test-compile \

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Texts per second of {@code embedAll} for batches of 32 texts of 128 tokens (MiniLM truncates to 128), peft4j's
- * {@link Peft4jEmbeddingModel} against langchain4j's in-process MiniLM (onnxruntime), alternated in one run:
- * {@code tools/embed-throughput.sh [rounds] [batchesPerRound]}. Prints each round and the medians.
+ * Texts per second of {@code embedAll} for batches of 32 (or batchSize) texts of 128 tokens (MiniLM truncates to
+ * 128), peft4j's {@link Peft4jEmbeddingModel} against langchain4j's in-process MiniLM (onnxruntime), alternated in
+ * one run: {@code tools/embed-throughput.sh [rounds] [batchesPerRound] [batchSize]}. Prints each round and the
+ * medians.
  */
 public final class EmbeddingThroughput {
     private EmbeddingThroughput() {}
@@ -19,10 +20,11 @@ public final class EmbeddingThroughput {
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int batches = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        List<TextSegment> texts = reviews(32, 7);
+        int batchSize = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        List<TextSegment> texts = reviews(batchSize, 7);
         EmbeddingModel theirs = new AllMiniLmL6V2EmbeddingModel();
         try (Peft4jEmbeddingModel ours = Peft4jEmbeddingModel.builder().build()) {
-            System.out.printf("32 texts of %d tokens each; %d rounds of %d batches; cores: %d%n",
+            System.out.printf("%d texts of %d tokens each; %d rounds of %d batches; cores: %d%n", batchSize,
                     ours.embedAll(texts.subList(0, 1)).tokenUsage().inputTokenCount() + 2, rounds, batches,
                     Runtime.getRuntime().availableProcessors());
             for (int i = 0; i < 2; i++) {      // warm-up
