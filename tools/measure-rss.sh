@@ -8,7 +8,7 @@ out="${1:-runs/rss}"
 mkdir -p "$out"
 rm -f "$out/rss.tsv"
 JAVA_TOOL_OPTIONS="-Xlog:gc:file=$out/gc-%p.log" ./peft4j finetune --train 4000 --validation 100 --test 100 --epochs 1 --batch 4 --max-length 32 --checkpoint-every 250 \
-  --output "$out/run" > "$out/finetune.log" 2>&1 &
+  --output "$out/run" --overwrite > "$out/finetune.log" 2>&1 &
 pid=$! # the launcher execs java, so this becomes the JVM's pid
 t=0
 while kill -0 $pid 2>/dev/null; do

@@ -48,7 +48,7 @@ finetune() { # task name seed args...
   if [ -f "$dir/summary.json" ]; then return; fi
   mkdir -p "$dir"
   "$root/peft4j" finetune --model "$MODEL" --dataset "$task" --train "$TRAIN" --validation "$VALIDATION" --test "$TEST" \
-    --max-length "$LEN" --epochs "$EPOCHS" --seed "$seed" --split-seed "$SPLIT_SEED" --checkpoint-every 0 \
+    --max-length "$LEN" --epochs "$EPOCHS" --seed "$seed" --split-seed "$SPLIT_SEED" --checkpoint-every 0 --overwrite \
     --output "$dir" "$@" > "$dir/finetune.log" 2>&1 || { log "$task $name seed $seed FAILED (see $dir/finetune.log)"; return 0; }
   log "$task $name seed $seed: $(grep -o '"test_accuracy": [0-9.]*' "$dir/summary.json")"
 }

@@ -1,11 +1,13 @@
 package dev.peft4j.cli;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
+import dev.peft4j.peft.Methods;
+import dev.peft4j.peft.PeftPlan;
+import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.text.BaseModel;
 import dev.peft4j.text.TextClassifier;
 import dev.peft4j.text.FineTuneResult;
@@ -14,17 +16,18 @@ import dev.peft4j.text.FineTune;
 import dev.peft4j.train.Metrics;
 import dev.peft4j.train.TrainConfig;
 import dev.peft4j.train.TrainResult;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Fine-tunes a pretrained encoder with a PEFT method and a fresh classification head on a text-classification
@@ -71,8 +74,14 @@ final class FinetuneCommand implements Callable<Integer> {
     Path output = Path.of("runs", "finetune");
     @Option(names = "--checkpoint-every", description = "write a resumable checkpoint every N steps, 0 = never (default ${DEFAULT-VALUE})")
     int checkpointEvery = 50;
-    @Option(names = "--resume", description = "continue from the checkpoint in --output if there is one")
+    @Option(names = "--resume", description = "continue the run in --output from its checkpoint (from step 0 if it has "
+            + "none), with the run's settings; its metrics history is kept")
     boolean resume;
+    @Option(names = "--overwrite", description = "replace the run in --output (by default a folder that holds a run is "
+            + "refused)")
+    boolean overwrite;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
@@ -80,6 +89,23 @@ final class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--train, --test, --epochs, --batch must be ≥ 1, --validation ≥ 0, --max-length ≥ 3");
         }
         long wallStart = System.nanoTime();
+        try (RunFolder run = openRunFolder()) {
+            return call(run, wallStart);
+        } catch (RunFolder.UsageException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /** The run folder, locked; nothing in it is written before training starts ({@link RunFolder#begin}). */
+    private RunFolder openRunFolder() throws IOException {
+        RunFolder run = RunFolder.open(output, resume, overwrite);
+        if (!run.removedTemporaries().isEmpty()) {
+            System.out.println("removed the temporary files of an interrupted run: " + run.removedTemporaries());
+        }
+        return run;
+    }
+
+    private int call(RunFolder run, long wallStart) throws IOException {
         BaseModel base = model.base();
         System.out.println("loading dataset " + dataset.name() + " ...");
         LabeledDataset data = dataset.load();
@@ -89,9 +115,9 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         long dataSeed = splitSeed != null ? splitSeed : seed;
         Splits splits = data.split(SplitSpec.counts(train, validation, test), dataSeed);
-        Files.createDirectories(output);
-        try (Backend be = backend.create();
-             BufferedWriter metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"))) {
+        PeftPlan planValue = plan != null ? PlanCodec.read(plan) : null;
+        run.check(fingerprint(base, data, splits, dataSeed, planValue));
+        try (Backend be = backend.create()) {
             String methodName = plan != null ? "plan " + plan : method + (size > 0 ? " (size " + size + ")" : "");
             System.out.printf("model %s | method %s | backend %s | %d labels %s%n", base.name(), methodName,
                     be.name(), data.numLabels(), data.labelNames());
@@ -99,19 +125,19 @@ final class FinetuneCommand implements Callable<Integer> {
                     dataset.name(), splits.train().size(), splits.validation().size(), splits.test().size(),
                     maxLength.tokens(), epochs, batch);
             Path checkpoint = output.resolve("checkpoint.safetensors");
-            if (resume && Files.exists(checkpoint)) {
-                System.out.println("resuming from " + checkpoint);
+            if (run.mode() == RunFolder.Mode.RESUME) {
+                System.out.println(Files.exists(checkpoint) ? "resuming from " + checkpoint
+                        : "no checkpoint in " + output + ": the run starts again from step 0");
             }
             ProgressBar[] bar = new ProgressBar[1];
-            List<double[]> validationCurve = new ArrayList<>();
             FineTune.Builder job = FineTune.classifier(base, splits.train().examples(), data.labelNames())
                     .validation(splits.validation().examples()).epochs(epochs).batchSize(batch)
                     .maxLength(maxLength.tokens()).seed(seed).backend(be)
                     .checkpoint(checkpoint, checkpointEvery, resume)
                     .saveTo(output.resolve(RunInfo.ADAPTER_DIR))
-                    .listener(event -> report(event, bar, validationCurve, metrics));
-            if (plan != null) {
-                job.planFile(plan);
+                    .listener(event -> report(event, bar, run));
+            if (planValue != null) {
+                job.plan(planValue);
             } else {
                 job.method(method, size);
             }
@@ -119,6 +145,7 @@ final class FinetuneCommand implements Callable<Integer> {
                 job.learningRate(lr);
             }
             FineTuneResult result = job.build().run();
+            run.begin(result.training().steps());
             RunInfo info = new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train,
                     validation, test, seed, dataSeed);
             info.write(output);
@@ -127,20 +154,45 @@ final class FinetuneCommand implements Callable<Integer> {
             try (TextClassifier classifier = RunClassifier.open(output, info, be)) {
                 held = EvalCommand.evaluate(classifier, splits.test().examples());
             }
-            json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
-            Curves.write(output, result.training().losses(), validationCurve);
+            json(run, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
+            Curves.write(output, result.training().losses(), run.validationCurve());
             double wall = (System.nanoTime() - wallStart) / 1e9;
-            printSummary(base, methodName, be, held, result, wall);
-            writeSummary(base, methodName, be, held, result, wall);
+            printSummary(base, methodName, be, held, result, run, wall);
+            writeSummary(base, methodName, be, held, result, run, wall);
         }
         return 0;
     }
 
-    /** Prints a run's events and writes them to metrics.jsonl (one JSON object per step and per evaluation). */
-    private static void report(FineTuneEvent event, ProgressBar[] bar, List<double[]> validationCurve,
-                               BufferedWriter metrics) {
+    /**
+     * What changes this run's result, for {@code --resume} to compare with the run's (the backend and the checkpoint
+     * interval do not: a resume is exact across them up to rounding).
+     */
+    private RunFingerprint fingerprint(BaseModel base, LabeledDataset data, Splits splits, long dataSeed,
+                                       PeftPlan planValue) {
+        RunFingerprint.Builder f = RunFingerprint.builder().set("--model", base.name()).set("--dataset", dataset.name())
+                .set("--train", train).set("--validation", validation).set("--test", test)
+                .set("--max-length", maxLength.tokens()).set("--split-seed", dataSeed).set("--seed", seed);
+        if (planValue != null) {
+            f.set("--plan", "a plan with SHA-256 " + RunFingerprint.sha256(PlanCodec.toJson(planValue).toString()));
+        } else {
+            f.set("--method", method.toLowerCase(java.util.Locale.ROOT)).set("--size", size);
+        }
+        // the peak rate the run trains with: --lr, else the method's own, else FineTune's 1e-3 for a plan
+        f.set("--lr", lr != null ? lr : planValue != null ? 1e-3f : Methods.learningRate(method))
+                .set("--epochs", epochs).set("--batch", batch);
+        return f.data(data.labelNames(), List.of(splits.train().examples(), splits.validation().examples(),
+                splits.test().examples())).build();
+    }
+
+    /**
+     * Prints a run's events and writes them to metrics.jsonl (one JSON object per step and per evaluation); the
+     * first step is the run folder's first write ({@link RunFolder#begin}: up to there the options, data, plan and
+     * checkpoint are all checked).
+     */
+    private static void report(FineTuneEvent event, ProgressBar[] bar, RunFolder run) {
         switch (event) {
             case FineTuneEvent.Started s -> {
+                run.startClock();
                 System.out.printf("trainable %,d parameters = %.3f%% of %,d (head included):%n", s.trainableParameters(),
                         100 * s.trainableFraction(), s.baseParameters());
                 System.out.print(s.report().format());
@@ -153,15 +205,19 @@ final class FinetuneCommand implements Callable<Integer> {
                     bar[0] = new ProgressBar(System.out, "train", s.totalSteps());
                 }
                 bar[0].update(s.step(), String.format("loss %.4f  %.0f tok/s", s.loss(), s.tokensPerSecond()));
-                json(metrics, "step", s.step(), "loss", s.loss(), "lr", s.learningRate(), "grad_norm", s.gradientNorm(),
-                        "tokens_per_s", s.tokensPerSecond());
+                try {
+                    run.begin(s.step() - 1);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+                json(run, "step", s.step(), "loss", s.loss(), "lr", s.learningRate(), "grad_norm", s.gradientNorm(),
+                        "tokens_per_s", s.tokensPerSecond(), "train_seconds", run.trainingSecondsNow());
             }
             case FineTuneEvent.Evaluated e -> {
                 Metrics m = e.validation();
                 System.out.printf("validation at step %d: accuracy %.4f  macro-F1 %.4f  loss %.4f%n", e.step(),
                         m.accuracy(), m.macroF1(), m.loss());
-                validationCurve.add(new double[] {e.step(), m.loss(), m.accuracy()});
-                json(metrics, "step", e.step(), "val_loss", m.loss(), "val_accuracy", m.accuracy(), "val_macro_f1",
+                json(run, "step", e.step(), "val_loss", m.loss(), "val_accuracy", m.accuracy(), "val_macro_f1",
                         m.macroF1());
             }
             case FineTuneEvent.Stopped s -> System.out.printf("stopped at step %d (%s)%n", s.step(),
@@ -171,7 +227,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
-    private static void json(BufferedWriter w, Object... kv) {
+    private static void json(RunFolder run, Object... kv) {
         JsonObject o = new JsonObject();
         for (int i = 0; i < kv.length; i += 2) {
             Object v = kv[i + 1];
@@ -181,17 +237,11 @@ final class FinetuneCommand implements Callable<Integer> {
                 o.addProperty((String) kv[i], String.valueOf(v));
             }
         }
-        try {
-            w.write(new Gson().toJson(o));
-            w.newLine();
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics.jsonl", e);
-        }
+        run.append(o);
     }
 
     private void printSummary(BaseModel base, String methodName, Backend be, Metrics held, FineTuneResult result,
-                              double wall) {
+                              RunFolder run, double wall) {
         TrainResult r = result.training();
         System.out.println();
         System.out.println("┌──────────────────────────┬──────────────────────────────────┐");
@@ -204,8 +254,8 @@ final class FinetuneCommand implements Callable<Integer> {
         row("trainable parameters", String.format("%,d (%.3f%%)", result.trainableParameters(),
                 100 * result.trainableFraction()));
         row("steps", String.valueOf(r.steps()));
-        row("training time", ProgressBar.duration(r.seconds()));
-        row("training tokens/s", String.format("%.0f", r.tokensPerSecond()));
+        row("training time", ProgressBar.duration(trainingSeconds(r, run)));
+        row("training tokens/s", String.format("%.0f", tokensPerSecond(r, run)));
         row("wall time", ProgressBar.duration(wall));
         System.out.println("└──────────────────────────┴──────────────────────────────────┘");
         System.out.println("adapter: " + output.resolve(RunInfo.ADAPTER_DIR) + " (Hugging Face peft format; use it with "
@@ -218,8 +268,19 @@ final class FinetuneCommand implements Callable<Integer> {
         System.out.printf("│ %-24s │ %-32s │%n", k, v);
     }
 
+    /** Training seconds of the whole run: the steps before a resume (from the history) and this session's. */
+    private static double trainingSeconds(TrainResult r, RunFolder run) {
+        return run.trainingSecondsBefore() + r.seconds();
+    }
+
+    /** Tokens per training second of the whole run (the trainer's count includes a checkpoint's tokens). */
+    private static double tokensPerSecond(TrainResult r, RunFolder run) {
+        return r.tokensPerSecond() * r.seconds() / trainingSeconds(r, run);
+    }
+
+    /** summary.json: the whole run, across resumes (steps, training time and rate, sessions); wall time is this session's. */
     private void writeSummary(BaseModel base, String methodName, Backend be, Metrics held, FineTuneResult result,
-                              double wall) throws IOException {
+                              RunFolder run, double wall) throws IOException {
         TrainResult r = result.training();
         JsonObject o = new JsonObject();
         o.addProperty("model", base.name());
@@ -236,8 +297,14 @@ final class FinetuneCommand implements Callable<Integer> {
         o.addProperty("test_macro_f1", held.macroF1());
         o.addProperty("trainable_parameters", result.trainableParameters());
         o.addProperty("trainable_fraction", result.trainableFraction());
-        o.addProperty("training_seconds", r.seconds());
-        o.addProperty("tokens_per_second", r.tokensPerSecond());
+        o.addProperty("steps", r.steps());
+        o.addProperty("training_seconds", trainingSeconds(r, run));
+        o.addProperty("tokens_per_second", tokensPerSecond(r, run));
+        List<Long> starts = run.sessionStarts();
+        o.addProperty("sessions", starts.size());
+        com.google.gson.JsonArray resumed = new com.google.gson.JsonArray();
+        starts.stream().skip(1).forEach(resumed::add);
+        o.add("resumed_at_steps", resumed);
         o.addProperty("wall_seconds", wall);
         Path tmp = output.resolve("summary.json.tmp");
         Files.writeString(tmp, new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o));
