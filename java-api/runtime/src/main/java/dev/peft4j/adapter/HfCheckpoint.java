@@ -70,7 +70,7 @@ public final class HfCheckpoint {
         if (!Files.isRegularFile(weightsFile)) {
             throw new AdapterFormatException(weightsFile + ": file is missing (only safetensors checkpoints are read)");
         }
-        SafeTensorsContent content = SafeTensors.read(weightsFile);
+        SafeTensorsContent content = SafeTensors.readWeights(weightsFile);
         String type = cfg.string("model_type", cfg.has("n_embd") ? "gpt2" : "bert");
         Map<String, TensorData> w = new LinkedHashMap<>();
         if (type.equals("gpt2")) {

@@ -39,6 +39,20 @@ public final class SafeTensors {
         return read(file, Runtime.getRuntime().maxMemory());
     }
 
+    /**
+     * As {@link #read(Path)}, for weights that a model will use (adapters, checkpoints, base models): a NaN or an
+     * infinity in any tensor is refused with a {@link SafeTensorsFormatException} naming the file, the tensor and
+     * the element's index.
+     */
+    public static SafeTensorsContent readWeights(Path file) throws IOException {
+        SafeTensorsContent c = read(file);
+        String problem = FiniteValues.firstProblem(c.tensors());
+        if (problem != null) {
+            throw new SafeTensorsFormatException(file + ": " + problem);
+        }
+        return c;
+    }
+
     /** As {@link #read(Path)}, refusing files whose float32 tensors need more than {@code heapLimit} bytes. */
     static SafeTensorsContent read(Path file, long heapLimit) throws IOException {
         String name = file.toString();

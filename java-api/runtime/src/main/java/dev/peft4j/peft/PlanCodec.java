@@ -76,7 +76,7 @@ public final class PlanCodec {
         try {
             root = JsonParser.parseString(text);
         } catch (JsonParseException | IllegalStateException e) {
-            throw new PlanFormatException(source + ": not valid JSON: " + JsonText.shorten(e.getMessage()));
+            throw new PlanFormatException(source + ": not valid JSON: " + JsonText.parseProblem(e));
         }
         return fromJson(root, source);
     }
