@@ -76,9 +76,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (train < 1 || test < 1 || validation < 0 || maxLength.tokens() < 3 || epochs < 1 || batch < 1) {
-            throw new IllegalArgumentException("--train, --test, --epochs, --batch must be ≥ 1, --validation ≥ 0, --max-length ≥ 3");
-        }
+        FinetuneChecks.check(this);
         long wallStart = System.nanoTime();
         BaseModel base = model.base();
         System.out.println("loading dataset " + dataset.name() + " ...");
