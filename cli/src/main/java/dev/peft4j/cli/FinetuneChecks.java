@@ -1,5 +1,7 @@
 package dev.peft4j.cli;
 
+import java.nio.file.Files;
+
 /**
  * The option values of {@code finetune}, checked before the model and the data load: ranges, the sum of the split
  * sizes, and the run's optimizer steps (overflow, the count one run can hold, and the memory their per-step
@@ -24,6 +26,10 @@ final class FinetuneChecks {
         OptionChecks.atLeast("--checkpoint-every", c.checkpointEvery, 0);
         if (c.lr != null) {
             OptionChecks.positive("--lr", c.lr);
+        }
+        if (c.plan != null && !Files.isRegularFile(c.plan)) {
+            throw new UsageException("--plan " + c.plan + ": " + (Files.isDirectory(c.plan) ? "is a folder, not a file"
+                    : "not found"));
         }
         OptionChecks.sum("--train + --validation + --test",
                 OptionChecks.sum("--train + --validation", c.train, c.validation), c.test);

@@ -1,30 +1,35 @@
 package dev.peft4j.cli;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The lines of a UTF-8 input file ({@code -}: standard input), numbered: invalid UTF-8 fails naming the file and the
- * line, a byte-order mark at the start is dropped (editors on Windows write one, and it would otherwise become part
- * of the first line's text), and a missing file fails as "FILE: not found".
+ * The lines of a UTF-8 input file ({@code -}: standard input), numbered: each line is decoded on its own, so invalid
+ * UTF-8 fails naming the file and the line it is on; a byte-order mark at the start is dropped (editors on Windows
+ * write one, and it would otherwise become part of the first line's text); a line ends at "\n" or "\r\n"; a missing
+ * file fails as "FILE: not found".
  */
 final class TextLines implements Closeable {
     private final String name;
-    private final BufferedReader reader;
+    private final InputStream in;
+    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private long number;
 
     private TextLines(String name, InputStream in) {
         this.name = name;
-        this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+        this.in = new BufferedInputStream(in, 1 << 16);
     }
 
     /** Opens {@code file}, or standard input for "-". */
@@ -35,17 +40,29 @@ final class TextLines implements Closeable {
 
     /** The next line, or null at the end; its number is {@link #number()}. */
     String next() throws IOException {
-        String line;
-        try {
-            line = reader.readLine();
-        } catch (CharacterCodingException e) {
-            throw new IOException(name + " line " + (number + 1) + ": not valid UTF-8 text", e);
+        line.reset();
+        int b;
+        boolean any = false;
+        while ((b = in.read()) >= 0) {
+            any = true;
+            if (b == '\n') {
+                break;
+            }
+            line.write(b);
         }
-        if (line == null) {
+        if (!any) {
             return null;
         }
         number++;
-        return number == 1 && line.startsWith("\uFEFF") ? line.substring(1) : line;
+        byte[] bytes = line.toByteArray();
+        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        String text;
+        try {
+            text = decoder.reset().decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(name + " line " + number + ": not valid UTF-8 text", e);
+        }
+        return number == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** The number of the line {@link #next()} returned last (1 for the first). */
@@ -60,6 +77,6 @@ final class TextLines implements Closeable {
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        in.close();
     }
 }
