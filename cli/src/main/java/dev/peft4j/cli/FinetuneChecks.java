@@ -38,9 +38,14 @@ final class FinetuneChecks {
 
     /** The run's optimizer steps, refused where they overflow, exceed {@link #MAX_STEPS} or cannot fit the heap. */
     static long steps(int train, int batch, int epochs, long maxHeap) {
+        return steps("--epochs", "--train", train, batch, epochs, maxHeap);
+    }
+
+    /** As {@link #steps(int, int, int, long)}, naming the options as the command calls them. */
+    static long steps(String epochsOption, String trainOption, int train, int batch, int epochs, long maxHeap) {
         long perEpoch = (train + (long) batch - 1) / batch;
-        String what = "--epochs " + epochs + " with " + perEpoch + " steps per epoch (--train " + train + ", --batch "
-                + batch + ")";
+        String what = epochsOption + " " + epochs + " with " + perEpoch + " steps per epoch (" + trainOption + " " + train
+                + ", --batch " + batch + ")";
         long total = OptionChecks.product(what, perEpoch, epochs);
         if (total > MAX_STEPS) {
             throw new UsageException(what + " makes " + total + " optimizer steps, more than one run can count ("

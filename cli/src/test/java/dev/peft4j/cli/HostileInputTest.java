@@ -277,6 +277,9 @@ class HostileInputTest {
                 "-Xmx"},
             {new String[] {"bench", "--steps", "3", "--warmup", "3"}, "--warmup"},
             {new String[] {"predict-mixed", "--adapter", "a=x", "--batch", "0"}, "--batch must be ≥ 1"},
+            {new String[] {"search", "--proxy-epochs", "2147483647", "--output", dir.resolve("o1").toString()},
+                "--proxy-epochs 2147483647"},
+            {new String[] {"search", "--budget", "2", "--output", dir.resolve("o1").toString()}, "--budget"},
         };
         for (Object[] c : cases) {
             String[] args = (String[]) c[0];
