@@ -70,6 +70,22 @@ class ConfigJsonRobustnessTest {
         assertNames(e, d.resolve(HfCheckpoint.CONFIG).toString(), "UTF-8");
     }
 
+    /** A base model with an infinite weight loaded silently. */
+    @Test
+    void nonFiniteBaseWeightsAreRefusedNamingTheTensor() throws IOException {
+        Path d = bertCheckpoint();
+        Path weights = d.resolve(HfCheckpoint.WEIGHTS);
+        SafeTensorsContent c = SafeTensors.read(weights);
+        java.util.Map<String, TensorData> t = new java.util.LinkedHashMap<>(c.tensors());
+        String key = t.keySet().iterator().next();
+        float[] data = t.get(key).data().clone();
+        data[0] = Float.POSITIVE_INFINITY;
+        t.put(key, new TensorData(t.get(key).shape(), data));
+        SafeTensors.write(weights, t, c.metadata());
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> HfCheckpoint.read(d));
+        assertNames(e, weights.toString(), "'" + key + "'", "flat index 0", "Infinity");
+    }
+
     /** The shape mismatch between config.json and the weights did not name the checkpoint. */
     @Test
     void configThatDisagreesWithTheWeightsNamesTheFiles() throws IOException {
