@@ -6,6 +6,7 @@ module dev.peft4j.cli {
     requires com.google.gson;
     requires info.picocli;
     requires java.desktop;
+    requires java.logging;
     requires org.jfree.jfreechart;
 
     exports dev.peft4j.cli;

@@ -49,10 +49,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (steps < 1 || batch < 1 || seq < 2 || layers < 1 || warmup < 0 || warmup >= steps) {
-            throw new IllegalArgumentException("--steps, --batch, --layers must be ≥ 1, --seq ≥ 2, 0 ≤ --warmup < --steps");
-        }
         BertConfig base = BertConfig.miniLmL6();
+        BenchChecks.check(this, base);
         BertConfig cfg = new BertConfig(base.vocabSize(), base.hidden(), layers, base.heads(), base.intermediate(),
                 Math.max(seq, 8), base.typeVocabSize(), base.layerNormEps(), base.activation(), 0.1f, base.pooling());
         try (Backend chosen = backend.create()) {

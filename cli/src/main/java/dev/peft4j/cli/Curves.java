@@ -28,11 +28,20 @@ final class Curves {
         if (!validation.isEmpty()) {
             loss.add(new Chart.Series("validation", column(validation, 0), column(validation, 1), Chart.Style.POINTS, null));
         }
-        loss.writePng(dir.resolve("loss.png"), 800, 500);
+        writePng(loss, dir.resolve("loss.png"));
         if (!validation.isEmpty()) {
-            new Chart("validation accuracy", "step", "accuracy")
-                    .add(new Chart.Series("validation accuracy", column(validation, 0), column(validation, 2), Chart.Style.LINE, null))
-                    .writePng(dir.resolve("validation.png"), 800, 500);
+            writePng(new Chart("validation accuracy", "step", "accuracy")
+                    .add(new Chart.Series("validation accuracy", column(validation, 0), column(validation, 2), Chart.Style.LINE, null)),
+                    dir.resolve("validation.png"));
+        }
+    }
+
+    /** The chart as an 800 × 500 PNG; a failure names the file (the image writer's own message does not). */
+    private static void writePng(Chart chart, Path file) throws IOException {
+        try {
+            chart.writePng(file, 800, 500);
+        } catch (IOException e) {
+            throw dev.peft4j.io.IoErrors.withPath(file, e);
         }
     }
 

@@ -85,9 +85,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (train < 1 || test < 1 || validation < 0 || maxLength.tokens() < 3 || epochs < 1 || batch < 1) {
-            throw new IllegalArgumentException("--train, --test, --epochs, --batch must be ≥ 1, --validation ≥ 0, --max-length ≥ 3");
-        }
+        FinetuneChecks.check(this);
         long wallStart = System.nanoTime();
         try (RunFolder run = openRunFolder()) {
             return call(run, wallStart);

@@ -3,16 +3,7 @@ package dev.peft4j.cli;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.text.Prediction;
 import dev.peft4j.text.TextClassifier;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,13 +26,16 @@ final class PredictCommand implements Callable<Integer> {
     BackendOption backend = new BackendOption();
     @Option(names = "--input", paramLabel = "FILE", description = "UTF-8 text, one text per line; '-' reads standard input")
     String input;
+    @Option(names = "--format", description = "tsv (LABEL<TAB>probabilities<TAB>TEXT, the text escaped: \\t, \\n, "
+            + "\\\\, \\u001b...) or jsonl (one JSON object per text) (default ${DEFAULT-VALUE})")
+    PredictionFormat format = PredictionFormat.TSV;
     @Parameters(arity = "0..*", paramLabel = "TEXT", description = "texts to classify")
     List<String> texts;
 
     @Override
     public Integer call() throws Exception {
         if ((texts == null || texts.isEmpty()) == (input == null)) {
-            throw new IllegalArgumentException("give texts as arguments or --input FILE, not both and not neither");
+            throw new UsageException("give texts as arguments or --input FILE, not both and not neither");
         }
         RunInfo info = RunInfo.read(run.run);
         PrintStream out = System.out;
@@ -50,12 +44,10 @@ final class PredictCommand implements Callable<Integer> {
                 print(out, classifier.classify(texts), texts);
                 return 0;
             }
-            try (BufferedReader reader = open(input)) {
+            try (TextLines lines = TextLines.open(input)) {
                 List<String> chunk = new ArrayList<>(CHUNK);
-                long line = 0;
                 String text;
-                while ((text = readLine(reader, line + 1)) != null) {
-                    line++;
+                while ((text = lines.next()) != null) {
                     chunk.add(text);
                     if (chunk.size() == CHUNK) {
                         print(out, classifier.classify(chunk), chunk);
@@ -70,35 +62,9 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BufferedReader open(String file) throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        if (file.equals("-")) {
-            return new BufferedReader(new InputStreamReader(System.in, decoder));
-        }
-        try {
-            return new BufferedReader(new InputStreamReader(Files.newInputStream(Path.of(file)), decoder));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("--input " + file + ": no such file");
-        }
-    }
-
-    private String readLine(BufferedReader reader, long number) throws IOException {
-        try {
-            return reader.readLine();
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("--input " + input + ": line " + number + " is not valid UTF-8");
-        }
-    }
-
-    private static void print(PrintStream out, List<Prediction> predictions, List<String> texts) {
+    private void print(PrintStream out, List<Prediction> predictions, List<String> texts) {
         for (int i = 0; i < predictions.size(); i++) {
-            Prediction p = predictions.get(i);
-            StringBuilder probs = new StringBuilder();
-            for (int k = 0; k < p.labels().size(); k++) {
-                probs.append(String.format("%s%s=%.4f", k == 0 ? "" : "  ", p.labels().get(k), p.probabilities()[k]));
-            }
-            out.printf("%s\t%s\t%s%n", p.label(), probs, texts.get(i));
+            out.println(format.line(predictions.get(i), texts.get(i)));
         }
     }
 }

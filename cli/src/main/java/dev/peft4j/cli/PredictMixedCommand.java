@@ -7,15 +7,10 @@ import dev.peft4j.model.MixedLoraClassifier;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.tokenizer.Encoding;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,13 +25,15 @@ import picocli.CommandLine.Option;
 @Command(name = "predict-mixed", mixinStandardHelpOptions = true,
         description = {"Classify texts, each with its own LoRA fine-tuning run, in shared batches on one base model.",
             "Input: one text per line as NAME<TAB>TEXT (NAME from --adapter). Output per line:",
-            "NAME<TAB>LABEL<TAB>probabilities<TAB>TEXT, in input order."})
+            "NAME<TAB>LABEL<TAB>probabilities<TAB>TEXT, in input order, the text escaped (\\t, \\n, \\\\, \\u001b...)."})
 final class PredictMixedCommand implements Callable<Integer> {
     @Mixin
     BackendOption backend = new BackendOption();
     @Option(names = "--adapter", required = true, paramLabel = "NAME=RUN",
             description = "a name and the --output folder of a LoRA finetune run (repeat; every run on the same base model)")
-    Map<String, Path> adapters = new LinkedHashMap<>();
+    List<String> adapterOptions = new ArrayList<>();
+    /** The adapters by name, from {@link #adapterOptions}. */
+    private Map<String, Path> adapters;
     @Option(names = "--input", paramLabel = "FILE", defaultValue = "-",
             description = "the NAME<TAB>TEXT lines (default: standard input)")
     String input;
@@ -47,9 +44,8 @@ final class PredictMixedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch must be ≥ 1, got " + batchSize);
-        }
+        OptionChecks.atLeast("--batch", batchSize, 1);
+        adapters = AdapterOptions.byName(adapterOptions);
         List<String> names = new ArrayList<>(adapters.keySet());
         List<RunInfo> infos = new ArrayList<>();
         for (Map.Entry<String, Path> e : adapters.entrySet()) {
@@ -98,34 +94,26 @@ final class PredictMixedCommand implements Callable<Integer> {
 
     private List<Request> read(List<String> names, List<RunInfo> infos, WordPieceTokenizer tokenizer) throws IOException {
         List<Request> out = new ArrayList<>();
-        try (BufferedReader in = input.equals("-")
-                ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
+        try (TextLines in = TextLines.open(input)) {
             String line;
-            int number = 0;
-            while ((line = in.readLine()) != null) {
-                number++;
+            while ((line = in.next()) != null) {
                 if (line.isBlank()) {
                     continue;
                 }
                 int tab = line.indexOf('\t');
                 if (tab < 0) {
-                    throw new IllegalArgumentException(where(number) + ": expected NAME<TAB>TEXT, found no tab");
+                    throw new IllegalArgumentException(in.name() + " line " + in.number() + ": expected NAME<TAB>TEXT, found no tab");
                 }
                 int adapter = names.indexOf(line.substring(0, tab));
                 if (adapter < 0) {
-                    throw new IllegalArgumentException(where(number) + ": unknown adapter '" + line.substring(0, tab)
-                            + "'; --adapter gave " + names);
+                    throw new IllegalArgumentException(in.name() + " line " + in.number() + ": unknown adapter '"
+                            + TsvText.escape(line.substring(0, tab)) + "'; --adapter gave " + names);
                 }
                 String text = line.substring(tab + 1);
                 out.add(new Request(adapter, text, tokenizer.encode(text, null, infos.get(adapter).maxLength())));
             }
         }
         return out;
-    }
-
-    private String where(int line) {
-        return (input.equals("-") ? "standard input" : input) + " line " + line;
     }
 
     /** The chunk's encodings right-padded to the longest one. */
@@ -152,6 +140,6 @@ final class PredictMixedCommand implements Callable<Integer> {
             best = p[k] > p[best] ? k : best;
             probs.append(String.format("%s%s=%.4f", k == 0 ? "" : "  ", labels.get(k), p[k]));
         }
-        return name + "\t" + labels.get(best) + "\t" + probs + "\t" + text;
+        return name + "\t" + TsvText.escape(labels.get(best)) + "\t" + probs + "\t" + TsvText.escape(text);
     }
 }

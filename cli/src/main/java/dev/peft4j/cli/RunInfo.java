@@ -34,7 +34,7 @@ record RunInfo(String model, List<String> labels, int maxLength, String dataset,
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + " is missing: --run must name the --output folder of a finetune run");
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage());
+            throw new IllegalArgumentException(file + " is not valid JSON: " + dev.peft4j.io.JsonText.parseProblem(e));
         }
         if (r == null || r.model() == null || r.labels() == null || r.labels().size() < 2 || r.maxLength() < 3) {
             throw new IllegalArgumentException(file + ": fields model, labels (≥ 2) and maxLength (≥ 3) are required");

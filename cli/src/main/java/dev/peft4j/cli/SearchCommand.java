@@ -97,10 +97,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (proxyTrain < 1 || proxyValidation < 1 || proxyEpochs < 1 || parallel < 1 || !(budget > 0 && budget < 1)) {
-            throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel must be ≥ 1 "
-                    + "and --budget in (0, 1)");
-        }
+        SearchChecks.check(this);
         BaseModel base = model.base().preloaded();
         LabeledDataset data = dataset.load();
         if (proxyTrain + proxyValidation > data.size()) {

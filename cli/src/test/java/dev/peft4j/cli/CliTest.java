@@ -170,7 +170,7 @@ class CliTest {
         assertEquals(1, run("finetune", "--method", "nope", "--dataset", "csv:" + csv, "--train", "8", "--validation", "0",
                 "--test", "4", "--output", dir.resolve("y").toString()).exit());
         Run r = run("finetune", "--train", "0");
-        assertEquals(1, r.exit());
+        assertEquals(2, r.exit(), "a value out of range is a usage error");
         assertTrue(r.err().contains("--train"), r.err());
         Run b = run("eval", "--run", dir.resolve("nothing-here").toString());
         assertEquals(1, b.exit());

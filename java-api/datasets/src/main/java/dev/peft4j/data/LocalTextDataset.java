@@ -104,7 +104,7 @@ public final class LocalTextDataset {
                 try {
                     element = JsonParser.parseString(line);
                 } catch (JsonParseException e) {
-                    throw new DatasetException(where + ": malformed JSON: " + e.getMessage(), e);
+                    throw new DatasetException(where + ": malformed JSON: " + dev.peft4j.io.JsonText.parseProblem(e), e);
                 }
                 if (!element.isJsonObject()) {
                     throw new DatasetException(where + ": expected a JSON object, found " + abbreviate(line));

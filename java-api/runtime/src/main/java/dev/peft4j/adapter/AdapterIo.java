@@ -86,7 +86,7 @@ public final class AdapterIo {
         if (!Files.isRegularFile(weightsFile)) {
             throw new AdapterFormatException(weightsFile + ": file is missing");
         }
-        SafeTensorsContent content = SafeTensors.read(weightsFile);
+        SafeTensorsContent content = SafeTensors.readWeights(weightsFile);
         String file = weightsFile.toString();
         Map<String, TensorData> tensors = normalise(content.tensors(), model, file);
         PeftPlan plan;
@@ -94,6 +94,7 @@ public final class AdapterIo {
         Set<String> ignorable = Set.of();
         if (cfg.has("peft4j")) {
             JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
+            HfFieldChecks.formatVersion(own, cfg);
             String arch = own.string("architecture");
             if (!arch.equals(model.naming().architecture())) {
                 throw new AdapterFormatException(configFile + ": field 'peft4j.architecture' is " + arch
@@ -113,6 +114,9 @@ public final class AdapterIo {
                 throw new AdapterFormatException(configFile + ": field 'peft_type' is " + type + " but the peft4j plan is "
                         + PeftConfigs.typeOf(plan));
             }
+            if (type == PeftType.LORA) {
+                HfFieldChecks.loraAgainstPlan(cfg, plan);
+            }
         } else {
             DerivedPlans.Derived d;
             try {
@@ -123,6 +127,9 @@ public final class AdapterIo {
             plan = d.plan();
             shared = d.sharedCAttn();
             ignorable = d.ignorable();
+        }
+        if (type == PeftType.LORA) {
+            HfFieldChecks.lora(cfg, tensors, model, file);
         }
         checkBeforeAllocating(model, plan, type, shared, tensors, file);
         model.applyPlan(plan, seed);

@@ -70,7 +70,7 @@ public final class HfCheckpoint {
         if (!Files.isRegularFile(weightsFile)) {
             throw new AdapterFormatException(weightsFile + ": file is missing (only safetensors checkpoints are read)");
         }
-        SafeTensorsContent content = SafeTensors.read(weightsFile);
+        SafeTensorsContent content = SafeTensors.readWeights(weightsFile);
         String type = cfg.string("model_type", cfg.has("n_embd") ? "gpt2" : "bert");
         Map<String, TensorData> w = new LinkedHashMap<>();
         if (type.equals("gpt2")) {
@@ -252,12 +252,17 @@ public final class HfCheckpoint {
     /** Writes pretty JSON to a temporary file in the same folder and renames it over {@code file}. */
     static void writeJsonAtomically(Path file, JsonObject json) throws IOException {
         String text = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(json) + "\n";
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".", ".tmp");
+        Path tmp = null;
         try {
+            tmp = dev.peft4j.io.TempFiles.createSibling(file);
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw dev.peft4j.io.IoErrors.withPath(file, e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
         }
     }
 

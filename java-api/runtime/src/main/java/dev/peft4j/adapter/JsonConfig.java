@@ -39,7 +39,7 @@ final class JsonConfig {
             }
             return new JsonConfig(file, e.getAsJsonObject());
         } catch (JsonParseException e) {
-            throw new AdapterFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new AdapterFormatException(file + ": not valid JSON: " + JsonText.parseProblem(e), e);
         }
     }
 

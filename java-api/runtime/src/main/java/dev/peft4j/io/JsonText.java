@@ -38,6 +38,22 @@ public final class JsonText {
         return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
     }
 
+    /**
+     * A parser's message in the reader's words: without the exception class names gson puts in front
+     * ({@code com.google.gson.stream.MalformedJsonException: ...}) and without its troubleshooting link, cut to a
+     * readable length.
+     */
+    public static String parseProblem(Throwable e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        m = m.length() > 2 * MAX_MESSAGE ? m.substring(0, 2 * MAX_MESSAGE) : m; // before the regex: paths can be huge
+        m = m.replaceAll("(?:[a-z_][a-z0-9_]*\\.)+[A-Z]\\w*(?:Exception|Error): ", "");
+        int see = m.indexOf("\nSee https://");
+        if (see >= 0) {
+            m = m.substring(0, see);
+        }
+        return shorten(m.strip());
+    }
+
     /** {@code e} as an object; {@code what} names it in the error. */
     public static JsonObject object(JsonElement e, String what) {
         if (e == null || !e.isJsonObject()) {

@@ -39,6 +39,20 @@ public final class SafeTensors {
         return read(file, Runtime.getRuntime().maxMemory());
     }
 
+    /**
+     * As {@link #read(Path)}, for weights that a model will use (adapters, checkpoints, base models): a NaN or an
+     * infinity in any tensor is refused with a {@link SafeTensorsFormatException} naming the file, the tensor and
+     * the element's index.
+     */
+    public static SafeTensorsContent readWeights(Path file) throws IOException {
+        SafeTensorsContent c = read(file);
+        String problem = FiniteValues.firstProblem(c.tensors());
+        if (problem != null) {
+            throw new SafeTensorsFormatException(file + ": " + problem);
+        }
+        return c;
+    }
+
     /** As {@link #read(Path)}, refusing files whose float32 tensors need more than {@code heapLimit} bytes. */
     static SafeTensorsContent read(Path file, long heapLimit) throws IOException {
         String name = file.toString();
@@ -98,10 +112,19 @@ public final class SafeTensors {
     /** As {@link #write(Path, Map, Map)}; {@code beforeRename} runs after the data is on disk (a test hook). */
     static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata, Runnable beforeRename)
             throws IOException {
+        try {
+            writeAtomically(file, tensors, metadata, beforeRename);
+        } catch (IOException e) {
+            throw IoErrors.withPath(file, e); // a full disk says only "No space left on device"
+        }
+    }
+
+    private static void writeAtomically(Path file, Map<String, TensorData> tensors, Map<String, String> metadata,
+                                        Runnable beforeRename) throws IOException {
         byte[] header = headerBytes(file, new TreeMap<>(tensors), metadata);
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = TempFiles.createSibling(target);
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

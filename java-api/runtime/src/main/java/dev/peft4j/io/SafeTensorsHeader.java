@@ -6,7 +6,16 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -50,11 +59,12 @@ final class SafeTensorsHeader {
             root = JsonParser.parseString(json);
         } catch (JsonParseException e) {
             throw new SafeTensorsFormatException(file + ": header (bytes 8.." + dataStart + ") is not valid JSON: "
-                    + e.getMessage(), e);
+                    + JsonText.parseProblem(e), e);
         }
         if (!root.isJsonObject()) {
             throw new SafeTensorsFormatException(file + ": header (bytes 8.." + dataStart + ") is not a JSON object");
         }
+        checkNoDuplicateKeys(file, json, dataStart);
         Map<String, String> metadata = new LinkedHashMap<>();
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, JsonElement> e : root.getAsJsonObject().entrySet()) {
@@ -66,6 +76,60 @@ final class SafeTensorsHeader {
         }
         checkNoOverlap(file, entries, dataStart);
         return new SafeTensorsHeader(List.copyOf(entries), metadata);
+    }
+
+    /**
+     * Refuses a header in which one object holds a key twice (JSON parsers keep one of the copies silently, so a
+     * second entry of a tensor would replace the first unseen). Walks the tokens without recursion; {@code json}
+     * has already parsed, so the walk cannot fail on syntax.
+     */
+    private static void checkNoDuplicateKeys(String file, String json, long dataStart) throws SafeTensorsFormatException {
+        try (JsonReader r = new JsonReader(new StringReader(json))) {
+            r.setStrictness(Strictness.LENIENT); // as the parser above reads it
+            Deque<Set<String>> keys = new ArrayDeque<>();
+            String tensor = null;
+            while (true) {
+                JsonToken token = r.peek();
+                switch (token) {
+                    case BEGIN_OBJECT -> {
+                        r.beginObject();
+                        keys.push(new HashSet<>());
+                    }
+                    case END_OBJECT -> {
+                        r.endObject();
+                        keys.pop();
+                    }
+                    case BEGIN_ARRAY -> {
+                        r.beginArray();
+                        keys.push(Set.of()); // arrays hold no keys
+                    }
+                    case END_ARRAY -> {
+                        r.endArray();
+                        keys.pop();
+                    }
+                    case NAME -> {
+                        String name = r.nextName();
+                        if (keys.size() == 1) {
+                            tensor = name;
+                        }
+                        if (!keys.peek().add(name)) {
+                            throw new SafeTensorsFormatException(file + ": header (bytes 8.." + dataStart + ") holds "
+                                    + (keys.size() == 1 ? "the key '" + name + "'"
+                                    : "the field '" + name + "' of '" + tensor + "'") + " twice");
+                        }
+                    }
+                    case END_DOCUMENT -> {
+                        return;
+                    }
+                    default -> r.skipValue();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SafeTensorsFormatException s) {
+                throw s;
+            }
+            throw new SafeTensorsFormatException(file + ": header (bytes 8.." + dataStart + ") is not valid JSON", e);
+        }
     }
 
     private static Map<String, String> parseMetadata(String file, JsonElement value)

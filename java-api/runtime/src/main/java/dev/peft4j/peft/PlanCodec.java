@@ -67,7 +67,13 @@ public final class PlanCodec {
 
     /** Reads a plan file; a malformed one throws a {@link PlanFormatException} naming the file and the field. */
     public static PeftPlan read(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) { // its own message is only "Input length = 1"
+            throw new PlanFormatException(file + ": not valid UTF-8 text");
+        }
+        return parse(text, file.toString());
     }
 
     /** Parses a plan document; {@code source} names it in errors. */
@@ -76,7 +82,7 @@ public final class PlanCodec {
         try {
             root = JsonParser.parseString(text);
         } catch (JsonParseException | IllegalStateException e) {
-            throw new PlanFormatException(source + ": not valid JSON: " + JsonText.shorten(e.getMessage()));
+            throw new PlanFormatException(source + ": not valid JSON: " + JsonText.parseProblem(e));
         }
         return fromJson(root, source);
     }

@@ -72,7 +72,7 @@ public final class WordPieceTokenizer {
         } catch (JsonParseException | IllegalStateException | ClassCastException | UnsupportedOperationException
                  | NullPointerException | IndexOutOfBoundsException e) {
             // Gson's typed accessors report a missing or mistyped field this way
-            throw new IllegalArgumentException("not a usable WordPiece tokenizer.json: " + e.getMessage(), e);
+            throw new IllegalArgumentException("not a usable WordPiece tokenizer.json: " + dev.peft4j.io.JsonText.parseProblem(e), e);
         } catch (StackOverflowError e) {
             throw new IllegalArgumentException("not a usable WordPiece tokenizer.json: values nest too deeply", e);
         }

@@ -72,7 +72,7 @@ final class CheckpointFile {
     static TrainingCheckpoint read(Path file) throws IOException {
         SafeTensorsContent content;
         try {
-            content = SafeTensors.read(file);
+            content = SafeTensors.readWeights(file);
         } catch (IOException e) {
             if (e instanceof java.nio.file.NoSuchFileException) {
                 throw e;
@@ -121,13 +121,28 @@ final class CheckpointFile {
                 history.add(metrics(JsonText.object(historyArray.get(i), "metadata field " + at), at));
             }
             Metrics bestMetrics = hasBest ? metrics(JsonText.object(metaJson(meta, "best"), "metadata field best"), "best") : null;
-            return new TrainingCheckpoint(metaString(meta, "fingerprint"), metaLong(meta, "step"),
-                    metaInt(meta, "epoch"), metaInt(meta, "micro"), metaLong(meta, "tokens"),
-                    tensor(content, "losses", null).data(), names, shapes, values, m, v, history, bestMetrics, best,
-                    metaInt(meta, "since_best"));
+            long step = atLeastZero(meta, "step", metaLong(meta, "step"));
+            int epoch = (int) atLeastZero(meta, "epoch", metaInt(meta, "epoch"));
+            int micro = (int) atLeastZero(meta, "micro", metaInt(meta, "micro"));
+            long tokens = atLeastZero(meta, "tokens", metaLong(meta, "tokens"));
+            int sinceBest = (int) atLeastZero(meta, "since_best", metaInt(meta, "since_best"));
+            TensorData losses = tensor(content, "losses", null);
+            if (losses.shape().length != 1 || losses.data().length != step) {
+                throw new IllegalArgumentException("tensor losses has shape " + Arrays.toString(losses.shape())
+                        + " but metadata field step is " + step + " (one loss per step: [" + step + "])");
+            }
+            return new TrainingCheckpoint(metaString(meta, "fingerprint"), step, epoch, micro, tokens,
+                    losses.data(), names, shapes, values, m, v, history, bestMetrics, best, sinceBest);
         } catch (RuntimeException e) {
-            throw new CheckpointException(file + ": malformed checkpoint: " + JsonText.shorten(e.getMessage()), e);
+            throw new CheckpointException(file + ": malformed checkpoint: " + JsonText.parseProblem(e), e);
         }
+    }
+
+    private static long atLeastZero(Map<String, String> meta, String key, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("metadata field " + key + " is " + v + "; it must be ≥ 0");
+        }
+        return v;
     }
 
     private static String metaString(Map<String, String> meta, String key) {
@@ -161,7 +176,7 @@ final class CheckpointFile {
         try {
             return JsonParser.parseString(metaString(meta, key));
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("metadata field " + key + " is not JSON: " + JsonText.shorten(e.getMessage()));
+            throw new IllegalArgumentException("metadata field " + key + " is not JSON: " + JsonText.parseProblem(e));
         }
     }
 

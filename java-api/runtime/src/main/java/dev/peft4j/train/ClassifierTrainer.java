@@ -48,7 +48,11 @@ public final class ClassifierTrainer {
         List<Parameter> trainable = model.trainableParameters();
         int microPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
         long stepsPerEpoch = (microPerEpoch + config.accumulationSteps() - 1) / config.accumulationSteps();
-        long totalSteps = stepsPerEpoch * config.epochs();
+        long totalSteps = stepsPerEpoch * config.epochs(); // < 2^62: no overflow
+        if (totalSteps > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(config.epochs() + " epochs of " + stepsPerEpoch + " steps make "
+                    + totalSteps + " steps, more than one run can count (" + (Integer.MAX_VALUE - 8) + ")");
+        }
         TrainingState state = new TrainingState(totalSteps, config.patience());
         String fingerprint = fingerprint(trainable, train.size(), validation.size());
         listener.onStart(totalSteps);
@@ -57,7 +61,7 @@ public final class ClassifierTrainer {
         boolean cancelled;
         try (Optimizer opt = new Optimizer(be, trainable)) {
             if (checkpoints != null && checkpoints.resume() && Files.exists(checkpoints.path())) {
-                TrainingCheckpoint c = readCheckpoint(fingerprint);
+                TrainingCheckpoint c = readCheckpoint(fingerprint, totalSteps, microPerEpoch);
                 ParameterValues.restore(trainable, c.values());
                 opt.restore(c.step(), c.adamM(), c.adamV());
                 state.resume(c);
@@ -216,13 +220,25 @@ public final class ClassifierTrainer {
         }
     }
 
-    private TrainingCheckpoint readCheckpoint(String fingerprint) {
+    /** The checkpoint's position must lie inside this run (its metadata passed the checksum but may be hand-edited). */
+    private void checkPosition(TrainingCheckpoint c, long totalSteps, int microPerEpoch) throws CheckpointException {
+        String problem = c.step() > totalSteps ? "step " + c.step() + " is beyond the run's " + totalSteps + " steps"
+                : c.epoch() > config.epochs() ? "epoch " + c.epoch() + " is beyond the run's " + config.epochs() + " epochs"
+                : c.micro() > microPerEpoch ? "micro-step " + c.micro() + " is beyond an epoch's " + microPerEpoch
+                + " micro-batches" : null;
+        if (problem != null) {
+            throw new CheckpointException(checkpoints.path() + ": malformed checkpoint: metadata " + problem);
+        }
+    }
+
+    private TrainingCheckpoint readCheckpoint(String fingerprint, long totalSteps, int microPerEpoch) {
         try {
             TrainingCheckpoint c = CheckpointFile.read(checkpoints.path());
             if (!c.fingerprint().equals(fingerprint)) {
                 throw new CheckpointException(checkpoints.path() + ": written by a different run; it holds\n  "
                         + c.fingerprint() + "\nbut this run is\n  " + fingerprint);
             }
+            checkPosition(c, totalSteps, microPerEpoch);
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);

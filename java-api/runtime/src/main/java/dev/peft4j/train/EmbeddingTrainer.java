@@ -47,6 +47,10 @@ public final class EmbeddingTrainer {
         int microPerEpoch = (pairs.size() + batch - 1) / batch;
         long stepsPerEpoch = (microPerEpoch + accumulation - 1) / accumulation;
         long totalSteps = stepsPerEpoch * config.epochs();
+        if (totalSteps > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(config.epochs() + " epochs of " + stepsPerEpoch + " steps make "
+                    + totalSteps + " steps, more than one run can count (" + (Integer.MAX_VALUE - 8) + ")");
+        }
         LrSchedule schedule = new LrSchedule(config.lr(), (int) Math.round(config.warmupFraction() * totalSteps),
                 (int) totalSteps, config.decay());
         float[] losses = new float[(int) totalSteps];

@@ -70,6 +70,22 @@ class ConfigJsonRobustnessTest {
         assertNames(e, d.resolve(HfCheckpoint.CONFIG).toString(), "UTF-8");
     }
 
+    /** A base model with an infinite weight loaded silently. */
+    @Test
+    void nonFiniteBaseWeightsAreRefusedNamingTheTensor() throws IOException {
+        Path d = bertCheckpoint();
+        Path weights = d.resolve(HfCheckpoint.WEIGHTS);
+        SafeTensorsContent c = SafeTensors.read(weights);
+        java.util.Map<String, TensorData> t = new java.util.LinkedHashMap<>(c.tensors());
+        String key = t.keySet().iterator().next();
+        float[] data = t.get(key).data().clone();
+        data[0] = Float.POSITIVE_INFINITY;
+        t.put(key, new TensorData(t.get(key).shape(), data));
+        SafeTensors.write(weights, t, c.metadata());
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> HfCheckpoint.read(d));
+        assertNames(e, weights.toString(), "'" + key + "'", "flat index 0", "Infinity");
+    }
+
     /** The shape mismatch between config.json and the weights did not name the checkpoint. */
     @Test
     void configThatDisagreesWithTheWeightsNamesTheFiles() throws IOException {
@@ -141,8 +157,38 @@ class ConfigJsonRobustnessTest {
     /** Was a NegativeArraySizeException (or, for ranks near 10⁸, an OutOfMemoryError) while attaching the plan. */
     @Test
     void loraRankThatDisagreesWithTheFileIsRefusedBeforeAllocating() throws IOException {
-        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":2147483647"), "lora_A.weight", "has shape [2, 4]");
-        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":100000000"), "lora_A.weight", "[100000000, 4]");
+        // the top-level r (2) disagrees with the plan's rank before the tensors are even looked at
+        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":2147483647"), "field 'r' is 2", "2147483647");
+        assertNames(adapterFailure(true, "\"rank\":2", "\"rank\":100000000"), "field 'r' is 2", "100000000");
+        // without the plan, r itself against the tensors' rank
+        assertNames(adapterFailure(false, "\"r\":2", "\"r\":2147483647"), "field 'r' says rank 2147483647",
+                "lora_A.weight", "has rank 2");
+    }
+
+    /** r, lora_alpha and target_modules were never checked against the tensors; all of these loaded. */
+    @Test
+    void hfLoraFieldsAreCheckedAgainstTheTensors() throws IOException {
+        assertNames(adapterFailure(false, "\"r\":2", "\"r\":0"), "field 'r' is 0", "≥ 1");
+        assertNames(adapterFailure(false, "\"r\":2", "\"r\":-1"), "field 'r' is -1");
+        assertNames(adapterFailure(false, "\"r\":2", "\"r\":16"), "field 'r' says rank 16", "has rank 2");
+        assertNames(adapterFailure(false, "\"target_modules\":[\"query\"]", "\"target_modules\":\"(query\""),
+                "target_modules", "(query", "not a valid regular expression");
+        assertNames(adapterFailure(false, "\"target_modules\":[\"query\"]", "\"target_modules\":[\"value\"]"),
+                "target_modules", "does not cover", "attention.self.query");
+        assertNames(adapterFailure(false, "\"target_modules\":[\"query\"]", "\"target_modules\":\"value\""),
+                "target_modules", "does not cover");
+    }
+
+    /** With a peft4j section the top-level fields were ignored entirely, and any format version was accepted. */
+    @Test
+    void topLevelFieldsMustAgreeWithThePeft4jSectionWhoseVersionIsKnown() throws IOException {
+        assertNames(adapterFailure(true, "\"r\":2", "\"r\":8"), "field 'r' is 8", "plan's LoRA rank is 2");
+        assertNames(adapterFailure(true, "\"lora_alpha\":4", "\"lora_alpha\":32"), "field 'lora_alpha' is 32.0",
+                "plan's LoRA alpha is 4.0");
+        assertNames(adapterFailure(true, "\"format_version\":2", "\"format_version\":99"),
+                "peft4j.format_version' is 99", "reads 1 to 2");
+        assertNames(adapterFailure(true, "\"target_modules\":[\"query\"]", "\"target_modules\":\"[\""),
+                "not a valid regular expression");
     }
 
     /** Was a StackOverflowError: the layer plan was printed recursively into the message. */

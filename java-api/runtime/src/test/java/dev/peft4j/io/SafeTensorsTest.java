@@ -127,6 +127,33 @@ class SafeTensorsTest {
         assertRejected("[1,2]", eight, "not a JSON object");
     }
 
+    /** A repeated key was read silently, the last copy winning. */
+    @Test
+    void rejectsDuplicateKeys() throws IOException {
+        byte[] eight = new byte[8];
+        assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight, "'w'", "twice");
+        assertRejected("{\"w\":{\"dtype\":\"F32\",\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight,
+                "'dtype'", "'w'", "twice");
+        assertRejected("{\"__metadata__\":{\"a\":\"1\",\"a\":\"2\"}}", eight, "'a'", "twice");
+    }
+
+    /** NaN and Inf weights loaded silently (predictions became NaN). */
+    @Test
+    void readWeightsRefusesNonFiniteValuesNamingTensorAndIndex() throws IOException {
+        Path p = dir.resolve("nan.safetensors");
+        SafeTensors.write(p, Map.of("ok", new TensorData(new int[] {2}, new float[] {1, 2}),
+                "w", new TensorData(new int[] {2, 3}, new float[] {0, 1, 2, 3, Float.NEGATIVE_INFINITY, 5})), Map.of());
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.readWeights(p));
+        for (String part : List.of(p.toString(), "'w'", "[1, 1]", "flat index 4", "-Infinity")) {
+            assertTrue(e.getMessage().contains(part), part + " missing from " + e.getMessage());
+        }
+        assertEquals(Float.NEGATIVE_INFINITY, SafeTensors.read(p).get("w").data()[4], "the format itself holds any float");
+        SafeTensors.write(p, Map.of("w", new TensorData(new int[] {1}, new float[] {Float.NaN})), Map.of());
+        assertTrue(assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.readWeights(p)).getMessage()
+                .contains("NaN"));
+    }
+
     @Test
     void rejectsHeaderLengthBeyondFile() throws IOException {
         Path p = dir.resolve("short.safetensors");

@@ -20,4 +20,13 @@ class PlanCodecRobustnessTest {
         assertTrue(e.getMessage().contains("plan.json") && e.getMessage().contains("an array of 1 entries"), e.getMessage());
         assertTrue(e.getMessage().length() < 400, "a short message: " + e.getMessage().length() + " characters");
     }
+
+    /** Found by ReaderFuzzProperties: invalid UTF-8 escaped as a MalformedInputException saying "Input length = 1". */
+    @Test
+    void invalidUtf8NamesTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("plan.json");
+        Files.write(file, new byte[] {(byte) 0xFB, '{', '}'});
+        PlanFormatException e = assertThrows(PlanFormatException.class, () -> PlanCodec.read(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not valid UTF-8"), e.getMessage());
+    }
 }

@@ -36,7 +36,7 @@ class CheckpointFileRobustnessTest {
         float[][] v = {{1e-3f, 2e-3f, 3e-3f, 4e-3f, 5e-3f, 6e-3f}, {7e-3f, 8e-3f, 9e-3f}};
         float[][] best = {{6, 5, 4, 3, 2, 1}, {9, 8, 7}};
         List<Metrics> history = List.of(new Metrics(0.69, 0.5, 0.4, 16), new Metrics(Double.NaN, 0.75, 0.7, 16));
-        return new TrainingCheckpoint("fp", 12, 1, 3, 4096, new float[] {0.7f, 0.6f}, names, shapes, values, m, v,
+        return new TrainingCheckpoint("fp", 2, 1, 3, 4096, new float[] {0.7f, 0.6f}, names, shapes, values, m, v,
                 history, new Metrics(0.5, 0.75, 0.7, 16), best, 1);
     }
 
@@ -113,6 +113,27 @@ class CheckpointFileRobustnessTest {
         refused(editedMeta(m -> m.put("names", "[" + DEEP.replace("3", "\"w\"") + "]")), "names[0]", "an array of 1 entries");
         refused(editedMeta(m -> m.put("step", DEEP)), "step", "whole number");
         refused(editedMeta(m -> m.put("history", "[".repeat(100_000))), "history", "not JSON");
+    }
+
+    /** Was {@code arraycopy: last source index 999999 out of bounds for float[4]}, naming no file. */
+    @Test
+    void positionsOutOfRangeAreRefusedWithTheFileAndField() throws Exception {
+        refused(editedMeta(m -> m.put("step", "999999")), "step is 999999", "losses", "[2]");
+        refused(editedMeta(m -> m.put("step", "-1")), "step is -1", "≥ 0");
+        refused(editedMeta(m -> m.put("epoch", "-3")), "epoch is -3");
+        refused(editedMeta(m -> m.put("micro", "-1")), "micro is -1");
+        refused(editedMeta(m -> m.put("tokens", "-5")), "tokens is -5");
+        refused(editedMeta(m -> m.put("since_best", "-2")), "since_best is -2");
+        refused(edited(m -> {}, t -> t.put("losses", new TensorData(new int[] {1, 2}, new float[2]))), "losses",
+                "[1, 2]");
+    }
+
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTheTensorAndIndex() throws Exception {
+        refused(edited(m -> {}, t -> t.put("value/w", new TensorData(new int[] {2, 3}, new float[] {1, 2, 3, 4, Float.NaN, 6}))),
+                "value/w", "[1, 1]", "flat index 4", "NaN");
+        refused(edited(m -> {}, t -> t.put("adam_v/b", new TensorData(new int[] {3},
+                new float[] {0, Float.POSITIVE_INFINITY, 0}))), "adam_v/b", "[1]", "Infinity");
     }
 
     @Test

@@ -136,6 +136,31 @@ class CheckpointResumeTest {
         }
     }
 
+    /** A position that passes the checksum (re-signed by hand) but lies beyond the run is refused, naming the file. */
+    @Test
+    void positionsBeyondTheRunAreRejected() throws Exception {
+        Path ckpt = dir.resolve("edited.ckpt");
+        assertThrows(IllegalStateException.class, () -> CheckpointRun.run(new CheckpointOptions(ckpt, 3, false), new TrainListener() {
+            @Override
+            public void onStep(long step, long totalSteps, float loss, float lr, float gradNorm, double tps) {
+                if (step == 4) {
+                    throw new IllegalStateException("stop");
+                }
+            }
+        }));
+        byte[] good = Files.readAllBytes(ckpt);
+        for (String[] edit : new String[][] {{"epoch", "999", "epoch 999 is beyond"}, {"micro", "999", "micro-step 999"}}) {
+            Files.write(ckpt, good);
+            dev.peft4j.io.SafeTensorsContent c = dev.peft4j.io.SafeTensors.read(ckpt);
+            java.util.Map<String, String> meta = new java.util.TreeMap<>(c.metadata());
+            meta.remove("crc32");
+            meta.put(edit[0], edit[1]);
+            meta.put("crc32", Long.toString(CheckpointFile.crc(c.tensors(), meta)));
+            dev.peft4j.io.SafeTensors.write(ckpt, c.tensors(), meta);
+            assertRejected(ckpt, edit[2]);
+        }
+    }
+
     private static void assertRejected(Path ckpt, String why) {
         UncheckedIOException e = assertThrows(UncheckedIOException.class,
                 () -> CheckpointRun.run(new CheckpointOptions(ckpt, 1, true), null));

@@ -77,7 +77,7 @@ public final class SearchJournal implements AutoCloseable {
             try {
                 line = JsonParser.parseString(lines[i]);
             } catch (JsonParseException e) {
-                throw malformed(i, "not JSON: " + JsonText.shorten(e.getMessage()));
+                throw malformed(i, "not JSON: " + JsonText.parseProblem(e));
             }
             TrialResult r;
             try {

@@ -106,6 +106,10 @@ public final class OnnxWeights {
                 unmapped.add(t.name());
             }
         }
+        String problem = dev.peft4j.io.FiniteValues.firstProblem(out);
+        if (problem != null) {
+            throw new OnnxFormatException(problem);
+        }
         return withDimensions(graph, constants, orderByName(out), List.copyOf(unmapped));
     }
 

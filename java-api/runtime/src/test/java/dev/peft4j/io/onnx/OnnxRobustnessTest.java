@@ -99,4 +99,24 @@ class OnnxRobustnessTest {
         assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("embeddings.word_embeddings.weight"),
                 e.getMessage());
     }
+
+    /** A NaN initializer loaded silently into the base model (every output then NaN). */
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTheTensor() throws Exception {
+        byte[] model = OnnxFuzzTest.seedModel();
+        byte[] ten = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(10f).array();
+        int at = -1;
+        for (int i = 0; i + 4 <= model.length && at < 0; i++) {
+            if (model[i] == ten[0] && model[i + 1] == ten[1] && model[i + 2] == ten[2] && model[i + 3] == ten[3]) {
+                at = i;
+            }
+        }
+        assertTrue(at >= 0, "the seed holds the value 10");
+        ByteBuffer.wrap(model).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, Float.NaN);
+        Path file = dir.resolve("nan.onnx");
+        Files.write(file, model);
+        OnnxFormatException e = assertThrows(OnnxFormatException.class, () -> OnnxWeights.loadBert(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("NaN")
+                && e.getMessage().contains("weights must be finite") && e.getMessage().contains("tensor '"), e.getMessage());
+    }
 }

@@ -1,0 +1,26 @@
+package dev.peft4j.cli;
+
+/** The option values of {@code search}, checked before the model and the data load. */
+final class SearchChecks {
+    private SearchChecks() {}
+
+    static void check(SearchCommand c) {
+        OptionChecks.atLeast("--proxy-train", c.proxyTrain, 1);
+        OptionChecks.atLeast("--proxy-validation", c.proxyValidation, 1);
+        OptionChecks.atLeast("--proxy-epochs", c.proxyEpochs, 1);
+        OptionChecks.atLeast("--parallel", c.parallel, 1);
+        OptionChecks.atLeast("--samples", c.samples, 1);
+        OptionChecks.atLeast("--initial", c.initial, 1);
+        OptionChecks.atLeast("--iterations", c.iterations, 0);
+        OptionChecks.atLeast("--batch-size", c.boBatch, 1);
+        OptionChecks.atLeast("--batch", c.batch, 1);
+        OptionChecks.atLeast("--max-length", c.maxLength.tokens(), 3);
+        OptionChecks.positive("--lr", c.lr);
+        if (!(c.budget > 0 && c.budget < 1)) {
+            throw new UsageException("--budget must lie in (0, 1), got " + c.budget);
+        }
+        OptionChecks.sum("--proxy-train + --proxy-validation", c.proxyTrain, c.proxyValidation);
+        FinetuneChecks.steps("--proxy-epochs", "--proxy-train", c.proxyTrain, c.batch, c.proxyEpochs,
+                Runtime.getRuntime().maxMemory());
+    }
+}
