@@ -1,8 +1,12 @@
 package dev.peft4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.peft4j.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -80,5 +84,13 @@ class SgemmTest extends KernelTestBase {
         for (float v : c.toArray()) {
             assertTrue(v == 0f, "k = 0 with beta = 0 must give zeros, got " + v);
         }
+    }
+
+    /** The AVX2 test run (-XX:UseAVX=2 in kernels-cpu's pom) must really run 256-bit code on an AVX-512 machine. */
+    @Test
+    void theAvx2RunUses256BitVectors() {
+        assumeTrue(ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:UseAVX=2"), "not the AVX2 run");
+        assertTrue(FloatVector.SPECIES_PREFERRED.vectorBitSize() <= 256,
+                "preferred vectors under -XX:UseAVX=2: " + FloatVector.SPECIES_PREFERRED);
     }
 }
