@@ -14,24 +14,36 @@ import jdk.incubator.vector.VectorMask;
  * along k are folded into packing).
  *
  * <p>GotoBLAS blocking: for each NC-wide column block and KC-deep k block, B' is packed into NR-wide strips
- * (kept in L2, one strip in L1 while the A block streams); for each MC-row block A' is packed into MR-row strips;
+ * (the panel in L3, one strip in L1/L2 while the A block streams); for each MC-row block A' is packed into MR-row strips;
  * the register-tiled micro-kernel then keeps an MR×NR tile of C in vector registers (6×3 vectors of 16 floats
- * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step). A plain row-major leading segment of the left
+ * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step; 4×2 with 16 vector registers, see
+ * {@link #SHAPE}). KC, MC and NC follow the caches ({@link GemmBlocking}). A plain row-major leading segment of the left
  * operand (x in x·Wᵀ, also in LoRA's [x, s·u]) is not packed: the micro-kernel broadcasts from its rows in place
  * and only the remaining segments (and a last partial row strip) are packed.
  * Edges are zero-padded in the packed panels and written back with masked stores, so tails run at vector speed. For n ≤ one vector (rank-r
- * products) a 12×1-vector kernel avoids padding n to 3 vectors. C is never read on the first k block
+ * products) a 12×1-vector kernel avoids padding n to NR. C is never read on the first k block
  * when β = 0. The work is split across the pool by rows (or by columns when rows are few).
  */
 final class Sgemm {
-    static final int MR = 6;
-    static final int NR = Simd.SCALAR ? 16 : 3 * L;
+    /**
+     * Micro-kernel shape, rows × vectors of C held in registers, chosen once per JVM: 6×3 (18 accumulators) where
+     * C2 has 32 vector registers (AVX-512, also at 256 bits; AArch64), 4×2 (8 accumulators) where it has 16 (x86
+     * without AVX-512, or -XX:UseAVX=2). With 16, C2 spilled 8 of 6×3's accumulators to the stack inside the k loop
+     * (and 2 of 6×2's: it hoists several broadcasts and keeps a pointer in a vector register); 4×2 leaves room.
+     * -Dpeft4j.cpu.gemmKernel=6x3|4x2 overrides the choice.
+     */
+    static final String SHAPE = kernelShape();
+    static final int MR = SHAPE.charAt(0) - '0';
+    static final int NV = SHAPE.charAt(2) - '0';
+    static final int NR = Simd.SCALAR ? 16 : NV * L;
     static final int MR_NARROW = 12;
     static final int NR_NARROW = Simd.SCALAR ? 16 : L;
     /** Largest k block; k is split into ⌈k/KC⌉ equal blocks, so k = 384 + r (LoRA's augmented k) is one pass. */
-    static final int KC = Integer.getInteger("peft4j.cpu.kc", 448);
-    static final int MC = Integer.getInteger("peft4j.cpu.mc", 120);
-    static final int NC = 32 * NR;
+    static final int KC = Integer.getInteger("peft4j.cpu.kc", GemmBlocking.kc(NR));
+    /** Rows of A packed per block (a multiple of MR, the packed MC × KC block stays in L2). */
+    static final int MC = Integer.getInteger("peft4j.cpu.mc", GemmBlocking.mc(MR, KC));
+    /** Columns of B packed per block (a multiple of NR, the packed KC × NC panel stays in the L3 share). */
+    static final int NC = Math.max(NR, Integer.getInteger("peft4j.cpu.nc", GemmBlocking.nc(NR, KC)) / NR * NR);
 
     private static final int FIRST = 0;
     private static final int ACCUMULATE = 1;
@@ -196,10 +208,10 @@ final class Sgemm {
                                 kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else if (kd > 0 && rows == mr) {
                                 int os = direct.outerStride();
-                                kernel6x3(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
+                                kernel(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
                                         buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else {
-                                kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
+                                kernel(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             }
                             int cBase = cOff + (ic + is) * ldc + jc + js;
                             if (cs == null) {
@@ -214,13 +226,46 @@ final class Sgemm {
         }
     }
 
+    /** The micro-kernel of {@link #SHAPE} (a constant, so the JIT keeps one branch). */
+    private static void kernel(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                               float[] bp, int bOff, int kc, float[] tile) {
+        if (MR == 6) {
+            kernel6x3(ad, adOff, rs, kd, ap, apOff, bp, bOff, kc, tile);
+        } else {
+            kernel4x2(ad, adOff, rs, kd, ap, apOff, bp, bOff, kc, tile);
+        }
+    }
+
+    /** The shape property if set (validated), else 6×3 with 32 vector registers and 4×2 with 16. */
+    private static String kernelShape() {
+        String s = System.getProperty("peft4j.cpu.gemmKernel");
+        if (s != null) {
+            if (!s.equals("6x3") && !s.equals("4x2")) {
+                throw new IllegalArgumentException("-Dpeft4j.cpu.gemmKernel=" + s + ": expected 6x3 or 4x2");
+            }
+            return s;
+        }
+        return vectorRegisters() >= 32 ? "6x3" : "4x2";
+    }
+
     /**
-     * tile[r·NR + j] = Σ_p A(r,p)·bp[p·NR + j] with 18 accumulators. Steps p &lt; kd read A in place from a plain
-     * row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
-     * A(r,p) = ap[apOff + (p − kd)·MR + r].
+     * Vector registers C2 can allocate: 16 on x86 without AVX-512 (ymm0–15; also an AVX-512 CPU under
+     * -XX:UseAVX=2), 32 with AVX-512 (zmm0–31, also usable at 256 bits) and on AArch64.
      */
-    private static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                                  float[] bp, int bOff, int kc, float[] tile) {
+    static int vectorRegisters() {
+        String arch = System.getProperty("os.arch");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+        return x86 && VectorWidth.preferredBits() < 512 ? 16 : 32;
+    }
+
+    /**
+     * tile[r·nr + j] = Σ_p A(r,p)·bp[p·nr + j], nr = 3 vectors, with 18 accumulators. Steps p &lt; kd read A in place from a plain
+     * row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
+     * A(r,p) = ap[apOff + (p − kd)·6 + r].
+     */
+    static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                          float[] bp, int bOff, int kc, float[] tile) {
+        final int nr = 3 * L; // strip width of this shape (= NR when it is the chosen one)
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
@@ -229,7 +274,7 @@ final class Sgemm {
         FloatVector c50 = c00, c51 = c00, c52 = c00;
         int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs, a4 = adOff + 4 * rs, a5 = adOff + 5 * rs;
         int bi = bOff;
-        for (int p = 0; p < kd; p++, bi += NR) {
+        for (int p = 0; p < kd; p++, bi += nr) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
@@ -246,7 +291,7 @@ final class Sgemm {
             a = FloatVector.broadcast(S, ad[a5 + p]);
             c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = kd, ai = apOff; p < kc; p++, ai += 6, bi += nr) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
@@ -264,11 +309,50 @@ final class Sgemm {
             c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L);
-        c10.intoArray(tile, NR); c11.intoArray(tile, NR + L); c12.intoArray(tile, NR + 2 * L);
-        c20.intoArray(tile, 2 * NR); c21.intoArray(tile, 2 * NR + L); c22.intoArray(tile, 2 * NR + 2 * L);
-        c30.intoArray(tile, 3 * NR); c31.intoArray(tile, 3 * NR + L); c32.intoArray(tile, 3 * NR + 2 * L);
-        c40.intoArray(tile, 4 * NR); c41.intoArray(tile, 4 * NR + L); c42.intoArray(tile, 4 * NR + 2 * L);
-        c50.intoArray(tile, 5 * NR); c51.intoArray(tile, 5 * NR + L); c52.intoArray(tile, 5 * NR + 2 * L);
+        c10.intoArray(tile, nr); c11.intoArray(tile, nr + L); c12.intoArray(tile, nr + 2 * L);
+        c20.intoArray(tile, 2 * nr); c21.intoArray(tile, 2 * nr + L); c22.intoArray(tile, 2 * nr + 2 * L);
+        c30.intoArray(tile, 3 * nr); c31.intoArray(tile, 3 * nr + L); c32.intoArray(tile, 3 * nr + 2 * L);
+        c40.intoArray(tile, 4 * nr); c41.intoArray(tile, 4 * nr + L); c42.intoArray(tile, 4 * nr + 2 * L);
+        c50.intoArray(tile, 5 * nr); c51.intoArray(tile, 5 * nr + L); c52.intoArray(tile, 5 * nr + 2 * L);
+    }
+
+    /** As {@link #kernel6x3} for 4 rows × 2 vectors (nr = 2 vectors, packed A strips of 4 rows): 8 accumulators. */
+    static void kernel4x2(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
+                          float[] bp, int bOff, int kc, float[] tile) {
+        final int nr = 2 * L; // strip width of this shape (= NR when it is the chosen one)
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00;
+        int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs;
+        int bi = bOff;
+        for (int p = 0; p < kd; p++, bi += nr) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ad[a0 + p]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ad[a1 + p]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ad[a2 + p]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ad[a3 + p]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+        }
+        for (int p = kd, ai = apOff; p < kc; p++, ai += 4, bi += nr) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = b0.fma(a, c10); c11 = b1.fma(a, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = b0.fma(a, c20); c21 = b1.fma(a, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, L);
+        c10.intoArray(tile, nr); c11.intoArray(tile, nr + L);
+        c20.intoArray(tile, 2 * nr); c21.intoArray(tile, 2 * nr + L);
+        c30.intoArray(tile, 3 * nr); c31.intoArray(tile, 3 * nr + L);
     }
 
     /**

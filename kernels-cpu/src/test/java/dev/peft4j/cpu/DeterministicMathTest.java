@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -109,9 +111,19 @@ class DeterministicMathTest {
             compiled = KernelBitsProbe.digest();
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(List.of(java, "-Xint", "--add-modules", "jdk.incubator.vector",
-                "-cp", System.getProperty("java.class.path"), KernelBitsProbe.class.getName()))
-                .redirectErrorStream(true).start();
+        // the child takes this JVM's vector width: its -XX:UseAVX (the AVX2 test run) and its vectorBits property
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xint", "--add-modules", "jdk.incubator.vector"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:UseAVX=") || arg.equals("-XX:+IgnoreUnrecognizedVMOptions")) {
+                cmd.add(arg);
+            }
+        }
+        String bits = System.getProperty(Simd.PROPERTY);
+        if (bits != null) {
+            cmd.add("-D" + Simd.PROPERTY + "=" + bits);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelBitsProbe.class.getName()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the interpreted probe did not finish");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, p.exitValue(), out);

@@ -1,8 +1,13 @@
 package dev.peft4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.peft4j.tensor.Tensor;
+import java.lang.management.ManagementFactory;
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -79,6 +84,49 @@ class SgemmTest extends KernelTestBase {
         CPU.gemm(a, false, b, false, c, 1f, 0f);
         for (float v : c.toArray()) {
             assertTrue(v == 0f, "k = 0 with beta = 0 must give zeros, got " + v);
+        }
+    }
+
+    /** The AVX2 test run (-XX:UseAVX=2 in kernels-cpu's pom) must really run 256-bit code on an AVX-512 machine. */
+    @Test
+    void theAvx2RunUses256BitVectors() {
+        assumeTrue(ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:UseAVX=2"), "not the AVX2 run");
+        assertTrue(FloatVector.SPECIES_PREFERRED.vectorBitSize() <= 256,
+                "preferred vectors under -XX:UseAVX=2: " + FloatVector.SPECIES_PREFERRED);
+    }
+
+    /**
+     * Both micro-kernels (6×3 and 4×2 vectors; a JVM runs one of them, by its vector registers) against plain loops
+     * in double: A read in place for the first kd steps (rows rs apart), then from a packed strip.
+     */
+    @ParameterizedTest(name = "rows={0} vectors={1} kd={2} kc={3}")
+    @CsvSource({"6,3,0,37", "6,3,37,37", "6,3,13,40", "4,2,0,37", "4,2,37,37", "4,2,13,40", "6,3,0,1", "4,2,1,1"})
+    void microKernelsMatchPlainLoops(int mr, int nv, int kd, int kc) {
+        assumeTrue(!Simd.SCALAR, "vector kernels only");
+        int nr = nv * Simd.L, rs = kc + 3;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(mr * 1000L + kd * 10L + kc);
+        float[] ad = new float[5 + mr * rs], ap = new float[7 + (kc - kd) * mr], bp = new float[2 + kc * nr];
+        for (float[] x : new float[][] {ad, ap, bp}) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextDouble(-1, 1);
+            }
+        }
+        float[] tile = new float[mr * nr];
+        java.util.Arrays.fill(tile, Float.NaN);
+        if (mr == 6) {
+            Sgemm.kernel6x3(ad, 5, rs, kd, ap, 7, bp, 2, kc, tile);
+        } else {
+            Sgemm.kernel4x2(ad, 5, rs, kd, ap, 7, bp, 2, kc, tile);
+        }
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) {
+                double want = 0;
+                for (int p = 0; p < kc; p++) {
+                    double a = p < kd ? ad[5 + i * rs + p] : ap[7 + (p - kd) * mr + i];
+                    want += a * bp[2 + p * nr + j];
+                }
+                assertEquals(want, tile[i * nr + j], 1e-5 * kc, "tile(" + i + "," + j + ")");
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.peft4j.backend.Availability;
+import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.BackendProvider;
 import dev.peft4j.backend.BackendUnavailableException;
 import dev.peft4j.backend.Backends;
@@ -53,10 +54,21 @@ class CudaBackendProviderTest {
 
     @Test
     void createFailsWithTheReasonInsteadOfReturningABackend() {
+        assumeFalse(provider.availability().available(),
+                "a CUDA device is present and -D" + CudaBackendProvider.UNVERIFIED_PROPERTY + "=true was given");
         BackendUnavailableException e = assertThrows(BackendUnavailableException.class, provider::create);
         assertTrue(e.getMessage().contains(provider.availability().reason()), e.getMessage());
         BackendUnavailableException byName = assertThrows(BackendUnavailableException.class, () -> Backends.create("cuda"));
         assertTrue(byName.getMessage().contains(provider.availability().reason()), byName.getMessage());
+    }
+
+    @Test
+    void createReturnsTheCudaBackendWhenItIsAvailable() throws Exception {
+        assumeTrue(provider.availability().available(), "no CUDA backend here: " + provider.availability().reason());
+        try (Backend b = provider.create(); Backend byName = Backends.create("cuda")) {
+            assertEquals("cuda", b.name());
+            assertEquals("cuda", byName.name());
+        }
     }
 
     /** libcuda.so.1 in the loader's usual places or on LD_LIBRARY_PATH. */
