@@ -8,4 +8,13 @@ package dev.peft4j.search;
 @FunctionalInterface
 public interface TrialRunner {
     TrialResult run(Trial trial) throws Exception;
+
+    /**
+     * Everything besides the trial that changes its result (model, data, training settings, backend, metric); it
+     * enters every trial's fingerprint. The default, {@link TrialSetup#NONE}, suits only a runner whose result
+     * depends on the trial alone.
+     */
+    default TrialSetup setup() {
+        return TrialSetup.NONE;
+    }
 }
