@@ -57,7 +57,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
     int batch = TrainConfig.defaults().batchSize();
     @Option(names = "--lr", description = "peak learning rate (default: the method's own, 1e-3; prefix 1e-2, mam 2e-4; "
-            + "1e-3 with --plan)")
+            + "with --plan, the rate of the methods the plan is built from, see Methods.learningRate)")
     Float lr;
     @Option(names = "--seed", description = "seed for initialisation, shuffling, dropout and (unless --split-seed) the data split (default ${DEFAULT-VALUE})")
     long seed = TrainConfig.defaults().seed();

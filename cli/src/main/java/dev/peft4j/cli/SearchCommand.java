@@ -12,6 +12,7 @@ import dev.peft4j.search.AutoPeftResult;
 import dev.peft4j.search.AutoPeftSearcher;
 import dev.peft4j.search.AutoPeftSpace;
 import dev.peft4j.search.BudgetAllocator;
+import dev.peft4j.search.ClassBalance;
 import dev.peft4j.search.ClassifierTrialRunner;
 import dev.peft4j.search.ParetoPoint;
 import dev.peft4j.peft.PlanCodec;
@@ -24,6 +25,7 @@ import dev.peft4j.search.SearchReport;
 import dev.peft4j.search.Trial;
 import dev.peft4j.search.TrialResult;
 import dev.peft4j.search.TrialRunner;
+import dev.peft4j.search.TrialSetup;
 import dev.peft4j.search.TrialScheduler;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
@@ -57,14 +59,22 @@ final class SearchCommand implements Callable<Integer> {
     ModelOption model = ModelOption.defaultingTo("bge-small");
     @Mixin
     DatasetOptions dataset = new DatasetOptions();
-    @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans meet it exactly; BO saves "
-            + "its front's best point within it (default ${DEFAULT-VALUE})")
+    @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans come as close to it as "
+            + "the sizes' rounding allows, never above it and at most 10 % below it (each plan's deviation is reported); "
+            + "BO saves its front's best point within it (default ${DEFAULT-VALUE})")
     double budget = 0.005;
     @Option(names = "--within-budget", description = "BO: propose only configurations within --budget (the front is then "
             + "the best trade-off inside it) instead of the whole space")
     boolean withinBudget;
-    @Option(names = "--samples", description = "S4: configurations sampled per choice, K (default ${DEFAULT-VALUE})")
+    @Option(names = "--samples", description = "S4: configurations sampled per choice and round, K ≥ 2 to average "
+            + "(default ${DEFAULT-VALUE})")
     int samples = 2;
+    @Option(names = "--extra-rounds", description = "S4: rounds of K more samples for choices within noise of the best "
+            + "(default ${DEFAULT-VALUE})")
+    int extraRounds = 2;
+    @Option(names = "--metric", description = "search metric: accuracy or macro-f1 (default: macro-f1 when the proxy "
+            + "training data are unbalanced, the largest class over 1.2/C of them, as SpamAssassin; else accuracy)")
+    String metric;
     @Option(names = "--initial", description = "BO: initial Sobol points (default ${DEFAULT-VALUE})")
     int initial = 8;
     @Option(names = "--iterations", description = "BO: proposal rounds (default ${DEFAULT-VALUE})")
@@ -81,8 +91,9 @@ final class SearchCommand implements Callable<Integer> {
     MaxLengthOption maxLength = new MaxLengthOption();
     @Option(names = "--batch", description = "examples per training step (default ${DEFAULT-VALUE})")
     int batch = TrainConfig.defaults().batchSize();
-    @Option(names = "--lr", description = "peak learning rate of the proxies (default ${DEFAULT-VALUE})")
-    float lr = 1e-3f;
+    @Option(names = "--lr", description = "peak learning rate of every proxy (default: each plan's methods' rate, "
+            + "1e-3; prefix-heavy plans 1e-2, MAM-like 2e-4)")
+    Float lr;
     @Option(names = "--parallel", description = "trials run at once (default ${DEFAULT-VALUE})")
     int parallel = 1;
     @Option(names = "--backend", description = "backend for the trials (default ${DEFAULT-VALUE})")
@@ -97,9 +108,10 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (proxyTrain < 1 || proxyValidation < 1 || proxyEpochs < 1 || parallel < 1 || !(budget > 0 && budget < 1)) {
-            throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel must be ≥ 1 "
-                    + "and --budget in (0, 1)");
+        if (proxyTrain < 1 || proxyValidation < 1 || proxyEpochs < 1 || parallel < 1 || samples < 1 || extraRounds < 0
+                || !(budget > 0 && budget < 1)) {
+            throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel, --samples "
+                    + "must be ≥ 1, --extra-rounds ≥ 0 and --budget in (0, 1)");
         }
         BaseModel base = model.base().preloaded();
         LabeledDataset data = dataset.load();
@@ -113,25 +125,41 @@ final class SearchCommand implements Callable<Integer> {
         List<EncodedExample> validation =
                 TextExamples.encode(tokenizer, splits.validation().examples(), maxLength.tokens());
         Files.createDirectories(output);
-        TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch).withLr(lr)
-                .withSeed(seed);
-        TrialRunner trainer = new ClassifierTrialRunner(backend, be -> {
+        ClassBalance balance = ClassBalance.of(train, data.numLabels());
+        ClassifierTrialRunner.Score score = score(balance);
+        double majority = ClassBalance.of(validation, data.numLabels()).majorityScore(score);
+        System.out.printf(java.util.Locale.ROOT, "search metric: %s (largest class %.1f %% of the proxy training data); "
+                + "always answering the majority class scores %.4f on the proxy validation%n",
+                score == ClassifierTrialRunner.Score.ACCURACY ? "accuracy" : "macro-F1", 100 * balance.majorityShare(),
+                majority);
+        TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch)
+                .withLr(lr != null ? lr : TrainConfig.defaults().lr()).withSeed(seed);
+        TrialRunner trainer = new ClassifierTrialRunner(backend, base.name(), be -> {
             try {
                 return base.load(be, 0.1f);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        },
-                data.numLabels(), train, validation, proxyTraining, new Batcher(tokenizer.padId()),
-                ClassifierTrialRunner.Score.ACCURACY);
+        }, dataset.name() + ", split seed " + seed + ", " + proxyTrain + " train / " + proxyValidation + " validation",
+                data.numLabels(), train, validation, maxLength.tokens(), proxyTraining, lr == null,
+                new Batcher(tokenizer.padId()), score);
+        System.out.println("trial setup (every trial's fingerprint covers it): " + trainer.setup());
         AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
-        TrialRunner reporting = trial -> {
-            TrialResult r = trainer.run(trial);
-            System.out.printf("trial %d done (%s elapsed): %s  metric %.4f  params %.4f%%  %.0fs%s%n", done.incrementAndGet(),
-                    ProgressBar.duration((System.nanoTime() - start) / 1e9), trial.id(), r.metric(),
-                    100 * r.parameterFraction(), r.seconds(), r.ok() ? "" : "  FAILED: " + r.reason());
-            return r;
+        TrialRunner reporting = new TrialRunner() {
+            @Override
+            public TrialResult run(Trial trial) throws Exception {
+                TrialResult r = trainer.run(trial);
+                System.out.printf("trial %d done (%s elapsed): %s  metric %.4f  params %.4f%%  %.0fs%s%n",
+                        done.incrementAndGet(), ProgressBar.duration((System.nanoTime() - start) / 1e9), trial.id(),
+                        r.metric(), 100 * r.parameterFraction(), r.seconds(), r.ok() ? "" : "  FAILED: " + r.reason());
+                return r;
+            }
+
+            @Override
+            public TrialSetup setup() {
+                return trainer.setup(); // the fingerprints must cover the wrapped runner's model, data and settings
+            }
         };
         Path journalFile = output.resolve("journal.jsonl");
         try (SearchJournal journal = SearchJournal.open(journalFile)) {
@@ -146,10 +174,19 @@ final class SearchCommand implements Callable<Integer> {
             List<double[]> points = new ArrayList<>();
             List<String> pointLabels = new ArrayList<>();
             if (algorithm.equals("s4")) {
-                S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg),
-                        new S4Searcher.Settings(samples, proxy, seed, 0.0)).search(scheduler);
+                S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg, maxLength.tokens()),
+                        new S4Searcher.Settings(samples, proxy, seed, 0.0, 1.0 / proxyValidation, extraRounds))
+                        .search(scheduler);
+                if (!r.plan().accepted()) {
+                    throw new IllegalStateException("S4's final configuration " + r.config() + " misses the budget: "
+                            + r.plan().rejection());
+                }
                 best = r.plan().plan();
                 report = SearchReport.s4(r);
+                System.out.println("S4 stage decisions (noise: one of " + proxyValidation
+                        + " validation examples, or the sampled spread):");
+                System.out.print(SearchReport.s4Decisions(r));
+                System.out.println("S4 plan: " + SearchReport.budgetLine(r.plan(), r.maxShortfall()));
                 TrialResult chosen = scheduler.run(List.of(new Trial("s4/best", best, proxy, "S4's plan"))).get(0);
                 if (chosen.ok()) {
                     points.add(new double[] {100 * chosen.parameterFraction(), chosen.metric()});
@@ -157,7 +194,7 @@ final class SearchCommand implements Callable<Integer> {
                 }
             } else if (algorithm.equals("bo")) {
                 AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
-                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false,
+                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, majority, false,
                                 withinBudget ? budget : 1.0))
                         .search(scheduler);
                 if (r.front().isEmpty()) {
@@ -199,6 +236,18 @@ final class SearchCommand implements Callable<Integer> {
                     + output.resolve("best-plan.json") + " --model " + model.name() + ")");
         }
         return 0;
+    }
+
+    /** --metric, or macro-F1 for unbalanced data and accuracy otherwise. */
+    private ClassifierTrialRunner.Score score(ClassBalance balance) {
+        if (metric == null) {
+            return balance.unbalanced() ? ClassifierTrialRunner.Score.MACRO_F1 : ClassifierTrialRunner.Score.ACCURACY;
+        }
+        return switch (metric.toLowerCase(java.util.Locale.ROOT)) {
+            case "accuracy" -> ClassifierTrialRunner.Score.ACCURACY;
+            case "macro-f1", "macro_f1", "f1" -> ClassifierTrialRunner.Score.MACRO_F1;
+            default -> throw new IllegalArgumentException("unknown --metric '" + metric + "'; use accuracy or macro-f1");
+        };
     }
 
     private static String baselineTable(List<TrialResult> results) {

@@ -61,7 +61,8 @@ public final class ClassifierTrialRunner implements TrialRunner {
         String backendClass;
         String modelDigest;
         try (Backend be = Backends.create(backendName); BertModel probe = encoderFactory.apply(be)) {
-            backendClass = be.getClass().getName();
+            Backend inner = be instanceof dev.peft4j.backend.ValidatingBackend v ? v.unwrap() : be;
+            backendClass = inner.getClass().getName() + " (" + be.name() + ")";
             modelDigest = WeightsDigest.of(probe);
         }
         this.setup = new TrialSetup(modelName, modelDigest, data, WeightsDigest.of(train, validation), maxLength,

@@ -32,6 +32,11 @@ class S4TieTest {
         }
 
         @Override
+        public TrialSetup setup() {
+            return TrialSetup.NONE;
+        }
+
+        @Override
         public TrialResult run(Trial t) {
             ran.add(t.id());
             String[] parts = t.id().split("/");
