@@ -34,6 +34,9 @@ import picocli.CommandLine.Option;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a pretrained encoder with a PEFT method on a classification dataset.")
 final class FinetuneCommand implements Callable<Integer> {
+    /** The held-out test predictions, one line per test example (see {@link EvalCommand#evaluate}). */
+    static final String TEST_PREDICTIONS = "test-predictions.tsv";
+
     @Mixin
     ModelOption model = ModelOption.defaultingTo("minilm");
     @Mixin
@@ -66,8 +69,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Long splitSeed;
     @Mixin
     BackendOption backend = new BackendOption();
-    @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json "
-            + "and plots (default ${DEFAULT-VALUE})")
+    @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json, "
+            + "test-predictions.tsv and plots (default ${DEFAULT-VALUE})")
     Path output = Path.of("runs", "finetune");
     @Option(names = "--checkpoint-every", description = "write a resumable checkpoint every N steps, 0 = never (default ${DEFAULT-VALUE})")
     int checkpointEvery = 50;
@@ -125,7 +128,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.println("evaluating on " + splits.test().size() + " held-out examples ...");
             Metrics held;
             try (TextClassifier classifier = RunClassifier.open(output, info, be)) {
-                held = EvalCommand.evaluate(classifier, splits.test().examples());
+                held = EvalCommand.evaluate(classifier, splits.test().examples(), output.resolve(TEST_PREDICTIONS));
             }
             json(metrics, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
             Curves.write(output, result.training().losses(), validationCurve);
