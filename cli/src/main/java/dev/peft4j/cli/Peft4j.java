@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "peft4j", mixinStandardHelpOptions = true, version = "peft4j 0.1.0-SNAPSHOT",
         description = "Parameter-efficient fine-tuning on the JVM.",
         subcommands = {FinetuneCommand.class, EvalCommand.class, PredictCommand.class, PredictMixedCommand.class,
-            MergeCommand.class, ExportCommand.class, SearchCommand.class, BenchCommand.class, MethodsCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+            MergeCommand.class, ExportCommand.class, SearchCommand.class, CompareCommand.class, BenchCommand.class, MethodsCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class Peft4j implements Runnable {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
