@@ -235,6 +235,10 @@ final class FinetuneCommand implements Callable<Integer> {
         o.addProperty("epochs", epochs);
         o.addProperty("seed", seed);
         o.addProperty("split_seed", splitSeed != null ? splitSeed : seed);
+        if (result.bestValidation() != null) { // the validation that selected the kept parameters
+            o.addProperty("validation_accuracy", result.bestValidation().accuracy());
+            o.addProperty("validation_macro_f1", result.bestValidation().macroF1());
+        }
         o.addProperty("test_accuracy", held.accuracy());
         o.addProperty("test_macro_f1", held.macroF1());
         o.addProperty("trainable_parameters", result.trainableParameters());
