@@ -12,6 +12,7 @@ import dev.peft4j.search.AutoPeftResult;
 import dev.peft4j.search.AutoPeftSearcher;
 import dev.peft4j.search.AutoPeftSpace;
 import dev.peft4j.search.BudgetAllocator;
+import dev.peft4j.search.BudgetMatchedBaselines;
 import dev.peft4j.search.ClassBalance;
 import dev.peft4j.search.ClassifierTrialRunner;
 import dev.peft4j.search.ParetoPoint;
@@ -50,8 +51,9 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Search the PEFT design space (S4 progressive refinement or multi-objective BO).")
 final class SearchCommand implements Callable<Integer> {
-    /** The hand-made methods trained beside a search for comparison. */
-    static final List<String> BASELINES = List.of("lora", "houlsby", "parallel", "prefix", "bitfit", "ia3", "mam");
+    /** The hand-made methods trained beside a search for comparison, each sized to the budget. */
+    static final List<String> BASELINES = List.of("lora", "houlsby", "pfeiffer", "parallel", "prefix", "bitfit", "ia3",
+            "mam");
 
     @Option(names = "--algorithm", description = "s4 or bo (default ${DEFAULT-VALUE})")
     String algorithm = "s4";
@@ -100,7 +102,8 @@ final class SearchCommand implements Callable<Integer> {
     String backend = "cpu";
     @Option(names = "--seed", description = "seed of the search and its proxies (default ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--baselines", negatable = true, description = "also train the hand-made methods with the same proxy "
+    @Option(names = "--baselines", negatable = true, description = "also train the hand-made methods, each sized to "
+            + "--budget (baselines.tsv), with the same proxy "
             + "and plot them beside the search's points (default ${DEFAULT-VALUE})")
     boolean baselines = true;
     @Option(names = "--output", description = "folder for journal.jsonl, best-plan.json and report.md (default ${DEFAULT-VALUE})")
@@ -221,9 +224,22 @@ final class SearchCommand implements Callable<Integer> {
             List<TrialResult> handMade = new ArrayList<>();
             if (baselines) {
                 List<Trial> trials = new ArrayList<>();
+                long budgetParams = BudgetAllocator.defaults(cfg).budgetFor(budget);
+                StringBuilder sizes = new StringBuilder("method\tsize\tparameters\n");
                 for (String m : BASELINES) {
-                    trials.add(new Trial("baseline/" + m, Methods.plan(m, cfg.layers(), cfg.hidden(), 0), proxy, m));
+                    int size = BudgetMatchedBaselines.sizeFor(m, cfg, budgetParams);
+                    if (size < 0) {
+                        System.out.printf("baseline %s: even its smallest form (%,d parameters) is over the budget of "
+                                + "%,d; not trained%n", m, BudgetMatchedBaselines.count(m, cfg,
+                                BudgetMatchedBaselines.sized(m) ? 1 : 0), budgetParams);
+                        continue;
+                    }
+                    long n = BudgetMatchedBaselines.count(m, cfg, size);
+                    sizes.append(m).append('\t').append(size).append('\t').append(n).append('\n');
+                    trials.add(new Trial("baseline/" + m, Methods.plan(m, cfg.layers(), cfg.hidden(), size), proxy,
+                            m + (size > 0 ? " size " + size : "")));
                 }
+                Files.writeString(output.resolve("baselines.tsv"), sizes);
                 handMade = scheduler.run(trials);
                 report += baselineTable(handMade);
             }
@@ -251,7 +267,7 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private static String baselineTable(List<TrialResult> results) {
-        StringBuilder sb = new StringBuilder("\n## Hand-made baselines (same proxy training)\n\n"
+        StringBuilder sb = new StringBuilder("\n## Hand-made baselines (same proxy training, each sized to the budget: baselines.tsv)\n\n"
                 + "| method | metric | parameter fraction |\n|---|---|---|\n");
         for (TrialResult r : results) {
             sb.append(String.format("| %s | %s | %.4f%% |%n", r.trialId().substring("baseline/".length()),
