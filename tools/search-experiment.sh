@@ -14,7 +14,8 @@
 # Sizes are environment variables; the defaults are the protocol's:
 #   TASKS="imdb spam" SEEDS="1 2 3 4 5" LEN=128 PT=800 PV=400 S4_K=2 S4_EXTRA=2 BO_INITIAL=8 BO_ITERATIONS=8
 #   BO_BATCH=2 TRAIN=2000 VALIDATION=400 TEST=2000 EPOCHS=3 BASELINES="lora houlsby pfeiffer parallel prefix bitfit"
-#   SEARCHES="s4 bo" RESAMPLES=10000
+#   SEARCHES="s4 bo" RESAMPLES=10000 LONG_PT=0 (S4 successive halving, off in the protocol: screen every choice at
+#   PT examples, promote the best third to LONG_PT)
 # (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,7 +25,7 @@ S4_K="${S4_K:-2}"; S4_EXTRA="${S4_EXTRA:-2}"
 BO_INITIAL="${BO_INITIAL:-8}"; BO_ITERATIONS="${BO_ITERATIONS:-8}"; BO_BATCH="${BO_BATCH:-2}"
 TRAIN="${TRAIN:-2000}"; VALIDATION="${VALIDATION:-400}"; TEST="${TEST:-2000}"; EPOCHS="${EPOCHS:-3}"
 BASELINES="${BASELINES:-lora houlsby pfeiffer parallel prefix bitfit}"; SEARCHES="${SEARCHES:-s4 bo}"
-RESAMPLES="${RESAMPLES:-10000}"
+RESAMPLES="${RESAMPLES:-10000}"; LONG_PT="${LONG_PT:-0}"
 MODEL=bge-small; BUDGET=0.005; SPLIT_SEED=1
 if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
@@ -46,6 +47,7 @@ search() { # task algorithm
   local t0=$(date +%s)
   "$root/peft4j" search --algorithm "$2" --model "$MODEL" --dataset "$1" --budget "$BUDGET" --seed "$SPLIT_SEED" \
     --max-length "$LEN" --proxy-train "$PT" --proxy-validation "$PV" --samples "$S4_K" --extra-rounds "$S4_EXTRA" \
+    --long-proxy-train "$LONG_PT" \
     --initial "$BO_INITIAL" --iterations "$BO_ITERATIONS" --batch-size "$BO_BATCH" --metric "$(metric "$1")" \
     $([ "$2" = bo ] && echo --within-budget) --output "$dir" \
     > "$dir.log" 2>&1 \

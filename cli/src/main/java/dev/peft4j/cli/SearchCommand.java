@@ -74,6 +74,13 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--extra-rounds", description = "S4: rounds of K more samples for choices within noise of the best "
             + "(default ${DEFAULT-VALUE})")
     int extraRounds = 2;
+    @Option(names = "--long-proxy-train", description = "S4 successive halving: every choice is screened with the "
+            + "--proxy-* settings and the best third promoted to proxies of this many training examples (0: off; "
+            + "default ${DEFAULT-VALUE})")
+    int longProxyTrain = 0;
+    @Option(names = "--long-proxy-epochs", description = "S4 successive halving: epochs of the promoted proxies "
+            + "(default: --proxy-epochs)")
+    Integer longProxyEpochs;
     @Option(names = "--metric", description = "search metric: accuracy or macro-f1 (default: macro-f1 when the proxy "
             + "training data are unbalanced, the largest class over 1.2/C of them, as SpamAssassin; else accuracy)")
     String metric;
@@ -112,17 +119,18 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (proxyTrain < 1 || proxyValidation < 1 || proxyEpochs < 1 || parallel < 1 || samples < 1 || extraRounds < 0
-                || !(budget > 0 && budget < 1)) {
+                || longProxyTrain < 0 || (longProxyEpochs != null && longProxyEpochs < 1) || !(budget > 0 && budget < 1)) {
             throw new IllegalArgumentException("--proxy-train, --proxy-validation, --proxy-epochs, --parallel, --samples "
                     + "must be ≥ 1, --extra-rounds ≥ 0 and --budget in (0, 1)");
         }
         BaseModel base = model.base().preloaded();
         LabeledDataset data = dataset.load();
-        if (proxyTrain + proxyValidation > data.size()) {
+        int trainExamples = Math.max(proxyTrain, longProxyTrain);
+        if (trainExamples + proxyValidation > data.size()) {
             throw new IllegalArgumentException("dataset " + dataset.name() + " has " + data.size() + " examples, fewer than "
-                    + "--proxy-train + --proxy-validation");
+                    + "--proxy-train (or --long-proxy-train) + --proxy-validation");
         }
-        Splits splits = data.split(SplitSpec.counts(proxyTrain, proxyValidation, 0), seed);
+        Splits splits = data.split(SplitSpec.counts(trainExamples, proxyValidation, 0), seed);
         WordPieceTokenizer tokenizer = base.tokenizer();
         List<EncodedExample> train = TextExamples.encode(tokenizer, splits.train().examples(), maxLength.tokens());
         List<EncodedExample> validation =
@@ -143,7 +151,7 @@ final class SearchCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }, dataset.name() + ", split seed " + seed + ", " + proxyTrain + " train / " + proxyValidation + " validation",
+        }, dataset.name() + ", split seed " + seed + ", " + trainExamples + " train / " + proxyValidation + " validation",
                 data.numLabels(), train, validation, maxLength.tokens(), proxyTraining, lr == null,
                 new Batcher(tokenizer.padId()), score);
         System.out.println("trial setup (every trial's fingerprint covers it): " + trainer.setup());
@@ -178,7 +186,9 @@ final class SearchCommand implements Callable<Integer> {
             List<String> pointLabels = new ArrayList<>();
             if (algorithm.equals("s4")) {
                 S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg, maxLength.tokens()),
-                        new S4Searcher.Settings(samples, proxy, seed, 0.0, 1.0 / proxyValidation, extraRounds))
+                        new S4Searcher.Settings(samples, proxy, seed, 0.0, 1.0 / proxyValidation, extraRounds,
+                                longProxyTrain > 0 ? new ProxySettings(longProxyEpochs != null ? longProxyEpochs : proxyEpochs,
+                                        longProxyTrain, proxyValidation, seed) : null))
                         .search(scheduler);
                 if (!r.plan().accepted()) {
                     throw new IllegalStateException("S4's final configuration " + r.config() + " misses the budget: "

@@ -21,6 +21,11 @@ import java.util.SplittableRandom;
  * seed and the stage, never by list order. Each stage's {@link StageDecision} says whether it was separated from
  * noise. Points the budget rejects are counted per choice and not trained; a strategy stage of a group that is not
  * tuned is skipped. The same seed gives the same trials and the same plan.
+ *
+ * <p>Successive halving (a {@code longProxy} given): the first round of every choice trains with the short
+ * {@code proxy}; the best third of the choices by that criterion (at least 2, and every choice tied with the last one
+ * kept) is promoted, and the stage is then decided among them, as above, with trials at the {@code longProxy}. The
+ * report keeps the screening scores beside the long ones.
  */
 public final class S4Searcher {
     /**
@@ -29,9 +34,10 @@ public final class S4Searcher {
      * @param spreadPenalty    λ in mean − λ·std (0: by mean alone)
      * @param resolution       the smallest score difference that is not noise: one validation example's worth
      * @param maxExtraRounds   rounds of K more samples for choices within noise of the best
+     * @param longProxy        null, or the longer proxy that the best third of a stage's choices is promoted to
      */
     public record Settings(int samplesPerChoice, ProxySettings proxy, long seed, double spreadPenalty, double resolution,
-                           int maxExtraRounds) {
+                           int maxExtraRounds, ProxySettings longProxy) {
         public Settings {
             if (samplesPerChoice < 1) {
                 throw new IllegalArgumentException("samplesPerChoice must be ≥ 1, got " + samplesPerChoice);
@@ -43,6 +49,12 @@ public final class S4Searcher {
                 throw new IllegalArgumentException("resolution must be finite and ≥ 0 and maxExtraRounds ≥ 0, got "
                         + resolution + ", " + maxExtraRounds);
             }
+        }
+
+        /** Without successive halving. */
+        public Settings(int samplesPerChoice, ProxySettings proxy, long seed, double spreadPenalty, double resolution,
+                        int maxExtraRounds) {
+            this(samplesPerChoice, proxy, seed, spreadPenalty, resolution, maxExtraRounds, null);
         }
 
         /** Resolution 1/(proxy validation examples) (0 when the proxy uses all), up to 2 extra rounds. */
@@ -86,7 +98,24 @@ public final class S4Searcher {
         return new S4Result(reports, config, space.toPlan(config, model, allocator), allocator.maxShortfall());
     }
 
-    private StageReport runStage(S4Stage stage, List<?> choices, Map<S4Stage, Object> fixed, TrialScheduler scheduler) {
+    private StageReport runStage(S4Stage stage, List<?> all, Map<S4Stage, Object> fixed, TrialScheduler scheduler) {
+        List<?> choices = all;
+        List<ChoiceStats> screening = List.of();
+        ProxySettings proxy = settings.proxy();
+        String fidelity = "";
+        if (settings.longProxy() != null && all.size() > 2) {
+            Map<String, List<Double>> s = new LinkedHashMap<>();
+            Map<String, int[]> fr = new LinkedHashMap<>();
+            all.forEach(c -> {
+                s.put(stage.label(c), new ArrayList<>());
+                fr.put(stage.label(c), new int[2]);
+            });
+            runRound(stage, 0, new ArrayList<>(all), fixed, scheduler, s, fr, proxy, "");
+            screening = stats(stage, all, s, fr);
+            choices = promoted(all, screening);
+            proxy = settings.longProxy();
+            fidelity = "long/";
+        }
         Map<String, List<Double>> scores = new LinkedHashMap<>();
         Map<String, int[]> failedRejected = new LinkedHashMap<>();
         choices.forEach(c -> {
@@ -96,7 +125,7 @@ public final class S4Searcher {
         List<Object> active = new ArrayList<>(choices);
         int extraRounds = 0;
         for (int round = 0; ; round++) {
-            runRound(stage, round, active, fixed, scheduler, scores, failedRejected);
+            runRound(stage, round, active, fixed, scheduler, scores, failedRejected, proxy, fidelity);
             List<ChoiceStats> stats = stats(stage, choices, scores, failedRejected);
             ChoiceStats best = best(stats);
             if (best == null) {
@@ -115,12 +144,40 @@ public final class S4Searcher {
                 extraRounds++;
                 continue;
             }
-            return decide(stage, choices, stats, best, tied, extraRounds, fixed);
+            return decide(stage, choices, stats, best, tied, extraRounds, fixed, screening);
         }
     }
 
+    /** The best third of the choices by their screening criterion (at least 2; ties with the last one kept). */
+    private List<Object> promoted(List<?> all, List<ChoiceStats> screening) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if (!screening.get(i).scores().isEmpty()) {
+                order.add(i);
+            }
+        }
+        double lambda = settings.spreadPenalty();
+        order.sort((a, b) -> Double.compare(screening.get(b).criterion(lambda), screening.get(a).criterion(lambda)));
+        int keep = Math.min(order.size(), Math.max(2, (all.size() + 2) / 3));
+        List<Object> out = new ArrayList<>();
+        for (int r = 0; r < order.size(); r++) {
+            boolean tiedWithLast = r >= keep && keep > 0
+                    && screening.get(order.get(r)).criterion(lambda) == screening.get(order.get(keep - 1)).criterion(lambda);
+            if (r < keep || tiedWithLast) {
+                out.add(all.get(order.get(r)));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("no choice has a successful screening trial (" + screening
+                    + "); raise the budget or the proxy, or check the failures in the journal");
+        }
+        out.sort(java.util.Comparator.comparingInt(all::indexOf)); // back to the space's order for the report
+        return out;
+    }
+
     private void runRound(S4Stage stage, int round, List<Object> active, Map<S4Stage, Object> fixed,
-                          TrialScheduler scheduler, Map<String, List<Double>> scores, Map<String, int[]> failedRejected) {
+                          TrialScheduler scheduler, Map<String, List<Double>> scores, Map<String, int[]> failedRejected,
+                          ProxySettings proxy, String fidelity) {
         List<Trial> trials = new ArrayList<>();
         List<String> trialChoice = new ArrayList<>();
         int k = settings.samplesPerChoice();
@@ -135,7 +192,7 @@ public final class S4Searcher {
                     failedRejected.get(label)[1]++;
                     continue;
                 }
-                trials.add(new Trial("s4/" + stage + "/" + j + "/" + label, o.plan(), settings.proxy().withSeed(sampleSeed),
+                trials.add(new Trial("s4/" + fidelity + stage + "/" + j + "/" + label, o.plan(), proxy.withSeed(sampleSeed),
                         c.toString()));
                 trialChoice.add(label);
             }
@@ -185,7 +242,8 @@ public final class S4Searcher {
     }
 
     private StageReport decide(S4Stage stage, List<?> choices, List<ChoiceStats> stats, ChoiceStats best,
-                               List<Object> tied, int extraRounds, Map<S4Stage, Object> fixed) {
+                               List<Object> tied, int extraRounds, Map<S4Stage, Object> fixed,
+                               List<ChoiceStats> screening) {
         double top = best.criterion(settings.spreadPenalty());
         List<Integer> equal = new ArrayList<>();
         for (int i = 0; i < stats.size(); i++) {
@@ -213,6 +271,6 @@ public final class S4Searcher {
         StageDecision decision = new StageDecision(tied.size() == 1, margin, noise, extraRounds,
                 tied.size() == 1 ? List.of() : tiedLabels, drawn);
         fixed.put(stage, choices.get(kept));
-        return new StageReport(stage, stats, chosen.label(), null, decision);
+        return new StageReport(stage, stats, chosen.label(), null, decision, screening);
     }
 }

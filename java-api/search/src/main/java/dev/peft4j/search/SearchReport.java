@@ -18,18 +18,27 @@ public final class SearchReport {
                         .append(".\n\n");
                 continue;
             }
-            sb.append("| choice | n | mean | std | min | max | failed | rejected | scores |\n");
-            sb.append("|---|---|---|---|---|---|---|---|---|\n");
-            for (ChoiceStats c : st.choices()) {
-                sb.append(String.format(Locale.ROOT, "| %s%s | %d | %.4f | %.4f | %.4f | %.4f | %d | %d | %s |%n",
-                        c.label(), c.label().equals(st.chosen()) ? " **(kept)**" : "", c.scores().size(), c.mean(),
-                        c.std(), c.min(), c.max(), c.failed(), c.rejected(),
-                        c.scores().stream().map(s -> String.format(Locale.ROOT, "%.3f", s)).toList()));
+            if (!st.screening().isEmpty()) {
+                sb.append("Screening at the short proxy (successive halving; the best third goes on):\n\n");
+                table(sb, st.screening(), null);
+                sb.append("\nPromoted, at the long proxy:\n\n");
             }
+            table(sb, st.choices(), st.chosen());
             sb.append('\n').append("Decision: ").append(st.decision().describe()).append(".\n\n");
         }
         sb.append("## Result\n\n").append(r.config()).append("\n\n").append(budgetLine(r.plan(), r.maxShortfall())).append('\n');
         return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, java.util.List<ChoiceStats> choices, String chosen) {
+        sb.append("| choice | n | mean | std | min | max | failed | rejected | scores |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (ChoiceStats c : choices) {
+            sb.append(String.format(Locale.ROOT, "| %s%s | %d | %.4f | %.4f | %.4f | %.4f | %d | %d | %s |%n",
+                    c.label(), c.label().equals(chosen) ? " **(kept)**" : "", c.scores().size(), c.mean(),
+                    c.std(), c.min(), c.max(), c.failed(), c.rejected(),
+                    c.scores().stream().map(s -> String.format(Locale.ROOT, "%.3f", s)).toList()));
+        }
     }
 
     /** One line per stage: the choice kept and whether the decision was separated from noise. */
