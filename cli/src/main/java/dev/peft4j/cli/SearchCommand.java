@@ -109,7 +109,8 @@ final class SearchCommand implements Callable<Integer> {
     String backend = "cpu";
     @Option(names = "--seed", description = "seed of the search and its proxies (default ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--baselines", negatable = true, description = "also train the hand-made methods, each sized to "
+    // picocli: a negatable option that is true by default takes its negative name, else --no-baselines is ignored
+    @Option(names = "--no-baselines", negatable = true, description = "also train the hand-made methods, each sized to "
             + "--budget (baselines.tsv), with the same proxy "
             + "and plot them beside the search's points (default ${DEFAULT-VALUE})")
     boolean baselines = true;
