@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# The design-space search's target experiment (the search issue), resumable: for each task, an S4 search and a BO
-# search at a 0.5 % budget on bge-small-en-v1.5, then the S4 plan, the BO front's best plan within the budget and
-# the hand-made baselines each fine-tuned with 3 seeds on one fixed split, scored on its held-out test part.
-# The search proxies use the first PT + PV examples of the split-seed shuffle; the comparison runs train on the first
-# TRAIN (≥ PT + PV) of the same shuffle and test on examples after them, so no test example was seen by the search.
+# The design-space search experiment of docs/search/PROTOCOL.md, resumable: for each task, an S4 search and a BO
+# search at a 0.5 % budget on bge-small-en-v1.5; then the S4 plan, the BO front's best plan within the budget and the
+# budget-matched hand-made baselines (sizes from the BO search's baselines.tsv, or the S4 search's) each fine-tuned
+# with every seed on one fixed split and scored on its held-out test part, with each test prediction saved; then the
+# proxy rank check, the per-configuration table and the protocol's primary comparison (peft4j compare: paired
+# bootstrap over test examples and seeds, McNemar).
+# The search proxies use the first PT + PV examples of the split-seed shuffle; the final runs train on the first
+# TRAIN (≥ PT + PV) of the same shuffle, validate on the next VALIDATION and test on the TEST after them, so no test
+# or validation example was seen by the search.
 #
 #   tools/search-experiment.sh [OUT]        (default OUT = runs/experiment; rerun the same command to resume)
 #
-# Sizes are environment variables (defaults: the figures reported in README.md):
-#   TASKS="imdb spam" SEEDS="1 2 3" LEN=64 PT=240 PV=120 S4_K=1 BO_INITIAL=8 BO_ITERATIONS=8 BO_BATCH=2
-#   TRAIN=800 VALIDATION=100 TEST=500 EPOCHS=1 BASELINES="lora houlsby pfeiffer parallel mam" SEARCHES="s4 bo"
+# Sizes are environment variables; the defaults are the protocol's:
+#   TASKS="imdb spam" SEEDS="1 2 3 4 5" LEN=128 PT=800 PV=400 S4_K=2 S4_EXTRA=2 BO_INITIAL=8 BO_ITERATIONS=8
+#   BO_BATCH=2 TRAIN=2000 VALIDATION=400 TEST=2000 EPOCHS=3 BASELINES="lora houlsby pfeiffer parallel prefix bitfit"
+#   SEARCHES="s4 bo" RESAMPLES=10000 LONG_PT=0 (S4 successive halving, off in the protocol: screen every choice at
+#   PT examples, promote the best third to LONG_PT)
 # (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-runs/experiment}"
-TASKS="${TASKS:-imdb spam}"; SEEDS="${SEEDS:-1 2 3}"; LEN="${LEN:-64}"; PT="${PT:-240}"; PV="${PV:-120}"
-S4_K="${S4_K:-1}"; BO_INITIAL="${BO_INITIAL:-8}"; BO_ITERATIONS="${BO_ITERATIONS:-8}"; BO_BATCH="${BO_BATCH:-2}"
-TRAIN="${TRAIN:-800}"; VALIDATION="${VALIDATION:-100}"; TEST="${TEST:-500}"; EPOCHS="${EPOCHS:-1}"
-BASELINES="${BASELINES:-lora houlsby pfeiffer parallel mam}"; SEARCHES="${SEARCHES:-s4 bo}"
+TASKS="${TASKS:-imdb spam}"; SEEDS="${SEEDS:-1 2 3 4 5}"; LEN="${LEN:-128}"; PT="${PT:-800}"; PV="${PV:-400}"
+S4_K="${S4_K:-2}"; S4_EXTRA="${S4_EXTRA:-2}"
+BO_INITIAL="${BO_INITIAL:-8}"; BO_ITERATIONS="${BO_ITERATIONS:-8}"; BO_BATCH="${BO_BATCH:-2}"
+TRAIN="${TRAIN:-2000}"; VALIDATION="${VALIDATION:-400}"; TEST="${TEST:-2000}"; EPOCHS="${EPOCHS:-3}"
+BASELINES="${BASELINES:-lora houlsby pfeiffer parallel prefix bitfit}"; SEARCHES="${SEARCHES:-s4 bo}"
+RESAMPLES="${RESAMPLES:-10000}"; LONG_PT="${LONG_PT:-0}"
 MODEL=bge-small; BUDGET=0.005; SPLIT_SEED=1
 if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
@@ -25,6 +33,11 @@ fi
 mkdir -p "$out"
 log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$out/experiment.log"; }
 started=$(date +%s)
+log "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), $(nproc) cores, $(uname -m)"
+
+metric() { # task: the protocol's metric (accuracy on balanced IMDB, macro-F1 on unbalanced SpamAssassin)
+  case "$1" in spam) echo macro-f1 ;; *) echo accuracy ;; esac
+}
 
 search() { # task algorithm
   local dir="$out/$1/search-$2"
@@ -33,8 +46,9 @@ search() { # task algorithm
   mkdir -p "$dir"
   local t0=$(date +%s)
   "$root/peft4j" search --algorithm "$2" --model "$MODEL" --dataset "$1" --budget "$BUDGET" --seed "$SPLIT_SEED" \
-    --max-length "$LEN" --proxy-train "$PT" --proxy-validation "$PV" --samples "$S4_K" --initial "$BO_INITIAL" \
-    --iterations "$BO_ITERATIONS" --batch-size "$BO_BATCH" $([ "$2" = s4 ] && echo --no-baselines) \
+    --max-length "$LEN" --proxy-train "$PT" --proxy-validation "$PV" --samples "$S4_K" --extra-rounds "$S4_EXTRA" \
+    --long-proxy-train "$LONG_PT" \
+    --initial "$BO_INITIAL" --iterations "$BO_ITERATIONS" --batch-size "$BO_BATCH" --metric "$(metric "$1")" \
     $([ "$2" = bo ] && echo --within-budget) --output "$dir" \
     > "$dir.log" 2>&1 \
     || { log "$1 $2 search FAILED (see $dir.log)"; return 1; }
@@ -53,19 +67,35 @@ finetune() { # task name seed args...
   log "$task $name seed $seed: $(grep -o '"test_accuracy": [0-9.]*' "$dir/summary.json")"
 }
 
+size_of() { # task method: the budget-matched size the searches used (baselines.tsv), empty when none
+  local f
+  for f in "$out/$1/search-bo/baselines.tsv" "$out/$1/search-s4/baselines.tsv"; do
+    if [ -f "$f" ]; then awk -F'\t' -v m="$2" '$1 == m { print $2 }' "$f"; return; fi
+  done
+}
+
 for task in $TASKS; do
   for alg in $SEARCHES; do search "$task" "$alg"; done
   for seed in $SEEDS; do
     for alg in $SEARCHES; do finetune "$task" "$alg-plan" "$seed" --plan "$out/$task/search-$alg/best-plan.json"; done
-    for m in $BASELINES; do finetune "$task" "$m" "$seed" --method "$m"; done
+    for m in $BASELINES; do
+      size=$(size_of "$task" "$m")
+      if [ -z "$size" ]; then log "$task $m: no budget-matched size in the searches' baselines.tsv; skipped"; continue; fi
+      finetune "$task" "$m" "$seed" --method "$m" $([ "$size" -gt 0 ] && echo --size "$size")
+    done
   done
 done
 
-field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//'; }
+field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//' || true; }
+mean_of() { # config-dir summary-field: mean over its seeds
+  local r s=""; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && s="$s $(field "$r" "$2")"; done
+  echo "$s" | awk '{ t = 0; for (i = 1; i <= NF; i++) t += $i; if (NF) printf "%.6f\n", t / NF }'
+}
 {
   for taskdir in "$out"/*/; do
     task=$(basename "$taskdir")
-    printf '\n### %s\n\n' "$task"
+    m=$(metric "$task"); key=$([ "$m" = macro-f1 ] && echo macro_f1 || echo accuracy)
+    printf '\n### %s (metric: %s)\n\n' "$task" "$m"
     for alg in s4 bo; do
       d="$taskdir/search-$alg"
       [ -f "$d/journal.jsonl" ] || continue
@@ -77,22 +107,63 @@ field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//'; }
         echo "- $alg search: $n journal entries"
       fi
     done
-    printf '\n| configuration | trainable fraction | test accuracy, mean ± sd | per seed |\n|---|---|---|---|\n'
+    # Rank check: the baselines' proxy scores (the BO search's baseline trials) against their seed-1 validation.
+    j="$taskdir/search-bo/journal.jsonl"
+    if [ -f "$j" ]; then
+      pairs=""
+      for b in $BASELINES; do
+        p=$(grep "\"trial\":\"baseline/$b\"" "$j" | grep -o '"metric":[-0-9.eE]*' | head -1 | sed 's/.*://' || true)
+        f="$taskdir$b/seed-1/summary.json"
+        [ -n "$p" ] && [ -f "$f" ] && pairs="$pairs $p $(field "$f" "validation_$key")"
+      done
+      echo "$pairs" | awk '
+        function ranks(v, r, n,   i, j, less, eq) { for (i = 1; i <= n; i++) { less = 0; eq = 0
+            for (j = 1; j <= n; j++) { if (v[j] < v[i]) less++; else if (v[j] == v[i]) eq++ } r[i] = less + (eq + 1) / 2 } }
+        { n = NF / 2; for (i = 1; i <= n; i++) { a[i] = $(2 * i - 1); b[i] = $(2 * i) }
+          if (n < 3) { print "- rank check: fewer than 3 baselines with both scores"; exit }
+          ranks(a, ra, n); ranks(b, rb, n); ma = (n + 1) / 2; sab = 0; saa = 0; sbb = 0
+          for (i = 1; i <= n; i++) { sab += (ra[i] - ma) * (rb[i] - ma); saa += (ra[i] - ma) ^ 2; sbb += (rb[i] - ma) ^ 2 }
+          rho = (saa > 0 && sbb > 0) ? sab / sqrt(saa * sbb) : 0
+          printf "- rank check: Spearman %.2f between proxy and final (seed 1) validation over %d baselines (target >= 0.6)\n", rho, n }'
+    fi
+    printf '\n| configuration | trainable fraction | validation %s, mean | test %s, mean ± sd | per seed |\n|---|---|---|---|---|\n' "$m" "$m"
     for cfg in "$taskdir"*/; do
       name=$(basename "$cfg")
       case "$name" in search-*) continue ;; esac
-      accs=""; frac=""
+      vals=""; frac=""
       for r in "$cfg"seed-*/summary.json; do
         [ -f "$r" ] || continue
-        accs="$accs $(field "$r" test_accuracy)"; frac=$(field "$r" trainable_fraction)
+        vals="$vals $(field "$r" "test_$key")"; frac=$(field "$r" trainable_fraction)
       done
-      [ -n "$accs" ] || continue
-      echo "$accs" | awk -v name="$name" -v frac="$frac" '{
+      [ -n "$vals" ] || continue
+      echo "$vals" | awk -v name="$name" -v frac="$frac" -v val="$(mean_of "$cfg" "validation_$key")" '{
         n = NF; s = 0; for (i = 1; i <= n; i++) s += $i; m = s / n; v = 0
         for (i = 1; i <= n; i++) v += ($i - m) ^ 2; sd = n > 1 ? sqrt(v / (n - 1)) : 0
         per = ""; for (i = 1; i <= n; i++) per = per (i > 1 ? ", " : "") sprintf("%.1f", 100 * $i)
-        printf "%.6f| %s | %.3f %% | %.2f ± %.2f %% | %s |\n", m, name, 100 * frac, 100 * m, 100 * sd, per }'
+        printf "%.6f| %s | %.3f %% | %.2f %% | %.2f ± %.2f %% | %s |\n", val, name, 100 * frac, 100 * val, 100 * m, 100 * sd, per }'
     done | sort -t'|' -k1,1 -r -g | cut -d'|' -f2- | sed 's/^/|/'
+    # The primary comparison: the searched plan and the baseline with the best mean validation score.
+    best_search=""; best_base=""; bs=-1; bb=-1
+    for cfg in "$taskdir"*/; do
+      name=$(basename "$cfg"); v=$(mean_of "$cfg" "validation_$key"); [ -n "$v" ] || continue
+      case "$name" in
+        search-*) ;;
+        *-plan) if awk -v a="$v" -v b="$bs" 'BEGIN { exit !(a > b) }'; then bs=$v; best_search=$name; fi ;;
+        *) if awk -v a="$v" -v b="$bb" 'BEGIN { exit !(a > b) }'; then bb=$v; best_base=$name; fi ;;
+      esac
+    done
+    if [ -n "$best_search" ] && [ -n "$best_base" ]; then
+      echo
+      echo "Primary comparison (by mean validation $m: $best_search against $best_base):"
+      "$root/peft4j" compare --baseline "$taskdir$best_base" --candidate "$taskdir$best_search" --metric "$m" \
+        --resamples "$RESAMPLES" 2>/dev/null | sed 's/^/- /' || echo "- compare FAILED"
+      for alg in $SEARCHES; do
+        [ "$alg-plan" = "$best_search" ] || [ ! -d "$taskdir$alg-plan" ] && continue
+        echo "Secondary: $alg-plan against $best_base:"
+        "$root/peft4j" compare --baseline "$taskdir$best_base" --candidate "$taskdir$alg-plan" --metric "$m" \
+          --resamples "$RESAMPLES" 2>/dev/null | sed 's/^/- /' || echo "- compare FAILED"
+      done
+    fi
   done
 } | tee "$out/results.md"
 log "all done in $(( $(date +%s) - started )) s; table in $out/results.md"

@@ -51,6 +51,15 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Accuracy, macro-F1 and mean cross-entropy (−log of the label's probability) of the classifier's predictions. */
     static Metrics evaluate(TextClassifier classifier, List<TextExample> examples) {
+        return evaluate(classifier, examples, null);
+    }
+
+    /**
+     * {@link #evaluate(TextClassifier, List)}, and with {@code predictionsFile} given, each example's prediction
+     * written there as a line {@code index<TAB>label<TAB>predicted} (index: the example's position in
+     * {@code examples}; label ids), after a header line: what paired tests over two runs on the same examples read.
+     */
+    static Metrics evaluate(TextClassifier classifier, List<TextExample> examples, java.nio.file.Path predictionsFile) {
         int n = examples.size();
         int[] predicted = new int[n];
         int[] labels = new int[n];
@@ -63,6 +72,17 @@ final class EvalCommand implements Callable<Integer> {
                 predicted[from + i] = p.get(i).index();
                 labels[from + i] = label;
                 lossSum -= Math.log(Math.max(p.get(i).probabilities()[label], Float.MIN_VALUE));
+            }
+        }
+        if (predictionsFile != null) {
+            StringBuilder sb = new StringBuilder("index\tlabel\tpredicted\n");
+            for (int i = 0; i < n; i++) {
+                sb.append(i).append('\t').append(labels[i]).append('\t').append(predicted[i]).append('\n');
+            }
+            try {
+                java.nio.file.Files.writeString(predictionsFile, sb);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + predictionsFile, e);
             }
         }
         return Metrics.of(predicted, labels, classifier.labels().size(), lossSum);

@@ -37,6 +37,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Fine-tune a pretrained encoder with a PEFT method on a classification dataset.")
 final class FinetuneCommand implements Callable<Integer> {
+    /** The held-out test predictions, one line per test example (see {@link EvalCommand#evaluate}). */
+    static final String TEST_PREDICTIONS = "test-predictions.tsv";
+
     @Mixin
     ModelOption model = ModelOption.defaultingTo("minilm");
     @Mixin
@@ -60,7 +63,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
     int batch = TrainConfig.defaults().batchSize();
     @Option(names = "--lr", description = "peak learning rate (default: the method's own, 1e-3; prefix 1e-2, mam 2e-4; "
-            + "1e-3 with --plan)")
+            + "with --plan, the rate of the methods the plan is built from, see Methods.learningRate)")
     Float lr;
     @Option(names = "--seed", description = "seed for initialisation, shuffling, dropout and (unless --split-seed) the data split (default ${DEFAULT-VALUE})")
     long seed = TrainConfig.defaults().seed();
@@ -69,8 +72,8 @@ final class FinetuneCommand implements Callable<Integer> {
     Long splitSeed;
     @Mixin
     BackendOption backend = new BackendOption();
-    @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json "
-            + "and plots (default ${DEFAULT-VALUE})")
+    @Option(names = "--output", description = "folder for the adapter, run.json, checkpoint, metrics.jsonl, summary.json, "
+            + "test-predictions.tsv and plots (default ${DEFAULT-VALUE})")
     Path output = Path.of("runs", "finetune");
     @Option(names = "--checkpoint-every", description = "write a resumable checkpoint every N steps, 0 = never (default ${DEFAULT-VALUE})")
     int checkpointEvery = 50;
@@ -150,7 +153,7 @@ final class FinetuneCommand implements Callable<Integer> {
             System.out.println("evaluating on " + splits.test().size() + " held-out examples ...");
             Metrics held;
             try (TextClassifier classifier = RunClassifier.open(output, info, be)) {
-                held = EvalCommand.evaluate(classifier, splits.test().examples());
+                held = EvalCommand.evaluate(classifier, splits.test().examples(), output.resolve(TEST_PREDICTIONS));
             }
             json(run, "test_loss", held.loss(), "test_accuracy", held.accuracy(), "test_macro_f1", held.macroF1());
             Curves.write(output, result.training().losses(), run.validationCurve());
@@ -291,6 +294,10 @@ final class FinetuneCommand implements Callable<Integer> {
         o.addProperty("epochs", epochs);
         o.addProperty("seed", seed);
         o.addProperty("split_seed", splitSeed != null ? splitSeed : seed);
+        if (result.bestValidation() != null) { // the validation that selected the kept parameters
+            o.addProperty("validation_accuracy", result.bestValidation().accuracy());
+            o.addProperty("validation_macro_f1", result.bestValidation().macroF1());
+        }
         o.addProperty("test_accuracy", held.accuracy());
         o.addProperty("test_macro_f1", held.macroF1());
         o.addProperty("trainable_parameters", result.trainableParameters());

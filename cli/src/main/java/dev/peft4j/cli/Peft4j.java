@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "peft4j", mixinStandardHelpOptions = true, version = "peft4j 0.1.0-SNAPSHOT",
         description = "Parameter-efficient fine-tuning on the JVM.",
         subcommands = {FinetuneCommand.class, EvalCommand.class, PredictCommand.class, PredictMixedCommand.class,
-            MergeCommand.class, ExportCommand.class, SearchCommand.class, BenchCommand.class, MethodsCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+            MergeCommand.class, ExportCommand.class, SearchCommand.class, CompareCommand.class, BenchCommand.class, MethodsCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
 public final class Peft4j implements Runnable {
     @Option(names = GlobalFlags.DEBUG, description = "on failure, also print the stack trace (any command, anywhere on the line)")
     boolean debug;

@@ -10,6 +10,11 @@ final class SearchChecks {
         OptionChecks.atLeast("--proxy-epochs", c.proxyEpochs, 1);
         OptionChecks.atLeast("--parallel", c.parallel, 1);
         OptionChecks.atLeast("--samples", c.samples, 1);
+        OptionChecks.atLeast("--extra-rounds", c.extraRounds, 0);
+        OptionChecks.atLeast("--long-proxy-train", c.longProxyTrain, 0);
+        if (c.longProxyEpochs != null) {
+            OptionChecks.atLeast("--long-proxy-epochs", c.longProxyEpochs, 1);
+        }
         OptionChecks.atLeast("--initial", c.initial, 1);
         OptionChecks.atLeast("--iterations", c.iterations, 0);
         OptionChecks.atLeast("--batch-size", c.boBatch, 1);

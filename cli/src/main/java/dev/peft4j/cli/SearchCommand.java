@@ -12,6 +12,8 @@ import dev.peft4j.search.AutoPeftResult;
 import dev.peft4j.search.AutoPeftSearcher;
 import dev.peft4j.search.AutoPeftSpace;
 import dev.peft4j.search.BudgetAllocator;
+import dev.peft4j.search.BudgetMatchedBaselines;
+import dev.peft4j.search.ClassBalance;
 import dev.peft4j.search.ClassifierTrialRunner;
 import dev.peft4j.search.ParetoPoint;
 import dev.peft4j.peft.PlanCodec;
@@ -24,6 +26,7 @@ import dev.peft4j.search.SearchReport;
 import dev.peft4j.search.Trial;
 import dev.peft4j.search.TrialResult;
 import dev.peft4j.search.TrialRunner;
+import dev.peft4j.search.TrialSetup;
 import dev.peft4j.search.TrialScheduler;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
@@ -48,8 +51,9 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true,
         description = "Search the PEFT design space (S4 progressive refinement or multi-objective BO).")
 final class SearchCommand implements Callable<Integer> {
-    /** The hand-made methods trained beside a search for comparison. */
-    static final List<String> BASELINES = List.of("lora", "houlsby", "parallel", "prefix", "bitfit", "ia3", "mam");
+    /** The hand-made methods trained beside a search for comparison, each sized to the budget. */
+    static final List<String> BASELINES = List.of("lora", "houlsby", "pfeiffer", "parallel", "prefix", "bitfit", "ia3",
+            "mam");
 
     @Option(names = "--algorithm", description = "s4 or bo (default ${DEFAULT-VALUE})")
     String algorithm = "s4";
@@ -57,14 +61,29 @@ final class SearchCommand implements Callable<Integer> {
     ModelOption model = ModelOption.defaultingTo("bge-small");
     @Mixin
     DatasetOptions dataset = new DatasetOptions();
-    @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans meet it exactly; BO saves "
-            + "its front's best point within it (default ${DEFAULT-VALUE})")
+    @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans come as close to it as "
+            + "the sizes' rounding allows, never above it and at most 10 % below it (each plan's deviation is reported); "
+            + "BO saves its front's best point within it (default ${DEFAULT-VALUE})")
     double budget = 0.005;
     @Option(names = "--within-budget", description = "BO: propose only configurations within --budget (the front is then "
             + "the best trade-off inside it) instead of the whole space")
     boolean withinBudget;
-    @Option(names = "--samples", description = "S4: configurations sampled per choice, K (default ${DEFAULT-VALUE})")
+    @Option(names = "--samples", description = "S4: configurations sampled per choice and round, K ≥ 2 to average "
+            + "(default ${DEFAULT-VALUE})")
     int samples = 2;
+    @Option(names = "--extra-rounds", description = "S4: rounds of K more samples for choices within noise of the best "
+            + "(default ${DEFAULT-VALUE})")
+    int extraRounds = 2;
+    @Option(names = "--long-proxy-train", description = "S4 successive halving: every choice is screened with the "
+            + "--proxy-* settings and the best third promoted to proxies of this many training examples (0: off; "
+            + "default ${DEFAULT-VALUE})")
+    int longProxyTrain = 0;
+    @Option(names = "--long-proxy-epochs", description = "S4 successive halving: epochs of the promoted proxies "
+            + "(default: --proxy-epochs)")
+    Integer longProxyEpochs;
+    @Option(names = "--metric", description = "search metric: accuracy or macro-f1 (default: macro-f1 when the proxy "
+            + "training data are unbalanced, the largest class over 1.2/C of them, as SpamAssassin; else accuracy)")
+    String metric;
     @Option(names = "--initial", description = "BO: initial Sobol points (default ${DEFAULT-VALUE})")
     int initial = 8;
     @Option(names = "--iterations", description = "BO: proposal rounds (default ${DEFAULT-VALUE})")
@@ -81,15 +100,18 @@ final class SearchCommand implements Callable<Integer> {
     MaxLengthOption maxLength = new MaxLengthOption();
     @Option(names = "--batch", description = "examples per training step (default ${DEFAULT-VALUE})")
     int batch = TrainConfig.defaults().batchSize();
-    @Option(names = "--lr", description = "peak learning rate of the proxies (default ${DEFAULT-VALUE})")
-    float lr = 1e-3f;
+    @Option(names = "--lr", description = "peak learning rate of every proxy (default: each plan's methods' rate, "
+            + "1e-3; prefix-heavy plans 1e-2, MAM-like 2e-4)")
+    Float lr;
     @Option(names = "--parallel", description = "trials run at once (default ${DEFAULT-VALUE})")
     int parallel = 1;
     @Option(names = "--backend", description = "backend for the trials (default ${DEFAULT-VALUE})")
     String backend = "cpu";
     @Option(names = "--seed", description = "seed of the search and its proxies (default ${DEFAULT-VALUE})")
     long seed = 1;
-    @Option(names = "--baselines", negatable = true, description = "also train the hand-made methods with the same proxy "
+    // picocli: a negatable option that is true by default takes its negative name, else --no-baselines is ignored
+    @Option(names = "--no-baselines", negatable = true, description = "also train the hand-made methods, each sized to "
+            + "--budget (baselines.tsv), with the same proxy "
             + "and plot them beside the search's points (default ${DEFAULT-VALUE})")
     boolean baselines = true;
     @Option(names = "--output", description = "folder for journal.jsonl, best-plan.json and report.md (default ${DEFAULT-VALUE})")
@@ -100,35 +122,52 @@ final class SearchCommand implements Callable<Integer> {
         SearchChecks.check(this);
         BaseModel base = model.base().preloaded();
         LabeledDataset data = dataset.load();
-        if (proxyTrain + proxyValidation > data.size()) {
+        int trainExamples = Math.max(proxyTrain, longProxyTrain);
+        if (trainExamples + proxyValidation > data.size()) {
             throw new IllegalArgumentException("dataset " + dataset.name() + " has " + data.size() + " examples, fewer than "
-                    + "--proxy-train + --proxy-validation");
+                    + "--proxy-train (or --long-proxy-train) + --proxy-validation");
         }
-        Splits splits = data.split(SplitSpec.counts(proxyTrain, proxyValidation, 0), seed);
+        Splits splits = data.split(SplitSpec.counts(trainExamples, proxyValidation, 0), seed);
         WordPieceTokenizer tokenizer = base.tokenizer();
         List<EncodedExample> train = TextExamples.encode(tokenizer, splits.train().examples(), maxLength.tokens());
         List<EncodedExample> validation =
                 TextExamples.encode(tokenizer, splits.validation().examples(), maxLength.tokens());
         Files.createDirectories(output);
-        TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch).withLr(lr)
-                .withSeed(seed);
-        TrialRunner trainer = new ClassifierTrialRunner(backend, be -> {
+        ClassBalance balance = ClassBalance.of(train, data.numLabels());
+        ClassifierTrialRunner.Score score = score(balance);
+        double majority = ClassBalance.of(validation, data.numLabels()).majorityScore(score);
+        System.out.printf(java.util.Locale.ROOT, "search metric: %s (largest class %.1f %% of the proxy training data); "
+                + "always answering the majority class scores %.4f on the proxy validation%n",
+                score == ClassifierTrialRunner.Score.ACCURACY ? "accuracy" : "macro-F1", 100 * balance.majorityShare(),
+                majority);
+        TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch)
+                .withLr(lr != null ? lr : TrainConfig.defaults().lr()).withSeed(seed);
+        TrialRunner trainer = new ClassifierTrialRunner(backend, base.name(), be -> {
             try {
                 return base.load(be, 0.1f);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        },
-                data.numLabels(), train, validation, proxyTraining, new Batcher(tokenizer.padId()),
-                ClassifierTrialRunner.Score.ACCURACY);
+        }, dataset.name() + ", split seed " + seed + ", " + trainExamples + " train / " + proxyValidation + " validation",
+                data.numLabels(), train, validation, maxLength.tokens(), proxyTraining, lr == null,
+                new Batcher(tokenizer.padId()), score);
+        System.out.println("trial setup (every trial's fingerprint covers it): " + trainer.setup());
         AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
-        TrialRunner reporting = trial -> {
-            TrialResult r = trainer.run(trial);
-            System.out.printf("trial %d done (%s elapsed): %s  metric %.4f  params %.4f%%  %.0fs%s%n", done.incrementAndGet(),
-                    ProgressBar.duration((System.nanoTime() - start) / 1e9), trial.id(), r.metric(),
-                    100 * r.parameterFraction(), r.seconds(), r.ok() ? "" : "  FAILED: " + r.reason());
-            return r;
+        TrialRunner reporting = new TrialRunner() {
+            @Override
+            public TrialResult run(Trial trial) throws Exception {
+                TrialResult r = trainer.run(trial);
+                System.out.printf("trial %d done (%s elapsed): %s  metric %.4f  params %.4f%%  %.0fs%s%n",
+                        done.incrementAndGet(), ProgressBar.duration((System.nanoTime() - start) / 1e9), trial.id(),
+                        r.metric(), 100 * r.parameterFraction(), r.seconds(), r.ok() ? "" : "  FAILED: " + r.reason());
+                return r;
+            }
+
+            @Override
+            public TrialSetup setup() {
+                return trainer.setup(); // the fingerprints must cover the wrapped runner's model, data and settings
+            }
         };
         Path journalFile = output.resolve("journal.jsonl");
         try (SearchJournal journal = SearchJournal.open(journalFile)) {
@@ -143,10 +182,21 @@ final class SearchCommand implements Callable<Integer> {
             List<double[]> points = new ArrayList<>();
             List<String> pointLabels = new ArrayList<>();
             if (algorithm.equals("s4")) {
-                S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg),
-                        new S4Searcher.Settings(samples, proxy, seed, 0.0)).search(scheduler);
+                S4Result r = new S4Searcher(S4Space.paper(budget), cfg, BudgetAllocator.defaults(cfg, maxLength.tokens()),
+                        new S4Searcher.Settings(samples, proxy, seed, 0.0, 1.0 / proxyValidation, extraRounds,
+                                longProxyTrain > 0 ? new ProxySettings(longProxyEpochs != null ? longProxyEpochs : proxyEpochs,
+                                        longProxyTrain, proxyValidation, seed) : null))
+                        .search(scheduler);
+                if (!r.plan().accepted()) {
+                    throw new IllegalStateException("S4's final configuration " + r.config() + " misses the budget: "
+                            + r.plan().rejection());
+                }
                 best = r.plan().plan();
                 report = SearchReport.s4(r);
+                System.out.println("S4 stage decisions (noise: one of " + proxyValidation
+                        + " validation examples, or the sampled spread):");
+                System.out.print(SearchReport.s4Decisions(r));
+                System.out.println("S4 plan: " + SearchReport.budgetLine(r.plan(), r.maxShortfall()));
                 TrialResult chosen = scheduler.run(List.of(new Trial("s4/best", best, proxy, "S4's plan"))).get(0);
                 if (chosen.ok()) {
                     points.add(new double[] {100 * chosen.parameterFraction(), chosen.metric()});
@@ -154,7 +204,7 @@ final class SearchCommand implements Callable<Integer> {
                 }
             } else if (algorithm.equals("bo")) {
                 AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
-                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, 0.5, false,
+                        new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, majority, false,
                                 withinBudget ? budget : 1.0))
                         .search(scheduler);
                 if (r.front().isEmpty()) {
@@ -181,9 +231,22 @@ final class SearchCommand implements Callable<Integer> {
             List<TrialResult> handMade = new ArrayList<>();
             if (baselines) {
                 List<Trial> trials = new ArrayList<>();
+                long budgetParams = BudgetAllocator.defaults(cfg).budgetFor(budget);
+                StringBuilder sizes = new StringBuilder("method\tsize\tparameters\n");
                 for (String m : BASELINES) {
-                    trials.add(new Trial("baseline/" + m, Methods.plan(m, cfg.layers(), cfg.hidden(), 0), proxy, m));
+                    int size = BudgetMatchedBaselines.sizeFor(m, cfg, budgetParams);
+                    if (size < 0) {
+                        System.out.printf("baseline %s: even its smallest form (%,d parameters) is over the budget of "
+                                + "%,d; not trained%n", m, BudgetMatchedBaselines.count(m, cfg,
+                                BudgetMatchedBaselines.sized(m) ? 1 : 0), budgetParams);
+                        continue;
+                    }
+                    long n = BudgetMatchedBaselines.count(m, cfg, size);
+                    sizes.append(m).append('\t').append(size).append('\t').append(n).append('\n');
+                    trials.add(new Trial("baseline/" + m, Methods.plan(m, cfg.layers(), cfg.hidden(), size), proxy,
+                            m + (size > 0 ? " size " + size : "")));
                 }
+                Files.writeString(output.resolve("baselines.tsv"), sizes);
                 handMade = scheduler.run(trials);
                 report += baselineTable(handMade);
             }
@@ -198,8 +261,20 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** --metric, or macro-F1 for unbalanced data and accuracy otherwise. */
+    private ClassifierTrialRunner.Score score(ClassBalance balance) {
+        if (metric == null) {
+            return balance.unbalanced() ? ClassifierTrialRunner.Score.MACRO_F1 : ClassifierTrialRunner.Score.ACCURACY;
+        }
+        return switch (metric.toLowerCase(java.util.Locale.ROOT)) {
+            case "accuracy" -> ClassifierTrialRunner.Score.ACCURACY;
+            case "macro-f1", "macro_f1", "f1" -> ClassifierTrialRunner.Score.MACRO_F1;
+            default -> throw new IllegalArgumentException("unknown --metric '" + metric + "'; use accuracy or macro-f1");
+        };
+    }
+
     private static String baselineTable(List<TrialResult> results) {
-        StringBuilder sb = new StringBuilder("\n## Hand-made baselines (same proxy training)\n\n"
+        StringBuilder sb = new StringBuilder("\n## Hand-made baselines (same proxy training, each sized to the budget: baselines.tsv)\n\n"
                 + "| method | metric | parameter fraction |\n|---|---|---|\n");
         for (TrialResult r : results) {
             sb.append(String.format("| %s | %s | %.4f%% |%n", r.trialId().substring("baseline/".length()),

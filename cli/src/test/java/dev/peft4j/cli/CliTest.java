@@ -76,6 +76,13 @@ class CliTest {
             "adapter/adapter_config.json", "adapter/adapter_model.safetensors"}) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " written");
         }
+        List<String> predictions = Files.readAllLines(out.resolve("test-predictions.tsv"));
+        assertEquals("index\tlabel\tpredicted", predictions.get(0));
+        assertEquals(17, predictions.size(), "one line per test example");
+        long correct = predictions.stream().skip(1).map(l -> l.split("\t")).filter(c -> c[1].equals(c[2])).count();
+        JsonObject ran = JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
+        assertEquals(ran.get("test_accuracy").getAsDouble(), correct / 16.0, 1e-9, "the predictions give the accuracy");
+        assertTrue(ran.has("validation_accuracy") && ran.has("validation_macro_f1"), "the selecting validation is kept");
         Run eval = run("eval", "--run", out.toString(), "--backend", "cpu");
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().contains("accuracy") && eval.out().contains("(16 examples"), eval.out());

@@ -1,6 +1,7 @@
 package dev.peft4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,11 @@ class SharedOptionsTest {
         assertEquals("imdb", search.dataset.name());
         assertEquals(32, search.maxLength.tokens());
         assertEquals("cpu", search.backend);
+        assertTrue(search.baselines, "baselines by default");
+        assertFalse(((SearchCommand) parsed("search", "--no-baselines")).baselines, "--no-baselines turns them off");
+        assertTrue(((SearchCommand) parsed("search", "--baselines")).baselines);
+        assertNull(search.lr, "no --lr: each plan's methods' rate");
+        assertNull(search.metric, "no --metric: chosen from the class balance");
 
         MethodsCommand methods = (MethodsCommand) parsed("methods");
         assertEquals("all-MiniLM-L6-v2", methods.model.base().name());

@@ -57,6 +57,23 @@ class FineTuneTest {
     }
 
     @Test
+    void aPlanTrainsAtTheRateOfItsMethodsUnlessOneIsGiven() throws Exception {
+        dev.peft4j.peft.PeftPlan prefix = dev.peft4j.peft.Methods.plan("prefix", 6, 384, 4);
+        for (Float given : new Float[] {null, 3e-4f}) {
+            List<FineTuneEvent> events = new ArrayList<>();
+            FineTune.Builder b = FineTune.classifier(BaseModel.miniLm(), reviews(8, 0), LABELS).plan(prefix).epochs(1)
+                    .batchSize(8).maxLength(12).listener(events::add);
+            if (given != null) {
+                b.learningRate(given);
+            }
+            b.build().run();
+            FineTuneEvent.Started started = (FineTuneEvent.Started) events.get(0);
+            assertEquals(given != null ? given : 1e-2f, started.learningRate(), 0f,
+                    "a prefix plan trains at the prefix rate, as --method prefix does");
+        }
+    }
+
+    @Test
     void cancelStopsAfterTheStepInProgressAndStillSaves(@TempDir Path dir) throws Exception {
         List<FineTuneEvent> events = new ArrayList<>();
         FineTune[] job = new FineTune[1];

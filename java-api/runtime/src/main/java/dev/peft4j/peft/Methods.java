@@ -46,6 +46,53 @@ public final class Methods {
         };
     }
 
+    /**
+     * The peak learning rate of a plan, following the methods it is built from (the rule of
+     * {@link #learningRate(String)} applied to the modules that hold most of its trainable values): a prefix beside a
+     * parallel adapter of scale &gt; 1 that holds more values than the prefix (MAM's combination) trains at MAM's
+     * 2e-4; otherwise a plan whose prefixes hold more values than all its other modules together trains at the prefix
+     * rate 1e-2; everything else (and a plan that adds nothing) at 1e-3. For the plan of every named method this is
+     * that method's rate. Values are counted with hidden width {@code hidden} and FFN width {@code intermediate}.
+     */
+    public static float learningRate(PeftPlan plan, int hidden, int intermediate) {
+        long d = hidden;
+        long f = intermediate;
+        long prefix = 0;
+        long scaledParallel = 0;
+        long other = 0;
+        for (LayerPlan lp : plan.layers()) {
+            if (lp.prefix() != null) {
+                PrefixSpec p = lp.prefix();
+                prefix += p.reparameterised() ? 2 * (d * p.reparameterisation() + d) : 2L * p.length() * d;
+            }
+            AdapterSpec par = lp.parallelAdapter();
+            if (par != null) {
+                long n = 2L * par.size() * d + par.size() + d;
+                if (par.scale() > 1) {
+                    scaledParallel += n;
+                } else {
+                    other += n;
+                }
+            }
+            for (AdapterSpec a : new AdapterSpec[] {lp.attnAdapter(), lp.ffnAdapter()}) {
+                other += a == null ? 0 : 2L * a.size() * d + a.size() + d;
+            }
+            if (lp.lora() != null) {
+                for (LoraTarget t : lp.lora().targets()) {
+                    other += (long) lp.lora().rank() * (t == LoraTarget.FFN_IN || t == LoraTarget.FFN_OUT ? d + f : 2 * d);
+                }
+            }
+            other += (lp.ia3() ? 2 * d + f : 0) + (lp.bitfit() ? lp.bitfitSpec().count(d, f) : 0);
+        }
+        if (prefix > 0 && scaledParallel > prefix) {
+            return learningRate("mam");
+        }
+        if (prefix > scaledParallel + other) {
+            return learningRate("prefix");
+        }
+        return learningRate("lora");
+    }
+
     /** Houlsby: serial adapters after the attention output and after the FFN output, swish. */
     public static PeftPlan houlsby(int layers, int size) {
         AdapterSpec a = new AdapterSpec(size, Activation.SWISH, 1f, false);

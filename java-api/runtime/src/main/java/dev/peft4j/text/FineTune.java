@@ -48,9 +48,6 @@ import java.util.function.Consumer;
  * A run is used once: {@link #run()} or {@link #start(Executor)}.
  */
 public final class FineTune {
-    /** Peak learning rate of a run given a plan rather than a named method (the CLI's {@code --plan} default). */
-    static final float PLAN_LEARNING_RATE = 1e-3f;
-
     private final Builder b;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
@@ -103,7 +100,8 @@ public final class FineTune {
             long trainable = classifier.trainableParameters().stream().mapToLong(Parameter::numel).sum();
             long baseCount = encoder.baseParameterCount();
             float lr = b.learningRate != null ? b.learningRate : b.plan == null && b.planFile == null
-                    ? Methods.learningRate(b.method) : PLAN_LEARNING_RATE;
+                    ? Methods.learningRate(b.method)
+                    : Methods.learningRate(plan, encoder.config().hidden(), encoder.config().intermediate());
             TrainConfig cfg = TrainConfig.defaults().withEpochs(b.epochs).withBatchSize(b.batchSize).withLr(lr)
                     .withSeed(b.seed);
             Events events = new Events(trainable, baseCount, lr,
@@ -282,7 +280,8 @@ public final class FineTune {
             return this;
         }
 
-        /** Peak learning rate. Default: the method's own (1e-3; prefix 1e-2, mam 2e-4), 1e-3 for a plan. */
+        /** Peak learning rate. Default: the method's own (1e-3; prefix 1e-2, mam 2e-4); for a plan, the rate of the
+         *  methods it is built from ({@link Methods#learningRate(PeftPlan, int, int)}). */
         public Builder learningRate(float lr) {
             if (!(lr > 0) || !Float.isFinite(lr)) {
                 throw new IllegalArgumentException("learningRate must be finite and > 0, got " + lr);

@@ -20,7 +20,10 @@ import org.hipparchus.random.SobolSequenceGenerator;
  * modelled nor proposed again. Reference point: (metricReference, 1.1 × the space's largest fraction). With a
  * {@code maxFraction} below 1, only configurations whose exact fraction is within it are drawn, for the initial
  * design and the candidate pools alike (rejection sampling), and the reference fraction is 1.1 × that budget: the
- * front is then the best trade-off inside the budget.
+ * front is then the best trade-off inside the budget. A configuration that adds nothing to the encoder
+ * ({@link AutoPeftSpace#addsNothing}: the head alone) is never proposed. The metric reference should be what a model
+ * without learning scores (the majority-class score, {@link ClassBalance#majorityScore}), so that every point
+ * better than that counts towards the hypervolume.
  */
 public final class AutoPeftSearcher {
     public record Settings(int initialPoints, int iterations, int batchSize, int candidatePool, ProxySettings proxy,
@@ -110,8 +113,10 @@ public final class AutoPeftSearcher {
                 ref[1], failed);
     }
 
+    /** Whether c may be proposed: it adds something to the encoder and, with a budget, lies within it. */
     private boolean withinBudget(AutoPeftConfig c) {
-        return settings.maxFraction() >= 1 || ParameterCounter.fraction(space.model(), space.toPlan(c)) <= settings.maxFraction();
+        return !space.addsNothing(c) && (settings.maxFraction() >= 1
+                || ParameterCounter.fraction(space.model(), space.toPlan(c)) <= settings.maxFraction());
     }
 
     private void evaluate(List<AutoPeftConfig> configs, Map<String, AutoPeftConfig> proposed,

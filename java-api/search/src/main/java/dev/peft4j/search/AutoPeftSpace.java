@@ -105,6 +105,16 @@ public record AutoPeftSpace(BertConfig model, int[] serialSizes, int[] parallelS
         return new PeftPlan(layers);
     }
 
+    /**
+     * Whether the configuration adds nothing to the encoder (every module off, or no layer in the mask): its plan
+     * would train the classification head alone, a baseline under another name, so the search never proposes it.
+     */
+    public boolean addsNothing(AutoPeftConfig c) {
+        boolean anyModule = c.serial() > 0 || c.parallel() > 0 || c.prefix() > 0;
+        boolean anyLayer = (c.layerMask() & ((1L << model.layers()) - 1)) != 0;
+        return !anyModule || !anyLayer;
+    }
+
     /** The largest parameter fraction of the space: every module at its largest size in every layer. */
     public double maxFraction() {
         long all = (1L << model.layers()) - 1;

@@ -5,6 +5,8 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
+import dev.peft4j.peft.Methods;
+import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.ClassifierTrainer;
 import dev.peft4j.train.EncodedExample;
@@ -17,11 +19,15 @@ import java.util.function.Function;
 /**
  * Runs a trial for real: a fresh backend and encoder per trial (so trials may run on several threads), the plan
  * attached, a fresh head over {@code numLabels} classes, {@link ClassifierTrainer} with the base training settings
- * but the trial's epochs and seed, on the first N training and validation examples the proxy names; the score is
- * the best validation accuracy (or macro-F1). The encoder's trainable count is checked against
- * {@link ParameterCounter}; the parameter fraction excludes the task head, which every plan has.
+ * but the trial's epochs and seed (and, when {@code learningRateFromPlan}, the peak rate of the plan's methods,
+ * {@link Methods#learningRate(PeftPlan, int, int)}), on the first N training and validation examples the proxy
+ * names; the score is the best validation accuracy or macro-F1. The encoder's trainable count is checked against
+ * {@link ParameterCounter}; the parameter fraction excludes the task head, which every plan has. Its
+ * {@link #setup()} names the model (with a digest of its weights, built once here), the data (with a digest of the
+ * examples), the backend's class, the training settings and the metric.
  */
 public final class ClassifierTrialRunner implements TrialRunner {
+    /** The validation metric a trial is scored by. */
     public enum Score { ACCURACY, MACRO_F1 }
 
     private final String backendName;
@@ -32,18 +38,35 @@ public final class ClassifierTrialRunner implements TrialRunner {
     private final TrainConfig base;
     private final Batcher batcher;
     private final Score score;
+    private final boolean learningRateFromPlan;
+    private final TrialSetup setup;
 
     /**
-     * @param backendName    passed to {@link Backends#create(String)} for each trial
-     * @param encoderFactory builds the frozen base encoder on a backend (pretrained weights or random)
+     * @param backendName          passed to {@link Backends#create(String)} for each trial
+     * @param modelName            the base model's name (its weights are digested from {@code encoderFactory})
+     * @param encoderFactory       builds the frozen base encoder on a backend (pretrained weights or random)
+     * @param data                 the dataset and split the examples come from, e.g. "imdb, split seed 1, 500/200"
+     * @param maxLength            the token length the examples were encoded to
+     * @param learningRateFromPlan train each plan at its methods' rate instead of {@code base.lr()}
      */
-    public ClassifierTrialRunner(String backendName, Function<Backend, BertModel> encoderFactory, int numLabels,
-                                 List<EncodedExample> train, List<EncodedExample> validation, TrainConfig base,
-                                 Batcher batcher, Score score) {
+    public ClassifierTrialRunner(String backendName, String modelName, Function<Backend, BertModel> encoderFactory,
+                                 String data, int numLabels, List<EncodedExample> train, List<EncodedExample> validation,
+                                 int maxLength, TrainConfig base, boolean learningRateFromPlan, Batcher batcher,
+                                 Score score) {
         if (train.isEmpty() || validation.isEmpty()) {
             throw new IllegalArgumentException("a trial runner needs training and validation examples (got "
                     + train.size() + " and " + validation.size() + ")");
         }
+        this.learningRateFromPlan = learningRateFromPlan;
+        String backendClass;
+        String modelDigest;
+        try (Backend be = Backends.create(backendName); BertModel probe = encoderFactory.apply(be)) {
+            Backend inner = be instanceof dev.peft4j.backend.ValidatingBackend v ? v.unwrap() : be;
+            backendClass = inner.getClass().getName() + " (" + be.name() + ")";
+            modelDigest = WeightsDigest.of(probe);
+        }
+        this.setup = new TrialSetup(modelName, modelDigest, data, WeightsDigest.of(train, validation), maxLength,
+                backendClass, base, learningRateFromPlan, numLabels, score);
         this.backendName = backendName;
         this.encoderFactory = encoderFactory;
         this.numLabels = numLabels;
@@ -69,7 +92,10 @@ public final class ClassifierTrialRunner implements TrialRunner {
                 return TrialResult.failed(trial, actual, fraction, "the model has " + actual
                         + " trainable parameters but the counter says " + expected, seconds(start));
             }
-            TrainConfig cfg = new TrainConfig(p.epochs(), base.batchSize(), base.lr(), base.weightDecay(),
+            float lr = learningRateFromPlan
+                    ? Methods.learningRate(trial.plan(), encoder.config().hidden(), encoder.config().intermediate())
+                    : base.lr();
+            TrainConfig cfg = new TrainConfig(p.epochs(), base.batchSize(), lr, base.weightDecay(),
                     base.warmupFraction(), base.decay(), base.maxGradNorm(), base.accumulationSteps(), base.evalEvery(),
                     base.patience(), p.seed());
             TrainResult r;
@@ -90,6 +116,11 @@ public final class ClassifierTrialRunner implements TrialRunner {
             }
             return TrialResult.ok(trial, metric, actual, fraction, seconds(start));
         }
+    }
+
+    @Override
+    public TrialSetup setup() {
+        return setup;
     }
 
     private static List<EncodedExample> head(List<EncodedExample> all, int n) {

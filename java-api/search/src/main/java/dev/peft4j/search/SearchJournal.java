@@ -93,16 +93,20 @@ public final class SearchJournal implements AutoCloseable {
         return new IllegalStateException("journal " + file + " line " + (lineIndex + 1) + " is malformed: " + why);
     }
 
-    /** The journaled result of this trial, if it finished before. */
-    public synchronized Optional<TrialResult> lookup(Trial t) {
-        TrialResult r = finished.get(t.id());
+    /**
+     * The journaled result of trial {@code id}, if it finished before; its fingerprint must be {@code fingerprint}
+     * (else the journal was written by a search with other settings, and using it is an error).
+     */
+    public synchronized Optional<TrialResult> lookup(String id, String fingerprint) {
+        TrialResult r = finished.get(id);
         if (r == null) {
             return Optional.empty();
         }
-        if (!r.fingerprint().equals(t.fingerprint())) {
-            throw new IllegalStateException("journal " + file + " holds trial " + t.id() + " with fingerprint "
-                    + r.fingerprint() + " but this search's trial has " + t.fingerprint()
-                    + ": the journal belongs to another search (other data, seed or space); use a new journal file");
+        if (!r.fingerprint().equals(fingerprint)) {
+            throw new IllegalStateException("journal " + file + " holds trial " + id + " with fingerprint "
+                    + r.fingerprint() + " but this search's trial has " + fingerprint
+                    + ": the journal was written with other settings (model, data or split, learning rate, batch,"
+                    + " maximum length, epochs, seed, backend, metric or space); use a new output folder");
         }
         return Optional.of(r);
     }

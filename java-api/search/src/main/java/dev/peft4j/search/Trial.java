@@ -4,8 +4,6 @@ import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.peft.PlanCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * One unit of search work: train {@code plan} with the {@code proxy} settings and score it. The id is stable
@@ -19,15 +17,15 @@ public record Trial(String id, PeftPlan plan, ProxySettings proxy, String descri
         }
     }
 
-    /** SHA-256 (hex, 16 chars) of the plan's JSON and the proxy settings: what the trial computes. */
-    public String fingerprint() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(PlanCodec.toJson(plan).toString().getBytes(StandardCharsets.UTF_8));
-            md.update(proxy.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest(), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * SHA-256 (hex, 16 chars) of the plan's JSON, the proxy settings and the runner's {@link TrialSetup}: what the
+     * trial computes under that setup. A change to any of them changes the fingerprint.
+     */
+    public String fingerprint(TrialSetup setup) {
+        MessageDigest md = WeightsDigest.sha256();
+        md.update(PlanCodec.toJson(plan).toString().getBytes(StandardCharsets.UTF_8));
+        md.update(proxy.toString().getBytes(StandardCharsets.UTF_8));
+        md.update(setup.canonical().getBytes(StandardCharsets.UTF_8));
+        return WeightsDigest.hex(md);
     }
 }

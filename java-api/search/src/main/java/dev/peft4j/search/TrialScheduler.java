@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs a batch of independent trials on up to {@code parallelism} threads. Trials already in the journal are not
  * run again; every new result is journaled as it ends (completion order), but the returned list is in the batch's
  * order, so what a searcher decides never depends on which trial finished first. A trial that throws or returns a
- * non-finite metric is recorded as failed with its reason. After {@code maxNewTrials} new trials the scheduler stops
+ * non-finite metric is recorded as failed with its reason. A trial's fingerprint covers the runner's
+ * {@link TrialRunner#setup()}, so a journal written under other settings (model, data, learning rate, ...) is not
+ * reused: its trials' fingerprints differ and the lookup fails with the reason. After {@code maxNewTrials} new trials the scheduler stops
  * launching more and throws {@link SearchStoppedException} once the running ones are journaled.
  */
 public final class TrialScheduler {
@@ -23,6 +25,7 @@ public final class TrialScheduler {
     private final int parallelism;
     private final AtomicLong remaining;
     private final AtomicLong ran = new AtomicLong();
+    private final TrialSetup setup;
 
     public TrialScheduler(TrialRunner runner, SearchJournal journal, int parallelism, long maxNewTrials) {
         if (parallelism < 1) {
@@ -32,6 +35,7 @@ public final class TrialScheduler {
         this.journal = journal;
         this.parallelism = parallelism;
         this.remaining = new AtomicLong(maxNewTrials <= 0 ? Long.MAX_VALUE : maxNewTrials);
+        this.setup = runner.setup();
     }
 
     public TrialScheduler(TrialRunner runner, SearchJournal journal, int parallelism) {
@@ -53,7 +57,7 @@ public final class TrialScheduler {
         TrialResult[] out = new TrialResult[trials.size()];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < trials.size(); i++) {
-            Optional<TrialResult> done = journal.lookup(trials.get(i));
+            Optional<TrialResult> done = journal.lookup(trials.get(i).id(), trials.get(i).fingerprint(setup));
             if (done.isPresent()) {
                 out[i] = done.get();
             } else {
@@ -114,6 +118,7 @@ public final class TrialScheduler {
         } catch (Exception e) {
             r = TrialResult.failed(t, -1, Double.NaN, e.getClass().getSimpleName() + ": " + e.getMessage(), seconds(start));
         }
+        r = r.withFingerprint(t.fingerprint(setup));
         journal.append(r);
         ran.incrementAndGet();
         return r;

@@ -23,6 +23,11 @@ class AutoPeftSearcherTest {
         final Fixtures.FakeRunner counter = new Fixtures.FakeRunner(Fixtures.EIGHT);
 
         @Override
+        public TrialSetup setup() {
+            return TrialSetup.NONE;
+        }
+
+        @Override
         public TrialResult run(Trial t) {
             counter.run(t);
             double frac = ParameterCounter.fraction(Fixtures.EIGHT, t.plan());

@@ -28,8 +28,8 @@ class ClassifierTrialRunnerTest {
     static final TrainConfig BASE = new TrainConfig(1, 8, 3e-2f, 0.01f, 0.1f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, 1);
 
     static ClassifierTrialRunner runner() {
-        return new ClassifierTrialRunner("reference", be -> BertModel.random(be, Fixtures.TINY, 1), 2, TRAIN, VAL, BASE,
-                new Batcher(0), ClassifierTrialRunner.Score.ACCURACY);
+        return new ClassifierTrialRunner("reference", "tiny", be -> BertModel.random(be, Fixtures.TINY, 1), "synthetic", 2,
+                TRAIN, VAL, 16, BASE, false, new Batcher(0), ClassifierTrialRunner.Score.ACCURACY);
     }
 
     @Test

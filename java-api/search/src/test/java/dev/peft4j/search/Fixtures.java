@@ -43,6 +43,11 @@ final class Fixtures {
         }
 
         @Override
+        public TrialSetup setup() {
+            return TrialSetup.NONE;
+        }
+
+        @Override
         public TrialResult run(Trial t) {
             calls.incrementAndGet();
             if (!ran.add(t.id())) {

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * Plan files and trial fingerprints written by the search's own plan writer before the runtime's {@link PlanCodec}
  * replaced it (resources legacy-plans/: plan-i.json from {@link ParameterCounterTest#randomPlan} with seed 1000 + i,
  * unions on odd i, a random BitFit selection on every third; fingerprints.tsv with each plan's {@link Trial}
- * fingerprint under the proxy below). The codec must read each file to the same plan, write it back byte for byte,
- * and fingerprint it as before, so journals of earlier searches still resume.
+ * fingerprint under the proxy below, from when a fingerprint covered only the plan and the proxy). The codec must
+ * read each file to the same plan and write it back byte for byte. The old fingerprints must no longer match: they
+ * did not cover the model, data or training settings, so a journal written with them must not be reused.
  */
 class LegacyPlanFilesTest {
     private static final ProxySettings PROXY = new ProxySettings(2, 64, 32, 7);
@@ -37,7 +38,8 @@ class LegacyPlanFilesTest {
             PeftPlan read = PlanCodec.read(file);
             assertEquals(expected, read, cols[0]);
             assertEquals(Files.readString(file), PlanCodec.toText(read), cols[0] + " is written back byte for byte");
-            assertEquals(cols[1], new Trial("t" + i, read, PROXY, "d").fingerprint(), cols[0] + ": fingerprint");
+            org.junit.jupiter.api.Assertions.assertNotEquals(cols[1],
+                    new Trial("t" + i, read, PROXY, "d").fingerprint(TrialSetup.NONE), cols[0] + ": fingerprint");
         }
     }
 }

@@ -47,13 +47,16 @@ class S4SearcherTest {
             for (ChoiceStats c : st.choices()) {
                 double mean = c.scores().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
                 assertEquals(mean, c.mean(), 1e-12);
-                assertEquals(3, c.scores().size() + c.failed() + c.rejected(), "K samples per choice");
+                int samples = c.scores().size() + c.failed() + c.rejected();
+                assertTrue(samples >= 3 && samples % 3 == 0 && samples <= 9, "K samples per choice and round: " + samples);
                 if (!c.scores().isEmpty() && (best == null || c.mean() > best.mean())) {
                     best = c;
                 }
             }
             assertNotNull(best);
-            assertEquals(best.label(), st.chosen(), "the kept choice has the best mean at " + st.stage());
+            ChoiceStats kept = st.choices().stream().filter(c -> c.label().equals(st.chosen())).findFirst().orElseThrow();
+            assertEquals(best.mean(), kept.mean(), 0.0, "the kept choice has the best mean at " + st.stage());
+            assertNotNull(st.decision(), st.stage().toString());
         }
         String report = SearchReport.s4(r);
         for (S4Stage s : S4Stage.values()) {

@@ -96,8 +96,9 @@ class SearchJournalTest {
         }
         Trial other = new Trial("t0", trials(2).get(1).plan(), PROXY, "another plan under the same id");
         try (SearchJournal j = SearchJournal.open(file)) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> j.lookup(other));
-            assertTrue(e.getMessage().contains("another search"), e.getMessage());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> j.lookup(other.id(), other.fingerprint(TrialSetup.NONE)));
+            assertTrue(e.getMessage().contains("other settings"), e.getMessage());
         }
         Files.writeString(file, "garbage\n", StandardOpenOption.APPEND);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> SearchJournal.open(file));
