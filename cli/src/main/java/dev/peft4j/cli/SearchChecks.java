@@ -20,7 +20,9 @@ final class SearchChecks {
         OptionChecks.atLeast("--batch-size", c.boBatch, 1);
         OptionChecks.atLeast("--batch", c.batch, 1);
         OptionChecks.atLeast("--max-length", c.maxLength.tokens(), 3);
-        OptionChecks.positive("--lr", c.lr);
+        if (c.lr != null) {
+            OptionChecks.positive("--lr", c.lr);
+        }
         if (!(c.budget > 0 && c.budget < 1)) {
             throw new UsageException("--budget must lie in (0, 1), got " + c.budget);
         }

@@ -62,7 +62,7 @@ final class SearchCommand implements Callable<Integer> {
     @Mixin
     DatasetOptions dataset = new DatasetOptions();
     @Option(names = "--budget", description = "trainable fraction of the base model: S4's plans come as close to it as "
-            + "the sizes' rounding allows, never above it and at most 10 % below it (each plan's deviation is reported); "
+            + "the sizes' rounding allows, never above it and at most 10 %% below it (each plan's deviation is reported); "
             + "BO saves its front's best point within it (default ${DEFAULT-VALUE})")
     double budget = 0.005;
     @Option(names = "--within-budget", description = "BO: propose only configurations within --budget (the front is then "
