@@ -191,11 +191,12 @@ final class GemmOperand {
         long os = seg.outerStride();
         long ks = seg.kStride();
         long base = seg.offset() + outer0 * os + pStart * ks;
-        if (ks == 1) { // rows along k: read each row front to back
+        if (ks == 1) { // rows along k: each row's kLen floats copied out in one bulk read, then interleaved
+            float[] row = new float[kLen];
             for (int r = 0; r < count; r++) {
-                long src = base + r * os;
+                MemorySegment.copy(nat, HostFloats.FLOAT, 4 * (base + r * os), row, 0, kLen);
                 for (int p = 0; p < kLen; p++) {
-                    float v = nat.getAtIndex(HostFloats.FLOAT, src + p);
+                    float v = row[p];
                     dst[dstOff + p * width + r] = scale * (act == null ? v : ScalarMath.activation(act, v));
                 }
             }

@@ -4,6 +4,8 @@ import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
 import dev.peft4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -24,15 +26,11 @@ final class NormKernels {
         int go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
         int bo = beta == null ? 0 : beta.offset();
         if (HostFloats.isSegment(x) || HostFloats.isSegment(y)) {
-            // off-heap x or y: each row passes through an L1-sized row buffer, never a whole copy
-            HostFloats xf = HostFloats.of(x), yf = HostFloats.of(y);
+            // off-heap x or y: the same row arithmetic with vector loads and stores on the segments
+            MemorySegment xs = segmentOf(x), ys = segmentOf(y);
             pool.parallelRange(rows, 8, (from, to) -> {
-                float[] xr = new float[d];
-                float[] yr = new float[d];
                 for (int r = from; r < to; r++) {
-                    xf.read((long) r * d, xr, 0, d);
-                    row(xr, 0, yr, 0, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
-                    yf.write(yr, 0, (long) r * d, d);
+                    rowInSegments(xs, 4L * r * d, ys, 4L * r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
                 }
             });
             return;
@@ -44,6 +42,67 @@ final class NormKernels {
                 row(xv, xo + r * d, yv, yo + r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
             }
         });
+    }
+
+    /** The tensor's floats as a segment from its element 0: its off-heap segment, or a heap segment over its array. */
+    private static MemorySegment segmentOf(Tensor t) {
+        return switch (HostFloats.of(t)) {
+            case HostFloats.InSegment seg -> seg.segment();
+            case HostFloats.InArray arr -> MemorySegment.ofArray(arr.array()).asSlice(4L * arr.offset());
+        };
+    }
+
+    /**
+     * {@link #row} over segments (x from byte xb, y from byte yb): the same operations in the same order, so the
+     * same bits as the array path.
+     */
+    private static void rowInSegments(MemorySegment xs, long xb, MemorySegment ys, long yb, int d, float[] g, int go,
+                                      float[] bt, int bo, float eps, float[] mv, int mi, float[] rv, int ri) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        int bnd = Simd.bound(d);
+        int i = 0;
+        double sum = 0;
+        if (bnd > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < bnd; i += L) {
+                acc = acc.add(FloatVector.fromMemorySegment(S, xs, xb + 4L * i, order));
+            }
+            sum = Simd.sum(acc);
+        }
+        for (; i < d; i++) {
+            sum += xs.get(HostFloats.FLOAT, xb + 4L * i);
+        }
+        float mu = (float) (sum / d);
+        double var = 0;
+        i = 0;
+        if (bnd > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; i < bnd; i += L) {
+                FloatVector c = FloatVector.fromMemorySegment(S, xs, xb + 4L * i, order).sub(mu);
+                acc = c.fma(c, acc);
+            }
+            var = Simd.sum(acc);
+        }
+        for (; i < d; i++) {
+            float c = xs.get(HostFloats.FLOAT, xb + 4L * i) - mu;
+            var += c * c;
+        }
+        float rs = (float) (1.0 / Math.sqrt(var / d + eps));
+        mv[mi] = mu;
+        rv[ri] = rs;
+        i = 0;
+        for (; i < bnd; i += L) {
+            FloatVector v = FloatVector.fromMemorySegment(S, xs, xb + 4L * i, order).sub(mu).mul(rs)
+                    .mul(FloatVector.fromArray(S, g, go + i));
+            if (bt != null) {
+                v = v.add(FloatVector.fromArray(S, bt, bo + i));
+            }
+            v.intoMemorySegment(ys, yb + 4L * i, order);
+        }
+        for (; i < d; i++) {
+            float v = (xs.get(HostFloats.FLOAT, xb + 4L * i) - mu) * rs * g[go + i] + (bt == null ? 0f : bt[bo + i]);
+            ys.set(HostFloats.FLOAT, yb + 4L * i, v);
+        }
     }
 
     /** One row: y[yr..yr+d) from x[o..o+d); μ into mv[mi], rstd into rv[ri]. */
