@@ -73,9 +73,15 @@ final class FinetuneCommand implements Callable<Integer> {
     int checkpointEvery = 50;
     @Option(names = "--resume", description = "continue from the checkpoint in --output if there is one")
     boolean resume;
+    @Mixin
+    ObjectiveOptions objective = new ObjectiveOptions();
 
     @Override
     public Integer call() throws IOException {
+        if (objective.contrastive()) {
+            return new ContrastiveFinetune(this).call();
+        }
+        objective.requireNoContrastiveOptions();
         if (train < 1 || test < 1 || validation < 0 || maxLength.tokens() < 3 || epochs < 1 || batch < 1) {
             throw new IllegalArgumentException("--train, --test, --epochs, --batch must be ≥ 1, --validation ≥ 0, --max-length ≥ 3");
         }
@@ -166,12 +172,13 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             case FineTuneEvent.Stopped s -> System.out.printf("stopped at step %d (%s)%n", s.step(),
                     s.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            case FineTuneEvent.RetrievalEvaluated r -> { }   // embedding runs only (ContrastiveFinetune)
             case FineTuneEvent.Checkpointed c -> { }
             case FineTuneEvent.Finished f -> { }
         }
     }
 
-    private static void json(BufferedWriter w, Object... kv) {
+    static void json(BufferedWriter w, Object... kv) {
         JsonObject o = new JsonObject();
         for (int i = 0; i < kv.length; i += 2) {
             Object v = kv[i + 1];
