@@ -4,14 +4,14 @@ import dev.peft4j.text.Prediction;
 import dev.peft4j.text.TextClassifier;
 import java.nio.file.Path;
 
-/** Classifies texts with the adapter folder of a fine-tuning run: java example.Classify runs/finetune/adapter TEXT... */
+/** README.md's classify example: the adapter folder that FineTuneClassifier saved, alone, classifies a text. */
 public final class Classify {
     public static void main(String[] args) throws Exception {
-        try (TextClassifier classifier = TextClassifier.builder(Path.of(args[0])).build()) {
-            for (int i = 1; i < args.length; i++) {
-                Prediction p = classifier.classify(args[i]);
-                System.out.printf("%s (%.3f)\t%s%n", p.label(), p.confidence(), args[i]);
-            }
+        // README begin
+        try (TextClassifier classifier = TextClassifier.builder(Path.of("my-classifier")).build()) {
+            Prediction p = classifier.classify("What a wonderful, moving film!");
+            System.out.printf("%s (%.3f)%n", p.label(), p.confidence());   // p.probabilities(): one per label
         }
+        // README end
     }
 }

@@ -85,10 +85,20 @@ final class FinetuneCommand implements Callable<Integer> {
     boolean overwrite;
     @Spec
     CommandSpec spec;
+    @Mixin
+    ObjectiveOptions objective = new ObjectiveOptions();
 
     @Override
     public Integer call() throws IOException {
         FinetuneChecks.check(this);
+        if (objective.contrastive()) {
+            try {
+                return new ContrastiveFinetune(this).call();
+            } catch (RunFolder.UsageException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+        }
+        objective.requireNoContrastiveOptions();
         long wallStart = System.nanoTime();
         try (RunFolder run = openRunFolder()) {
             return call(run, wallStart);
@@ -169,8 +179,9 @@ final class FinetuneCommand implements Callable<Integer> {
      * interval do not: a resume is exact across them up to rounding).
      */
     private RunFingerprint fingerprint(BaseModel base, LabeledDataset data, Splits splits, long dataSeed,
-                                       PeftPlan planValue) {
-        RunFingerprint.Builder f = RunFingerprint.builder().set("--model", base.name()).set("--dataset", dataset.name())
+                                       PeftPlan planValue) throws IOException {
+        RunFingerprint.Builder f = RunFingerprint.builder().set("--objective", "classify")
+                .set("--model", base.name()).set("--dataset", dataset.name())
                 .set("--train", train).set("--validation", validation).set("--test", test)
                 .set("--max-length", maxLength.tokens()).set("--split-seed", dataSeed).set("--seed", seed);
         if (planValue != null) {
@@ -178,8 +189,10 @@ final class FinetuneCommand implements Callable<Integer> {
         } else {
             f.set("--method", method.toLowerCase(java.util.Locale.ROOT)).set("--size", size);
         }
-        // the peak rate the run trains with: --lr, else the method's own, else FineTune's 1e-3 for a plan
-        f.set("--lr", lr != null ? lr : planValue != null ? 1e-3f : Methods.learningRate(method))
+        // the peak rate the run trains with: --lr, else the plan's methods' rate, else the method's own
+        f.set("--lr", lr != null ? lr : planValue != null
+                ? Methods.learningRate(planValue, base.config(0f).hidden(), base.config(0f).intermediate())
+                : Methods.learningRate(method))
                 .set("--epochs", epochs).set("--batch", batch);
         return f.data(data.labelNames(), List.of(splits.train().examples(), splits.validation().examples(),
                 splits.test().examples())).build();
@@ -223,12 +236,14 @@ final class FinetuneCommand implements Callable<Integer> {
             }
             case FineTuneEvent.Stopped s -> System.out.printf("stopped at step %d (%s)%n", s.step(),
                     s.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+            case FineTuneEvent.RetrievalEvaluated r -> { }   // embedding runs only (ContrastiveFinetune)
             case FineTuneEvent.Checkpointed c -> { }
             case FineTuneEvent.Finished f -> { }
         }
     }
 
-    private static void json(RunFolder run, Object... kv) {
+    /** One metrics line: alternating keys and values (numbers as numbers, anything else as its string). */
+    static JsonObject fields(Object... kv) {
         JsonObject o = new JsonObject();
         for (int i = 0; i < kv.length; i += 2) {
             Object v = kv[i + 1];
@@ -238,7 +253,11 @@ final class FinetuneCommand implements Callable<Integer> {
                 o.addProperty((String) kv[i], String.valueOf(v));
             }
         }
-        run.append(o);
+        return o;
+    }
+
+    private static void json(RunFolder run, Object... kv) {
+        run.append(fields(kv));
     }
 
     private void printSummary(BaseModel base, String methodName, Backend be, Metrics held, FineTuneResult result,

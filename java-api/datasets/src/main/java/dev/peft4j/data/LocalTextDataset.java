@@ -138,7 +138,7 @@ public final class LocalTextDataset {
         return value;
     }
 
-    private static int columnIndex(Path file, List<String> header, String column) {
+    static int columnIndex(Path file, List<String> header, String column) {
         int index = -1;
         for (int i = 0; i < header.size(); i++) {
             if (header.get(i).strip().equals(column)) {
@@ -174,12 +174,12 @@ public final class LocalTextDataset {
         return new LabeledDataset(name, names, examples);
     }
 
-    private static BufferedReader strictUtf8(Path file) throws IOException {
+    static BufferedReader strictUtf8(Path file) throws IOException {
         return new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
     }
 
-    private static String abbreviate(String s) {
+    static String abbreviate(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 }

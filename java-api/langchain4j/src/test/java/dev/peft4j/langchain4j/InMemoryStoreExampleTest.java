@@ -7,7 +7,6 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
-import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
 import dev.peft4j.adapter.AdapterIo;
@@ -23,7 +22,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The worked example of java-api/langchain4j/README.md, compiled and run. */
 class InMemoryStoreExampleTest {
@@ -34,6 +32,7 @@ class InMemoryStoreExampleTest {
             "Check-in took five minutes and the bed was very comfortable.");
 
     /** Fills a store with the documents and returns the best match for the query. */
+    // README begin: bestMatch
     static String bestMatch(EmbeddingModel model, String query) {
         InMemoryEmbeddingStore<TextSegment> store = new InMemoryEmbeddingStore<>();
         for (String doc : DOCUMENTS) {
@@ -41,27 +40,38 @@ class InMemoryStoreExampleTest {
             store.add(model.embed(segment).content(), segment);
         }
         Embedding q = model.embed(query).content();
-        List<EmbeddingMatch<TextSegment>> matches =
-                store.search(EmbeddingSearchRequest.builder().queryEmbedding(q).maxResults(1).build()).matches();
-        return matches.get(0).embedded().text();
+        return store.search(EmbeddingSearchRequest.builder().queryEmbedding(q).maxResults(1).build())
+                .matches().get(0).embedded().text();
     }
+    // README end
 
+    /**
+     * The README's search, with a stand-in adapter where a fine-tuning run's would be: the tests run in target/ (the
+     * module's surefire configuration), so the README's relative path lands in target/runs/.
+     */
     @Test
-    void langchain4jsMiniLmThenAPeft4jLoraTunedOne(@TempDir Path dir) throws Exception {
-        String query = "comfortable hotel with friendly staff";
-        String theirs = bestMatch(new AllMiniLmL6V2EmbeddingModel(), query);
+    void langchain4jsMiniLmThenAPeft4jLoraTunedOne() throws Exception {
+        writeLoraAdapter(Path.of("runs/contrastive/adapter"));   // a stand-in for a fine-tuning run's adapter
+        // README begin: search
+        // langchain4j's own in-process MiniLM (onnxruntime)
+        String theirs = bestMatch(new AllMiniLmL6V2EmbeddingModel(), "comfortable hotel with friendly staff");
 
-        Path adapter = dir.resolve("adapter");
-        writeLoraAdapter(adapter);   // stands in for a `peft4j finetune` run's adapter folder
+        // the same base run by peft4j, through the LoRA adapter of a fine-tuning run, folded into the weights
+        try (Peft4jEmbeddingModel tuned = Peft4jEmbeddingModel.builder()
+                .baseModel(BaseModel.miniLm())
+                .adapter(Path.of("runs/contrastive/adapter"))   // peft4j finetune ... --output runs/contrastive
+                .mergeLora(true)
+                .build()) {
+            String ours = bestMatch(tuned, "comfortable hotel with friendly staff");
+            System.out.println("langchain4j: " + theirs + "\npeft4j + LoRA: " + ours);
+        }
+        // README end
         try (Peft4jEmbeddingModel plain = Peft4jEmbeddingModel.builder().build();
-             Peft4jEmbeddingModel tuned = Peft4jEmbeddingModel.builder()
-                     .baseModel(BaseModel.miniLm())
-                     .adapter(adapter)
-                     .mergeLora(true)
-                     .build()) {
-            assertEquals(theirs, bestMatch(plain, query), "without an adapter peft4j ranks as langchain4j does");
-            String ours = bestMatch(tuned, query);
-            assertTrue(DOCUMENTS.contains(ours));
+             Peft4jEmbeddingModel tuned = Peft4jEmbeddingModel.builder().baseModel(BaseModel.miniLm())
+                     .adapter(Path.of("runs/contrastive/adapter")).mergeLora(true).build()) {
+            assertEquals(theirs, bestMatch(plain, "comfortable hotel with friendly staff"),
+                    "without an adapter peft4j ranks as langchain4j does");
+            assertTrue(DOCUMENTS.contains(bestMatch(tuned, "comfortable hotel with friendly staff")));
             assertEquals("all-MiniLM-L6-v2 + adapter", tuned.modelName());
         }
     }

@@ -6,6 +6,7 @@ import dev.peft4j.adapter.ClassifierInfo;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertModel;
+import dev.peft4j.model.ContrastiveObjective;
 import dev.peft4j.model.Parameter;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.model.TrainableReport;
@@ -16,6 +17,8 @@ import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.CheckpointOptions;
 import dev.peft4j.train.ClassifierTrainer;
+import dev.peft4j.train.EmbeddingTrainer;
+import dev.peft4j.train.EncodedPair;
 import dev.peft4j.train.EncodedExample;
 import dev.peft4j.train.Metrics;
 import dev.peft4j.train.TrainConfig;
@@ -24,6 +27,7 @@ import dev.peft4j.train.TrainResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +36,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Fine-tunes a text classifier: a base model, a PEFT method (a named one, a plan, or a plan file from
- * {@code peft4j search}) and a fresh head, trained on labelled texts, then saved as an adapter folder that
- * {@link TextClassifier} loads alone. Progress arrives as {@link FineTuneEvent}s; {@link #cancel()} stops the run
- * after the step in progress.
+ * Fine-tunes a base model with a PEFT method (a named one, a plan, or a plan file from {@code peft4j search}), for
+ * one of two objectives:
+ * <ul>
+ *   <li>{@link #classifier classifier}: a fresh head on top, trained on labelled texts by cross-entropy, saved as an
+ *       adapter folder that {@link TextClassifier} loads alone;</li>
+ *   <li>{@link #embedding(BaseModel, List) embedding}: the encoder's embeddings, trained on (anchor, positive) text
+ *       pairs, given or drawn from labelled texts, by the contrastive objective with in-batch negatives
+ *       ({@link ContrastiveObjective}, the multiple-negatives ranking loss of sentence-transformers), saved as an
+ *       adapter folder that {@link TextEncoder} loads ({@code TextEncoder.builder(base).adapter(folder)}).</li>
+ * </ul>
+ * Progress arrives as {@link FineTuneEvent}s; {@link #cancel()} stops the run after the step in progress.
  *
  * <pre>{@code
  * FineTuneResult r = FineTune.classifier(BaseModel.miniLm(), train, List.of("negative", "positive"))
@@ -43,11 +54,20 @@ import java.util.function.Consumer;
  *         .saveTo(Path.of("my-classifier"))
  *         .listener(e -> { if (e instanceof FineTuneEvent.Step s) System.out.println(s.loss()); })
  *         .build().run();
+ * FineTuneResult e = FineTune.embedding(BaseModel.miniLm(), train, 4000)    // 4,000 same-label pairs drawn from train
+ *         .method("lora").epochs(1).validation(heldOut)                       // retrieval scored before and after
+ *         .saveTo(Path.of("my-encoder"))
+ *         .build().run();
  * }</pre>
  *
  * A run is used once: {@link #run()} or {@link #start(Executor)}.
  */
 public final class FineTune {
+    /** Peak learning rate of a LoRA embedding run: the rate measured for contrastive LoRA on IMDB (README.md). */
+    static final float EMBEDDING_LORA_LEARNING_RATE = 5e-4f;
+    /** Neighbours of the k-NN label accuracy that scores an embedding run's held-out texts. */
+    public static final int RETRIEVAL_K = 10;
+
     private final Builder b;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
@@ -62,6 +82,37 @@ public final class FineTune {
      */
     public static Builder classifier(BaseModel base, List<TextExample> train, List<String> labels) {
         return new Builder(base, train, labels);
+    }
+
+    /**
+     * An embedding fine-tuning of {@code base} on (anchor, positive) pairs: each anchor is pulled towards its positive
+     * and pushed from the other positives of its batch (except those of pairs in the same group ≥ 0).
+     */
+    public static Builder embedding(BaseModel base, List<TextPair> pairs) {
+        Objects.requireNonNull(pairs, "pairs");
+        for (int i = 0; i < pairs.size(); i++) {
+            if (pairs.get(i) == null) {
+                throw new IllegalArgumentException("pair " + i + " is null");
+            }
+        }
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no training pairs");
+        }
+        return new Builder(base, List.copyOf(pairs), null, 0);
+    }
+
+    /**
+     * An embedding fine-tuning of {@code base} on {@code pairs} pairs drawn from labelled texts (two different texts
+     * of one label; {@link TextPairs#fromExamples}, with the run's {@link Builder#seed seed}). A pair's group is its
+     * label, so texts of one label are not pushed apart as each other's negatives.
+     */
+    public static Builder embedding(BaseModel base, List<TextExample> labelled, int pairs) {
+        if (pairs < 1) {
+            throw new IllegalArgumentException("pairs must be ≥ 1, got " + pairs);
+        }
+        List<TextExample> source = List.copyOf(Objects.requireNonNull(labelled, "labelled"));
+        TextPairs.fromExamples(source, 1, 0);   // refuses unlabelled texts and labels without two texts, now
+        return new Builder(base, null, source, pairs);
     }
 
     /** Asks the run to stop after the optimizer step in progress; it then saves what it has, as at any end. */
@@ -86,6 +137,10 @@ public final class FineTune {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("a FineTune runs once; build another for a second run");
         }
+        return b.embedding ? runEmbedding() : runClassifier();
+    }
+
+    private FineTuneResult runClassifier() throws IOException {
         WordPieceTokenizer tokenizer = b.base.tokenizer();
         List<EncodedExample> train = TextExamples.encode(tokenizer, b.train, b.maxLength);
         List<EncodedExample> validation = TextExamples.encode(tokenizer, b.validation, b.maxLength);
@@ -93,19 +148,14 @@ public final class FineTune {
         Backend be = ownsBackend ? Backends.create() : b.backend;
         try (SequenceClassifier classifier = new SequenceClassifier(b.base.load(be, b.dropout), b.labels.size(), b.seed)) {
             BertModel encoder = classifier.encoder();
-            PeftPlan plan = b.plan != null ? b.plan
-                    : b.planFile != null ? PlanCodec.read(b.planFile)
-                    : Methods.plan(b.method, encoder.config().layers(), encoder.config().hidden(), b.size);
+            PeftPlan plan = plan(encoder);
             encoder.applyPlan(plan, b.seed);
             long trainable = classifier.trainableParameters().stream().mapToLong(Parameter::numel).sum();
             long baseCount = encoder.baseParameterCount();
-            float lr = b.learningRate != null ? b.learningRate : b.plan == null && b.planFile == null
-                    ? Methods.learningRate(b.method)
-                    : Methods.learningRate(plan, encoder.config().hidden(), encoder.config().intermediate());
-            TrainConfig cfg = TrainConfig.defaults().withEpochs(b.epochs).withBatchSize(b.batchSize).withLr(lr)
-                    .withSeed(b.seed);
+            float lr = learningRate(plan, encoder);
+            TrainConfig cfg = config(lr);
             Events events = new Events(trainable, baseCount, lr,
-                    TrainableReport.of(classifier.trainableParameters(), baseCount));
+                    TrainableReport.of(classifier.trainableParameters(), baseCount), null);
             ClassifierTrainer trainer = new ClassifierTrainer(cfg, new Batcher(tokenizer.padId()), events, b.checkpoint);
             TrainResult r = trainer.train(classifier, train, validation);
             if (r.cancelled()) {
@@ -127,6 +177,93 @@ public final class FineTune {
         }
     }
 
+    /**
+     * The embedding run: the held-out texts scored on the base model, the plan applied, the contrastive objective
+     * trained by {@link EmbeddingTrainer}, the held-out texts scored again, the adapter saved.
+     */
+    private FineTuneResult runEmbedding() throws IOException {
+        WordPieceTokenizer tokenizer = b.base.tokenizer();
+        List<TextPair> pairs = b.pairs != null ? b.pairs : TextPairs.fromExamples(b.pairSource, b.pairCount, b.seed);
+        List<EncodedPair> encoded = TextPairs.encode(pairs, tokenizer, b.maxLength);
+        List<int[]> heldOut = new ArrayList<>(b.validation.size());
+        int[] heldOutLabels = new int[b.validation.size()];
+        for (int i = 0; i < b.validation.size(); i++) {
+            heldOut.add(tokenizer.encode(b.validation.get(i).text(), null, b.maxLength).ids());
+            heldOutLabels[i] = b.validation.get(i).label();
+        }
+        boolean ownsBackend = b.backend == null;
+        Backend be = ownsBackend ? Backends.create() : b.backend;
+        try (BertModel encoder = b.base.load(be, b.dropout);
+             ContrastiveObjective objective = new ContrastiveObjective(encoder, b.temperature)) {
+            RetrievalMetrics before = retrieval(encoder, heldOut, heldOutLabels, tokenizer.padId());
+            PeftPlan plan = plan(encoder);
+            encoder.applyPlan(plan, b.seed);
+            long trainable = encoder.trainableParameters().stream().mapToLong(Parameter::numel).sum();
+            if (trainable == 0) {
+                throw new IllegalArgumentException("the plan trains nothing in the encoder ("
+                        + (b.plan == null && b.planFile == null ? "method " + b.method : "a plan without modules")
+                        + "); an embedding run has no head to train");
+            }
+            long baseCount = encoder.baseParameterCount();
+            float lr = learningRate(plan, encoder);
+            Events events = new Events(trainable, baseCount, lr,
+                    TrainableReport.of(encoder.trainableParameters(), baseCount), before);
+            TrainResult r = new EmbeddingTrainer(config(lr), tokenizer.padId(), events).train(objective, encoded);
+            if (r.cancelled()) {
+                emit(new FineTuneEvent.Stopped(r.steps(), FineTuneEvent.Stopped.Reason.CANCELLED));
+            }
+            RetrievalMetrics after = retrieval(encoder, heldOut, heldOutLabels, tokenizer.padId());
+            if (after != null) {
+                emit(new FineTuneEvent.RetrievalEvaluated(r.steps(), after));
+            }
+            if (b.saveTo != null) {
+                AdapterIo.save(b.saveTo, AdapterModel.of(encoder), b.base.name());
+            }
+            FineTuneResult result = new FineTuneResult(r, null, trainable, baseCount, b.saveTo, before, after);
+            emit(new FineTuneEvent.Finished(result));
+            return result;
+        } finally {
+            if (ownsBackend) {
+                be.close();
+            }
+        }
+    }
+
+    /** Same-label retrieval over the held-out texts with the encoder as it is now; null without held-out texts. */
+    private static RetrievalMetrics retrieval(BertModel encoder, List<int[]> texts, int[] labels, int padId) {
+        if (texts.isEmpty()) {
+            return null;
+        }
+        return RetrievalEvaluation.evaluate(PooledVectors.of(encoder, texts, padId), labels, RETRIEVAL_K);
+    }
+
+    /** The plan: given, read from its file, or the named method's for this encoder's shape. */
+    private PeftPlan plan(BertModel encoder) throws IOException {
+        return b.plan != null ? b.plan
+                : b.planFile != null ? PlanCodec.read(b.planFile)
+                : Methods.plan(b.method, encoder.config().layers(), encoder.config().hidden(), b.size);
+    }
+
+    /** The peak learning rate: given, or the method's own (5e-4 for an embedding run's LoRA), or 1e-3 for a plan. */
+    /**
+     * The rate set by the caller; else, for a plan, the rate of the methods it is built from; else the method's own
+     * (an embedding run's LoRA: the rate measured for contrastive LoRA).
+     */
+    private float learningRate(PeftPlan plan, BertModel encoder) {
+        if (b.learningRate != null) {
+            return b.learningRate;
+        }
+        if (b.plan != null || b.planFile != null) {
+            return Methods.learningRate(plan, encoder.config().hidden(), encoder.config().intermediate());
+        }
+        return b.embedding && b.method.equalsIgnoreCase("lora") ? EMBEDDING_LORA_LEARNING_RATE
+                : Methods.learningRate(b.method);
+    }
+
+    private TrainConfig config(float lr) {
+        return TrainConfig.defaults().withEpochs(b.epochs).withBatchSize(b.batchSize).withLr(lr).withSeed(b.seed);
+    }
+
     private void emit(FineTuneEvent e) {
         b.listener.accept(e);
     }
@@ -137,17 +274,23 @@ public final class FineTune {
         private final long baseCount;
         private final float learningRate;
         private final TrainableReport report;
+        private final RetrievalMetrics retrievalBefore;
 
-        Events(long trainable, long baseCount, float learningRate, TrainableReport report) {
+        Events(long trainable, long baseCount, float learningRate, TrainableReport report,
+               RetrievalMetrics retrievalBefore) {
             this.trainable = trainable;
             this.baseCount = baseCount;
             this.learningRate = learningRate;
             this.report = report;
+            this.retrievalBefore = retrievalBefore;
         }
 
         @Override
         public void onStart(long totalSteps) {
             emit(new FineTuneEvent.Started(totalSteps, trainable, baseCount, learningRate, report));
+            if (retrievalBefore != null) {
+                emit(new FineTuneEvent.RetrievalEvaluated(0, retrievalBefore));
+            }
         }
 
         @Override
@@ -174,8 +317,13 @@ public final class FineTune {
     /** Options of a {@link FineTune}; every one but the data has a default. */
     public static final class Builder {
         private final BaseModel base;
+        private final boolean embedding;
         private final List<TextExample> train;
         private final List<String> labels;
+        private final List<TextPair> pairs;
+        private final List<TextExample> pairSource;
+        private final int pairCount;
+        private float temperature = ContrastiveObjective.DEFAULT_TEMPERATURE;
         private List<TextExample> validation = List.of();
         private String method = "lora";
         private int size;
@@ -194,28 +342,67 @@ public final class FineTune {
 
         private Builder(BaseModel base, List<TextExample> train, List<String> labels) {
             this.base = Objects.requireNonNull(base, "base");
+            this.embedding = false;
             this.labels = ClassifierInfo.checkedLabels(labels);
             this.train = checked(train, "train");
             if (this.train.isEmpty()) {
                 throw new IllegalArgumentException("the training set is empty");
             }
+            this.pairs = null;
+            this.pairSource = null;
+            this.pairCount = 0;
+        }
+
+        private Builder(BaseModel base, List<TextPair> pairs, List<TextExample> pairSource, int pairCount) {
+            this.base = Objects.requireNonNull(base, "base");
+            this.embedding = true;
+            this.train = null;
+            this.labels = null;
+            this.pairs = pairs;
+            this.pairSource = pairSource;
+            this.pairCount = pairCount;
         }
 
         private List<TextExample> checked(List<TextExample> examples, String what) {
             Objects.requireNonNull(examples, what);
             for (int i = 0; i < examples.size(); i++) {
                 TextExample e = examples.get(i);
-                if (e == null || !e.isLabelled() || e.label() >= labels.size()) {
+                if (e == null || !e.isLabelled() || (labels != null && e.label() >= labels.size())) {
                     throw new IllegalArgumentException(what + " example " + i + " has label "
-                            + (e == null ? "null" : e.label()) + "; labels must index " + labels);
+                            + (e == null ? "null" : e.label()) + "; labels must "
+                            + (labels != null ? "index " + labels : "be ≥ 0"));
                 }
             }
             return List.copyOf(examples);
         }
 
-        /** Labelled texts scored after each epoch, for early stopping and the best parameters. Default none. */
+        /**
+         * Labelled held-out texts. A classifier run scores them after each epoch, for early stopping and the best
+         * parameters. An embedding run scores same-label retrieval over them ({@link RetrievalEvaluation}: k-NN label
+         * accuracy with k = {@value FineTune#RETRIEVAL_K}, mean reciprocal rank) before training and after, at the
+         * run's max length ({@link FineTuneEvent.RetrievalEvaluated}); it needs at least two. Default none.
+         */
         public Builder validation(List<TextExample> validation) {
-            this.validation = checked(validation, "validation");
+            List<TextExample> checked = checked(validation, "validation");
+            if (embedding && checked.size() == 1) {
+                throw new IllegalArgumentException("retrieval needs at least two held-out texts, got 1");
+            }
+            this.validation = checked;
+            return this;
+        }
+
+        /**
+         * The temperature τ of an embedding run's contrastive objective (similarities are cosines ÷ τ). Default
+         * {@value ContrastiveObjective#DEFAULT_TEMPERATURE}, sentence-transformers' scale 20.
+         */
+        public Builder temperature(float temperature) {
+            if (!embedding) {
+                throw new IllegalStateException("temperature applies to embedding fine-tuning, not to a classifier");
+            }
+            if (!(temperature > 0) || !Float.isFinite(temperature)) {
+                throw new IllegalArgumentException("temperature must be finite and > 0, got " + temperature);
+            }
+            this.temperature = temperature;
             return this;
         }
 
@@ -259,7 +446,7 @@ public final class FineTune {
             return this;
         }
 
-        /** Examples per optimizer step. Default 16. */
+        /** Examples (an embedding run: pairs, each other's negatives) per optimizer step. Default 16. */
         public Builder batchSize(int batchSize) {
             this.batchSize = positive("batchSize", batchSize);
             return this;
@@ -280,8 +467,11 @@ public final class FineTune {
             return this;
         }
 
-        /** Peak learning rate. Default: the method's own (1e-3; prefix 1e-2, mam 2e-4); for a plan, the rate of the
-         *  methods it is built from ({@link Methods#learningRate(PeftPlan, int, int)}). */
+        /**
+         * Peak learning rate. Default: the method's own (1e-3; prefix 1e-2, mam 2e-4); for a plan, the rate of the
+         * methods it is built from ({@link Methods#learningRate(PeftPlan, int, int)}); an embedding run's LoRA 5e-4
+         * (the rate measured on IMDB; the other methods' rates are not measured for embeddings).
+         */
         public Builder learningRate(float lr) {
             if (!(lr > 0) || !Float.isFinite(lr)) {
                 throw new IllegalArgumentException("learningRate must be finite and > 0, got " + lr);
@@ -305,13 +495,23 @@ public final class FineTune {
             return this;
         }
 
-        /** Write a resumable checkpoint to {@code file} every {@code every} steps, and resume from it if asked. */
+        /**
+         * Write a resumable checkpoint to {@code file} every {@code every} steps, and resume from it if asked. A
+         * classifier run only: an embedding run writes no checkpoints ({@link IllegalStateException}).
+         */
         public Builder checkpoint(Path file, int every, boolean resume) {
+            if (embedding) {
+                throw new IllegalStateException("an embedding run writes no checkpoints (only classifier runs do)");
+            }
             this.checkpoint = new CheckpointOptions(file, every, resume);
             return this;
         }
 
-        /** Save the adapter, with the label names and max length, to this folder at the end. Default: not saved. */
+        /**
+         * Save the adapter to this folder at the end: a classifier's with its head, label names and max length (for
+         * {@link TextClassifier}), an encoder's alone (for {@code TextEncoder.builder(base).adapter(folder)}).
+         * Default: not saved.
+         */
         public Builder saveTo(Path adapterDir) {
             this.saveTo = Objects.requireNonNull(adapterDir, "adapterDir");
             return this;

@@ -5,7 +5,9 @@ import dev.peft4j.train.Metrics;
 import java.nio.file.Path;
 
 /** What a {@link FineTune} run reports to its listener, in this order: started, steps (with evaluations and
- * checkpoints between them), possibly stopped, finished. */
+ * checkpoints between them), possibly stopped, finished. An embedding run reports {@link RetrievalEvaluated} where a
+ * classifier run reports {@link Evaluated}: once before its first step (step 0) and once after its last, and writes
+ * no checkpoints. */
 public sealed interface FineTuneEvent {
     /**
      * Training begins: the optimizer steps it will take, the trainable share of the model (and where it sits), and
@@ -25,6 +27,12 @@ public sealed interface FineTuneEvent {
 
     /** The validation set was scored after {@code step}. */
     record Evaluated(long step, Metrics validation) implements FineTuneEvent {}
+
+    /**
+     * An embedding run's held-out texts were scored by same-label retrieval (k-NN label accuracy, mean reciprocal
+     * rank): at step 0 before training (the base model), then after the last step.
+     */
+    record RetrievalEvaluated(long step, RetrievalMetrics metrics) implements FineTuneEvent {}
 
     /** A resumable checkpoint was written after {@code step}. */
     record Checkpointed(long step, Path file) implements FineTuneEvent {}

@@ -6,14 +6,10 @@ import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.LoraMerge;
-import dev.peft4j.model.Pass;
-import dev.peft4j.model.Pooling;
-import dev.peft4j.tensor.Tensor;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -187,27 +183,9 @@ public final class TextEncoder implements AutoCloseable {
         return PaddedBatches.run(parts, model.config().maxPositions(), tokenizer.padId(), this::pool);
     }
 
-    /** One forward pass: ids and key mask {@code [B,T]}, hidden {@code [B·T,d]}, pooled {@code [B,d]} (mean or [CLS]). */
+    /** One forward pass: ids and key mask {@code [B,T]}, pooled {@code [B,d]} (mean or [CLS]). */
     private float[][] pool(int b, int t, int[] ids, float[] mask) {
-        int d = model.config().hidden();
-        try (Tensor keyMask = backend.fromHost(mask, b, t); Tensor pooled = backend.allocate(b, d)) {
-            Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
-            if (base.pooling() == Pooling.MEAN) {
-                backend.meanPoolForward(hidden.view(b, t, d), keyMask, pooled);
-            } else {
-                int[] clsRows = new int[b];
-                for (int i = 0; i < b; i++) {
-                    clsRows[i] = i * t;
-                }
-                backend.embeddingForward(hidden, clsRows, pooled);
-            }
-            float[] flat = pooled.toArray();
-            float[][] out = new float[b][];
-            for (int i = 0; i < b; i++) {
-                out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
-            }
-            return out;
-        }
+        return PooledVectors.forward(model, b, t, ids, mask);
     }
 
     /** The length of the embeddings (the model's hidden size). */

@@ -69,6 +69,25 @@ public final class TextPairs {
         return out;
     }
 
+    /**
+     * {@code count} pairs drawn from labelled examples, as {@link #fromLabelled(List, int[], int, long)} draws them.
+     *
+     * @throws IllegalArgumentException when an example is unlabelled, or no label has two examples
+     */
+    public static List<TextPair> fromExamples(List<TextExample> examples, int count, long seed) {
+        List<String> texts = new ArrayList<>(examples.size());
+        int[] labels = new int[examples.size()];
+        for (int i = 0; i < examples.size(); i++) {
+            TextExample e = examples.get(i);
+            if (e == null || !e.isLabelled()) {
+                throw new IllegalArgumentException("example " + i + " has no label; pairs are drawn from labelled texts");
+            }
+            texts.add(e.text());
+            labels[i] = e.label();
+        }
+        return fromLabelled(texts, labels, count, seed);
+    }
+
     /** Each pair tokenised as {@code [CLS] text [SEP]}, truncated to {@code maxLength} tokens with the special ones. */
     public static List<EncodedPair> encode(List<TextPair> pairs, WordPieceTokenizer tokenizer, int maxLength) {
         List<EncodedPair> out = new ArrayList<>(pairs.size());

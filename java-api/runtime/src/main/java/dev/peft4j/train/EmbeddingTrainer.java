@@ -13,7 +13,9 @@ import java.util.List;
  * over (anchor, positive) pairs. Per epoch a seeded shuffle of the pairs (the order {@link ClassifierTrainer} uses),
  * micro-batches of {@code batchSize} pairs with dropout, gradient accumulation over {@code accumulationSteps}
  * micro-batches, global-norm clipping, AdamW with the warmup/decay schedule, and a {@link TrainListener#onStep} per
- * optimizer step (loss, learning rate, gradient norm before clipping, tokens per second).
+ * optimizer step (loss, learning rate, gradient norm before clipping, tokens per second). After each step
+ * {@link TrainListener#stopRequested()} may end the run there (cooperative cancellation; the result says
+ * {@link TrainResult#cancelled()}).
  *
  * <p>There is no validation set here: {@link TrainConfig#evalEvery()} and {@link TrainConfig#patience()} are not
  * used, the result has no validations, and the parameters are those of the last step. The same seed gives the same
@@ -58,8 +60,10 @@ public final class EmbeddingTrainer {
         long step = 0;
         listener.onStart(totalSteps);
         long start = System.nanoTime();
+        boolean cancelled = false;
         try (Optimizer opt = new Optimizer(be, trainable);
              GradientAccumulator sum = new GradientAccumulator(be, trainable)) {
+            epochs:
             for (int epoch = 0; epoch < config.epochs(); epoch++) {
                 int[] order = SeededShuffle.epochOrder(pairs.size(), config.seed(), epoch);
                 double stepLoss = 0;
@@ -88,11 +92,15 @@ public final class EmbeddingTrainer {
                     listener.onStep(step, totalSteps, (float) stepLoss, lr, norm,
                             tokens / ((System.nanoTime() - start) / 1e9));
                     stepLoss = 0;
+                    if (listener.stopRequested()) {
+                        cancelled = true;
+                        break epochs;
+                    }
                 }
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new TrainResult(step, Arrays.copyOf(losses, (int) step), List.of(), null, seconds, tokens / seconds, false,
-                false);
+                cancelled);
     }
 }

@@ -4,7 +4,10 @@ import dev.peft4j.model.Batch;
 import dev.peft4j.model.SequenceClassifier;
 import java.util.List;
 
-/** Runs a classifier without dropout over labelled examples and reports {@link Metrics}. */
+/**
+ * Runs a classifier without dropout over labelled examples, in order, in batches of {@code batchSize} padded by the
+ * {@link Batcher}, and reports {@link Metrics} (the trainer's validation) or the predicted classes one by one.
+ */
 public final class Evaluator {
     private final Batcher batcher;
     private final int batchSize;
@@ -15,6 +18,21 @@ public final class Evaluator {
     }
 
     public Metrics evaluate(SequenceClassifier model, List<EncodedExample> examples) {
+        Scores s = score(model, examples);
+        return Metrics.of(s.predicted, s.labels, model.numLabels(), s.lossSum);
+    }
+
+    /**
+     * The class {@link #evaluate} counts as each example's prediction, in order: the highest probability, the lower
+     * class on a tie.
+     */
+    public int[] predict(SequenceClassifier model, List<EncodedExample> examples) {
+        return score(model, examples).predicted;
+    }
+
+    private record Scores(int[] predicted, int[] labels, double lossSum) {}
+
+    private Scores score(SequenceClassifier model, List<EncodedExample> examples) {
         int n = examples.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -40,6 +58,6 @@ public final class Evaluator {
                 labels[from + i] = b.labels()[i];
             }
         }
-        return Metrics.of(predicted, labels, c, lossSum);
+        return new Scores(predicted, labels, lossSum);
     }
 }

@@ -106,6 +106,28 @@ class EmbeddingTrainerTest {
     }
 
     @Test
+    void aStopRequestEndsTheRunAfterTheStepInProgress() {
+        TrainConfig cfg = new TrainConfig(3, 4, 5e-3f, 0.01f, 0.1f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, 5);
+        long[] steps = new long[1];
+        TrainListener stopAtThree = new TrainListener() {
+            @Override
+            public void onStep(long step, long total, float loss, float lr, float norm, double tps) {
+                steps[0] = step;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return steps[0] >= 3;
+            }
+        };
+        TrainResult r = run(cfg, sharedTokenPairs(20, 2), stopAtThree);
+        assertEquals(3, r.steps());
+        assertEquals(3, r.losses().length);
+        assertTrue(r.cancelled());
+        assertTrue(!run(cfg, sharedTokenPairs(20, 2), null).cancelled());
+    }
+
+    @Test
     void memoryStaysFlatAcrossARun() {
         long before = MemoryAccounting.liveBytes(Device.CPU);
         TrainConfig cfg = new TrainConfig(1, 4, 5e-3f, 0.01f, 0f, LrSchedule.Decay.LINEAR, 1f, 1, 0, 0, 5);

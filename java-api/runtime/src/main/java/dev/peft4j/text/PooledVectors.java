@@ -1,0 +1,55 @@
+package dev.peft4j.text;
+
+import dev.peft4j.backend.Backend;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.model.Pass;
+import dev.peft4j.model.Pooling;
+import dev.peft4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** An encoder's pooled vectors (mean over the unmasked tokens, or the [CLS] row, as its config says), without dropout. */
+final class PooledVectors {
+    /** Sequences run together at most, so that a large held-out set does not make one huge batch. */
+    static final int CHUNK = 64;
+
+    private PooledVectors() {}
+
+    /** One forward pass: ids and key mask {@code [B,T]}, hidden {@code [B·T,d]}, pooled {@code [B,d]}, not normalised. */
+    static float[][] forward(BertModel model, int b, int t, int[] ids, float[] mask) {
+        Backend backend = model.backend();
+        int d = model.config().hidden();
+        try (Tensor keyMask = backend.fromHost(mask, b, t); Tensor pooled = backend.allocate(b, d)) {
+            Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
+            if (model.config().pooling() == Pooling.MEAN) {
+                backend.meanPoolForward(hidden.view(b, t, d), keyMask, pooled);
+            } else {
+                int[] clsRows = new int[b];
+                for (int i = 0; i < b; i++) {
+                    clsRows[i] = i * t;
+                }
+                backend.embeddingForward(hidden, clsRows, pooled);
+            }
+            float[] flat = pooled.toArray();
+            float[][] out = new float[b][];
+            for (int i = 0; i < b; i++) {
+                out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The pooled vectors of token sequences, in order, {@link #CHUNK} at a time; each is independent of the others
+     * (see {@link PaddedBatches}).
+     */
+    static float[][] of(BertModel model, List<int[]> sequences, int padId) {
+        List<float[]> out = new ArrayList<>(sequences.size());
+        for (int from = 0; from < sequences.size(); from += CHUNK) {
+            out.addAll(PaddedBatches.run(sequences.subList(from, Math.min(sequences.size(), from + CHUNK)),
+                    model.config().maxPositions(), padId, (b, t, ids, mask) -> forward(model, b, t, ids, mask)));
+        }
+        return out.toArray(new float[0][]);
+    }
+}
