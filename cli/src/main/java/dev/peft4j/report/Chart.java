@@ -58,11 +58,19 @@ public final class Chart {
         return this;
     }
 
-    /** Renders {@code width × height} pixels and writes the PNG atomically (temporary file, then rename). */
+    /**
+     * Renders {@code width × height} pixels and writes the PNG atomically (temporary file, then rename); a write that
+     * fails (a full disk) removes its temporary file and leaves the old PNG as it was.
+     */
     public void writePng(Path file, int width, int height) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        ChartUtils.saveChartAsPNG(tmp.toFile(), toJFreeChart(), width, height);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            ChartUtils.saveChartAsPNG(tmp.toFile(), toJFreeChart(), width, height);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
     }
 
     /**
