@@ -43,18 +43,18 @@ final class ContrastiveFinetune {
 
     int call() throws IOException {
         if (c.train < 0 || c.validation < 0 || c.test < 0 || c.maxLength.tokens() < 3 || c.epochs < 1 || c.batch < 1) {
-            throw new IllegalArgumentException("--epochs, --batch must be ≥ 1, --train, --validation, --test ≥ 0, "
+            throw new UsageException("--epochs, --batch must be ≥ 1, --train, --validation, --test ≥ 0, "
                     + "--max-length ≥ 3");
         }
         if (o.pairs == null && c.train < 2) {
-            throw new IllegalArgumentException("--train must be ≥ 2 to draw pairs of same-label texts (or give --pairs FILE)");
+            throw new UsageException("--train must be ≥ 2 to draw pairs of same-label texts (or give --pairs FILE)");
         }
         if (o.pairCount != null && (o.pairCount < 1 || o.pairs != null)) {
-            throw new IllegalArgumentException(o.pairs != null ? "--pair-count applies to drawn pairs, not to --pairs"
+            throw new UsageException(o.pairs != null ? "--pair-count applies to drawn pairs, not to --pairs"
                     : "--pair-count must be ≥ 1, got " + o.pairCount);
         }
         if (c.resume) {
-            throw new IllegalArgumentException("--resume: a contrastive run writes no checkpoint to resume from");
+            throw new UsageException("--resume: a contrastive run writes no checkpoint to resume from");
         }
         long wallStart = System.nanoTime();
         BaseModel base = c.model.base();

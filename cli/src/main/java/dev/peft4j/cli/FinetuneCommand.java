@@ -90,8 +90,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        FinetuneChecks.check(this);
-        if (objective.contrastive()) {
+        if (objective.contrastive()) { // its own option checks: --train 0 is fine with --pairs
             try {
                 return new ContrastiveFinetune(this).call();
             } catch (RunFolder.UsageException e) {
@@ -99,6 +98,7 @@ final class FinetuneCommand implements Callable<Integer> {
             }
         }
         objective.requireNoContrastiveOptions();
+        FinetuneChecks.check(this);
         long wallStart = System.nanoTime();
         try (RunFolder run = openRunFolder()) {
             return call(run, wallStart);

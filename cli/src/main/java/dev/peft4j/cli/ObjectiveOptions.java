@@ -40,7 +40,7 @@ final class ObjectiveOptions {
         return switch (objective.toLowerCase(Locale.ROOT)) {
             case CLASSIFY -> false;
             case CONTRASTIVE -> true;
-            default -> throw new IllegalArgumentException("unknown --objective '" + objective + "'; use " + CLASSIFY
+            default -> throw new UsageException("unknown --objective '" + objective + "'; use " + CLASSIFY
                     + " or " + CONTRASTIVE);
         };
     }
@@ -49,7 +49,7 @@ final class ObjectiveOptions {
     void requireNoContrastiveOptions() {
         for (String name : new String[] {"--pairs", "--anchor-column", "--positive-column", "--pair-count", "--temperature"}) {
             if (given(name)) {
-                throw new IllegalArgumentException(name + " applies to --objective contrastive only");
+                throw new UsageException(name + " applies to --objective contrastive only");
             }
         }
     }

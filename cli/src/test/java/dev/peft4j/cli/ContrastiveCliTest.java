@@ -136,16 +136,16 @@ class ContrastiveCliTest {
         assertTrue(missing.err().contains(noColumn + ": line 1: missing field \"positive\""), missing.err());
 
         CliTest.Run classify = CliTest.run("finetune", "--pairs", bad.toString(), "--output", dir.resolve("c").toString());
-        assertEquals(1, classify.exit());
+        assertEquals(2, classify.exit()); // a usage error
         assertTrue(classify.err().contains("--pairs applies to --objective contrastive only"), classify.err());
 
         CliTest.Run unknown = CliTest.run("finetune", "--objective", "regress", "--output", dir.resolve("u").toString());
-        assertEquals(1, unknown.exit());
+        assertEquals(2, unknown.exit()); // a usage error
         assertTrue(unknown.err().contains("unknown --objective 'regress'; use classify or contrastive"), unknown.err());
 
         CliTest.Run resume = CliTest.run("finetune", "--objective", "contrastive", "--resume", "--output",
                 dir.resolve("r").toString());
-        assertEquals(1, resume.exit());
+        assertEquals(2, resume.exit()); // a usage error
         assertTrue(resume.err().contains("--resume"), resume.err());
     }
 }
