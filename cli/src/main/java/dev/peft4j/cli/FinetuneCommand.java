@@ -99,6 +99,9 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         objective.requireNoContrastiveOptions();
         FinetuneChecks.check(this);
+        int positions = model.base().config(0f).maxPositions(); // config.json only: the weights load later
+        OptionChecks.between("--max-length", maxLength.tokens(), 3, positions,
+                "the model has " + positions + " positions");
         long wallStart = System.nanoTime();
         try (RunFolder run = openRunFolder()) {
             return call(run, wallStart);

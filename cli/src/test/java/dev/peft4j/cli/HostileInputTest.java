@@ -420,4 +420,12 @@ class HostileInputTest {
             assertEquals(expected, Files.getPosixFilePermissions(run.resolve(f)), f);
         }
     }
+
+    @Test
+    void aMaxLengthBeyondTheModelsPositionsIsAUsageError() {
+        Result r = cli(finetune(dir.resolve("too-long"), "--max-length", "100000"));
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--max-length must be between 3 and 512 (the model has 512 positions)"), r.err());
+        assertFalse(Files.exists(dir.resolve("too-long")), "nothing written for a refused run");
+    }
 }
