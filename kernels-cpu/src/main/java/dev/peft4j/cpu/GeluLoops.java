@@ -3,6 +3,8 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -28,6 +30,21 @@ final class GeluLoops {
             FloatVector.fromArray(S, x, xo + i).mul(FloatVector.fromArray(S, phi, 0)).intoArray(y, yo + i);
         }
         return i;
+    }
+
+    /**
+     * y[i] = x[i]·Φ(x[i]) for i in [from, to), a whole number of vectors, x and y segments from their element 0
+     * (off-heap tensors): the arithmetic of {@link #forward(float[], int, float[], int, int, int)}, same bits.
+     */
+    static void forward(MemorySegment x, MemorySegment y, int from, int to) {
+        ByteOrder order = ByteOrder.nativeOrder();
+        float[] xa = new float[L];
+        float[] phi = new float[L]; // not y: y may alias x
+        for (int i = from; i < to; i += L) {
+            FloatVector.fromMemorySegment(S, x, 4L * i, order).intoArray(xa, 0);
+            phiAt(xa, 0, phi, 0); // no vector lives across this call (see the class comment)
+            FloatVector.fromArray(S, xa, 0).mul(FloatVector.fromArray(S, phi, 0)).intoMemorySegment(y, 4L * i, order);
+        }
     }
 
     /**

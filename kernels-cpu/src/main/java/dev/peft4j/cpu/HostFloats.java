@@ -39,6 +39,9 @@ sealed interface HostFloats {
     /** this[i]. */
     float get(long i);
 
+    /** These floats as a segment from element 0: the off-heap segment, or a heap segment over the array. */
+    MemorySegment asSegment();
+
     /** Floats of a Java array, element i at {@code array[offset + i]}. */
     record InArray(float[] array, int offset) implements HostFloats {
         @Override public void read(long i, float[] dst, int d, int n) {
@@ -51,6 +54,10 @@ sealed interface HostFloats {
 
         @Override public float get(long i) {
             return array[offset + (int) i];
+        }
+
+        @Override public MemorySegment asSegment() {
+            return MemorySegment.ofArray(array).asSlice(4L * offset);
         }
     }
 
@@ -66,6 +73,10 @@ sealed interface HostFloats {
 
         @Override public float get(long i) {
             return segment.getAtIndex(FLOAT, i);
+        }
+
+        @Override public MemorySegment asSegment() {
+            return segment;
         }
     }
 }

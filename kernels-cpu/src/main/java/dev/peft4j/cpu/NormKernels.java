@@ -27,7 +27,7 @@ final class NormKernels {
         int bo = beta == null ? 0 : beta.offset();
         if (HostFloats.isSegment(x) || HostFloats.isSegment(y)) {
             // off-heap x or y: the same row arithmetic with vector loads and stores on the segments
-            MemorySegment xs = segmentOf(x), ys = segmentOf(y);
+            MemorySegment xs = HostFloats.of(x).asSegment(), ys = HostFloats.of(y).asSegment();
             pool.parallelRange(rows, 8, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     rowInSegments(xs, 4L * r * d, ys, 4L * r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
@@ -42,14 +42,6 @@ final class NormKernels {
                 row(xv, xo + r * d, yv, yo + r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
             }
         });
-    }
-
-    /** The tensor's floats as a segment from its element 0: its off-heap segment, or a heap segment over its array. */
-    private static MemorySegment segmentOf(Tensor t) {
-        return switch (HostFloats.of(t)) {
-            case HostFloats.InSegment seg -> seg.segment();
-            case HostFloats.InArray arr -> MemorySegment.ofArray(arr.array()).asSlice(4L * arr.offset());
-        };
     }
 
     /**
