@@ -27,9 +27,9 @@ import java.util.Map;
  *
  * <p>Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}): the inference
  * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM's packing
- * reads the segment, its tile stores write it), layerNormForward (x, y, one row at a time through a row buffer),
- * activationForward (x, y: GELU's vector loop on the segments, other
- * activations 1,024 floats at a time) and attentionForward (q, k, v, out, one token row at a time).
+ * reads the segment, its tile stores write it), layerNormForward (x, y: each row's vector loads and stores on the
+ * segments), activationForward (x, y: GELU's vector loop on the segments, other activations 1,024 floats at a time
+ * through L1 buffers) and attentionForward (q, k, v, out, one token row at a time).
  * Their small operands (bias, LoRA's a and b, γ and β, the per-row mean, rstd and lse, the key mask, prefixes)
  * and every off-heap tensor of every other kernel are copied through {@link HostStaging#arraysOnly}: into a
  * compact array for the call and, if the kernel wrote it, back.
