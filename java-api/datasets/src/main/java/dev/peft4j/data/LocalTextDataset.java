@@ -3,8 +3,6 @@ package dev.peft4j.data;
 import dev.peft4j.text.TextExample;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -88,36 +86,12 @@ public final class LocalTextDataset {
     public static LabeledDataset readJsonl(Path file, String textField, String labelField, LabelOrder order) {
         List<String> texts = new ArrayList<>();
         List<String> labels = new ArrayList<>();
-        try (BufferedReader reader = strictUtf8(file)) {
-            String line;
-            int lineNumber = 0;
-            while ((line = reader.readLine()) != null) {
-                lineNumber++;
-                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                String where = file + ": line " + lineNumber;
-                JsonElement element;
-                try {
-                    element = JsonParser.parseString(line);
-                } catch (JsonParseException e) {
-                    throw new DatasetException(where + ": malformed JSON: " + dev.peft4j.io.JsonText.parseProblem(e), e);
-                }
-                if (!element.isJsonObject()) {
-                    throw new DatasetException(where + ": expected a JSON object, found " + abbreviate(line));
-                }
-                JsonObject object = element.getAsJsonObject();
-                texts.add(JsonFiles.string(object, textField, where));
-                if (labelField != null) {
-                    labels.add(labelValue(object, labelField, where));
-                }
+        JsonFiles.forEachObject(file, (object, where) -> {
+            texts.add(JsonFiles.string(object, textField, where));
+            if (labelField != null) {
+                labels.add(labelValue(object, labelField, where));
             }
-        } catch (IOException e) {
-            throw new DatasetException(file + ": cannot read: " + e, e);
-        }
+        });
         return build(file, texts, labelField == null ? null : labels, order);
     }
 

@@ -1,10 +1,6 @@
 package dev.peft4j.data;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.peft4j.text.TextPair;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Path;
@@ -69,37 +65,9 @@ public final class LocalTextPairs {
     /** A JSONL file whose objects hold string fields {@code anchorField} and {@code positiveField}. */
     public static List<TextPair> readJsonl(Path file, String anchorField, String positiveField) {
         List<TextPair> pairs = new ArrayList<>();
-        try (BufferedReader reader = LocalTextDataset.strictUtf8(file)) {
-            String line;
-            int lineNumber = 0;
-            while ((line = reader.readLine()) != null) {
-                lineNumber++;
-                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
-                String where = file + ": line " + lineNumber;
-                JsonElement element;
-                try {
-                    element = JsonParser.parseString(line);
-                } catch (JsonParseException e) {
-                    throw new DatasetException(where + ": malformed JSON: " + e.getMessage(), e);
-                }
-                if (!element.isJsonObject()) {
-                    throw new DatasetException(where + ": expected a JSON object, found "
-                            + LocalTextDataset.abbreviate(line));
-                }
-                pairs.add(new TextPair(
-                        text(JsonFiles.string(element.getAsJsonObject(), anchorField, where),
-                                where + ", field \"" + anchorField + "\""),
-                        text(JsonFiles.string(element.getAsJsonObject(), positiveField, where),
-                                where + ", field \"" + positiveField + "\"")));
-            }
-        } catch (IOException e) {
-            throw new DatasetException(file + ": cannot read: " + e, e);
-        }
+        JsonFiles.forEachObject(file, (object, where) -> pairs.add(new TextPair(
+                text(JsonFiles.string(object, anchorField, where), where + ", field \"" + anchorField + "\""),
+                text(JsonFiles.string(object, positiveField, where), where + ", field \"" + positiveField + "\""))));
         return nonEmpty(file, pairs);
     }
 
