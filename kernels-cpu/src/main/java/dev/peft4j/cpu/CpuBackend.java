@@ -26,13 +26,16 @@ import java.util.Map;
  * HostStaging#stagedByThisThread()} lets a test observe).
  *
  * <p>Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}): the inference
- * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM's packing
- * reads the segment, its tile stores write it), layerNormForward (x, y: each row's vector loads and stores on the
+ * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM copies each
+ * row block of x out in bulk and reads it with the in-place kernel, packs w from the segment, and its tile stores
+ * write y), layerNormForward (x, y: each row's vector loads and stores on the
  * segments), activationForward (x, y: GELU's vector loop on the segments, other activations 1,024 floats at a time
  * through L1 buffers) and attentionForward (q, k, v, out, one token row at a time).
  * Their small operands (bias, LoRA's a and b, γ and β, the per-row mean, rstd and lse, the key mask, prefixes)
  * and every off-heap tensor of every other kernel are copied through {@link HostStaging#arraysOnly}: into a
- * compact array for the call and, if the kernel wrote it, back.
+ * compact array for the call and, if the kernel wrote it, back. A segment of a confined arena, which only its owner
+ * thread may touch, is copied that way too ({@link HostStaging#andThreadConfined}): the workers read shared,
+ * global and automatic arenas' segments in place.
  */
 public final class CpuBackend implements Backend {
     private final WorkerPool pool;
@@ -162,8 +165,9 @@ public final class CpuBackend implements Backend {
         synchronized (prepared) {
             packed = prepared.isEmpty() ? null : prepared.get(w);
         }
-        try (HostStaging st = HostStaging.arraysOnly(bias)) { // x, w, y in place, off-heap too
-            LinearKernels.forward(pool, x, w, packed, st.get(bias), y);
+        // x, w, y in place, off-heap too (a confined arena's segment is copied: workers may not touch it)
+        try (HostStaging st = HostStaging.arraysOnly(bias).andThreadConfined(x, w, y)) {
+            LinearKernels.forward(pool, st.get(x), st.get(w), packed, st.get(bias), st.get(y));
         }
     }
 
@@ -218,8 +222,9 @@ public final class CpuBackend implements Backend {
 
     /** Keeps u in a scratch buffer of the pool instead of allocating it (zero-copy on wrapped arrays too). */
     @Override public void loraForward(Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s, Tensor y) {
-        try (HostStaging st = HostStaging.arraysOnly(bias, a, b)) { // x, w, y in place, off-heap too
-            LoraKernels.inferenceForward(pool, x, w, st.get(bias), st.get(a), st.get(b), s, y);
+        // x, w, y in place, off-heap too (a confined arena's segment is copied)
+        try (HostStaging st = HostStaging.arraysOnly(bias, a, b).andThreadConfined(x, w, y)) {
+            LoraKernels.inferenceForward(pool, st.get(x), st.get(w), st.get(bias), st.get(a), st.get(b), s, st.get(y));
         }
     }
 
@@ -261,9 +266,10 @@ public final class CpuBackend implements Backend {
         Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
         boolean causal = in.causal();
         int heads = in.heads();
-        // q, k, v, out in place, off-heap too; the mask, prefixes and lse (one float per query row) are staged
-        try (HostStaging st = HostStaging.arraysOnly(prefixK, prefixV, keyMask, lse)) {
-            AttentionKernels.forward(pool, q, k, v, st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, out, st.get(lse));
+        // q, k, v, out in place, off-heap too (a confined arena's segment is copied); the mask, prefixes and lse
+        // (one float per query row) are staged
+        try (HostStaging st = HostStaging.arraysOnly(prefixK, prefixV, keyMask, lse).andThreadConfined(q, k, v, out)) {
+            AttentionKernels.forward(pool, st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse));
         }
     }
 
@@ -306,9 +312,10 @@ public final class CpuBackend implements Backend {
 
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                            Tensor rstd) {
-        // x, y in place, off-heap too; gamma, beta and the per-row mean and rstd are staged
-        try (HostStaging st = HostStaging.arraysOnly(gamma, beta, mean, rstd)) {
-            NormKernels.layerNormForward(pool, x, st.get(gamma), st.get(beta), eps, y, st.get(mean), st.get(rstd));
+        // x, y in place, off-heap too (a confined arena's segment is copied); gamma, beta and the per-row mean and
+        // rstd are staged
+        try (HostStaging st = HostStaging.arraysOnly(gamma, beta, mean, rstd).andThreadConfined(x, y)) {
+            NormKernels.layerNormForward(pool, st.get(x), st.get(gamma), st.get(beta), eps, st.get(y), st.get(mean), st.get(rstd));
         }
     }
 
@@ -320,7 +327,10 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void activationForward(Activation f, Tensor x, Tensor y) {
-        ActivationKernels.forward(pool, f, HostFloats.of(x), HostFloats.of(y), (int) x.numel()); // off-heap too
+        // off-heap too (a confined arena's segment is copied)
+        try (HostStaging st = HostStaging.arraysOnly().andThreadConfined(x, y)) {
+            ActivationKernels.forward(pool, f, HostFloats.of(st.get(x)), HostFloats.of(st.get(y)), (int) x.numel());
+        }
     }
 
     @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {

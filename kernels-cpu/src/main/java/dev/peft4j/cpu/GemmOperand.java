@@ -64,10 +64,25 @@ final class GemmOperand {
         return k;
     }
 
-    /** The first segment when it is a plain row-major matrix (k stride 1, scale 1, no mask or activation), else null. */
+    /**
+     * The first segment when it is a plain row-major matrix (k stride 1, scale 1, no mask or activation), in an array
+     * or off-heap, else null.
+     */
     Segment plainLead() {
         Segment s = segments[0];
-        return s.data() != null && s.kStride() == 1 && s.scale() == 1f && s.mask() == null && s.act() == null ? s : null;
+        return s.kStride() == 1 && s.scale() == 1f && s.mask() == null && s.act() == null ? s : null;
+    }
+
+    /**
+     * Copies rows [row0, row0+count) × k steps [p0, p0+kd) of an off-heap plain row-major segment into dst as a
+     * row-major [count, kd] block (one bulk copy per row), the layout the micro-kernel reads in place.
+     */
+    static void copyRows(Segment seg, int row0, int count, int p0, int kd, float[] dst) {
+        long os = seg.outerStride();
+        long base = seg.offset() + row0 * os + p0;
+        for (int r = 0; r < count; r++) {
+            MemorySegment.copy(seg.nat(), HostFloats.FLOAT, 4 * (base + r * os), dst, r * kd, kd);
+        }
     }
 
     /** Every element multiplied by s. */

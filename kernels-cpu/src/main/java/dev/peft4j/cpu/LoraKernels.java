@@ -22,8 +22,11 @@ import jdk.incubator.vector.FloatVector;
  * one-row buffer, then a masked axpy), so no [N,in] temporary exists.
  */
 final class LoraKernels {
-    /** A one-row buffer of dx's low-rank part (grown to in): one per worker, a bounded few for callers. */
-    static final ScratchKind<float[][]> ROW = new ScratchKind<>("LoRA dx row", () -> new float[1][0]);
+    /**
+     * A one-row buffer (grown to in): dx's low-rank part in the backward, an off-heap row of x in the inference
+     * forward; one per worker, a bounded few for callers.
+     */
+    static final ScratchKind<float[][]> ROW = new ScratchKind<>("LoRA row", () -> new float[1][0]);
 
     /** u = x Aᵀ {@code [N,r]} of an inference forward (grown to N·r): lent to the calling thread for one call. */
     static final ScratchKind<float[][]> U = new ScratchKind<>("LoRA inference u", () -> new float[1][0]);
@@ -77,8 +80,8 @@ final class LoraKernels {
 
     /**
      * The inference form over tensors that may wrap off-heap segments (x, w, y; a, b and bias are arrays): u = x Aᵀ
-     * by the GEMM's narrow kernel (the packing reads x from the segment), then the same augmented GEMM, whose tile
-     * stores write y in place. u may differ from the array path's in the last bit (another summation order).
+     * row by row as on arrays ({@link LowRankKernels#project}; an off-heap row of x copied out in bulk first), then
+     * the same augmented GEMM, whose tile stores write y in place: y is bit for bit the array path's.
      */
     private static void forwardInPlace(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
                                        Tensor y, float[] uv) {
@@ -86,7 +89,27 @@ final class LoraKernels {
         int in = x.dim(-1);
         int out = w.dim(0);
         int r = a.dim(0);
-        Sgemm.gemm(pool, n, r, left(x, false, in, in), right(a, true, in, in), uv, 0, r, Sgemm.Epilogue.OVERWRITE);
+        float[] av = a.array();
+        int ao = a.offset();
+        if (HostFloats.isSegment(x)) {
+            HostFloats xs = HostFloats.of(x);
+            pool.parallelRange(n, 32, (from, to) -> {
+                float[][] holder = pool.acquire(ROW);
+                try {
+                    float[] row = rowBuffer(holder, in);
+                    for (int i = from; i < to; i++) {
+                        xs.read((long) i * in, row, 0, in);
+                        LowRankKernels.project(row, 0, null, 0, in, av, ao, r, uv, i * r, 0, 1);
+                    }
+                } finally {
+                    pool.release(ROW, holder);
+                }
+            });
+        } else {
+            float[] xv = x.array();
+            int xo = x.offset();
+            pool.parallelRange(n, 32, (from, to) -> LowRankKernels.project(xv, xo, null, 0, in, av, ao, r, uv, 0, from, to));
+        }
         GemmOperand lhs = left(x, false, in, in).concat(left(uv, 0, false, r, r).scaled(s));
         GemmOperand rhs = right(w, true, in, in).concat(right(b.array(), b.offset(), true, r, r));
         Sgemm.gemm(pool, n, out, lhs, rhs, null, HostFloats.of(y), out, LinearKernels.epilogue(bias));

@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorMask;
  * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step; 4×2 with 16 vector registers, see
  * {@link #SHAPE}). KC, MC and NC follow the caches ({@link GemmBlocking}). A plain row-major leading segment of the left
  * operand (x in x·Wᵀ, also in LoRA's [x, s·u]) is not packed: the micro-kernel broadcasts from its rows in place
- * and only the remaining segments (and a last partial row strip) are packed.
+ * (an off-heap one's rows are first copied out row-major per row block, one bulk copy per row) and only the
+ * remaining segments (and a last partial row strip) are packed.
  * Edges are zero-padded in the packed panels and written back with masked stores, so tails run at vector speed. For n ≤ one vector (rank-r
  * products) a 12×1-vector kernel avoids padding n to NR. C is never read on the first k block
  * when β = 0. The work is split across the pool by rows (or by columns when rows are few).
@@ -52,6 +53,15 @@ final class Sgemm {
         final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
+        /** Rows of an off-heap A block copied out row-major for the in-place kernel path; made on first use. */
+        float[] rows;
+
+        float[] rows() {
+            if (rows == null) {
+                rows = new float[Math.max(MC, MR_NARROW * 10) * KC];
+            }
+            return rows;
+        }
     }
 
     /** Packing panels and the edge tile: one set per worker, and a bounded few for calling threads. */
@@ -59,9 +69,9 @@ final class Sgemm {
 
     private Sgemm() {}
 
-    /** Bytes of one scratch set (packed A and B panels and the edge tile). */
+    /** Bytes of one scratch set (packed A and B panels, the edge tile, and the off-heap A rows when used). */
     static long scratchBytes() {
-        return 4L * (Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW));
+        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW));
     }
 
     /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
@@ -169,6 +179,8 @@ final class Sgemm {
         int mcMax = narrow ? MR_NARROW * 10 : MC;
         int k = a.k();
         GemmOperand.Segment direct = Simd.SCALAR ? null : a.plainLead();
+        // an off-heap leading A: each row block's direct k steps are copied out row-major (bulk), then read in place
+        boolean copied = direct != null && direct.nat() != null;
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             int kcEven = kBlock(k);
@@ -190,6 +202,18 @@ final class Sgemm {
                 int mode = pc == 0 ? FIRST : ACCUMULATE;
                 for (int ic = m0; ic < m1; ic += mcMax) {
                     int mc = Math.min(mcMax, m1 - ic);
+                    // where the direct k steps of full strips are read: A's rows in place, or their copy
+                    float[] ad = null;
+                    int adBase = 0, rs = 0;
+                    if (kd > 0 && copied) {
+                        ad = buf.rows();
+                        rs = kd;
+                        GemmOperand.copyRows(direct, ic, mc / mr * mr, pc, kd, ad);
+                    } else if (kd > 0) {
+                        ad = direct.data();
+                        rs = direct.outerStride();
+                        adBase = direct.offset() + ic * rs + pc;
+                    }
                     for (int is = 0; is < mc; is += mr) {
                         int skip = mc - is < mr ? 0 : kd;
                         a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc);
@@ -201,15 +225,11 @@ final class Sgemm {
                             if (Simd.SCALAR) {
                                 scalarKernel(buf.a, is * kc, bp, b0 + js * kc, kc, mr, nr, buf.tile);
                             } else if (narrow && kd > 0 && rows == mr) {
-                                int os = direct.outerStride();
-                                kernel12x1(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
-                                        buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
+                                kernel12x1(ad, adBase + is * rs, rs, kd, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else if (narrow) {
                                 kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else if (kd > 0 && rows == mr) {
-                                int os = direct.outerStride();
-                                kernel(direct.data(), direct.offset() + (ic + is) * os + pc, os, kd,
-                                        buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
+                                kernel(ad, adBase + is * rs, rs, kd, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else {
                                 kernel(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             }
@@ -466,7 +486,22 @@ final class Sgemm {
             long co = cBase + (long) r * ldc;
             int j = 0;
             if (!Simd.SCALAR) {
-                for (; j < cols; j += L) {
+                for (; j + L <= cols; j += L) { // full vectors unmasked
+                    long at = 4 * (co + j);
+                    FloatVector acc = FloatVector.fromArray(S, tile, t + j);
+                    if (mode == ACCUMULATE) {
+                        acc = acc.add(FloatVector.fromMemorySegment(S, c, at, order));
+                    } else {
+                        if (beta != 0f) {
+                            acc = FloatVector.fromMemorySegment(S, c, at, order).fma(FloatVector.broadcast(S, beta), acc);
+                        }
+                        if (bias != null) {
+                            acc = FloatVector.fromArray(S, bias, biasBase + j).fma(FloatVector.broadcast(S, bs), acc);
+                        }
+                    }
+                    acc.intoMemorySegment(c, at, order);
+                }
+                if (j < cols) { // the masked tail
                     VectorMask<Float> mask = S.indexInRange(j, cols);
                     long at = 4 * (co + j);
                     FloatVector acc = FloatVector.fromArray(S, tile, t + j);

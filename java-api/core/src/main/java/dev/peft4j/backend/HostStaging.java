@@ -1,5 +1,6 @@
 package dev.peft4j.backend;
 
+import dev.peft4j.tensor.SegmentStorage;
 import dev.peft4j.tensor.Tensor;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -16,6 +17,9 @@ import java.util.Map;
  *     tensors without a Java array (wrapped off-heap segments, {@link Tensor#wrap(java.lang.foreign.MemorySegment,
  *     int...)}); wrapped arrays pass through zero-copy.
  * </ul>
+ * {@link #andThreadConfined} adds tensors that a kernel reads in place from any thread (arrays and off-heap
+ * segments alike) but that live in a confined arena's segment, which worker threads may not touch: only those are
+ * staged, on the calling thread.
  * Which kernels use which is listed where each backend uses it.
  *
  * <pre>{@code
@@ -59,6 +63,20 @@ public final class HostStaging implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Also stages each tensor of {@code tensors} that wraps an off-heap segment only its owner thread may access
+     * ({@link SegmentStorage#isSharedAcrossThreads()} false: a confined arena's); every other tensor passes through
+     * zero-copy. For kernels that read arrays and shared segments in place on worker threads.
+     */
+    public HostStaging andThreadConfined(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null && !t.hasArray() && t.storage() instanceof SegmentStorage s && !s.isSharedAcrossThreads()) {
+                copy(t);
+            }
+        }
+        return this;
+    }
+
     /** The tensor a kernel should use for {@code t}: its compact copy, or t itself (also for null). */
     public Tensor get(Tensor t) {
         if (t == null) {
@@ -93,6 +111,10 @@ public final class HostStaging implements AutoCloseable {
         if (t == null || (arraysPass ? t.hasArray() : t.isWholeArray())) {
             return;
         }
+        copy(t);
+    }
+
+    private void copy(Tensor t) {
         if (copies == null) {
             copies = new IdentityHashMap<>();
         } else if (copies.containsKey(t)) {

@@ -30,6 +30,18 @@ public final class SegmentStorage implements Storage {
         return segment;
     }
 
+    /**
+     * True when threads other than the caller's may access the segment (a global, automatic or shared arena's), so
+     * a backend's worker threads can read and write it in place; false for a confined arena's segment, which only
+     * its owner thread may touch (a backend then copies it on the calling thread).
+     */
+    public boolean isSharedAcrossThreads() {
+        return segment().isAccessibleBy(PROBE);
+    }
+
+    /** A thread that owns no arena (never started): a segment accessible by it is accessible by every thread. */
+    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
+
     @Override public Device device() { return Device.CPU; }
 
     @Override public long length() { return length; }

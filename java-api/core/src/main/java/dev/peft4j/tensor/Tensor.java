@@ -99,7 +99,9 @@ public final class Tensor implements AutoCloseable {
      *     forward) read and write such a tensor in place; every other kernel, and the reference and plain backends,
      *     copy it into a temporary array before the kernel and copy back what the kernel wrote after it ({@code
      *     dev.peft4j.backend.HostStaging}); {@link #toArray()} and {@link #copyFrom(float[])} copy as always.
-     *     {@link #array()} and {@link #data()} refuse such a tensor.
+     *     {@link #array()} and {@link #data()} refuse such a tensor. Backends run kernels on their own worker
+     *     threads: a segment of a shared, global or automatic arena is read in place by them; a confined arena's
+     *     segment, which only its owner thread may access, is copied on the calling thread around every call.
      * </ul>
      *
      * @throws IllegalArgumentException for a null segment or shape, a negative dimension, a heap segment over
