@@ -23,8 +23,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The CPU backend's inference kernels on the same data held three ways: tensors the library allocated
  * ({@code owned}), {@code Tensor.wrap(float[], offset, shape)} ranges of one larger caller array ({@code array},
- * zero-copy), and {@code Tensor.wrap(MemorySegment, shape)} slices of one off-heap segment ({@code segment}, copied
- * in and out at the backend boundary). The ratio to {@code owned} in one run is the cost of each way. Sizes: 256
+ * zero-copy), and {@code Tensor.wrap(MemorySegment, shape)} slices of one shared off-heap segment ({@code segment},
+ * read and written in place by these kernels; their small operands staged). The ratio to {@code owned} and {@code
+ * array} in one run is the cost of each way. Sizes: 256
  * tokens (2 × 128) × 384 hidden, 12 heads, LoRA r = 8.
  */
 @State(Scope.Benchmark)

@@ -4,8 +4,6 @@ import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
 import dev.peft4j.tensor.Tensor;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -14,6 +12,12 @@ import jdk.incubator.vector.FloatVector;
  * dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)), dγ = Σ_rows dy ⊙ x̂, dβ = Σ_rows dy.
  */
 final class NormKernels {
+    /** Floats of the row block an off-heap layer norm copies in and out at a time (16 KiB: stays in L1). */
+    private static final int BLOCK_FLOATS = 4096;
+
+    /** The row block of an off-heap layer norm (grown to BLOCK_FLOATS or one row): one per worker. */
+    static final ScratchKind<float[][]> ROWS = new ScratchKind<>("layer norm rows", () -> new float[1][0]);
+
     private NormKernels() {}
 
     static void layerNormForward(WorkerPool pool, Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y,
@@ -26,11 +30,27 @@ final class NormKernels {
         int go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
         int bo = beta == null ? 0 : beta.offset();
         if (HostFloats.isSegment(x) || HostFloats.isSegment(y)) {
-            // off-heap x or y: the same row arithmetic with vector loads and stores on the segments
-            MemorySegment xs = HostFloats.of(x).asSegment(), ys = HostFloats.of(y).asSegment();
+            // off-heap x or y: blocks of rows copied in bulk into an L1-sized buffer, normalized there by the array
+            // path's arithmetic (in place), copied out in bulk: the same bits as on arrays
+            HostFloats xs = HostFloats.of(x), ys = HostFloats.of(y);
+            int block = Math.max(1, BLOCK_FLOATS / Math.max(1, d));
             pool.parallelRange(rows, 8, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    rowInSegments(xs, 4L * r * d, ys, 4L * r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
+                float[][] holder = pool.acquire(ROWS);
+                try {
+                    if (holder[0].length < block * d) {
+                        holder[0] = new float[block * d];
+                    }
+                    float[] buf = holder[0];
+                    for (int r0 = from; r0 < to; r0 += block) {
+                        int nRows = Math.min(block, to - r0);
+                        xs.read((long) r0 * d, buf, 0, nRows * d);
+                        for (int r = 0; r < nRows; r++) {
+                            row(buf, r * d, buf, r * d, d, g, go, bt, bo, eps, mv, mo + r0 + r, rv, ro + r0 + r);
+                        }
+                        ys.write(buf, 0, (long) r0 * d, nRows * d);
+                    }
+                } finally {
+                    pool.release(ROWS, holder);
                 }
             });
             return;
@@ -44,60 +64,7 @@ final class NormKernels {
         });
     }
 
-    /**
-     * {@link #row} over segments (x from byte xb, y from byte yb): the same operations in the same order, so the
-     * same bits as the array path.
-     */
-    private static void rowInSegments(MemorySegment xs, long xb, MemorySegment ys, long yb, int d, float[] g, int go,
-                                      float[] bt, int bo, float eps, float[] mv, int mi, float[] rv, int ri) {
-        ByteOrder order = ByteOrder.nativeOrder();
-        int bnd = Simd.bound(d);
-        int i = 0;
-        double sum = 0;
-        if (bnd > 0) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i < bnd; i += L) {
-                acc = acc.add(FloatVector.fromMemorySegment(S, xs, xb + 4L * i, order));
-            }
-            sum = Simd.sum(acc);
-        }
-        for (; i < d; i++) {
-            sum += xs.get(HostFloats.FLOAT, xb + 4L * i);
-        }
-        float mu = (float) (sum / d);
-        double var = 0;
-        i = 0;
-        if (bnd > 0) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; i < bnd; i += L) {
-                FloatVector c = FloatVector.fromMemorySegment(S, xs, xb + 4L * i, order).sub(mu);
-                acc = c.fma(c, acc);
-            }
-            var = Simd.sum(acc);
-        }
-        for (; i < d; i++) {
-            float c = xs.get(HostFloats.FLOAT, xb + 4L * i) - mu;
-            var += c * c;
-        }
-        float rs = (float) (1.0 / Math.sqrt(var / d + eps));
-        mv[mi] = mu;
-        rv[ri] = rs;
-        i = 0;
-        for (; i < bnd; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(S, xs, xb + 4L * i, order).sub(mu).mul(rs)
-                    .mul(FloatVector.fromArray(S, g, go + i));
-            if (bt != null) {
-                v = v.add(FloatVector.fromArray(S, bt, bo + i));
-            }
-            v.intoMemorySegment(ys, yb + 4L * i, order);
-        }
-        for (; i < d; i++) {
-            float v = (xs.get(HostFloats.FLOAT, xb + 4L * i) - mu) * rs * g[go + i] + (bt == null ? 0f : bt[bo + i]);
-            ys.set(HostFloats.FLOAT, yb + 4L * i, v);
-        }
-    }
-
-    /** One row: y[yr..yr+d) from x[o..o+d); μ into mv[mi], rstd into rv[ri]. */
+    /** One row: y[yr..yr+d) from x[o..o+d) (y may be x itself); μ into mv[mi], rstd into rv[ri]. */
     private static void row(float[] xv, int o, float[] yv, int yr, int d, float[] g, int go, float[] bt, int bo,
                             float eps, float[] mv, int mi, float[] rv, int ri) {
         float mu = (float) (VectorLoops.sum(xv, o, d) / d);
