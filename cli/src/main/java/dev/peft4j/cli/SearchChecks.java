@@ -23,6 +23,12 @@ final class SearchChecks {
         if (c.lr != null) {
             OptionChecks.positive("--lr", c.lr);
         }
+        if (!c.algorithm.equals("s4") && !c.algorithm.equals("bo")) {
+            throw new UsageException("--algorithm must be s4 or bo, got '" + c.algorithm + "'");
+        }
+        if (!c.boSpace.equals("autopeft") && !c.boSpace.equals("powers")) {
+            throw new UsageException("--bo-space must be autopeft or powers, got '" + c.boSpace + "'");
+        }
         if (!(c.budget > 0 && c.budget < 1)) {
             throw new UsageException("--budget must lie in (0, 1), got " + c.budget);
         }

@@ -84,6 +84,11 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--metric", description = "search metric: accuracy or macro-f1 (default: macro-f1 when the proxy "
             + "training data are unbalanced, the largest class over 1.2/C of them, as SpamAssassin; else accuracy)")
     String metric;
+    @Option(names = "--bo-space", description = "BO: the size grid, autopeft (AutoPEFT's: off, 1, 3, 6, ..., 384 for "
+            + "adapters and prefixes, prefixes up to --max-length) or powers (hidden/2..hidden/16, prefixes 4..32) "
+            + "(default ${DEFAULT-VALUE})")
+    String boSpace = "autopeft";
+
     @Option(names = "--initial", description = "BO: initial Sobol points (default ${DEFAULT-VALUE})")
     int initial = 8;
     @Option(names = "--iterations", description = "BO: proposal rounds (default ${DEFAULT-VALUE})")
@@ -203,7 +208,10 @@ final class SearchCommand implements Callable<Integer> {
                     pointLabels.add("S4");
                 }
             } else if (algorithm.equals("bo")) {
-                AutoPeftResult r = new AutoPeftSearcher(AutoPeftSpace.powersOfTwo(cfg, 4, 32),
+                AutoPeftSpace space = boSpace.equals("autopeft")
+                        ? AutoPeftSpace.autoPeftGrid(cfg, Math.min(cfg.hidden(), maxLength.tokens()))
+                        : AutoPeftSpace.powersOfTwo(cfg, 4, 32);
+                AutoPeftResult r = new AutoPeftSearcher(space,
                         new AutoPeftSearcher.Settings(initial, iterations, boBatch, 256, proxy, seed, majority, false,
                                 withinBudget ? budget : 1.0))
                         .search(scheduler);

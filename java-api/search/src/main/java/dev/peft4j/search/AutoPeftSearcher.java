@@ -14,9 +14,12 @@ import org.hipparchus.random.SobolSequenceGenerator;
  * Sobol sequence (starting at an offset drawn from the seed); then each round fits a {@link GaussianProcess} to the
  * metric of every successful trial (and, if {@code fractionSurrogate}, one to the fraction; otherwise the fraction
  * is exact from {@link ParameterCounter}, a surrogate with zero variance), scores a seeded pool of unevaluated
- * candidates by exact 2-D expected hypervolume improvement ({@link Hypervolume2D}) and picks a batch of
- * {@code batchSize} by Kriging believer: take the best, pretend its observation equals the GP mean, refit at the same
- * hyper-parameters, repeat. Batches go to the {@link TrialScheduler} in proposal order; failed trials are neither
+ * candidates by noisy expected hypervolume improvement (NEHVI, as AutoPEFT uses: {@value #NEHVI_DRAWS} seeded joint
+ * posterior draws of the observed points' latent metric, each giving a front, the candidate's metric Gaussian given
+ * the draw, the exact 2-D EHVI of {@link Hypervolume2D} averaged over the draws; so a lucky observation does not
+ * make an unbeatable front) and picks a batch of {@code batchSize} by believer: take the best, add it to every
+ * draw's front at its conditional mean in that draw, repeat. The metric's GP has one length scale per dimension
+ * (ARD) with a sparsity prior on them ({@link GaussianProcess}). Batches go to the {@link TrialScheduler} in proposal order; failed trials are neither
  * modelled nor proposed again. Reference point: (metricReference, 1.1 × the space's largest fraction). With a
  * {@code maxFraction} below 1, only configurations whose exact fraction is within it are drawn, for the initial
  * design and the candidate pools alike (rejection sampling), and the reference fraction is 1.1 × that budget: the
@@ -44,6 +47,9 @@ public final class AutoPeftSearcher {
             this(initialPoints, iterations, batchSize, candidatePool, proxy, seed, metricReference, fractionSurrogate, 1.0);
         }
     }
+
+    /** Joint posterior draws of the observed points' metrics that NEHVI averages over. */
+    static final int NEHVI_DRAWS = 32;
 
     /** Draws tried per wanted point when rejection sampling inside a budget. */
     private static final int DRAWS_PER_POINT = 200;
@@ -166,31 +172,46 @@ public final class AutoPeftSearcher {
         GaussianProcess gpMetric = GaussianProcess.fit(x, metric.stream().mapToDouble(Double::doubleValue).toArray());
         GaussianProcess gpFraction = settings.fractionSurrogate()
                 ? GaussianProcess.fit(x, fraction.stream().mapToDouble(Double::doubleValue).toArray()) : null;
+        // NEHVI: the observed metrics are noisy, so the front itself is uncertain. Draw the latent metric at the
+        // observed points jointly from the posterior; per draw, the front is those draws (with the exact
+        // fractions) and the candidate's metric is Gaussian given them; average the exact EHVI over the draws.
+        double[][] metricDraws = gpMetric.posteriorDrawsAtData(NEHVI_DRAWS, new SplittableRandom(Seeds.mix(settings.seed(), 3, round)));
+        List<List<double[]>> fronts = new ArrayList<>();
+        for (double[] draw : metricDraws) {
+            List<double[]> f = new ArrayList<>();
+            for (int i = 0; i < draw.length; i++) {
+                f.add(new double[] {-draw[i], fraction.get(i)});
+            }
+            fronts.add(f);
+        }
         while (batch.size() < settings.batchSize() && !candidates.isEmpty()) {
             int best = -1;
             double bestValue = -1;
-            double[] bestPrediction = null;
+            GaussianProcess.Conditional bestConditional = null;
+            double bestFraction = 0;
             for (int i = 0; i < candidates.size(); i++) {
                 AutoPeftConfig c = candidates.get(i);
                 double[] xc = space.encode(c);
-                double[] m = gpMetric.predict(xc);
+                GaussianProcess.Conditional m = gpMetric.conditional(xc);
                 double[] f = gpFraction != null ? gpFraction.predict(xc)
                         : new double[] {ParameterCounter.fraction(space.model(), space.toPlan(c)), 0};
-                double v = Hypervolume2D.expectedImprovement(front, ref, -m[0], m[1], f[0], f[1]);
+                double v = 0;
+                for (int s = 0; s < metricDraws.length; s++) {
+                    v += Hypervolume2D.expectedImprovement(fronts.get(s), ref, -m.mean(metricDraws[s]), m.sd(), f[0], f[1]);
+                }
+                v /= metricDraws.length;
                 if (v > bestValue) {
                     best = i;
                     bestValue = v;
-                    bestPrediction = new double[] {m[0], f[0]};
+                    bestConditional = m;
+                    bestFraction = f[0];
                 }
             }
-            AutoPeftConfig chosen = candidates.remove(best);
-            batch.add(chosen);
-            double[] xc = space.encode(chosen);
-            gpMetric = gpMetric.withObservation(xc, bestPrediction[0]);
-            if (gpFraction != null) {
-                gpFraction = gpFraction.withObservation(xc, bestPrediction[1]);
+            batch.add(candidates.remove(best));
+            // batch by believer: in each draw's front, the chosen point at its conditional mean in that draw
+            for (int s = 0; s < metricDraws.length; s++) {
+                fronts.get(s).add(new double[] {-bestConditional.mean(metricDraws[s]), bestFraction});
             }
-            front.add(new double[] {-bestPrediction[0], bestPrediction[1]});
         }
         return batch;
     }

@@ -45,6 +45,27 @@ public record AutoPeftSpace(BertConfig model, int[] serialSizes, int[] parallelS
         return new AutoPeftSpace(model, sizes, sizes, p.stream().mapToInt(Integer::intValue).toArray());
     }
 
+    /**
+     * The sizes of AutoPEFT's grid (Zhou et al. 2024, the search space table as we read it): serial and parallel
+     * adapter widths and prefix lengths each off or one of 1, 3, 6, 12, 24, 48, 96, 192, 384, 768.
+     */
+    static final int[] AUTOPEFT_SIZES = {1, 3, 6, 12, 24, 48, 96, 192, 384, 768};
+
+    /**
+     * AutoPEFT's grid for this model: adapter widths of {@link #AUTOPEFT_SIZES} up to the hidden width, prefix
+     * lengths of it up to {@code maxPrefix} (the sequence length the inputs are cut to, or less: a prefix longer
+     * than the sequences it is prepended to makes little sense), each also off, and the per-layer insertion mask.
+     */
+    public static AutoPeftSpace autoPeftGrid(BertConfig model, int maxPrefix) {
+        int[] widths = java.util.Arrays.stream(AUTOPEFT_SIZES).filter(w -> w <= model.hidden()).toArray();
+        int[] prefixes = java.util.Arrays.stream(AUTOPEFT_SIZES).filter(l -> l <= maxPrefix).toArray();
+        if (widths.length == 0 || prefixes.length == 0) {
+            throw new IllegalArgumentException("AutoPEFT's grid needs a hidden width and a maximum prefix ≥ 1, got "
+                    + model.hidden() + " and " + maxPrefix);
+        }
+        return new AutoPeftSpace(model, widths, widths, prefixes);
+    }
+
     public int dimensions() {
         return 3 + model.layers();
     }
