@@ -13,11 +13,13 @@ import dev.peft4j.search.AutoPeftSearcher;
 import dev.peft4j.search.AutoPeftSpace;
 import dev.peft4j.search.BudgetAllocator;
 import dev.peft4j.search.BudgetMatchedBaselines;
+import dev.peft4j.search.BudgetOutcome;
 import dev.peft4j.search.ClassBalance;
 import dev.peft4j.search.ClassifierTrialRunner;
 import dev.peft4j.search.ParetoPoint;
 import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.search.ProxySettings;
+import dev.peft4j.search.S4Config;
 import dev.peft4j.search.S4Result;
 import dev.peft4j.search.S4Searcher;
 import dev.peft4j.search.S4Space;
@@ -253,6 +255,17 @@ final class SearchCommand implements Callable<Integer> {
                     sizes.append(m).append('\t').append(size).append('\t').append(n).append('\n');
                     trials.add(new Trial("baseline/" + m, Methods.plan(m, cfg.layers(), cfg.hidden(), size), proxy,
                             m + (size > 0 ? " size " + size : "")));
+                }
+                // the design-spaces paper's pattern, sized to the budget like S4's own plans
+                BudgetOutcome paper = S4Space.paper(budget).toPlan(S4Config.paperPattern(), cfg,
+                        BudgetAllocator.defaults(cfg, maxLength.tokens()));
+                if (paper.accepted()) {
+                    sizes.append("s4-paper\t-\t").append(paper.actual()).append('\n');
+                    trials.add(new Trial("baseline/s4-paper", paper.plan(), proxy, "the S4 paper's pattern: "
+                            + S4Config.paperPattern()));
+                } else {
+                    System.out.println("baseline s4-paper (" + S4Config.paperPattern() + "): " + paper.rejection()
+                            + "; not trained");
                 }
                 Files.writeString(output.resolve("baselines.tsv"), sizes);
                 handMade = scheduler.run(trials);

@@ -21,6 +21,19 @@ public record S4Config(Grouping grouping, Allocation allocation, int tunedMask, 
         strategies = List.copyOf(strategies);
     }
 
+    /**
+     * The pattern the design-spaces paper found (Chen et al., S4): spindle grouping, uniform allocation, all four
+     * groups tuned, G1 {Adapter, LoRA}, G2 {Adapter, Prefix}, G3 {Adapter, Prefix, BitFit}, G4 {Prefix, BitFit,
+     * LoRA}: a reference plan to compare a search's result with.
+     */
+    public static S4Config paperPattern() {
+        return new S4Config(Grouping.SPINDLE, Allocation.UNIFORM, 0b1111, List.of(
+                StrategySet.of(Strategy.ADAPTER, Strategy.LORA),
+                StrategySet.of(Strategy.ADAPTER, Strategy.PREFIX),
+                StrategySet.of(Strategy.ADAPTER, Strategy.PREFIX, Strategy.BITFIT),
+                StrategySet.of(Strategy.PREFIX, Strategy.BITFIT, Strategy.LORA)));
+    }
+
     public boolean tuned(int group) {
         return (tunedMask & (1 << group)) != 0;
     }
