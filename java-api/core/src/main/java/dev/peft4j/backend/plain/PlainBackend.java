@@ -17,8 +17,9 @@ import dev.peft4j.tensor.Tensor;
  * The fallback for a JVM where no faster backend can run (no GPU, and no {@code jdk.incubator.vector} module for the
  * cpu backend), in plain Java on {@code java.base} alone. The matrix products, which are about 90 % of a training
  * step on the reference backend, run in float32 on a pool of threads ({@link PlainGemm}): gemm, linearForward,
- * linearBackward, loraForward and loraBackward. Every other kernel is the {@link ReferenceBackend}'s (float64 sums,
- * one thread): those are linear in the tensor sizes, except attention, which is quadratic in the sequence length.
+ * linearBackward, loraForward and loraBackward; so does attention, the one other kernel whose cost is quadratic in
+ * the sequence length ({@link PlainAttention}, one head per task). Every other kernel is the {@link
+ * ReferenceBackend}'s (float64 sums, one thread): their cost is linear in the tensor sizes.
  * It is many times faster than the reference backend and several times slower than the cpu backend; the conformance
  * suite holds it to the float32 tolerances like every other backend.
  *
@@ -261,12 +262,29 @@ public final class PlainBackend implements Backend {
         reference.adapterBackward(dy, x, w, z, grads);
     }
 
+    /** Attention in float32, one head per task ({@link PlainAttention}). */
     @Override public void attentionForward(AttentionInputs in, Tensor out, Tensor lse) {
-        reference.attentionForward(in, out, lse);
+        try (HostStaging st = HostStaging.of(in.q(), in.k(), in.v(), in.prefixK(), in.prefixV(), in.keyMask(), out, lse)) {
+            attention(st, in).forward(pool, st.get(out).data(), st.get(lse).data());
+        }
     }
 
     @Override public void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads) {
-        reference.attentionBackward(dOut, in, out, lse, grads);
+        try (HostStaging st = HostStaging.of(dOut, in.q(), in.k(), in.v(), in.prefixK(), in.prefixV(), in.keyMask(), out,
+                lse, grads.dq(), grads.dk(), grads.dv(), grads.dPrefixK(), grads.dPrefixV())) {
+            attention(st, in).backward(pool, st.get(dOut).data(), st.get(out).data(), st.get(lse).data(),
+                    data(st.get(grads.dq())), data(st.get(grads.dk())), data(st.get(grads.dv())),
+                    data(st.get(grads.dPrefixK())), data(st.get(grads.dPrefixV())));
+        }
+    }
+
+    private static PlainAttention attention(HostStaging st, AttentionInputs in) {
+        return new PlainAttention(st.get(in.q()), st.get(in.k()), st.get(in.v()), st.get(in.prefixK()),
+                st.get(in.prefixV()), st.get(in.keyMask()), in.causal(), in.heads());
+    }
+
+    private static float[] data(Tensor t) {
+        return t == null ? null : t.data();
     }
 
     @Override public void scaleForward(Tensor x, Tensor l, Tensor y) {
