@@ -16,17 +16,25 @@ final class Linear implements AutoCloseable {
     final Parameter weight;
     final Parameter bias;
     private final LinearWeights base;
+    private final ReusedTensors owned;
     private final ReusedTensor output;  // [N,out], y (the activation's backward reads it back)
-    private final ReusedTensor dx;      // [N,in]
+    private final ReusedTensor dx;      // [N,in], backward scratch (the stack's shared one inside a layer)
     private Tensor x;                   // [N,in], the last forward's input (the caller's; saved for the backward)
     private LinearMode mode;
 
+    /** A linear layer with a dx buffer of its own. */
     Linear(Backend be, Parameter weight, Parameter bias) {
+        this(be, weight, bias, null);
+    }
+
+    /** A linear layer whose dx buffer comes from {@code scratch} (a layer stack's shared scratch), or its own when null. */
+    Linear(Backend be, Parameter weight, Parameter bias, ScratchSource scratch) {
         this.weight = weight;
         this.bias = bias;
         this.base = new LinearWeights(be, weight, bias);
-        this.output = new ReusedTensor(be);
-        this.dx = new ReusedTensor(be);
+        this.owned = new ReusedTensors(be);
+        this.output = owned.next();
+        this.dx = (scratch == null ? owned : scratch).next();
         this.mode = new DenseLinear(base);
     }
 
@@ -154,8 +162,7 @@ final class Linear implements AutoCloseable {
 
     @Override
     public void close() {
-        output.close();
-        dx.close();
+        owned.close();
         mode.close();
     }
 }

@@ -20,8 +20,10 @@ abstract class TransformerLayer implements AutoCloseable {
     final Activation activation;
     final float dropout;
     final Backend be;
-    /** Owns every reused tensor of this layer, its subclass's included. */
+    /** Owns the reused tensors of this layer that are not backward scratch, its subclass's included. */
     final ReusedTensors owned;
+    /** Where this layer's backward scratch comes from: the stack's shared scratch, or {@link #owned}. */
+    final ScratchSource backwardScratch;
     private final Saved saved;
     private final Scratch scratch;
     Adapter attnAdapter;
@@ -29,8 +31,9 @@ abstract class TransformerLayer implements AutoCloseable {
     Adapter parallelAdapter;
     Parameter ia3Ffn;
 
+    /** A layer whose backward scratch comes from {@code scratch} (its stack's {@link SharedScratch}), or its own when null. */
     TransformerLayer(Backend be, int index, SelfAttention attention, LayerNorm ln1, Linear ffnIn, Linear ffnOut,
-                     LayerNorm ln2, Activation activation, float dropout) {
+                     LayerNorm ln2, Activation activation, float dropout, ScratchSource scratch) {
         this.be = be;
         this.index = index;
         this.attention = attention;
@@ -41,8 +44,9 @@ abstract class TransformerLayer implements AutoCloseable {
         this.activation = activation;
         this.dropout = dropout;
         this.owned = new ReusedTensors(be);
+        this.backwardScratch = scratch == null ? owned : scratch;
         this.saved = new Saved(owned);
-        this.scratch = new Scratch(owned);
+        this.scratch = new Scratch(backwardScratch);
     }
 
     /** What the branches' forwards keep for their backwards (the sublayers keep their own). */
@@ -61,7 +65,7 @@ abstract class TransformerLayer implements AutoCloseable {
         }
     }
 
-    /** Intermediates of the branches' backwards; {@code [N,d]} unless noted. */
+    /** Intermediates of the branches' backwards (shared by the stack's layers); {@code [N,d]} unless noted. */
     private static final class Scratch {
         final ReusedTensor dAttnAdapterIn;
         final ReusedTensor dAttnMasked;
@@ -70,7 +74,7 @@ abstract class TransformerLayer implements AutoCloseable {
         final ReusedTensor dFfnAct;   // [N,f]
         final ReusedTensor dFfnPre;   // [N,f]
 
-        Scratch(ReusedTensors pool) {
+        Scratch(ScratchSource pool) {
             dAttnAdapterIn = pool.next();
             dAttnMasked = pool.next();
             dFfnAdapterIn = pool.next();
