@@ -191,8 +191,11 @@ final class SelfAttention implements AutoCloseable {
         ia3V.setTrainable(be, true);
     }
 
-    /** a {@code [N,d]} = the output projection of attention over x {@code [N,d]}. */
-    Tensor forward(Tensor x, Pass pass, long seed) {
+    /**
+     * a {@code [N,d]} = the output projection of attention over x {@code [N,d]}: the output projection's buffer, or,
+     * without {@code keepOutput} (nothing reads a in a backward), a buffer the stack's layers share.
+     */
+    Tensor forward(Tensor x, Pass pass, long seed, boolean keepOutput) {
         Saved s = saved;
         s.pass = pass;
         s.x = x;
@@ -215,7 +218,7 @@ final class SelfAttention implements AutoCloseable {
         if (prefixGate != null) {
             ctx = gatePrefix(ctx, n, d);
         }
-        return output.forward(ctx, pass, seed + 4);
+        return keepOutput ? output.forward(ctx, pass, seed + 4) : output.forwardUnkept(ctx, pass, seed + 4);
     }
 
     /** Gated ctx = ctx₀ + G ⊙ (ctx − ctx₀), ctx₀ the attention with zero prefix values (see the class comment). */

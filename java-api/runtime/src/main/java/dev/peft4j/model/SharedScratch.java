@@ -13,9 +13,10 @@ import java.util.List;
  * alike, so slot k holds the same role (and shape) in every layer. Within one layer every request gets a distinct
  * slot, so a layer's backward sees exactly what it would with buffers of its own.
  *
- * <p>What may come from here: tensors written and read within one layer's backward. What may not: what a forward
- * keeps for its backward (the next layer's forward would overwrite it) and the gradient a layer returns to the
- * layer below (that layer's backward would overwrite it while reading it).
+ * <p>What may come from here: tensors written and read within one layer's backward, and forward results that no
+ * backward reads (used within the layer's forward; the next layer's forward overwrites them). What may not: what a
+ * forward keeps for its backward (the next layer's forward would overwrite it) and the gradient a layer returns to
+ * the layer below (that layer's backward would overwrite it while reading it).
  */
 final class SharedScratch implements AutoCloseable {
     private final ReusedTensors slots;

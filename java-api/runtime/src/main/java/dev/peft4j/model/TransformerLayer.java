@@ -73,6 +73,7 @@ abstract class TransformerLayer implements AutoCloseable {
         final ReusedTensor dFfnMasked;
         final ReusedTensor dFfnAct;   // [N,f]
         final ReusedTensor dFfnPre;   // [N,f]
+        final ReusedTensor ffnActUnkept; // [N,f], γ(g W₁ᵀ + b₁) in the forward when no backward reads it
 
         Scratch(ScratchSource pool) {
             dAttnAdapterIn = pool.next();
@@ -81,6 +82,7 @@ abstract class TransformerLayer implements AutoCloseable {
             dFfnMasked = pool.next();
             dFfnAct = pool.next();
             dFfnPre = pool.next();
+            ffnActUnkept = pool.next();
         }
     }
 
@@ -94,7 +96,8 @@ abstract class TransformerLayer implements AutoCloseable {
     /** The attention branch: a = drop(attention(in)), then the serial attention adapter a ← a + adapter(a). */
     Tensor attentionBranch(Tensor in, Pass pass) {
         saved.dropped = pass.training() && dropout > 0;
-        Tensor a = attention.forward(in, pass, pass.siteSeed(index, 0));
+        // a is saved only as the serial adapter's input; without one, the next layer may overwrite it
+        Tensor a = attention.forward(in, pass, pass.siteSeed(index, 0), attnAdapter != null);
         if (saved.dropped) {
             a = dropout(a, pass, 10, saved.attnMask);
         }
@@ -162,18 +165,24 @@ abstract class TransformerLayer implements AutoCloseable {
         return t;
     }
 
-    /** f = γ(g W₁ᵀ + b₁), then l_ff ⊙ f with (IA)³, then f W₂ᵀ + b₂ (the output linear's buffer). */
+    /**
+     * f = γ(g W₁ᵀ + b₁), then l_ff ⊙ f with (IA)³, then f W₂ᵀ + b₂ (the output linear's buffer, or without a serial
+     * FFN adapter, which would save it, a buffer the next layer overwrites). γ(...) is kept for the backward only
+     * where one reads it ((IA)³, or an FFN-out layer with LoRA or a trainable W); else it is a shared forward buffer.
+     */
     Tensor feedForward(Tensor g, Pass pass) {
         int n = g.dim(0);
         Tensor pre = ffnIn.forward(g, pass, pass.siteSeed(index, 20));
-        Tensor act = saved.ffnAct.shaped(n, ffnIn.out());
+        boolean keepAct = ia3Ffn != null || ffnOut.backwardReadsInput();
+        Tensor act = (keepAct ? saved.ffnAct : scratch.ffnActUnkept).shaped(n, ffnIn.out());
         be.activationForward(activation, pre, act);
         Tensor f = act;
         if (ia3Ffn != null) {
             f = saved.ffnScaled.shaped(n, ffnIn.out());
             be.scaleForward(act, ia3Ffn.value(), f);
         }
-        return ffnOut.forward(f, pass, pass.siteSeed(index, 30));
+        return ffnAdapter != null ? ffnOut.forward(f, pass, pass.siteSeed(index, 30))
+                : ffnOut.forwardUnkept(f, pass, pass.siteSeed(index, 30));
     }
 
     /** Backward of {@link #feedForward}: dg {@code [N,d]} (FFN-in's dx buffer) from the FFN output's gradient. */
