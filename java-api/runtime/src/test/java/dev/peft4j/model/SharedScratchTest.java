@@ -52,8 +52,31 @@ class SharedScratchTest {
                 "bytes the backward of 5 layers allocates beyond 2 layers' (2 layers: " + two + ")");
     }
 
+    /**
+     * A LoRA layer's forward keeps only what its backward reads: ten {@code [N,d]} tensors (q, k, v, ctx, both
+     * LayerNorms' inputs and outputs, two dropout masks), the FFN's pre-activation {@code [N,f]} and per-token
+     * statistics (under 32 values a token). The attention output, the FFN output and the GELU output (FFN-out is
+     * frozen) go to the shared scratch; with them kept per layer it would be 12 {@code [N,d]} and 2 {@code [N,f]}.
+     */
+    @Test
+    void aLoraLayerKeepsOnlyWhatItsBackwardReads() {
+        int f = 4 * D;
+        long perLayer = (phaseBytes(5, false) - phaseBytes(2, false)) / 3;
+        long bound = 4L * B * T * (10 * D + f + 32);
+        assertTrue(perLayer <= bound, "a layer's forward keeps " + perLayer + " bytes, more than " + bound);
+        assertTrue(perLayer > 4L * B * T * (10 * D + f), "the layer keeps its ten [N,d] and one [N,f]: " + perLayer);
+    }
+
     /** Live tensor bytes a first backward allocates (after its forward) in a LoRA classifier of {@code layers} layers. */
     private static long backwardBytes(int layers) {
+        return phaseBytes(layers, true);
+    }
+
+    /**
+     * Live tensor bytes the first backward allocates (after its forward), or, without {@code backward}, the first
+     * training forward allocates, in a LoRA classifier of {@code layers} layers.
+     */
+    private static long phaseBytes(int layers, boolean backward) {
         BertConfig cfg = new BertConfig(50, D, layers, 2, 4 * D, 16, 2, 1e-5f, Activation.GELU, 0.1f, Pooling.MEAN);
         try (Backend be = Backends.create("reference");
              SequenceClassifier model = new SequenceClassifier(BertModel.random(be, cfg, 1), 2, 2)) {
@@ -66,8 +89,12 @@ class SharedScratchTest {
                 mask[i] = i % T < T - (i / T) ? 1f : 0f;
             }
             Batch batch = new Batch(B, T, ids, new int[B * T], mask, new int[] {0, 1, 1});
+            long beforeForward = MemoryAccounting.liveBytes(Device.CPU);
             model.deviceLoss(batch, true, 7);
             long afterForward = MemoryAccounting.liveBytes(Device.CPU);
+            if (!backward) {
+                return afterForward - beforeForward;
+            }
             model.backward(1f);
             return MemoryAccounting.liveBytes(Device.CPU) - afterForward;
         }
