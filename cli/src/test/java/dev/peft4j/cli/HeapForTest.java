@@ -51,6 +51,15 @@ class HeapForTest {
         assertTrue(mib("finetune", "--max-length", "64") < main, "shorter sequences need less");
     }
 
+    /** A tiny step still gets the heap that reading the model file needs (before any activation exists). */
+    @Test
+    void smallStepsGetAtLeastWhatLoadingTheModelTakes() throws Exception {
+        long tiny = mib("finetune", "--batch", "1", "--max-length", "8");
+        assertEquals(320 + 32 * 6, tiny, "minilm: 6 layers");
+        assertEquals(tiny, mib("finetune", "--batch", "2", "--max-length", "8"), "the floor, not the step, decides");
+        assertEquals(320 + 32 * 12, mib("finetune", "--model", "bge-small", "--batch", "1", "--max-length", "8"));
+    }
+
     @Test
     void otherCommandsAndUnreadableSizesKeepTheJvmDefault() throws Exception {
         assertEquals(1, run("bench").status());
