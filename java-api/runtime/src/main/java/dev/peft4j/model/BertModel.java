@@ -25,11 +25,12 @@ public final class BertModel implements TransformerModel {
     private final LayerStack<EncoderLayer> stack;
     private final long baseParameters;
 
-    private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers) {
+    private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers,
+                      SharedScratch scratch) {
         this.be = be;
         this.config = config;
         this.embeddings = embeddings;
-        this.stack = new LayerStack<>(be, layers, "encoder.layer.");
+        this.stack = new LayerStack<>(be, layers, scratch, "encoder.layer.");
         this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
     }
 
@@ -45,22 +46,24 @@ public final class BertModel implements TransformerModel {
                         cfg.layerNormEps()),
                 cfg.hiddenDropout());
         List<EncoderLayer> layers = new ArrayList<>();
+        SharedScratch scratch = new SharedScratch(be);
         for (int i = 0; i < cfg.layers(); i++) {
             String p = "encoder.layer." + i + ".";
+            ScratchSource s = scratch.layer();
             SelfAttention attn = new SelfAttention(be,
-                    w.linear(p + "attention.self.query", d, d),
-                    w.linear(p + "attention.self.key", d, d),
-                    w.linear(p + "attention.self.value", d, d),
-                    w.linear(p + "attention.output.dense", d, d),
-                    cfg.heads(), false);
+                    w.linear(p + "attention.self.query", d, d, s),
+                    w.linear(p + "attention.self.key", d, d, s),
+                    w.linear(p + "attention.self.value", d, d, s),
+                    w.linear(p + "attention.output.dense", d, d, s),
+                    cfg.heads(), false, s);
             layers.add(new EncoderLayer(be, i, attn,
-                    w.layerNorm(p + "attention.output.LayerNorm", d, cfg.layerNormEps()),
-                    w.linear(p + "intermediate.dense", cfg.intermediate(), d),
-                    w.linear(p + "output.dense", d, cfg.intermediate()),
-                    w.layerNorm(p + "output.LayerNorm", d, cfg.layerNormEps()),
-                    cfg.activation(), cfg.hiddenDropout()));
+                    w.layerNorm(p + "attention.output.LayerNorm", d, cfg.layerNormEps(), s),
+                    w.linear(p + "intermediate.dense", cfg.intermediate(), d, s),
+                    w.linear(p + "output.dense", d, cfg.intermediate(), s),
+                    w.layerNorm(p + "output.LayerNorm", d, cfg.layerNormEps(), s),
+                    cfg.activation(), cfg.hiddenDropout(), s));
         }
-        return new BertModel(be, cfg, emb, layers);
+        return new BertModel(be, cfg, emb, layers, scratch);
     }
 
     /**
@@ -216,12 +219,12 @@ public final class BertModel implements TransformerModel {
             return new Parameter(name, be.fromHost(w.data(), shape));
         }
 
-        Linear linear(String prefix, int out, int in) {
-            return new Linear(be, param(prefix + ".weight", out, in), param(prefix + ".bias", out));
+        Linear linear(String prefix, int out, int in, ScratchSource scratch) {
+            return new Linear(be, param(prefix + ".weight", out, in), param(prefix + ".bias", out), scratch);
         }
 
-        LayerNorm layerNorm(String prefix, int d, float eps) {
-            return new LayerNorm(be, param(prefix + ".weight", d), param(prefix + ".bias", d), eps);
+        LayerNorm layerNorm(String prefix, int d, float eps, ScratchSource scratch) {
+            return new LayerNorm(be, param(prefix + ".weight", d), param(prefix + ".bias", d), eps, scratch);
         }
     }
 }

@@ -15,14 +15,14 @@ import dev.peft4j.tensor.Tensor;
  */
 final class DecoderLayer extends TransformerLayer {
     DecoderLayer(Backend be, int index, LayerNorm ln1, SelfAttention attention, LayerNorm ln2, Linear ffnIn, Linear ffnOut,
-                 Activation activation, float dropout) {
-        super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, dropout);
+                 Activation activation, float dropout, ScratchSource scratch) {
+        super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, dropout, scratch);
     }
 
-    private final ReusedTensor x1 = owned.next();   // [N,d], x + a (LN₂'s saved input)
-    private final ReusedTensor x2 = owned.next();   // [N,d], the layer's output
-    private final ReusedTensor dx1 = owned.next();  // [N,d]
-    private final ReusedTensor dx = owned.next();   // [N,d]
+    private final ReusedTensor x1 = owned.next();            // [N,d], x + a (LN₂'s saved input)
+    private final ReusedTensor x2 = owned.next();            // [N,d], the layer's output
+    private final ReusedTensor dx1 = backwardScratch.next(); // [N,d]
+    private final ReusedTensor dx = owned.next();            // [N,d], returned to the layer below: never shared
 
     @Override
     Tensor forward(Tensor x, Pass pass) {

@@ -10,6 +10,12 @@ record DenseLinear(LinearWeights base) implements LinearMode {
         base.forward(x, y);
     }
 
+    /** Only dW = dyᵀ x reads x: dx = dy W and db = Σ dy do not. */
+    @Override
+    public boolean backwardReadsInput() {
+        return base.weight().trainable();
+    }
+
     @Override
     public void backward(Tensor dy, Tensor x, Tensor dx) {
         Tensor dW = base.weight().grad();

@@ -17,14 +17,14 @@ import dev.peft4j.tensor.Tensor;
  */
 final class EncoderLayer extends TransformerLayer {
     EncoderLayer(Backend be, int index, SelfAttention attention, LayerNorm ln1, Linear ffnIn, Linear ffnOut, LayerNorm ln2,
-                 Activation activation, float hiddenDropout) {
-        super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, hiddenDropout);
+                 Activation activation, float hiddenDropout, ScratchSource scratch) {
+        super(be, index, attention, ln1, ffnIn, ffnOut, ln2, activation, hiddenDropout, scratch);
     }
 
-    private final ReusedTensor s1 = owned.next();   // [N,d], a + x (LN₁'s saved input)
-    private final ReusedTensor s2 = owned.next();   // [N,d], o + h₁ (LN₂'s saved input)
-    private final ReusedTensor dh1 = owned.next();  // [N,d]
-    private final ReusedTensor dx = owned.next();   // [N,d]
+    private final ReusedTensor s1 = owned.next();            // [N,d], a + x (LN₁'s saved input)
+    private final ReusedTensor s2 = owned.next();            // [N,d], o + h₁ (LN₂'s saved input)
+    private final ReusedTensor dh1 = backwardScratch.next(); // [N,d]
+    private final ReusedTensor dx = owned.next();            // [N,d], returned to the layer below: never shared
 
     @Override
     Tensor forward(Tensor x, Pass pass) {

@@ -59,12 +59,13 @@ public final class Gpt2Model implements TransformerModel {
         }
     }
 
-    private Gpt2Model(Backend be, Gpt2Config config, Parameter wte, Parameter wpe, List<DecoderLayer> layers, LayerNorm lnF) {
+    private Gpt2Model(Backend be, Gpt2Config config, Parameter wte, Parameter wpe, List<DecoderLayer> layers,
+                      SharedScratch layerScratch, LayerNorm lnF) {
         this.be = be;
         this.config = config;
         this.wte = wte;
         this.wpe = wpe;
-        this.stack = new LayerStack<>(be, layers, "h.");
+        this.stack = new LayerStack<>(be, layers, layerScratch, "h.");
         this.lnF = lnF;
         this.owned = new ReusedTensors(be);
         this.saved = new Saved(owned);
@@ -79,8 +80,10 @@ public final class Gpt2Model implements TransformerModel {
         Parameter wte = param(be, weights, "wte.weight", cfg.vocabSize(), d);
         Parameter wpe = param(be, weights, "wpe.weight", cfg.maxPositions(), d);
         List<DecoderLayer> layers = new ArrayList<>();
+        SharedScratch layerScratch = new SharedScratch(be);
         for (int i = 0; i < cfg.layers(); i++) {
             String p = "h." + i + ".";
+            ScratchSource s = layerScratch.layer();
             TensorData cAttnW = get(weights, p + "attn.c_attn.weight", d, 3 * d);
             TensorData cAttnB = get(weights, p + "attn.c_attn.bias", 3 * d);
             Linear[] qkv = new Linear[3];
@@ -89,15 +92,17 @@ public final class Gpt2Model implements TransformerModel {
                 float[] w = transposeColumns(cAttnW.data(), d, 3 * d, j * d, d);
                 float[] b = Arrays.copyOfRange(cAttnB.data(), j * d, (j + 1) * d);
                 qkv[j] = new Linear(be, new Parameter(p + "attn." + names[j] + ".weight", be.fromHost(w, d, d)),
-                        new Parameter(p + "attn." + names[j] + ".bias", be.fromHost(b, d)));
+                        new Parameter(p + "attn." + names[j] + ".bias", be.fromHost(b, d)), s);
             }
-            SelfAttention attn = new SelfAttention(be, qkv[0], qkv[1], qkv[2], conv1d(be, weights, p + "attn.c_proj", d, d),
-                    cfg.heads(), true);
-            layers.add(new DecoderLayer(be, i, layerNorm(be, weights, p + "ln_1", d, cfg.layerNormEps()), attn,
-                    layerNorm(be, weights, p + "ln_2", d, cfg.layerNormEps()), conv1d(be, weights, p + "mlp.c_fc", d, f),
-                    conv1d(be, weights, p + "mlp.c_proj", f, d), cfg.activation(), cfg.dropout()));
+            SelfAttention attn = new SelfAttention(be, qkv[0], qkv[1], qkv[2],
+                    conv1d(be, weights, p + "attn.c_proj", d, d, s), cfg.heads(), true, s);
+            layers.add(new DecoderLayer(be, i, layerNorm(be, weights, p + "ln_1", d, cfg.layerNormEps(), s), attn,
+                    layerNorm(be, weights, p + "ln_2", d, cfg.layerNormEps(), s),
+                    conv1d(be, weights, p + "mlp.c_fc", d, f, s), conv1d(be, weights, p + "mlp.c_proj", f, d, s),
+                    cfg.activation(), cfg.dropout(), s));
         }
-        return new Gpt2Model(be, cfg, wte, wpe, layers, layerNorm(be, weights, "ln_f", d, cfg.layerNormEps()));
+        return new Gpt2Model(be, cfg, wte, wpe, layers, layerScratch,
+                layerNorm(be, weights, "ln_f", d, cfg.layerNormEps(), null));
     }
 
     public Backend backend() {
@@ -260,15 +265,18 @@ public final class Gpt2Model implements TransformerModel {
         return out;
     }
 
-    private static Linear conv1d(Backend be, Map<String, TensorData> w, String prefix, int in, int out) {
+    /** A Conv1D {@code [in,out]} as a Linear {@code [out,in]}, its backward scratch from {@code scratch} (own when null). */
+    private static Linear conv1d(Backend be, Map<String, TensorData> w, String prefix, int in, int out,
+                                 ScratchSource scratch) {
         TensorData weight = get(w, prefix + ".weight", in, out);
         TensorData bias = get(w, prefix + ".bias", out);
         return new Linear(be, new Parameter(prefix + ".weight", be.fromHost(transposeColumns(weight.data(), in, out, 0, out), out, in)),
-                new Parameter(prefix + ".bias", be.fromHost(bias.data(), out)));
+                new Parameter(prefix + ".bias", be.fromHost(bias.data(), out)), scratch);
     }
 
-    private static LayerNorm layerNorm(Backend be, Map<String, TensorData> w, String prefix, int d, float eps) {
-        return new LayerNorm(be, param(be, w, prefix + ".weight", d), param(be, w, prefix + ".bias", d), eps);
+    private static LayerNorm layerNorm(Backend be, Map<String, TensorData> w, String prefix, int d, float eps,
+                                       ScratchSource scratch) {
+        return new LayerNorm(be, param(be, w, prefix + ".weight", d), param(be, w, prefix + ".bias", d), eps, scratch);
     }
 
     private static Parameter param(Backend be, Map<String, TensorData> w, String name, int... shape) {

@@ -13,7 +13,7 @@ final class LayerNorm implements AutoCloseable {
     private final ReusedTensors owned;
     private final Saved saved;
     private final ReusedTensor y;
-    private final ReusedTensor dx;
+    private final ReusedTensor dx;  // backward scratch (the stack's shared one inside a layer)
 
     /** What the forward keeps for the backward; the row statistics belong to this layer, x to the caller. */
     private static final class Saved {
@@ -27,7 +27,13 @@ final class LayerNorm implements AutoCloseable {
         }
     }
 
+    /** A layer norm with a dx buffer of its own. */
     LayerNorm(Backend be, Parameter gamma, Parameter beta, float eps) {
+        this(be, gamma, beta, eps, null);
+    }
+
+    /** A layer norm whose dx buffer comes from {@code scratch} (a layer stack's shared scratch), or its own when null. */
+    LayerNorm(Backend be, Parameter gamma, Parameter beta, float eps, ScratchSource scratch) {
         this.be = be;
         this.gamma = gamma;
         this.beta = beta;
@@ -35,7 +41,7 @@ final class LayerNorm implements AutoCloseable {
         this.owned = new ReusedTensors(be);
         this.saved = new Saved(owned);
         this.y = owned.next();
-        this.dx = owned.next();
+        this.dx = (scratch == null ? owned : scratch).next();
     }
 
     Tensor forward(Tensor x) {

@@ -6,19 +6,23 @@ import dev.peft4j.tensor.Tensor;
 import java.util.List;
 
 /**
- * What BERT and GPT-2 share: the transformer layers with the attached PEFT plan, and the prefix
- * reparameterisation MLP when the plan has one. The models own their embeddings and heads and delegate the rest.
+ * What BERT and GPT-2 share: the transformer layers with the attached PEFT plan, the prefix reparameterisation MLP
+ * when the plan has one, and the backward scratch the layers share ({@link SharedScratch}: the backward runs one
+ * layer at a time). The models own their embeddings and heads and delegate the rest.
  */
 final class LayerStack<L extends TransformerLayer> implements AutoCloseable {
     private final Backend be;
     private final List<L> layers;
+    private final SharedScratch scratch;
     private final String layerPrefix;
     private PeftPlan plan;
     private PrefixEncoder prefixEncoder;
 
-    LayerStack(Backend be, List<L> layers, String layerPrefix) {
+    /** The stack of {@code layers}, which took their backward scratch from {@code scratch}; it owns both. */
+    LayerStack(Backend be, List<L> layers, SharedScratch scratch, String layerPrefix) {
         this.be = be;
         this.layers = layers;
+        this.scratch = scratch;
         this.layerPrefix = layerPrefix;
     }
 
@@ -94,5 +98,6 @@ final class LayerStack<L extends TransformerLayer> implements AutoCloseable {
             prefixEncoder.close();
         }
         layers.forEach(TransformerLayer::close);
+        scratch.close();
     }
 }

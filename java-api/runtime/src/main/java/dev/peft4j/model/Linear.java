@@ -16,17 +16,27 @@ final class Linear implements AutoCloseable {
     final Parameter weight;
     final Parameter bias;
     private final LinearWeights base;
+    private final ReusedTensors owned;
     private final ReusedTensor output;  // [N,out], y (the activation's backward reads it back)
-    private final ReusedTensor dx;      // [N,in]
+    private final ReusedTensor dx;      // [N,in], backward scratch (the stack's shared one inside a layer)
+    private final ReusedTensor unkept;  // [N,out], y when no backward reads it (forwardUnkept), shared like dx
     private Tensor x;                   // [N,in], the last forward's input (the caller's; saved for the backward)
     private LinearMode mode;
 
+    /** A linear layer with a dx buffer of its own. */
     Linear(Backend be, Parameter weight, Parameter bias) {
+        this(be, weight, bias, null);
+    }
+
+    /** A linear layer whose dx buffer comes from {@code scratch} (a layer stack's shared scratch), or its own when null. */
+    Linear(Backend be, Parameter weight, Parameter bias, ScratchSource scratch) {
         this.weight = weight;
         this.bias = bias;
         this.base = new LinearWeights(be, weight, bias);
-        this.output = new ReusedTensor(be);
-        this.dx = new ReusedTensor(be);
+        this.owned = new ReusedTensors(be);
+        this.output = owned.next();
+        this.dx = (scratch == null ? owned : scratch).next();
+        this.unkept = (scratch == null ? owned : scratch).next();
         this.mode = new DenseLinear(base);
     }
 
@@ -128,6 +138,23 @@ final class Linear implements AutoCloseable {
         return y;
     }
 
+    /**
+     * {@link #forward}, but into a buffer that the layers of a stack share ({@link SharedScratch}): valid only until
+     * the next layer's forward, so only for a y that no backward reads (y itself is not saved; x is, as always).
+     * {@link #lastOutput()} does not see it.
+     */
+    Tensor forwardUnkept(Tensor x, Pass pass, long dropoutSeed) {
+        this.x = x;
+        Tensor y = unkept.shaped(x.dim(0), out());
+        mode.forward(x, pass, dropoutSeed, y);
+        return y;
+    }
+
+    /** Whether the backward reads the last forward's x (LoRA does; a frozen dense layer does not). */
+    boolean backwardReadsInput() {
+        return mode.backwardReadsInput();
+    }
+
     /** The output of the last forward (valid until the next one, unless a caller changed it in place). */
     Tensor lastOutput() {
         return output.saved();
@@ -154,8 +181,7 @@ final class Linear implements AutoCloseable {
 
     @Override
     public void close() {
-        output.close();
-        dx.close();
+        owned.close();
         mode.close();
     }
 }

@@ -20,6 +20,14 @@ sealed interface LinearMode extends AutoCloseable
      */
     void backward(Tensor dy, Tensor x, Tensor dx);
 
+    /**
+     * Whether {@link #backward} reads x: when it does not, the caller may hand the forward an x that the next layer
+     * overwrites (a shared buffer) instead of keeping one per layer.
+     */
+    default boolean backwardReadsInput() {
+        return true;
+    }
+
     /** The LoRA factors this mode applies, or null. */
     default LoraWeights lora() {
         return null;

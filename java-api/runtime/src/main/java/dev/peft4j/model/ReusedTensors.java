@@ -8,7 +8,7 @@ import java.util.List;
  * The {@link ReusedTensor}s of one module, created through {@link #next()} so that one {@link #close()} frees them
  * all: the module that creates the pool owns every tensor in it.
  */
-final class ReusedTensors implements AutoCloseable {
+final class ReusedTensors implements ScratchSource, AutoCloseable {
     private final Backend be;
     private final List<ReusedTensor> all = new ArrayList<>();
 
@@ -17,7 +17,8 @@ final class ReusedTensors implements AutoCloseable {
     }
 
     /** A new, still unallocated tensor owned by this pool. */
-    ReusedTensor next() {
+    @Override
+    public ReusedTensor next() {
         ReusedTensor t = new ReusedTensor(be);
         all.add(t);
         return t;

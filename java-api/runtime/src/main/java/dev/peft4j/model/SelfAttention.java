@@ -62,6 +62,7 @@ final class SelfAttention implements AutoCloseable {
         final ReusedTensor ctx0;          // [N,d], attention(q, k, v; P_k, 0) (gated prefix)
         final ReusedTensor lse0;          // [B,H,T]
         final ReusedTensor prefixPart;    // [N,d], ctx − ctx₀ (gated prefix)
+        final ReusedTensor gatedCtx;      // [N,d], ctx₀ + G ⊙ (ctx − ctx₀) (gated prefix; the output's saved input)
 
         Saved(ReusedTensors pool) {
             kScaled = pool.next();
@@ -72,12 +73,15 @@ final class SelfAttention implements AutoCloseable {
             ctx0 = pool.next();
             lse0 = pool.next();
             prefixPart = pool.next();
+            gatedCtx = pool.next();
         }
     }
 
-    /** Intermediates that live within one forward or one backward; every one {@code [N,d]} unless noted. */
+    /**
+     * Intermediates that live within one backward; every one {@code [N,d]} unless noted. Inside a layer stack they
+     * are the stack's shared scratch ({@link SharedScratch}).
+     */
     private static final class Scratch {
-        final ReusedTensor gatedCtx;
         final ReusedTensor dq;
         final ReusedTensor dk;
         final ReusedTensor dv;
@@ -92,8 +96,7 @@ final class SelfAttention implements AutoCloseable {
         final ReusedTensor dvRaw;
         final ReusedTensor dx;
 
-        Scratch(ReusedTensors pool) {
-            gatedCtx = pool.next();
+        Scratch(ScratchSource pool) {
             dq = pool.next();
             dk = pool.next();
             dv = pool.next();
@@ -110,7 +113,14 @@ final class SelfAttention implements AutoCloseable {
         }
     }
 
+    /** Self-attention with backward scratch of its own. */
     SelfAttention(Backend be, Linear query, Linear key, Linear value, Linear output, int heads, boolean causal) {
+        this(be, query, key, value, output, heads, causal, null);
+    }
+
+    /** Self-attention whose backward scratch comes from {@code scratch} (a layer stack's shared one), or its own when null. */
+    SelfAttention(Backend be, Linear query, Linear key, Linear value, Linear output, int heads, boolean causal,
+                  ScratchSource scratch) {
         this.be = be;
         this.query = query;
         this.key = key;
@@ -120,7 +130,7 @@ final class SelfAttention implements AutoCloseable {
         this.causal = causal;
         this.owned = new ReusedTensors(be);
         this.saved = new Saved(owned);
-        this.scratch = new Scratch(owned);
+        this.scratch = new Scratch(scratch == null ? owned : scratch);
     }
 
     int width() {
@@ -181,8 +191,11 @@ final class SelfAttention implements AutoCloseable {
         ia3V.setTrainable(be, true);
     }
 
-    /** a {@code [N,d]} = the output projection of attention over x {@code [N,d]}. */
-    Tensor forward(Tensor x, Pass pass, long seed) {
+    /**
+     * a {@code [N,d]} = the output projection of attention over x {@code [N,d]}: the output projection's buffer, or,
+     * without {@code keepOutput} (nothing reads a in a backward), a buffer the stack's layers share.
+     */
+    Tensor forward(Tensor x, Pass pass, long seed, boolean keepOutput) {
         Saved s = saved;
         s.pass = pass;
         s.x = x;
@@ -205,7 +218,7 @@ final class SelfAttention implements AutoCloseable {
         if (prefixGate != null) {
             ctx = gatePrefix(ctx, n, d);
         }
-        return output.forward(ctx, pass, seed + 4);
+        return keepOutput ? output.forward(ctx, pass, seed + 4) : output.forwardUnkept(ctx, pass, seed + 4);
     }
 
     /** Gated ctx = ctx₀ + G ⊙ (ctx − ctx₀), ctx₀ the attention with zero prefix values (see the class comment). */
@@ -219,7 +232,7 @@ final class SelfAttention implements AutoCloseable {
         Tensor diff = s.prefixPart.shaped(n, d);
         be.copy(ctx, diff);
         be.axpy(-1f, ctx0, diff);
-        Tensor gated = scratch.gatedCtx.shaped(n, d);
+        Tensor gated = s.gatedCtx.shaped(n, d);
         be.mul(prefixGate.forward(s.x, d), diff, gated);
         be.add(gated, ctx0, gated);
         return gated;

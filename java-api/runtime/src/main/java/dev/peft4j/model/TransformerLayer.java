@@ -20,8 +20,10 @@ abstract class TransformerLayer implements AutoCloseable {
     final Activation activation;
     final float dropout;
     final Backend be;
-    /** Owns every reused tensor of this layer, its subclass's included. */
+    /** Owns the reused tensors of this layer that are not backward scratch, its subclass's included. */
     final ReusedTensors owned;
+    /** Where this layer's backward scratch comes from: the stack's shared scratch, or {@link #owned}. */
+    final ScratchSource backwardScratch;
     private final Saved saved;
     private final Scratch scratch;
     Adapter attnAdapter;
@@ -29,8 +31,9 @@ abstract class TransformerLayer implements AutoCloseable {
     Adapter parallelAdapter;
     Parameter ia3Ffn;
 
+    /** A layer whose backward scratch comes from {@code scratch} (its stack's {@link SharedScratch}), or its own when null. */
     TransformerLayer(Backend be, int index, SelfAttention attention, LayerNorm ln1, Linear ffnIn, Linear ffnOut,
-                     LayerNorm ln2, Activation activation, float dropout) {
+                     LayerNorm ln2, Activation activation, float dropout, ScratchSource scratch) {
         this.be = be;
         this.index = index;
         this.attention = attention;
@@ -41,8 +44,9 @@ abstract class TransformerLayer implements AutoCloseable {
         this.activation = activation;
         this.dropout = dropout;
         this.owned = new ReusedTensors(be);
+        this.backwardScratch = scratch == null ? owned : scratch;
         this.saved = new Saved(owned);
-        this.scratch = new Scratch(owned);
+        this.scratch = new Scratch(backwardScratch);
     }
 
     /** What the branches' forwards keep for their backwards (the sublayers keep their own). */
@@ -61,7 +65,7 @@ abstract class TransformerLayer implements AutoCloseable {
         }
     }
 
-    /** Intermediates of the branches' backwards; {@code [N,d]} unless noted. */
+    /** Intermediates of the branches' backwards (shared by the stack's layers); {@code [N,d]} unless noted. */
     private static final class Scratch {
         final ReusedTensor dAttnAdapterIn;
         final ReusedTensor dAttnMasked;
@@ -69,14 +73,16 @@ abstract class TransformerLayer implements AutoCloseable {
         final ReusedTensor dFfnMasked;
         final ReusedTensor dFfnAct;   // [N,f]
         final ReusedTensor dFfnPre;   // [N,f]
+        final ReusedTensor ffnActUnkept; // [N,f], γ(g W₁ᵀ + b₁) in the forward when no backward reads it
 
-        Scratch(ReusedTensors pool) {
+        Scratch(ScratchSource pool) {
             dAttnAdapterIn = pool.next();
             dAttnMasked = pool.next();
             dFfnAdapterIn = pool.next();
             dFfnMasked = pool.next();
             dFfnAct = pool.next();
             dFfnPre = pool.next();
+            ffnActUnkept = pool.next();
         }
     }
 
@@ -90,7 +96,8 @@ abstract class TransformerLayer implements AutoCloseable {
     /** The attention branch: a = drop(attention(in)), then the serial attention adapter a ← a + adapter(a). */
     Tensor attentionBranch(Tensor in, Pass pass) {
         saved.dropped = pass.training() && dropout > 0;
-        Tensor a = attention.forward(in, pass, pass.siteSeed(index, 0));
+        // a is saved only as the serial adapter's input; without one, the next layer may overwrite it
+        Tensor a = attention.forward(in, pass, pass.siteSeed(index, 0), attnAdapter != null);
         if (saved.dropped) {
             a = dropout(a, pass, 10, saved.attnMask);
         }
@@ -158,18 +165,24 @@ abstract class TransformerLayer implements AutoCloseable {
         return t;
     }
 
-    /** f = γ(g W₁ᵀ + b₁), then l_ff ⊙ f with (IA)³, then f W₂ᵀ + b₂ (the output linear's buffer). */
+    /**
+     * f = γ(g W₁ᵀ + b₁), then l_ff ⊙ f with (IA)³, then f W₂ᵀ + b₂ (the output linear's buffer, or without a serial
+     * FFN adapter, which would save it, a buffer the next layer overwrites). γ(...) is kept for the backward only
+     * where one reads it ((IA)³, or an FFN-out layer with LoRA or a trainable W); else it is a shared forward buffer.
+     */
     Tensor feedForward(Tensor g, Pass pass) {
         int n = g.dim(0);
         Tensor pre = ffnIn.forward(g, pass, pass.siteSeed(index, 20));
-        Tensor act = saved.ffnAct.shaped(n, ffnIn.out());
+        boolean keepAct = ia3Ffn != null || ffnOut.backwardReadsInput();
+        Tensor act = (keepAct ? saved.ffnAct : scratch.ffnActUnkept).shaped(n, ffnIn.out());
         be.activationForward(activation, pre, act);
         Tensor f = act;
         if (ia3Ffn != null) {
             f = saved.ffnScaled.shaped(n, ffnIn.out());
             be.scaleForward(act, ia3Ffn.value(), f);
         }
-        return ffnOut.forward(f, pass, pass.siteSeed(index, 30));
+        return ffnAdapter != null ? ffnOut.forward(f, pass, pass.siteSeed(index, 30))
+                : ffnOut.forwardUnkept(f, pass, pass.siteSeed(index, 30));
     }
 
     /** Backward of {@link #feedForward}: dg {@code [N,d]} (FFN-in's dx buffer) from the FFN output's gradient. */
