@@ -1,5 +1,6 @@
 package dev.peft4j.search.spark;
 
+import dev.peft4j.search.TrialRunnerSpec;
 import dev.peft4j.search.Trial;
 import dev.peft4j.search.TrialExecutor;
 import dev.peft4j.search.TrialResult;

@@ -1,5 +1,6 @@
 package dev.peft4j.search.spark;
 
+import dev.peft4j.search.ClassifierRunnerSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package dev.peft4j.search.spark;
 
+import dev.peft4j.search.ClassifierRunnerSpec;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.Pooling;

@@ -1,4 +1,4 @@
-package dev.peft4j.search.spark;
+package dev.peft4j.search;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
@@ -6,8 +6,6 @@ import dev.peft4j.backend.BackendOptions;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Pooling;
-import dev.peft4j.search.ClassifierTrialRunner;
-import dev.peft4j.search.TrialRunner;
 import dev.peft4j.text.BaseModel;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.EncodedExample;
@@ -26,20 +24,20 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Everything a {@link ClassifierTrialRunner} is built from, in serializable form, so a Spark executor rebuilds the
- * same runner: the backend and its thread count per trial, the base model ({@link Model}: a built-in name or a
+ * Everything a {@link ClassifierTrialRunner} is built from, in serializable form, so a remote executor rebuilds the
+ * same runner on another machine: the backend and its thread count per trial, the base model ({@link Model}: a built-in name or a
  * folder every node sees, or a random encoder for tests), the encoded training and validation examples, the
  * training settings, the pad id and the metric. Make one with {@link #of}; its {@link #key()} is a SHA-256 of all
  * of it.
  *
- * @param threads backend threads per trial, the same on the driver and every executor, so results do not depend
+ * @param threads backend threads per trial, the same on the driver and every node, so results do not depend
  *                on where a trial ran (match it to {@code spark.task.cpus})
  */
 public record ClassifierRunnerSpec(String key, String backend, int threads, Model model, String data, int numLabels,
                                    Examples train, Examples validation, int maxLength, Training training,
                                    boolean learningRateFromPlan, int padId, ClassifierTrialRunner.Score score)
         implements TrialRunnerSpec {
-    /** The base encoder: how an executor makes it. */
+    /** The base encoder: how a node makes it. */
     public sealed interface Model extends Serializable permits Named, RandomEncoder {
         /** The model's name in the trial setup. */
         String name();
@@ -49,8 +47,8 @@ public record ClassifierRunnerSpec(String key, String backend, int threads, Mode
     }
 
     /**
-     * A pretrained model by {@link BaseModel#resolve(String)}: a built-in name (its jar on every executor's class
-     * path) or a Hugging Face folder at the same path on every node; {@code dropout} as in training.
+     * A pretrained model by {@link BaseModel#resolve(String)}: a built-in name (its jar on every node's class path)
+     * or a Hugging Face folder at the same path on every node; {@code dropout} as in training.
      */
     public record Named(String nameOrPath, float dropout) implements Model {
         @Override
