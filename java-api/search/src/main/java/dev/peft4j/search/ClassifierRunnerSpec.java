@@ -51,9 +51,14 @@ public record ClassifierRunnerSpec(String key, String backend, int threads, Mode
      * or a Hugging Face folder at the same path on every node; {@code dropout} as in training.
      */
     public record Named(String nameOrPath, float dropout) implements Model {
+        /** The model's own name, as a local runner of it names it (so journals are shared). */
         @Override
         public String name() {
-            return nameOrPath;
+            try {
+                return BaseModel.resolve(nameOrPath).name();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override

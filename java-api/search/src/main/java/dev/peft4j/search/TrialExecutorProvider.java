@@ -15,9 +15,10 @@ public interface TrialExecutorProvider {
 
     /**
      * An executor of {@code spec}'s trials on the cluster at {@code master} (the provider's URL form; null: the
-     * provider's own configuration, e.g. what {@code spark-submit} set). The caller closes it.
+     * provider's own configuration, e.g. what {@code spark-submit} set), with the provider's own {@code settings}
+     * (for Spark: configuration keys and values). The caller closes it.
      */
-    TrialExecutor open(String master, TrialRunnerSpec spec);
+    TrialExecutor open(String master, java.util.Map<String, String> settings, TrialRunnerSpec spec);
 
     /** The provider named {@code name} on the class path (or module path); fails naming those there are. */
     static TrialExecutorProvider named(String name) {

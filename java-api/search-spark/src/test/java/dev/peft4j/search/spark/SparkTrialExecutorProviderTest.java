@@ -22,13 +22,13 @@ class SparkTrialExecutorProviderTest {
     @Test
     void withoutAMasterItSaysWhatToPass() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new SparkTrialExecutorProvider().open(null, Tiny.spec(8)));
+                () -> new SparkTrialExecutorProvider().open(null, java.util.Map.of(), Tiny.spec(8)));
         assertTrue(e.getMessage().contains("no Spark master"), e.getMessage());
     }
 
     @Test
     void aLocalMasterRunsTrials() {
-        try (TrialExecutor ex = new SparkTrialExecutorProvider().open("local[1]", Tiny.spec(16))) {
+        try (TrialExecutor ex = new SparkTrialExecutorProvider().open("local[1]", java.util.Map.of("spark.ui.enabled", "false"), Tiny.spec(16))) {
             assertInstanceOf(SparkTrialExecutor.class, ex);
             assertEquals(Tiny.spec(16).create().setup(), ex.setup());
         } catch (Exception e) {
