@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A Spark standalone cluster on this machine for trying `peft4j search --executor spark`, from the Spark jars Maven
-# resolved for the CLI (cli/target/spark-classpath.txt; nothing is downloaded): a master on 127.0.0.1:7077 and N
+# A Spark standalone cluster on this machine for trying `peft4j search --executor spark`, from Spark's jars as Maven
+# resolves them (tools/spark-standalone/pom.xml; no Spark distribution is downloaded): a master on 127.0.0.1:7077 and N
 # single-core workers, with a SPARK_HOME whose jars/ links to those jars (workers build the executors' class path
 # from it). Logs and work folders go to target/spark-standalone/.
 #   tools/spark-standalone.sh start [N]   (default 2 workers)
@@ -12,9 +12,10 @@ cmd="${1:-}"
 case "$cmd" in
   start)
     workers="${2:-2}"
-    [ -f cli/target/spark-classpath.txt ] || bin/mvn25 -B -q -ntp -P'!cuda' -DskipTests -pl cli -am package >&2
     rm -rf "$home" && mkdir -p "$home/spark-home/jars"
-    tr ':' '\n' < cli/target/spark-classpath.txt | while read -r j; do ln -s "$j" "$home/spark-home/jars/"; done
+    bin/mvn25 -B -q -ntp -f tools/spark-standalone/pom.xml dependency:build-classpath \
+      -Dmdep.outputFile="$home/spark.classpath" >&2
+    tr ':' '\n' < "$home/spark.classpath" | while read -r j; do ln -s "$j" "$home/spark-home/jars/"; done
     jdk="$(bin/find-jdk25)"
     opts=(--add-modules jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow
           -Dio.netty.tryReflectionSetAccessible=true -Xmx256m)
