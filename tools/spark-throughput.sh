@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Trials per hour on a standalone Spark cluster of one and of two single-core workers (master, workers and executors
 # as child JVMs on 127.0.0.1, from the Spark jars Maven resolved), against one thread in process, with the same small
-# trials; prints a table and Spark's overhead per trial. Usage: tools/spark-throughput.sh [trials trainExamples epochs]
-# (defaults 16 256 2). See dev.peft4j.search.spark.TrialThroughput.
+# trials, alternated round after round; prints a table and Spark's overhead per trial.
+# Usage: tools/spark-throughput.sh [trials trainExamples epochs rounds]
+# (defaults 16 256 2 3). See dev.peft4j.search.spark.TrialThroughput.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin/mvn25 -B -q -ntp -P'!cuda' -DskipTests -pl java-api/search-spark -am package \

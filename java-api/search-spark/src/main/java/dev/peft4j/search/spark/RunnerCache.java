@@ -4,7 +4,11 @@ import dev.peft4j.search.TrialRunnerSpec;
 import dev.peft4j.search.TrialRunner;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The runners built in this JVM, one per spec key, so an executor builds a model's runner once, not per trial. */
+/**
+ * The runners built in this JVM, one per spec key, so an executor builds a model's runner once, not per trial. A
+ * Spark executor serves one application, so its runners go with it; in {@code local[N]} (the driver's JVM) every
+ * search started in the process keeps its runner, with its model and data, until the process ends.
+ */
 final class RunnerCache {
     private static final ConcurrentHashMap<String, TrialRunner> RUNNERS = new ConcurrentHashMap<>();
 

@@ -109,9 +109,14 @@ public final class SparkTrialExecutor implements TrialExecutor {
     /** Stops the Spark context if {@link #start} made it. */
     @Override
     public void close() {
-        payload.destroy();
-        if (ownsContext) {
-            spark.stop();
+        try {
+            if (!spark.sc().isStopped()) {
+                payload.destroy();
+            }
+        } finally {
+            if (ownsContext) {
+                spark.stop();
+            }
         }
     }
 

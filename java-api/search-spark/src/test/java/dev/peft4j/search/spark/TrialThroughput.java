@@ -22,13 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
- * Measures trials per hour on a standalone Spark cluster of one and of two single-core workers (child JVMs on this
- * machine, as in the tests), and in this process on one thread, with the same small trials: LoRA on a random
- * 4-layer, hidden-128 encoder (cpu backend, one thread per trial), each trial its own seed. Every setting first
- * runs a warm-up batch (executor start, the runner's build, the JIT), then times one batch of {@code trials}
- * trials. Spark's overhead per trial is the one-worker wall time per trial minus the mean time a trial spent
- * training inside its task. Run by tools/spark-throughput.sh; arguments: trials (default 16), train examples per
- * trial (default 256), epochs (default 2).
+ * Measures trials per hour with one and with two single-core Spark workers (a standalone cluster of two workers,
+ * child JVMs on this machine as in the tests; one worker = an application limited to one core), and in this
+ * process on one and on two threads (the machine's own scaling, for comparison), with the same small trials: LoRA on a random 4-layer, hidden-128 encoder (cpu backend,
+ * one thread per trial), each trial its own seed. The four settings alternate, round after round; each first runs
+ * a warm-up batch (executor start, the runner's build, the JIT), then times one batch of {@code trials} trials.
+ * Spark's overhead per trial is the one-worker wall time per trial minus the mean time a trial spent training
+ * inside its task. Run by tools/spark-throughput.sh; arguments: trials (default 16), train examples per trial
+ * (default 256), epochs (default 2), rounds (default 3).
  */
 public final class TrialThroughput {
     private TrialThroughput() {}
@@ -46,47 +47,75 @@ public final class TrialThroughput {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 16;
         int train = args.length > 1 ? Integer.parseInt(args[1]) : 256;
         int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         ClassifierRunnerSpec spec = ClassifierRunnerSpec.of("cpu", 1, ClassifierRunnerSpec.RandomEncoder.of(MODEL, 1),
                 "synthetic token-5 task", 2, SyntheticExamples.tokenFiveTask(train, 1),
                 SyntheticExamples.tokenFiveTask(64, 2), 16, Tiny.BASE, false, 0, ClassifierTrialRunner.Score.ACCURACY);
         ProxySettings proxy = new ProxySettings(epochs, 0, 0, 0);
-        List<Timing> timings = new ArrayList<>();
-        try (TrialExecutor local = new LocalTrialExecutor(spec.create(), 1)) {
-            timings.add(time("in process, 1 thread", local, trials("warm", 2, proxy), trials("t", n, proxy)));
-        }
-        for (int workers = 1; workers <= 2; workers++) {
-            Path dir = Files.createTempDirectory("peft4j-spark-throughput");
-            try (StandaloneCluster cluster = new StandaloneCluster(dir)) {
-                cluster.startMaster();
-                for (int w = 0; w < workers; w++) {
-                    cluster.startWorker(1);
+        List<Timing[]> table = new ArrayList<>();
+        Path dir = Files.createTempDirectory("peft4j-spark-throughput");
+        try (StandaloneCluster cluster = new StandaloneCluster(dir);
+             TrialExecutor local = new LocalTrialExecutor(spec.create(), 1);
+             TrialExecutor local2 = new LocalTrialExecutor(spec.create(), 2)) {
+            cluster.startMaster();
+            cluster.startWorker(1);
+            cluster.startWorker(1);
+            for (int round = 1; round <= rounds; round++) {
+                Timing[] row = new Timing[4];
+                row[0] = time("round " + round + ", in process, 1 thread", local, trials("warm", 2, proxy),
+                        trials("t", n, proxy));
+                row[3] = time("round " + round + ", in process, 2 threads", local2, trials("warm", 4, proxy),
+                        trials("t", n, proxy));
+                for (int workers = 1; workers <= 2; workers++) {
+                    try (SparkTrialExecutor spark = SparkTrialExecutor.start(Tiny.conf(cluster.url())
+                            .set("spark.executor.memory", "512m")
+                            .set("spark.executor.cores", "1")
+                            .set("spark.cores.max", String.valueOf(workers))
+                            .set("spark.executor.extraClassPath", cluster.classPath())
+                            .set("spark.executor.extraJavaOptions", "-Dpeft4j.cpu.warmUp=false"), spec)) {
+                        spark.context().setLogLevel("WARN");
+                        awaitExecutors(spark, workers);
+                        row[workers] = time("round " + round + ", Spark, " + workers + " single-core worker"
+                                + (workers > 1 ? "s" : ""), spark, trials("warm", 2 * workers, proxy), trials("t", n, proxy));
+                    }
                 }
-                try (SparkTrialExecutor spark = SparkTrialExecutor.start(Tiny.conf(cluster.url())
-                        .set("spark.executor.memory", "512m")
-                        .set("spark.executor.cores", "1")
-                        .set("spark.cores.max", String.valueOf(workers))
-                        .set("spark.executor.extraClassPath", cluster.classPath())
-                        .set("spark.executor.extraJavaOptions", "-Dpeft4j.cpu.warmUp=false"), spec)) {
-                    spark.context().setLogLevel("WARN");
-                    timings.add(time("Spark, " + workers + " single-core worker" + (workers > 1 ? "s" : ""), spark,
-                            trials("warm", 2 * workers, proxy), trials("t", n, proxy)));
-                }
+                table.add(row);
             }
         }
-        System.out.printf(Locale.ROOT, "%n%d trials of LoRA r=8 on a random 4-layer hidden-128 encoder, %d examples x %d "
-                + "epochs each, cpu backend, 1 thread per trial%n%n", n, train, epochs);
-        System.out.println("| setting | wall s | trials/hour | mean trial s (inside its task) |");
-        System.out.println("|---|---|---|---|");
-        for (Timing t : timings) {
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.2f |%n", t.setting(), t.wall(), t.perHour(), t.meanTrial());
+        System.out.printf(Locale.ROOT, "%n%d trials per batch of LoRA r=8 on a random 4-layer hidden-128 encoder, %d "
+                + "examples x %d epochs each, cpu backend, 1 thread per trial; %d rounds, settings alternated%n%n", n,
+                train, epochs, rounds);
+        System.out.println("| round | in process, 1 thread: trials/h (mean trial s) | in process, 2 threads | Spark, 1 worker "
+                + "| Spark, 2 workers | 2 workers / 1 | 2 threads / 1 (the machine's own scaling) | Spark overhead per "
+                + "trial, 1 worker (s) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        List<Double> ratios = new ArrayList<>();
+        List<Double> overheads = new ArrayList<>();
+        List<Double> machine = new ArrayList<>();
+        for (int r = 0; r < table.size(); r++) {
+            Timing[] row = table.get(r);
+            double ratio = row[2].perHour() / row[1].perHour();
+            double overhead = row[1].wall() / row[1].trials() - row[1].meanTrial();
+            double own = row[3].perHour() / row[0].perHour();
+            ratios.add(ratio);
+            overheads.add(overhead);
+            machine.add(own);
+            System.out.printf(Locale.ROOT, "| %d | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.0f (%.2f) | %.2f | %.2f | %.3f |%n",
+                    r + 1, row[0].perHour(), row[0].meanTrial(), row[3].perHour(), row[3].meanTrial(), row[1].perHour(),
+                    row[1].meanTrial(), row[2].perHour(), row[2].meanTrial(), ratio, own, overhead);
         }
-        Timing one = timings.get(1);
-        Timing two = timings.get(2);
-        System.out.printf(Locale.ROOT, "%ntwo workers / one: %.2f x trials per hour%n", two.perHour() / one.perHour());
-        System.out.printf(Locale.ROOT, "Spark's overhead per trial (one worker: wall per trial - mean trial): %.3f s%n",
-                one.wall() / one.trials() - one.meanTrial());
-        System.out.printf(Locale.ROOT, "one worker against this process, 1 thread: %.3f s more per trial%n",
-                one.wall() / one.trials() - timings.get(0).wall() / timings.get(0).trials());
+        System.out.printf(Locale.ROOT, "%nmedian two workers / one: %.2f x trials per hour (two threads in process / one: "
+                + "%.2f x); median Spark overhead per trial: %.3f s%n", median(ratios), median(machine), median(overheads));
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    /** Waits until the application has {@code n} executors, so every timed batch has all its task slots. */
+    private static void awaitExecutors(SparkTrialExecutor spark, int n) throws Exception {
+        StandaloneCluster.await(n + " executors", () -> spark.context().sc().getExecutorIds().size() >= n);
     }
 
     static List<Trial> trials(String prefix, int n, ProxySettings proxy) {
