@@ -18,6 +18,6 @@ for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio 
 done
 spark_opts+=(--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED)
 jvm=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "${spark_opts[@]}")
-exec "$jdk/bin/java" "${jvm[@]}" -Dpeft4j.cpu.warmUp=false "-Dpeft4j.spark.jvm.args=${jvm[*]}" \
+exec "$jdk/bin/java" "${jvm[@]}" ${THROUGHPUT_JAVA_OPTS:-} -Dpeft4j.cpu.warmUp=false "-Dpeft4j.spark.jvm.args=${jvm[*]}" \
   -Dlog4j2.configurationFile="$PWD/$m/src/test/resources/log4j2.properties" \
   -cp "$cp" dev.peft4j.search.spark.TrialThroughput "$@"

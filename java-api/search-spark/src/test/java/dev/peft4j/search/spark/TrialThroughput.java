@@ -24,15 +24,20 @@ import java.util.concurrent.atomic.DoubleAdder;
 /**
  * Measures trials per hour with one and with two single-core Spark workers (a standalone cluster of two workers,
  * child JVMs on this machine as in the tests; one worker = an application limited to one core), and in this
- * process on one and on two threads (the machine's own scaling, for comparison), with the same small trials: LoRA on a random 4-layer, hidden-128 encoder (cpu backend,
- * one thread per trial), each trial its own seed. The four settings alternate, round after round; each first runs
- * a warm-up batch (executor start, the runner's build, the JIT), then times one batch of {@code trials} trials.
- * Spark's overhead per trial is the one-worker wall time per trial minus the mean time a trial spent training
- * inside its task. Run by tools/spark-throughput.sh; arguments: trials (default 16), train examples per trial
- * (default 256), epochs (default 2), rounds (default 3).
+ * process on one and on two threads (the machine's own scaling, for comparison), with the same small trials: LoRA
+ * on a random 4-layer, hidden-128 encoder (cpu backend, one thread per trial), each trial its own seed. The four
+ * settings alternate, round after round; each first runs a warm-up batch of {@link #WARM_UP} trials per slot
+ * (executor start, the runner's build, the JIT), then times one batch of {@code trials} trials. Spark's overhead
+ * per trial is the one-worker wall time per trial minus the mean time a trial spent training inside its task. Run
+ * by tools/spark-throughput.sh; arguments: trials (default 16), train examples per trial (default 256), epochs
+ * (default 2), rounds (default 3); {@code -Dthroughput.executor.jvm=...} adds JVM options to the executors (e.g.
+ * {@code -XX:+UseSerialGC}; the script passes {@code THROUGHPUT_JAVA_OPTS} to this JVM).
  */
 public final class TrialThroughput {
     private TrialThroughput() {}
+
+    /** Warm-up trials per task slot before each timed batch: each Spark application starts fresh executor JVMs. */
+    static final int WARM_UP = 6;
 
     static final BertConfig MODEL = new BertConfig(64, 128, 4, 4, 512, 16, 2, 1e-5f, Activation.GELU, 0.0f, Pooling.MEAN);
 
@@ -62,9 +67,9 @@ public final class TrialThroughput {
             cluster.startWorker(1);
             for (int round = 1; round <= rounds; round++) {
                 Timing[] row = new Timing[4];
-                row[0] = time("round " + round + ", in process, 1 thread", local, trials("warm", 2, proxy),
+                row[0] = time("round " + round + ", in process, 1 thread", local, trials("warm", WARM_UP, proxy),
                         trials("t", n, proxy));
-                row[3] = time("round " + round + ", in process, 2 threads", local2, trials("warm", 4, proxy),
+                row[3] = time("round " + round + ", in process, 2 threads", local2, trials("warm", 2 * WARM_UP, proxy),
                         trials("t", n, proxy));
                 for (int workers = 1; workers <= 2; workers++) {
                     try (SparkTrialExecutor spark = SparkTrialExecutor.start(Tiny.conf(cluster.url())
@@ -72,11 +77,12 @@ public final class TrialThroughput {
                             .set("spark.executor.cores", "1")
                             .set("spark.cores.max", String.valueOf(workers))
                             .set("spark.executor.extraClassPath", cluster.classPath())
-                            .set("spark.executor.extraJavaOptions", "-Dpeft4j.cpu.warmUp=false"), spec)) {
+                            .set("spark.executor.extraJavaOptions", ("-Dpeft4j.cpu.warmUp=false "
+                                    + System.getProperty("throughput.executor.jvm", "")).trim()), spec)) {
                         spark.context().setLogLevel("WARN");
                         awaitExecutors(spark, workers);
                         row[workers] = time("round " + round + ", Spark, " + workers + " single-core worker"
-                                + (workers > 1 ? "s" : ""), spark, trials("warm", 2 * workers, proxy), trials("t", n, proxy));
+                                + (workers > 1 ? "s" : ""), spark, trials("warm", WARM_UP * workers, proxy), trials("t", n, proxy));
                     }
                 }
                 table.add(row);
