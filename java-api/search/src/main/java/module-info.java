@@ -6,4 +6,6 @@ module dev.peft4j.search {
     requires hipparchus.optim;
 
     exports dev.peft4j.search;
+
+    uses dev.peft4j.search.TrialExecutorProvider;
 }

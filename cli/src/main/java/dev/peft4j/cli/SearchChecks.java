@@ -4,11 +4,33 @@ package dev.peft4j.cli;
 final class SearchChecks {
     private SearchChecks() {}
 
+    /** --executor and the options that go with it. */
+    static void executor(SearchCommand c) {
+        if (c.trialThreads != null) {
+            OptionChecks.atLeast("--trial-threads", c.trialThreads, 1);
+        }
+        switch (c.executor) {
+            case "local" -> {
+                if (c.master != null || !c.sparkConf.isEmpty()) {
+                    throw new UsageException("--master and --spark-conf need --executor spark");
+                }
+            }
+            case "spark" -> {
+                if (c.parallel != 1) {
+                    throw new UsageException("--parallel is for --executor local; on Spark the cluster's task slots "
+                            + "bound the trials in flight (spark.executor.cores / spark.task.cpus)");
+                }
+            }
+            default -> throw new UsageException("unknown --executor '" + c.executor + "'; use local or spark");
+        }
+    }
+
     static void check(SearchCommand c) {
         OptionChecks.atLeast("--proxy-train", c.proxyTrain, 1);
         OptionChecks.atLeast("--proxy-validation", c.proxyValidation, 1);
         OptionChecks.atLeast("--proxy-epochs", c.proxyEpochs, 1);
         OptionChecks.atLeast("--parallel", c.parallel, 1);
+        executor(c);
         OptionChecks.atLeast("--samples", c.samples, 1);
         OptionChecks.atLeast("--extra-rounds", c.extraRounds, 0);
         OptionChecks.atLeast("--long-proxy-train", c.longProxyTrain, 0);

@@ -1,5 +1,6 @@
 package dev.peft4j.cli;
 
+import dev.peft4j.backend.BackendOptions;
 import dev.peft4j.text.BaseModel;
 import dev.peft4j.text.TextExamples;
 import dev.peft4j.data.LabeledDataset;
@@ -15,7 +16,9 @@ import dev.peft4j.search.BudgetAllocator;
 import dev.peft4j.search.BudgetMatchedBaselines;
 import dev.peft4j.search.BudgetOutcome;
 import dev.peft4j.search.ClassBalance;
+import dev.peft4j.search.ClassifierRunnerSpec;
 import dev.peft4j.search.ClassifierTrialRunner;
+import dev.peft4j.search.LocalTrialExecutor;
 import dev.peft4j.search.ParetoPoint;
 import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.search.ProxySettings;
@@ -27,8 +30,9 @@ import dev.peft4j.search.SearchJournal;
 import dev.peft4j.search.SearchReport;
 import dev.peft4j.search.Trial;
 import dev.peft4j.search.TrialResult;
+import dev.peft4j.search.TrialExecutor;
+import dev.peft4j.search.TrialExecutorProvider;
 import dev.peft4j.search.TrialRunner;
-import dev.peft4j.search.TrialSetup;
 import dev.peft4j.search.TrialScheduler;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import dev.peft4j.train.Batcher;
@@ -40,7 +44,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,6 +117,18 @@ final class SearchCommand implements Callable<Integer> {
     int parallel = 1;
     @Option(names = "--backend", description = "backend for the trials (default ${DEFAULT-VALUE})")
     String backend = "cpu";
+    @Option(names = "--executor", description = "where trials run: local (this process, --parallel at once) or spark "
+            + "(one Spark task per trial; see docs/search-on-spark.md) (default ${DEFAULT-VALUE})")
+    String executor = "local";
+    @Option(names = "--master", description = "--executor spark: the Spark master, local[N], spark://host:7077, yarn or "
+            + "k8s://https://host:port (default: spark.master as spark-submit sets it)")
+    String master;
+    @Option(names = "--spark-conf", description = "--executor spark: a Spark setting KEY=VALUE (repeatable), e.g. "
+            + "spark.executor.memory=2g")
+    java.util.Map<String, String> sparkConf = new java.util.LinkedHashMap<>();
+    @Option(names = "--trial-threads", description = "backend threads per trial, the same wherever a trial runs "
+            + "(default: --executor spark 1, to match spark.task.cpus; local: one per processor)")
+    Integer trialThreads;
     @Option(names = "--seed", description = "seed of the search and its proxies (default ${DEFAULT-VALUE})")
     long seed = 1;
     // picocli: a negatable option that is true by default takes its negative name, else --no-baselines is ignored
@@ -149,39 +164,44 @@ final class SearchCommand implements Callable<Integer> {
                 majority);
         TrainConfig proxyTraining = TrainConfig.defaults().withEpochs(proxyEpochs).withBatchSize(batch)
                 .withLr(lr != null ? lr : TrainConfig.defaults().lr()).withSeed(seed);
-        TrialRunner trainer = new ClassifierTrialRunner(backend, base.name(), be -> {
-            try {
-                return base.load(be, 0.1f);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, dataset.name() + ", split seed " + seed + ", " + trainExamples + " train / " + proxyValidation + " validation",
-                data.numLabels(), train, validation, maxLength.tokens(), proxyTraining, lr == null,
-                new Batcher(tokenizer.padId()), score);
-        System.out.println("trial setup (every trial's fingerprint covers it): " + trainer.setup());
-        AtomicInteger done = new AtomicInteger();
-        long start = System.nanoTime();
-        TrialRunner reporting = new TrialRunner() {
-            @Override
-            public TrialResult run(Trial trial) throws Exception {
-                TrialResult r = trainer.run(trial);
-                System.out.printf("trial %d done (%s elapsed): %s  metric %.4f  params %.4f%%  %.0fs%s%n",
-                        done.incrementAndGet(), ProgressBar.duration((System.nanoTime() - start) / 1e9), trial.id(),
-                        r.metric(), 100 * r.parameterFraction(), r.seconds(), r.ok() ? "" : "  FAILED: " + r.reason());
-                return r;
-            }
+        String dataName = dataset.name() + ", split seed " + seed + ", " + trainExamples + " train / " + proxyValidation
+                + " validation";
+        boolean onSpark = executor.equals("spark");
+        int threads = trialThreads != null ? trialThreads : onSpark ? 1 : 0;
+        TrialExecutor trials;
+        if (onSpark) {
+            ClassifierRunnerSpec spec = ClassifierRunnerSpec.of(backend, threads,
+                    new ClassifierRunnerSpec.Named(model.name(), 0.1f), dataName, data.numLabels(), train, validation,
+                    maxLength.tokens(), proxyTraining, lr == null, tokenizer.padId(), score);
+            trials = TrialExecutorProvider.named("spark").open(master, sparkConf, spec);
+        } else {
+            BackendOptions options = BackendOptions.defaults().withBackend(backend);
+            TrialRunner trainer = new ClassifierTrialRunner(threads > 0 ? options.withThreads(threads) : options,
+                    base.name(), be -> {
+                        try {
+                            return base.load(be, 0.1f);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, dataName, data.numLabels(), train, validation, maxLength.tokens(), proxyTraining, lr == null,
+                    new Batcher(tokenizer.padId()), score);
+            trials = new LocalTrialExecutor(trainer, parallel);
+        }
+        try (TrialExecutor reporting = new ReportingTrialExecutor(trials)) {
+            System.out.println("trial setup (every trial's fingerprint covers it): " + reporting.setup());
+            search(reporting, base, majority);
+        }
+        return 0;
+    }
 
-            @Override
-            public TrialSetup setup() {
-                return trainer.setup(); // the fingerprints must cover the wrapped runner's model, data and settings
-            }
-        };
+    /** Runs the search and the baselines on {@code executor}, journaled in the output folder, and writes the results. */
+    private void search(TrialExecutor executor, BaseModel base, double majority) throws IOException {
         Path journalFile = output.resolve("journal.jsonl");
         try (SearchJournal journal = SearchJournal.open(journalFile)) {
             if (journal.size() > 0) {
                 System.out.println("resuming: " + journal.size() + " trials already in " + journalFile);
             }
-            TrialScheduler scheduler = new TrialScheduler(reporting, journal, parallel);
+            TrialScheduler scheduler = new TrialScheduler(executor, journal, 0);
             BertConfig cfg = base.config(0.1f);
             ProxySettings proxy = new ProxySettings(proxyEpochs, proxyTrain, proxyValidation, seed);
             PeftPlan best;
@@ -279,7 +299,6 @@ final class SearchCommand implements Callable<Integer> {
             System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "
                     + output.resolve("best-plan.json") + " --model " + model.name() + ")");
         }
-        return 0;
     }
 
     /** --metric, or macro-F1 for unbalanced data and accuracy otherwise. */

@@ -280,6 +280,13 @@ class HostileInputTest {
             {new String[] {"search", "--proxy-epochs", "2147483647", "--output", dir.resolve("o1").toString()},
                 "--proxy-epochs 2147483647"},
             {new String[] {"search", "--budget", "2", "--output", dir.resolve("o1").toString()}, "--budget"},
+            {new String[] {"search", "--executor", "ray", "--output", dir.resolve("o1").toString()},
+                "unknown --executor 'ray'"},
+            {new String[] {"search", "--master", "local[2]", "--output", dir.resolve("o1").toString()},
+                "--master and --spark-conf need --executor spark"},
+            {new String[] {"search", "--executor", "spark", "--parallel", "2", "--output", dir.resolve("o1").toString()},
+                "--parallel is for --executor local"},
+            {new String[] {"search", "--trial-threads", "0", "--output", dir.resolve("o1").toString()}, "--trial-threads"},
         };
         for (Object[] c : cases) {
             String[] args = (String[]) c[0];

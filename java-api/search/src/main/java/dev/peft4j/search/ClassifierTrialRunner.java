@@ -1,6 +1,7 @@
 package dev.peft4j.search;
 
 import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.BackendOptions;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Parameter;
@@ -30,7 +31,7 @@ public final class ClassifierTrialRunner implements TrialRunner {
     /** The validation metric a trial is scored by. */
     public enum Score { ACCURACY, MACRO_F1 }
 
-    private final String backendName;
+    private final BackendOptions backendOptions;
     private final Function<Backend, BertModel> encoderFactory;
     private final int numLabels;
     private final List<EncodedExample> train;
@@ -42,7 +43,7 @@ public final class ClassifierTrialRunner implements TrialRunner {
     private final TrialSetup setup;
 
     /**
-     * @param backendName          passed to {@link Backends#create(String)} for each trial
+     * @param backendName          passed to {@link Backends#create(String)} for each trial (default options)
      * @param modelName            the base model's name (its weights are digested from {@code encoderFactory})
      * @param encoderFactory       builds the frozen base encoder on a backend (pretrained weights or random)
      * @param data                 the dataset and split the examples come from, e.g. "imdb, split seed 1, 500/200"
@@ -53,6 +54,22 @@ public final class ClassifierTrialRunner implements TrialRunner {
                                  String data, int numLabels, List<EncodedExample> train, List<EncodedExample> validation,
                                  int maxLength, TrainConfig base, boolean learningRateFromPlan, Batcher batcher,
                                  Score score) {
+        this(BackendOptions.defaults().withBackend(backendName), modelName, encoderFactory, data, numLabels, train,
+                validation, maxLength, base, learningRateFromPlan, batcher, score);
+    }
+
+    /**
+     * As the constructor above, with each trial's backend made by {@link Backends#create(BackendOptions)} from
+     * {@code backend}, which must name the backend; its thread count, say, then is the same wherever the trial runs.
+     */
+    public ClassifierTrialRunner(BackendOptions backend, String modelName, Function<Backend, BertModel> encoderFactory,
+                                 String data, int numLabels, List<EncodedExample> train, List<EncodedExample> validation,
+                                 int maxLength, TrainConfig base, boolean learningRateFromPlan, Batcher batcher,
+                                 Score score) {
+        if (backend == null || backend.backend() == null) {
+            throw new IllegalArgumentException("a trial runner's backend options must name the backend (\"cpu\", "
+                    + "\"reference\", ...), got " + backend);
+        }
         if (train.isEmpty() || validation.isEmpty()) {
             throw new IllegalArgumentException("a trial runner needs training and validation examples (got "
                     + train.size() + " and " + validation.size() + ")");
@@ -60,14 +77,14 @@ public final class ClassifierTrialRunner implements TrialRunner {
         this.learningRateFromPlan = learningRateFromPlan;
         String backendClass;
         String modelDigest;
-        try (Backend be = Backends.create(backendName); BertModel probe = encoderFactory.apply(be)) {
+        try (Backend be = Backends.create(backend); BertModel probe = encoderFactory.apply(be)) {
             Backend inner = be instanceof dev.peft4j.backend.ValidatingBackend v ? v.unwrap() : be;
             backendClass = inner.getClass().getName() + " (" + be.name() + ")";
             modelDigest = WeightsDigest.of(probe);
         }
         this.setup = new TrialSetup(modelName, modelDigest, data, WeightsDigest.of(train, validation), maxLength,
                 backendClass, base, learningRateFromPlan, numLabels, score);
-        this.backendName = backendName;
+        this.backendOptions = backend;
         this.encoderFactory = encoderFactory;
         this.numLabels = numLabels;
         this.train = List.copyOf(train);
@@ -81,7 +98,7 @@ public final class ClassifierTrialRunner implements TrialRunner {
     public TrialResult run(Trial trial) {
         long start = System.nanoTime();
         ProxySettings p = trial.proxy();
-        try (Backend be = Backends.create(backendName);
+        try (Backend be = Backends.create(backendOptions);
              SequenceClassifier model = new SequenceClassifier(encoderFactory.apply(be), numLabels, p.seed())) {
             BertModel encoder = model.encoder();
             encoder.applyPlan(trial.plan(), p.seed() + 1);

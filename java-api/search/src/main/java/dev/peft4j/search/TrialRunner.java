@@ -14,4 +14,35 @@ public interface TrialRunner {
      * one's; {@link TrialSetup#NONE} suits only a runner whose result depends on the trial alone.
      */
     TrialSetup setup();
+
+    /**
+     * Runs {@code trial} on {@code runner} and never throws: an exception, a null result, a result for another trial
+     * or a non-finite metric comes back as a FAILED result with the reason (its wall time included). The result
+     * carries no fingerprint; the {@link TrialScheduler} stamps it. Every {@link TrialExecutor} runs trials through
+     * this, so a trial fails the same way wherever it runs.
+     */
+    static TrialResult runChecked(TrialRunner runner, Trial trial) {
+        long start = System.nanoTime();
+        try {
+            TrialResult r = runner.run(trial);
+            if (r == null) {
+                return TrialResult.failed(trial, -1, Double.NaN, "the runner returned no result", seconds(start));
+            }
+            if (r.ok() && !Double.isFinite(r.metric())) {
+                return TrialResult.failed(trial, r.trainableParameters(), r.parameterFraction(),
+                        "the metric is " + r.metric() + " (diverged)", r.seconds());
+            }
+            if (!r.trialId().equals(trial.id())) {
+                throw new IllegalStateException("the runner answered trial " + r.trialId() + " for " + trial.id());
+            }
+            return r;
+        } catch (Exception e) {
+            return TrialResult.failed(trial, -1, Double.NaN, e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    seconds(start));
+        }
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
 }
