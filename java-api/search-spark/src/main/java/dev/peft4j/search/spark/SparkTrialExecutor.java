@@ -45,6 +45,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private final boolean ownsContext;
     private final Broadcast<Payload> payload;
     private final TrialSetup setup;
+    private final String specKey;
     private int batches;
 
     /**
@@ -58,6 +59,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
     private SparkTrialExecutor(JavaSparkContext spark, TrialRunnerSpec spec, boolean ownsContext) {
         this.spark = spark;
         this.ownsContext = ownsContext;
+        this.specKey = spec.key();
         this.setup = RunnerCache.get(spec).setup();
         this.payload = spark.broadcast(new Payload(spec, setup.toString()));
     }
@@ -114,6 +116,7 @@ public final class SparkTrialExecutor implements TrialExecutor {
                 payload.destroy();
             }
         } finally {
+            RunnerCache.evict(specKey); // the driver's runner (model and data); local[N]'s tasks used it too
             if (ownsContext) {
                 spark.stop();
             }

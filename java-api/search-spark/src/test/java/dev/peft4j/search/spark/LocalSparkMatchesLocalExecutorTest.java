@@ -46,7 +46,10 @@ class LocalSparkMatchesLocalExecutorTest {
     @AfterAll
     static void stopSpark() {
         if (spark != null) {
+            org.junit.jupiter.api.Assertions.assertTrue(RunnerCache.holds(SPEC.key()), "the runner was built and cached");
             spark.close();
+            org.junit.jupiter.api.Assertions.assertFalse(RunnerCache.holds(SPEC.key()),
+                    "closing the executor drops the driver's runner (its model and data)");
         }
     }
 
