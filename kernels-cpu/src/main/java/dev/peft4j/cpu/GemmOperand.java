@@ -135,29 +135,30 @@ final class GemmOperand {
 
     /**
      * Packs M[outer0 .. outer0+count)[p0 .. p0+kc) as dst[dstOff + p·width + r] (r &lt; width; rows count..width
-     * are zero), the layout the micro-kernel streams.
+     * are zero), the layout the micro-kernel streams. {@code row} (at least kc floats, the caller's scratch) holds
+     * one row of an off-heap segment while it is interleaved.
      */
-    void pack(int outer0, int count, int width, int p0, int kc, float[] dst, int dstOff) {
+    void pack(int outer0, int count, int width, int p0, int kc, float[] dst, int dstOff, float[] row) {
         int segStart = 0;
         for (Segment seg : segments) {
             int lo = Math.max(p0, segStart);
             int hi = Math.min(p0 + kc, segStart + seg.kLength());
             if (lo < hi) {
-                packSegment(seg, outer0, count, width, lo - segStart, hi - lo, dst, dstOff + (lo - p0) * width);
+                packSegment(seg, outer0, count, width, lo - segStart, hi - lo, dst, dstOff + (lo - p0) * width, row);
             }
             segStart += seg.kLength();
         }
     }
 
     private static void packSegment(Segment seg, int outer0, int count, int width, int pStart, int kLen,
-                                    float[] dst, int dstOff) {
+                                    float[] dst, int dstOff, float[] row) {
         if (count < width) {
             for (int p = 0; p < kLen; p++) {
                 Arrays.fill(dst, dstOff + p * width + count, dstOff + p * width + width, 0f);
             }
         }
         if (seg.nat() != null) {
-            packNative(seg, outer0, count, width, pStart, kLen, dst, dstOff);
+            packNative(seg, outer0, count, width, pStart, kLen, dst, dstOff, row);
             return;
         }
         float[] data = seg.data();
@@ -199,7 +200,7 @@ final class GemmOperand {
 
     /** {@link #packSegment} of an off-heap segment: the same layout, elements read from the segment (no mask). */
     private static void packNative(Segment seg, int outer0, int count, int width, int pStart, int kLen,
-                                   float[] dst, int dstOff) {
+                                   float[] dst, int dstOff, float[] row) {
         MemorySegment nat = seg.nat();
         Activation act = seg.act();
         float scale = seg.scale();
@@ -207,7 +208,6 @@ final class GemmOperand {
         long ks = seg.kStride();
         long base = seg.offset() + outer0 * os + pStart * ks;
         if (ks == 1) { // rows along k: each row's kLen floats copied out in one bulk read, then interleaved
-            float[] row = new float[kLen];
             for (int r = 0; r < count; r++) {
                 MemorySegment.copy(nat, HostFloats.FLOAT, 4 * (base + r * os), row, 0, kLen);
                 for (int p = 0; p < kLen; p++) {

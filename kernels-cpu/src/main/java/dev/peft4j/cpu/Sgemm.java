@@ -53,6 +53,8 @@ final class Sgemm {
         final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
+        /** One row of an off-heap operand while packing interleaves it. */
+        final float[] row = new float[KC];
         /** Rows of an off-heap A block copied out row-major for the in-place kernel path; made on first use. */
         float[] rows;
 
@@ -69,9 +71,10 @@ final class Sgemm {
 
     private Sgemm() {}
 
-    /** Bytes of one scratch set (packed A and B panels, the edge tile, and the off-heap A rows when used). */
+    /** Bytes of one scratch set (packed A and B panels, the edge tile, the off-heap A rows when used, one row). */
     static long scratchBytes() {
-        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW));
+        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW)
+                + KC);
     }
 
     /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
@@ -196,7 +199,7 @@ final class Sgemm {
                     b0 = pb.strip(pc, kc, jc);
                 } else {
                     for (int js = 0; js < nc; js += nr) {
-                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
+                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc, buf.row);
                     }
                 }
                 int mode = pc == 0 ? FIRST : ACCUMULATE;
@@ -216,7 +219,7 @@ final class Sgemm {
                     }
                     for (int is = 0; is < mc; is += mr) {
                         int skip = mc - is < mr ? 0 : kd;
-                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc);
+                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc, buf.row);
                     }
                     for (int js = 0; js < nc; js += nr) {
                         int cols = Math.min(nr, nc - js);

@@ -238,13 +238,7 @@ public final class GaussianProcess {
      */
     public double[][] posteriorDrawsAtData(int count, java.util.SplittableRandom rng) {
         int n = x.length;
-        double[][] kf = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                kf[i][j] = kernel(x[i], x[j], lengthScales);
-            }
-        }
-        RealMatrix k = new Array2DRowRealMatrix(kf, false);
+        RealMatrix k = new Array2DRowRealMatrix(noiseFreeKernel(0), false);
         RealMatrix v = k.copy();
         for (int c = 0; c < n; c++) { // column c of L⁻¹ K_f
             RealVector col = v.getColumnVector(c);
@@ -282,13 +276,8 @@ public final class GaussianProcess {
     public Conditional conditional(double[] xs) {
         int n = x.length;
         if (noiseFreeChol == null) {
-            double[][] kf = new double[n][n];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    kf[i][j] = kernel(x[i], x[j], lengthScales) + (i == j ? 1e-6 : 0);
-                }
-            }
-            noiseFreeChol = new CholeskyDecomposition(new Array2DRowRealMatrix(kf, false), 1e-9, 1e-14).getSolver();
+            noiseFreeChol = new CholeskyDecomposition(new Array2DRowRealMatrix(noiseFreeKernel(1e-6), false), 1e-9, 1e-14)
+                    .getSolver();
         }
         RealVector k = new ArrayRealVector(n);
         for (int i = 0; i < n; i++) {
@@ -297,6 +286,18 @@ public final class GaussianProcess {
         RealVector w = noiseFreeChol.solve(k);
         double var = Math.max(0, 1 - k.dotProduct(w));
         return new Conditional(w.toArray(), yMean, yScale * Math.sqrt(var));
+    }
+
+    /** K_f at the training inputs, plus {@code jitter} on the diagonal. */
+    private double[][] noiseFreeKernel(double jitter) {
+        int n = x.length;
+        double[][] kf = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                kf[i][j] = kernel(x[i], x[j], lengthScales) + (i == j ? jitter : 0);
+            }
+        }
+        return kf;
     }
 
     /** f* | f_X (see {@link #conditional}): its mean for a draw of f_X, and its standard deviation. */
