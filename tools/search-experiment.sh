@@ -16,6 +16,8 @@
 #   BO_BATCH=2 TRAIN=2000 VALIDATION=400 TEST=2000 EPOCHS=3 BASELINES="lora houlsby pfeiffer parallel prefix bitfit"
 #   SEARCHES="s4 bo" RESAMPLES=10000 LONG_PT=0 (S4 successive halving, off in the protocol: screen every choice at
 #   PT examples, promote the best third to LONG_PT)
+#   STAGE=all, or STAGE=rank-check to run only the proxy's rank check (the baselines with the proxy and their seed-1
+#   final runs), which the protocol runs and reports before any search
 # (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,8 +27,9 @@ S4_K="${S4_K:-2}"; S4_EXTRA="${S4_EXTRA:-2}"
 BO_INITIAL="${BO_INITIAL:-8}"; BO_ITERATIONS="${BO_ITERATIONS:-8}"; BO_BATCH="${BO_BATCH:-2}"
 TRAIN="${TRAIN:-2000}"; VALIDATION="${VALIDATION:-400}"; TEST="${TEST:-2000}"; EPOCHS="${EPOCHS:-3}"
 BASELINES="${BASELINES:-lora houlsby pfeiffer parallel prefix bitfit}"; SEARCHES="${SEARCHES:-s4 bo}"
-RESAMPLES="${RESAMPLES:-10000}"; LONG_PT="${LONG_PT:-0}"
+RESAMPLES="${RESAMPLES:-10000}"; LONG_PT="${LONG_PT:-0}"; STAGE="${STAGE:-all}"
 MODEL=bge-small; BUDGET=0.005; SPLIT_SEED=1
+case "$STAGE" in all|rank-check) ;; *) echo "STAGE must be all or rank-check, got '$STAGE'" >&2; exit 2 ;; esac
 if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
 fi
@@ -39,9 +42,9 @@ metric() { # task: the protocol's metric (accuracy on balanced IMDB, macro-F1 on
   case "$1" in spam) echo macro-f1 ;; *) echo accuracy ;; esac
 }
 
-search() { # task algorithm
+search() { # task algorithm (s4, bo, or baselines: the rank check's proxies of the baselines alone)
   local dir="$out/$1/search-$2"
-  if [ -f "$dir/best-plan.json" ]; then log "$1 $2 search: done before"; return; fi
+  if [ -f "$dir/report.md" ]; then log "$1 $2 search: done before"; return; fi
   log "$1 $2 search: start"
   mkdir -p "$dir"
   local t0=$(date +%s)
@@ -64,25 +67,36 @@ finetune() { # task name seed args...
   "$root/peft4j" finetune --model "$MODEL" --dataset "$task" --train "$TRAIN" --validation "$VALIDATION" --test "$TEST" \
     --max-length "$LEN" --epochs "$EPOCHS" --seed "$seed" --split-seed "$SPLIT_SEED" --checkpoint-every 0 --overwrite \
     --output "$dir" "$@" > "$dir/finetune.log" 2>&1 || { log "$task $name seed $seed FAILED (see $dir/finetune.log)"; return 0; }
-  log "$task $name seed $seed: $(grep -o '"test_accuracy": [0-9.]*' "$dir/summary.json")"
+  local key=$([ "$(metric "$task")" = macro-f1 ] && echo macro_f1 || echo accuracy)
+  log "$task $name seed $seed: $(grep -o "\"test_$key\": [0-9.]*" "$dir/summary.json")"
 }
 
 size_of() { # task method: the budget-matched size the searches used (baselines.tsv), empty when none
   local f
-  for f in "$out/$1/search-bo/baselines.tsv" "$out/$1/search-s4/baselines.tsv"; do
+  for f in "$out/$1/search-baselines/baselines.tsv" "$out/$1/search-bo/baselines.tsv" "$out/$1/search-s4/baselines.tsv"; do
     if [ -f "$f" ]; then awk -F'\t' -v m="$2" '$1 == m { print $2 }' "$f"; return; fi
   done
 }
 
+baselines() { # task seed: every budget-matched baseline and the design-spaces paper's pattern, fine-tuned
+  local m size paper="$out/$1/search-baselines/s4-paper-plan.json"
+  for m in $BASELINES; do
+    size=$(size_of "$1" "$m")
+    if [ -z "$size" ]; then log "$1 $m: no budget-matched size in the searches' baselines.tsv; skipped"; continue; fi
+    finetune "$1" "$m" "$2" --method "$m" $([ "$size" -gt 0 ] && echo --size "$size")
+  done
+  if [ -f "$paper" ]; then finetune "$1" s4-paper "$2" --plan "$paper"; else log "$1 s4-paper: no $paper; skipped"; fi
+}
+
 for task in $TASKS; do
+  # the proxy's rank check comes first: the baselines with the proxy, then their seed-1 final runs
+  search "$task" baselines
+  baselines "$task" "${SEEDS%% *}"
+  [ "$STAGE" = rank-check ] && continue
   for alg in $SEARCHES; do search "$task" "$alg"; done
   for seed in $SEEDS; do
     for alg in $SEARCHES; do finetune "$task" "$alg-plan" "$seed" --plan "$out/$task/search-$alg/best-plan.json"; done
-    for m in $BASELINES; do
-      size=$(size_of "$task" "$m")
-      if [ -z "$size" ]; then log "$task $m: no budget-matched size in the searches' baselines.tsv; skipped"; continue; fi
-      finetune "$task" "$m" "$seed" --method "$m" $([ "$size" -gt 0 ] && echo --size "$size")
-    done
+    baselines "$task" "$seed"
   done
 done
 
@@ -96,7 +110,7 @@ mean_of() { # config-dir summary-field: mean over its seeds
     task=$(basename "$taskdir")
     m=$(metric "$task"); key=$([ "$m" = macro-f1 ] && echo macro_f1 || echo accuracy)
     printf '\n### %s (metric: %s)\n\n' "$task" "$m"
-    for alg in s4 bo; do
+    for alg in baselines s4 bo; do
       d="$taskdir/search-$alg"
       [ -f "$d/journal.jsonl" ] || continue
       n=$(wc -l < "$d/journal.jsonl")
@@ -107,11 +121,11 @@ mean_of() { # config-dir summary-field: mean over its seeds
         echo "- $alg search: $n journal entries"
       fi
     done
-    # Rank check: the baselines' proxy scores (the BO search's baseline trials) against their seed-1 validation.
-    j="$taskdir/search-bo/journal.jsonl"
+    # Rank check: the baselines' proxy scores (the rank check's baseline trials) against their seed-1 validation.
+    j="$taskdir/search-baselines/journal.jsonl"
     if [ -f "$j" ]; then
       pairs=""
-      for b in $BASELINES; do
+      for b in $BASELINES s4-paper; do
         p=$(grep "\"trial\":\"baseline/$b\"" "$j" | grep -o '"metric":[-0-9.eE]*' | head -1 | sed 's/.*://' || true)
         f="$taskdir$b/seed-1/summary.json"
         [ -n "$p" ] && [ -f "$f" ] && pairs="$pairs $p $(field "$f" "validation_$key")"

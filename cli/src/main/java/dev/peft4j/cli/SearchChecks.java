@@ -45,8 +45,11 @@ final class SearchChecks {
         if (c.lr != null) {
             OptionChecks.positive("--lr", c.lr);
         }
-        if (!c.algorithm.equals("s4") && !c.algorithm.equals("bo")) {
-            throw new UsageException("--algorithm must be s4 or bo, got '" + c.algorithm + "'");
+        if (!c.algorithm.equals("s4") && !c.algorithm.equals("bo") && !c.algorithm.equals("baselines")) {
+            throw new UsageException("--algorithm must be s4, bo or baselines, got '" + c.algorithm + "'");
+        }
+        if (c.algorithm.equals("baselines") && !c.baselines) {
+            throw new UsageException("--algorithm baselines trains only the baselines; it cannot take --no-baselines");
         }
         if (!c.boSpace.equals("autopeft") && !c.boSpace.equals("powers")) {
             throw new UsageException("--bo-space must be autopeft or powers, got '" + c.boSpace + "'");

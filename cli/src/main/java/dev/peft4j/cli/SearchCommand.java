@@ -60,7 +60,8 @@ final class SearchCommand implements Callable<Integer> {
     static final List<String> BASELINES = List.of("lora", "houlsby", "pfeiffer", "parallel", "prefix", "bitfit", "ia3",
             "mam");
 
-    @Option(names = "--algorithm", description = "s4 or bo (default ${DEFAULT-VALUE})")
+    @Option(names = "--algorithm", description = "s4, bo, or baselines (no search: only the hand-made baselines "
+            + "with the proxy, as the proxy's rank check trains them) (default ${DEFAULT-VALUE})")
     String algorithm = "s4";
     @Mixin
     ModelOption model = ModelOption.defaultingTo("bge-small");
@@ -204,8 +205,8 @@ final class SearchCommand implements Callable<Integer> {
             TrialScheduler scheduler = new TrialScheduler(executor, journal, 0);
             BertConfig cfg = base.config(0.1f);
             ProxySettings proxy = new ProxySettings(proxyEpochs, proxyTrain, proxyValidation, seed);
-            PeftPlan best;
-            String report;
+            PeftPlan best = null;
+            String report = "";
             List<double[]> points = new ArrayList<>();
             List<String> pointLabels = new ArrayList<>();
             if (algorithm.equals("s4")) {
@@ -255,11 +256,11 @@ final class SearchCommand implements Callable<Integer> {
                     points.add(new double[] {100 * p.fraction(), p.metric()});
                     pointLabels.add(null);
                 }
-            } else {
-                throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "'; use s4 or bo");
+            } else if (!algorithm.equals("baselines")) {
+                throw new IllegalArgumentException("unknown --algorithm '" + algorithm + "'; use s4, bo or baselines");
             }
             List<TrialResult> handMade = new ArrayList<>();
-            if (baselines) {
+            if (baselines || algorithm.equals("baselines")) {
                 List<Trial> trials = new ArrayList<>();
                 long budgetParams = BudgetAllocator.defaults(cfg).budgetFor(budget);
                 StringBuilder sizes = new StringBuilder("method\tsize\tparameters\n");
@@ -281,6 +282,7 @@ final class SearchCommand implements Callable<Integer> {
                         BudgetAllocator.defaults(cfg, maxLength.tokens()));
                 if (paper.accepted()) {
                     sizes.append("s4-paper\t-\t").append(paper.actual()).append('\n');
+                    PlanCodec.write(paper.plan(), output.resolve("s4-paper-plan.json"));
                     trials.add(new Trial("baseline/s4-paper", paper.plan(), proxy, "the S4 paper's pattern: "
                             + S4Config.paperPattern()));
                 } else {
@@ -291,13 +293,18 @@ final class SearchCommand implements Callable<Integer> {
                 handMade = scheduler.run(trials);
                 report += baselineTable(handMade);
             }
-            ParetoPlot.write(output.resolve("pareto.png"), algorithm.equals("s4") ? "S4 plan" : "BO Pareto front", points,
-                    pointLabels, handMade);
-            PlanCodec.write(best, output.resolve("best-plan.json"));
+            ParetoPlot.write(output.resolve("pareto.png"), switch (algorithm) {
+                case "s4" -> "S4 plan";
+                case "bo" -> "BO Pareto front";
+                default -> "Hand-made baselines";
+            }, points, pointLabels, handMade);
             Files.writeString(output.resolve("report.md"), report);
             System.out.println(report);
-            System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "
-                    + output.resolve("best-plan.json") + " --model " + model.name() + ")");
+            if (best != null) {
+                PlanCodec.write(best, output.resolve("best-plan.json"));
+                System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "
+                        + output.resolve("best-plan.json") + " --model " + model.name() + ")");
+            }
         }
     }
 

@@ -25,9 +25,13 @@ class SearchOnSparkCliTest {
     static Path dir;
     static Path csv;
 
-    /** 60 short reviews, two classes. */
     @BeforeAll
     static void dataset() throws Exception {
+        csv = reviews(dir.resolve("reviews.csv"));
+    }
+
+    /** Writes 60 short reviews of two classes to {@code file} as a CSV, and returns it. */
+    static Path reviews(Path file) throws java.io.IOException {
         List<String> lines = new ArrayList<>(List.of("text,label"));
         String[] good = {"a wonderful, moving film", "great acting and a great story", "brilliant and funny"};
         String[] bad = {"a boring, tedious mess", "terrible acting and a dull story", "awful and slow"};
@@ -37,8 +41,7 @@ class SearchOnSparkCliTest {
                 lines.add("\"" + bad[k] + " " + i + "\",neg");
             }
         }
-        csv = dir.resolve("reviews.csv");
-        Files.write(csv, lines);
+        return Files.write(file, lines);
     }
 
     static String[] search(Path out, String... executor) {
