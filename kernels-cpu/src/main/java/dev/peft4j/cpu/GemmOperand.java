@@ -135,30 +135,29 @@ final class GemmOperand {
 
     /**
      * Packs M[outer0 .. outer0+count)[p0 .. p0+kc) as dst[dstOff + p·width + r] (r &lt; width; rows count..width
-     * are zero), the layout the micro-kernel streams. {@code row} (at least kc floats, the caller's scratch) holds
-     * one row of an off-heap segment while it is interleaved.
+     * are zero), the layout the micro-kernel streams.
      */
-    void pack(int outer0, int count, int width, int p0, int kc, float[] dst, int dstOff, float[] row) {
+    void pack(int outer0, int count, int width, int p0, int kc, float[] dst, int dstOff) {
         int segStart = 0;
         for (Segment seg : segments) {
             int lo = Math.max(p0, segStart);
             int hi = Math.min(p0 + kc, segStart + seg.kLength());
             if (lo < hi) {
-                packSegment(seg, outer0, count, width, lo - segStart, hi - lo, dst, dstOff + (lo - p0) * width, row);
+                packSegment(seg, outer0, count, width, lo - segStart, hi - lo, dst, dstOff + (lo - p0) * width);
             }
             segStart += seg.kLength();
         }
     }
 
     private static void packSegment(Segment seg, int outer0, int count, int width, int pStart, int kLen,
-                                    float[] dst, int dstOff, float[] row) {
+                                    float[] dst, int dstOff) {
         if (count < width) {
             for (int p = 0; p < kLen; p++) {
                 Arrays.fill(dst, dstOff + p * width + count, dstOff + p * width + width, 0f);
             }
         }
         if (seg.nat() != null) {
-            packNative(seg, outer0, count, width, pStart, kLen, dst, dstOff, row);
+            packNative(seg, outer0, count, width, pStart, kLen, dst, dstOff);
             return;
         }
         float[] data = seg.data();
@@ -200,19 +199,25 @@ final class GemmOperand {
 
     /** {@link #packSegment} of an off-heap segment: the same layout, elements read from the segment (no mask). */
     private static void packNative(Segment seg, int outer0, int count, int width, int pStart, int kLen,
-                                   float[] dst, int dstOff, float[] row) {
+                                   float[] dst, int dstOff) {
         MemorySegment nat = seg.nat();
         Activation act = seg.act();
         float scale = seg.scale();
         long os = seg.outerStride();
         long ks = seg.kStride();
         long base = seg.offset() + outer0 * os + pStart * ks;
-        if (ks == 1) { // rows along k: each row's kLen floats copied out in one bulk read, then interleaved
+        if (ks == 1) { // rows along k: each row read straight from the segment and interleaved
             for (int r = 0; r < count; r++) {
-                MemorySegment.copy(nat, HostFloats.FLOAT, 4 * (base + r * os), row, 0, kLen);
-                for (int p = 0; p < kLen; p++) {
-                    float v = row[p];
-                    dst[dstOff + p * width + r] = scale * (act == null ? v : ScalarMath.activation(act, v));
+                long src = base + r * os;
+                int d = dstOff + r;
+                if (act == null) { // the plain case as its own loop, like the array path's
+                    for (int p = 0; p < kLen; p++) {
+                        dst[d + p * width] = scale * nat.getAtIndex(HostFloats.FLOAT, src + p);
+                    }
+                } else {
+                    for (int p = 0; p < kLen; p++) {
+                        dst[d + p * width] = scale * ScalarMath.activation(act, nat.getAtIndex(HostFloats.FLOAT, src + p));
+                    }
                 }
             }
             return;

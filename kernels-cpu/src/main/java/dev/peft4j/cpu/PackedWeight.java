@@ -30,11 +30,10 @@ final class PackedWeight {
         int outPadded = (out + nr - 1) / nr * nr;
         float[] panels = new float[Math.multiplyExact(outPadded, in)];
         int kcEven = Sgemm.kBlock(in);
-        float[] row = new float[kcEven];
         for (int pc = 0; pc < in; pc += kcEven) {
             int kc = Math.min(kcEven, in - pc);
             for (int j = 0; j < out; j += nr) {
-                right.pack(j, Math.min(nr, out - j), nr, pc, kc, panels, pc * outPadded + j * kc, row);
+                right.pack(j, Math.min(nr, out - j), nr, pc, kc, panels, pc * outPadded + j * kc);
             }
         }
         return new PackedWeight(panels, out, in, outPadded);

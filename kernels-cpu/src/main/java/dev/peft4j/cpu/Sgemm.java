@@ -53,8 +53,6 @@ final class Sgemm {
         final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
         final float[] b = new float[KC * NC];
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
-        /** One row of an off-heap operand while packing interleaves it. */
-        final float[] row = new float[KC];
         /** Rows of an off-heap A block copied out row-major for the in-place kernel path; made on first use. */
         float[] rows;
 
@@ -71,10 +69,9 @@ final class Sgemm {
 
     private Sgemm() {}
 
-    /** Bytes of one scratch set (packed A and B panels, the edge tile, the off-heap A rows when used, one row). */
+    /** Bytes of one scratch set (packed A and B panels, the edge tile, the off-heap A rows when used). */
     static long scratchBytes() {
-        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW)
-                + KC);
+        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW));
     }
 
     /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
@@ -199,7 +196,7 @@ final class Sgemm {
                     b0 = pb.strip(pc, kc, jc);
                 } else {
                     for (int js = 0; js < nc; js += nr) {
-                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc, buf.row);
+                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
                     }
                 }
                 int mode = pc == 0 ? FIRST : ACCUMULATE;
@@ -219,7 +216,7 @@ final class Sgemm {
                     }
                     for (int is = 0; is < mc; is += mr) {
                         int skip = mc - is < mr ? 0 : kd;
-                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc, buf.row);
+                        a.pack(ic + is, Math.min(mr, mc - is), mr, pc + skip, kc - skip, buf.a, is * kc);
                     }
                     for (int js = 0; js < nc; js += nr) {
                         int cols = Math.min(nr, nc - js);
