@@ -7,8 +7,9 @@ import dev.peft4j.backend.Backend;
  * the bias gradient. The equations are the reference's (dev.peft4j.backend.reference.ReferenceNorm, ReferenceLoss,
  * ReferenceScale). Every element is computed in float; a row's sums (mean, variance, Σe, dot products) keep a
  * double accumulator, which costs a scalar loop nothing. Kernels that write per row split the rows over the
- * pool; sums over rows (dγ, dβ, the bias gradient) split the columns instead, each column summed over the rows in
- * order; the loss sums its per-row terms in row order. So no result depends on the thread count. Arrays are whole
+ * pool; the bias gradient, a sum over rows, splits the columns instead, each column summed over the rows in
+ * order (layer norm's backward: partial sums of fixed blocks of rows, added in block order); the loss sums its
+ * per-row terms in row order. So no result depends on the thread count. Arrays are whole
  * tensors from index 0 (the backend stages the others).
  */
 final class PlainRowKernels {
@@ -49,57 +50,76 @@ final class PlainRowKernels {
         });
     }
 
+    /** Rows per block of layer norm's backward: each block's partial dγ, dβ are summed in block order. */
+    static final int NORM_BLOCK_ROWS = 32;
+
     /**
      * With x̂ = (x − μ)·rstd (the saved μ and rstd) and ĝ = dy ⊙ γ: dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂)),
-     * dγ = Σ_rows dy ⊙ x̂, dβ = Σ_rows dy (each of dx, dGamma, dBeta nullable).
+     * dγ = Σ_rows dy ⊙ x̂, dβ = Σ_rows dy (each of dx, dGamma, dBeta nullable). One pass over blocks of
+     * {@link #NORM_BLOCK_ROWS} rows: a block writes its rows of dx and its own partial column sums (double); the
+     * partials are then added in block order, so the sums do not depend on how the blocks fall on the threads.
      */
     static void layerNormBackward(RowPool pool, float[] dy, float[] x, float[] gamma, float[] mean, float[] rstd,
                                   float[] dx, float[] dGamma, float[] dBeta, int rows, int dim) {
-        if (dGamma != null || dBeta != null) {
-            pool.forRows(dim, 4L * rows, (c0, c1) -> {
-                double[] sg = new double[c1 - c0];
-                double[] sb = new double[c1 - c0];
-                for (int r = 0; r < rows; r++) {
+        int blocks = (rows + NORM_BLOCK_ROWS - 1) / NORM_BLOCK_ROWS;
+        boolean sums = dGamma != null || dBeta != null;
+        double[][] partialGamma = sums ? new double[blocks][] : null;
+        double[][] partialBeta = sums ? new double[blocks][] : null;
+        pool.forRows(blocks, 10L * NORM_BLOCK_ROWS * dim, (b0, b1) -> {
+            float[] xhat = new float[dim];
+            for (int b = b0; b < b1; b++) {
+                double[] sg = sums ? new double[dim] : null, sb = sums ? new double[dim] : null;
+                for (int r = b * NORM_BLOCK_ROWS, end = Math.min(rows, r + NORM_BLOCK_ROWS); r < end; r++) {
                     int o = r * dim;
                     float mu = mean[r], rs = rstd[r];
-                    for (int i = c0; i < c1; i++) {
-                        float g = dy[o + i];
-                        sg[i - c0] += g * ((x[o + i] - mu) * rs);
-                        sb[i - c0] += g;
+                    double sumG = 0, sumGX = 0;
+                    for (int i = 0; i < dim; i++) {
+                        float xh = (x[o + i] - mu) * rs;
+                        float gh = dy[o + i] * gamma[i];
+                        xhat[i] = xh;
+                        sumG += gh;
+                        sumGX += gh * xh;
+                    }
+                    if (sums) {
+                        for (int i = 0; i < dim; i++) {
+                            float g = dy[o + i];
+                            sg[i] += g * xhat[i];
+                            sb[i] += g;
+                        }
+                    }
+                    if (dx != null) {
+                        float meanG = (float) (sumG / dim), meanGX = (float) (sumGX / dim);
+                        for (int i = 0; i < dim; i++) {
+                            dx[o + i] = rs * (dy[o + i] * gamma[i] - meanG - xhat[i] * meanGX);
+                        }
                     }
                 }
-                for (int i = c0; i < c1; i++) {
-                    if (dGamma != null) {
-                        dGamma[i] = (float) sg[i - c0];
-                    }
-                    if (dBeta != null) {
-                        dBeta[i] = (float) sb[i - c0];
-                    }
-                }
-            });
-        }
-        if (dx == null) {
-            return;
-        }
-        pool.forRows(rows, 8L * dim, (from, to) -> {
-            float[] xhat = new float[dim];
-            for (int r = from; r < to; r++) {
-                int o = r * dim;
-                float mu = mean[r], rs = rstd[r];
-                double sumG = 0, sumGX = 0;
-                for (int i = 0; i < dim; i++) {
-                    float xh = (x[o + i] - mu) * rs;
-                    float gh = dy[o + i] * gamma[i];
-                    xhat[i] = xh;
-                    sumG += gh;
-                    sumGX += gh * xh;
-                }
-                float meanG = (float) (sumG / dim), meanGX = (float) (sumGX / dim);
-                for (int i = 0; i < dim; i++) {
-                    dx[o + i] = rs * (dy[o + i] * gamma[i] - meanG - xhat[i] * meanGX);
+                if (sums) {
+                    partialGamma[b] = sg;
+                    partialBeta[b] = sb;
                 }
             }
         });
+        if (sums) {
+            storeSums(partialGamma, dGamma, dim);
+            storeSums(partialBeta, dBeta, dim);
+        }
+    }
+
+    /** dst[i] = Σ_b partial[b][i] in block order (dst null: nothing). */
+    private static void storeSums(double[][] partial, float[] dst, int dim) {
+        if (dst == null) {
+            return;
+        }
+        double[] total = new double[dim];
+        for (double[] p : partial) {
+            for (int i = 0; i < dim; i++) {
+                total[i] += p[i];
+            }
+        }
+        for (int i = 0; i < dim; i++) {
+            dst[i] = (float) total[i];
+        }
     }
 
     /** y = softmax(x) per row of cols: e^(x − max)/Σ e^(x − max). y may alias x. */
