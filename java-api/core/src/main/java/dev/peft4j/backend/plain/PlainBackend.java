@@ -221,7 +221,7 @@ public final class PlainBackend implements Backend {
         }
     }
 
-    // ---------------------------------------------------------------- the reference's kernels
+    // ------------------------------------------- the other kernels: its own where a method says so, else the reference's
 
     @Override public Device device() {
         return reference.device();
