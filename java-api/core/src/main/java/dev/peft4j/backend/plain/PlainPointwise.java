@@ -34,8 +34,8 @@ final class PlainPointwise {
         4.9788794190734187f, -5.3963550425966549f, 3.5012099151334928f, -1.2822367582237528f, 0.20484461716964086f};
     private static final float INV_SQRT2 = 0.70710678118654752f;
     private static final float INV_SQRT_2PI = 0.39894228040143268f;
-    private static final double TANH_C_D = Math.sqrt(2.0 / Math.PI);
-    private static final double TANH_K_D = 0.044715;
+    private static final double TANH_C = Math.sqrt(2.0 / Math.PI);
+    private static final double TANH_K = 0.044715;
 
     /** Work per element given to the pool: a few dozen flops and an exp for the costly activations. */
     private static final long ACTIVATION_WORK = 32;
@@ -103,7 +103,7 @@ final class PlainPointwise {
                         double z = x[i];
                         double e = Math.exp(-2.0 * tanhArgument(z));
                         double s = 1.0 / (1.0 + e), sc = 1.0 / (1.0 + 1.0 / e); // (1 + t)/2 and (1 − t)/2
-                        double d = s + 2.0 * z * s * sc * TANH_C_D * (1.0 + 3.0 * TANH_K_D * z * z);
+                        double d = s + 2.0 * z * s * sc * TANH_C * (1.0 + 3.0 * TANH_K * z * z);
                         dx[i] = (float) (dy[i] * d);
                     }
                 }
@@ -183,7 +183,7 @@ final class PlainPointwise {
 
     /** u = c(z + 0.044715 z³), in double (no overflow of z³, no rounding of the exponent to float). */
     private static double tanhArgument(double z) {
-        return TANH_C_D * (z + TANH_K_D * z * z * z);
+        return TANH_C * (z + TANH_K * z * z * z);
     }
 
     /**
