@@ -15,13 +15,18 @@ import dev.peft4j.tensor.Tensor;
 
 /**
  * The fallback for a JVM where no faster backend can run (no GPU, and no {@code jdk.incubator.vector} module for the
- * cpu backend), in plain Java on {@code java.base} alone. The matrix products, which are about 90 % of a training
- * step on the reference backend, run in float32 on a pool of threads ({@link PlainGemm}): gemm, linearForward,
- * linearBackward, loraForward and loraBackward; so does attention, the one other kernel whose cost is quadratic in
- * the sequence length ({@link PlainAttention}, one head per task). Every other kernel is the {@link
- * ReferenceBackend}'s (float64 sums, one thread): their cost is linear in the tensor sizes.
+ * cpu backend), in plain Java on {@code java.base} alone, in float32 on a pool of threads ({@link RowPool}). The
+ * matrix products, about 90 % of a training step on the reference backend: gemm, linearForward, linearBackward,
+ * loraForward and loraBackward ({@link PlainGemm}); attention, one head per task ({@link PlainAttention}); the
+ * activations and dropout, the elements split over the threads ({@link PlainPointwise}; dropout draws the
+ * reference's mask bit for bit); layer norm, softmax, cross-entropy and the bias gradient, by rows or columns
+ * ({@link PlainRowKernels}); AdamW and gradient clipping ({@link PlainOptimizer}). The remaining kernels, whose cost
+ * in a training step is small (copy, fill, add, mul, axpy, embeddings, mean pooling, (IA)³ scaling, the masked
+ * BitFit update, mixed-batch LoRA, bottleneck adapters), are the {@link ReferenceBackend}'s (float64 sums, one
+ * thread). No result depends on the thread count.
  * It is many times faster than the reference backend and several times slower than the cpu backend; the conformance
- * suite holds it to the float32 tolerances like every other backend.
+ * suite holds it to the float32 tolerances like every other backend. Like the reference it assumes well-formed
+ * arguments: {@link dev.peft4j.backend.Backends} hands it out behind a {@link dev.peft4j.backend.ValidatingBackend}.
  *
  * <p>Safe to call from many threads at once: each call's row chunks write only its own outputs.
  */
@@ -29,7 +34,7 @@ public final class PlainBackend implements Backend {
     private final ReferenceBackend reference = new ReferenceBackend();
     private final RowPool pool;
 
-    /** A backend whose matrix products run on this many threads, the caller included (at least 1). */
+    /** A backend whose kernels run on this many threads, the caller included (at least 1). */
     public PlainBackend(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads = " + threads + ": the plain backend needs at least 1 thread");
@@ -37,7 +42,7 @@ public final class PlainBackend implements Backend {
         this.pool = new RowPool(threads);
     }
 
-    /** Threads of the matrix products, the caller included. */
+    /** Threads of the kernels, the caller included. */
     public int threads() {
         return pool.threads();
     }
@@ -216,7 +221,7 @@ public final class PlainBackend implements Backend {
         }
     }
 
-    // ---------------------------------------------------------------- the reference's kernels
+    // ------------------------------------------- the other kernels: its own where a method says so, else the reference's
 
     @Override public Device device() {
         return reference.device();
@@ -295,36 +300,68 @@ public final class PlainBackend implements Backend {
         reference.scaleBackward(dy, x, l, dx, dl);
     }
 
+    /** db = Σ_rows dy in float32, columns split over the threads ({@link PlainRowKernels#biasGradient}). */
     @Override public void biasGradient(Tensor dy, Tensor db) {
-        reference.biasGradient(dy, db);
+        try (HostStaging st = HostStaging.of(dy, db)) {
+            Tensor b = st.get(db);
+            int dim = b.dim(0);
+            int rows = dim == 0 ? 0 : (int) (dy.numel() / dim);
+            PlainRowKernels.biasGradient(pool, st.get(dy).data(), b.data(), rows, dim);
+        }
     }
 
     @Override public void maskedBiasUpdate(Tensor dy, Tensor bias, Tensor mask, Tensor m, Tensor v, AdamW hp, long step, Tensor db) {
         reference.maskedBiasUpdate(dy, bias, mask, m, v, hp, step, db);
     }
 
+    /** Layer norm over the last dimension in float32, rows split over the threads ({@link PlainRowKernels}). */
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor rstd) {
-        reference.layerNormForward(x, gamma, beta, eps, y, mean, rstd);
+        try (HostStaging st = HostStaging.of(x, gamma, beta, y, mean, rstd)) {
+            PlainRowKernels.layerNormForward(pool, st.get(x).data(), st.get(gamma).data(), data(st.get(beta)), eps,
+                    st.get(y).data(), st.get(mean).data(), st.get(rstd).data(), Shapes.rows(x), gamma.dim(0));
+        }
     }
 
+    /** Layer norm's gradients in float32: dx by rows, dγ and dβ by columns ({@link PlainRowKernels}). */
     @Override public void layerNormBackward(Tensor dy, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dGamma, Tensor dBeta) {
-        reference.layerNormBackward(dy, x, gamma, mean, rstd, dx, dGamma, dBeta);
+        try (HostStaging st = HostStaging.of(dy, x, gamma, mean, rstd, dx, dGamma, dBeta)) {
+            PlainRowKernels.layerNormBackward(pool, st.get(dy).data(), st.get(x).data(), st.get(gamma).data(),
+                    st.get(mean).data(), st.get(rstd).data(), data(st.get(dx)), data(st.get(dGamma)),
+                    data(st.get(dBeta)), Shapes.rows(x), gamma.dim(0));
+        }
     }
 
+    /** y = f(x) in float32, the elements split over the threads ({@link PlainPointwise}). */
     @Override public void activationForward(Activation f, Tensor x, Tensor y) {
-        reference.activationForward(f, x, y);
+        try (HostStaging st = HostStaging.of(x, y)) {
+            PlainPointwise.activationForward(pool, f, st.get(x).data(), st.get(y).data(), Math.toIntExact(x.numel()));
+        }
     }
 
+    /** dx = dy ⊙ f'(x) in float32, the elements split over the threads ({@link PlainPointwise}). */
     @Override public void activationBackward(Activation f, Tensor dy, Tensor x, Tensor dx) {
-        reference.activationBackward(f, dy, x, dx);
+        try (HostStaging st = HostStaging.of(dy, x, dx)) {
+            PlainPointwise.activationBackward(pool, f, st.get(dy).data(), st.get(x).data(), st.get(dx).data(),
+                    Math.toIntExact(x.numel()));
+        }
     }
 
+    /** Softmax over the last dimension in float32, rows split over the threads ({@link PlainRowKernels}). */
     @Override public void softmaxForward(Tensor x, Tensor y) {
-        reference.softmaxForward(x, y);
+        try (HostStaging st = HostStaging.of(x, y)) {
+            int cols = x.dim(-1);
+            int rows = cols == 0 ? 0 : (int) (x.numel() / cols);
+            PlainRowKernels.softmaxForward(pool, st.get(x).data(), st.get(y).data(), rows, cols);
+        }
     }
 
+    /** dx = y ⊙ (dy − Σ dy ⊙ y) per row in float32 ({@link PlainRowKernels}). */
     @Override public void softmaxBackward(Tensor dy, Tensor y, Tensor dx) {
-        reference.softmaxBackward(dy, y, dx);
+        try (HostStaging st = HostStaging.of(dy, y, dx)) {
+            int cols = y.dim(-1);
+            int rows = cols == 0 ? 0 : (int) (y.numel() / cols);
+            PlainRowKernels.softmaxBackward(pool, st.get(dy).data(), st.get(y).data(), st.get(dx).data(), rows, cols);
+        }
     }
 
     @Override public void embeddingForward(Tensor table, int[] ids, Tensor out) {
@@ -343,31 +380,62 @@ public final class PlainBackend implements Backend {
         reference.meanPoolBackward(dOut, mask, dx);
     }
 
+    /** Hashed inverted dropout on the threads: the reference's mask and output bit for bit ({@link PlainPointwise}). */
     @Override public void dropoutForward(Tensor x, float p, long seed, Tensor y, Tensor mask) {
-        reference.dropoutForward(x, p, seed, y, mask);
+        try (HostStaging st = HostStaging.of(x, y, mask)) {
+            PlainPointwise.dropoutForward(pool, st.get(x).data(), p, seed, st.get(y).data(), data(st.get(mask)),
+                    Math.toIntExact(x.numel()));
+        }
     }
 
+    /** Softmax cross-entropy over rows of logits [N,C] in float32 ({@link PlainRowKernels}); returns the mean loss. */
     @Override public float crossEntropyForward(Tensor logits, int[] targets, Tensor probs) {
-        return reference.crossEntropyForward(logits, targets, probs);
+        try (HostStaging st = HostStaging.of(logits, probs)) {
+            return PlainRowKernels.crossEntropyForward(pool, st.get(logits).data(), targets, st.get(probs).data(),
+                    logits.dim(0), logits.dim(1));
+        }
     }
 
     @Override public void crossEntropyForward(Tensor logits, int[] targets, Tensor probs, Tensor loss) {
-        reference.crossEntropyForward(logits, targets, probs, loss);
+        try (HostStaging st = HostStaging.of(logits, probs, loss)) {
+            st.get(loss).data()[0] = PlainRowKernels.crossEntropyForward(pool, st.get(logits).data(), targets,
+                    st.get(probs).data(), logits.dim(0), logits.dim(1));
+        }
     }
 
     @Override public void crossEntropyBackward(Tensor probs, int[] targets, float scale, Tensor dLogits) {
-        reference.crossEntropyBackward(probs, targets, scale, dLogits);
+        try (HostStaging st = HostStaging.of(probs, dLogits)) {
+            PlainRowKernels.crossEntropyBackward(pool, st.get(probs).data(), targets, scale, st.get(dLogits).data(),
+                    probs.dim(0), probs.dim(1));
+        }
     }
 
+    /** One AdamW step in float32, each tensor's elements split over the threads ({@link PlainOptimizer}). */
     @Override public void adamW(Tensor[] params, Tensor[] grads, Tensor[] m, Tensor[] v, AdamW hp, long step) {
-        reference.adamW(params, grads, m, v, hp, step);
+        try (HostStaging st = HostStaging.of().and(params).and(grads).and(m).and(v)) {
+            PlainOptimizer.adamW(pool, arrays(st.get(params)), arrays(st.get(grads)), arrays(st.get(m)),
+                    arrays(st.get(v)), hp, step);
+        }
     }
 
+    /** Global-norm clipping with a double sum of squares per block ({@link PlainOptimizer}); returns the norm. */
     @Override public float clipGradNorm(Tensor[] grads, float maxNorm) {
-        return reference.clipGradNorm(grads, maxNorm);
+        try (HostStaging st = HostStaging.of().and(grads)) {
+            return PlainOptimizer.clipGradNorm(pool, arrays(st.get(grads)), maxNorm);
+        }
     }
 
     @Override public void clipGradNorm(Tensor[] grads, float maxNorm, Tensor norm) {
-        reference.clipGradNorm(grads, maxNorm, norm);
+        try (HostStaging st = HostStaging.of(norm).and(grads)) {
+            st.get(norm).data()[0] = PlainOptimizer.clipGradNorm(pool, arrays(st.get(grads)), maxNorm);
+        }
+    }
+
+    private static float[][] arrays(Tensor[] ts) {
+        float[][] a = new float[ts.length][];
+        for (int i = 0; i < ts.length; i++) {
+            a[i] = ts[i].data();
+        }
+        return a;
     }
 }

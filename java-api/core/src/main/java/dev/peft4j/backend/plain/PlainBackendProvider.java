@@ -16,12 +16,12 @@ public final class PlainBackendProvider implements BackendProvider {
     @Override public int priority() { return 150; }
 
     @Override public Availability availability() {
-        return Availability.degraded("plain-Java float32 matrix products on " + BackendOptions.defaults().effectiveThreads()
+        return Availability.degraded("plain-Java float32 kernels on " + BackendOptions.defaults().effectiveThreads()
                 + " threads, without SIMD; several times slower than the cpu backend (peft4j-kernels-cpu)");
     }
 
     @Override public Availability availability(BackendOptions options) {
-        return Availability.degraded("plain-Java float32 matrix products on " + options.effectiveThreads()
+        return Availability.degraded("plain-Java float32 kernels on " + options.effectiveThreads()
                 + " threads, without SIMD; several times slower than the cpu backend (peft4j-kernels-cpu)");
     }
 
