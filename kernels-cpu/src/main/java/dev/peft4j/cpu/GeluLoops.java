@@ -3,6 +3,7 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
+import dev.peft4j.backend.FloatErf;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -60,7 +61,7 @@ final class GeluLoops {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
             v.mul(v).mul(-0.5f).intoArray(e, 0);
             VectorMath.expAt(e, 0, 0f, e, 0);
-            FloatVector pdf = FloatVector.fromArray(S, e, 0).mul(ScalarMath.INV_SQRT_2PI);
+            FloatVector pdf = FloatVector.fromArray(S, e, 0).mul(FloatErf.INV_SQRT_2PI);
             FloatVector d = pdf.fma(v, FloatVector.fromArray(S, phi, 0));
             d.mul(FloatVector.fromArray(S, dy, dyo + i)).mul(s).intoArray(dx, dxo + i);
         }
@@ -73,9 +74,9 @@ final class GeluLoops {
      */
     private static void phiAt(float[] src, int i, float[] dst, int d) {
         FloatVector x = FloatVector.fromArray(S, src, i);
-        float[] cs = ScalarMath.ERF_SMALL;
-        float[] cl = ScalarMath.ERFC_LARGE;
-        FloatVector z = x.mul(ScalarMath.INV_SQRT2);
+        float[] cs = VectorMath.ERF_SMALL;
+        float[] cl = VectorMath.ERFC_LARGE;
+        FloatVector z = x.mul(FloatErf.INV_SQRT2);
         FloatVector a = z.abs();
         FloatVector z2 = z.mul(z);
         FloatVector ps = FloatVector.broadcast(S, cs[cs.length - 1]);
@@ -94,7 +95,7 @@ final class GeluLoops {
         for (int c = cl.length - 2; c >= 0; c--) {
             pl = pl.fma(t, FloatVector.broadcast(S, cl[c]));
         }
-        FloatVector cv = e.mul(pl).mul(t).mul(0.5f);
+        FloatVector cv = e.mul(pl).mul(t).mul(0.5f).blend(0f, a.compare(VectorOperators.GT, 10f)); // as FloatErf
         FloatVector large = cv.neg().add(1f).blend(cv, z.compare(VectorOperators.LT, 0f));
         small.blend(large, a.compare(VectorOperators.GT, 1f)).intoArray(dst, d);
     }

@@ -3,6 +3,7 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.S;
 
 import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.FloatErf;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -16,6 +17,9 @@ import jdk.incubator.vector.VectorOperators;
  * computes identically.
  */
 final class VectorMath {
+    /** {@link FloatErf}'s polynomials, constant term first. */
+    static final float[] ERF_SMALL = FloatErf.erfSmallCoefficients();
+    static final float[] ERFC_LARGE = FloatErf.erfcLargeCoefficients();
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 = LN2_HI + LN2_LO, LN2_HI with few bits so k·LN2_HI is exact for |k| ≤ 2⁹. */
     private static final float LN2_HI = 0.693359375f;
@@ -96,16 +100,17 @@ final class VectorMath {
 
     /** Φ(x) = (1 + erf(x/√2))/2, through erfc in both tails. */
     static FloatVector phi(FloatVector x) {
-        FloatVector z = x.mul(ScalarMath.INV_SQRT2);
+        FloatVector z = x.mul(FloatErf.INV_SQRT2);
         FloatVector a = z.abs();
-        FloatVector small = z.mul(horner(ScalarMath.ERF_SMALL, z.mul(z))).fma(FloatVector.broadcast(S, 0.5f),
+        FloatVector small = z.mul(horner(ERF_SMALL, z.mul(z))).fma(FloatVector.broadcast(S, 0.5f),
                 FloatVector.broadcast(S, 0.5f));
         FloatVector ac = a.max(1f).min(10f);
         FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
         FloatVector hi = ac.mul(ac);
         FloatVector lo = ac.fma(ac, hi.neg());
         FloatVector e = exp(hi.neg()).mul(lo.neg().add(1f));
-        FloatVector c = e.mul(horner(ScalarMath.ERFC_LARGE, t)).mul(t).mul(0.5f);
+        FloatVector c = e.mul(horner(ERFC_LARGE, t)).mul(t).mul(0.5f)
+                .blend(0f, a.compare(VectorOperators.GT, 10f)); // erfc = 0 beyond 10, as FloatErf
         FloatVector large = c.neg().add(1f).blend(c, z.compare(VectorOperators.LT, 0f));
         return small.blend(large, a.compare(VectorOperators.GT, 1f));
     }
@@ -115,8 +120,9 @@ final class VectorMath {
             case IDENTITY -> x;
             case RELU -> x.max(0f);
             case GELU -> x.mul(phi(x));
-            case GELU_TANH -> tanh(x.mul(x).mul(x).fma(FloatVector.broadcast(S, 0.044715f), x)
-                    .mul(ScalarMath.SQRT_2_OVER_PI)).add(1f).mul(x).mul(0.5f);
+            // x·(1 + tanh u)/2 = x·σ(2u), as ScalarMath
+            case GELU_TANH -> x.div(exp(x.mul(x).mul(x).fma(FloatVector.broadcast(S, 0.044715f), x)
+                    .mul(-2f * ScalarMath.SQRT_2_OVER_PI)).add(1f));
             case SWISH -> x.div(exp(x.neg()).add(1f));
             case TANH -> tanh(x);
         };
@@ -126,13 +132,14 @@ final class VectorMath {
         return switch (f) {
             case IDENTITY -> FloatVector.broadcast(S, 1f);
             case RELU -> FloatVector.broadcast(S, 0f).blend(1f, x.compare(VectorOperators.GT, 0f));
-            case GELU -> exp(x.mul(x).mul(-0.5f)).mul(ScalarMath.INV_SQRT_2PI).fma(x, phi(x));
-            case GELU_TANH -> {
-                FloatVector x2 = x.mul(x);
-                FloatVector th = tanh(x2.mul(x).fma(FloatVector.broadcast(S, 0.044715f), x).mul(ScalarMath.SQRT_2_OVER_PI));
-                FloatVector sech2 = th.mul(th).neg().add(1f);
-                FloatVector inner = x2.mul(3f * 0.044715f).add(1f).mul(ScalarMath.SQRT_2_OVER_PI);
-                yield th.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(inner));
+            case GELU -> exp(x.mul(x).mul(-0.5f)).mul(FloatErf.INV_SQRT_2PI).fma(x, phi(x));
+            case GELU_TANH -> { // as ScalarMath: s + 2x·s(1 − s)·u', a finite x clamped to ±10
+                FloatVector xc = x.max(-10f).min(10f).blend(x, x.abs().compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
+                FloatVector x2 = xc.mul(xc);
+                FloatVector e = exp(x2.mul(xc).fma(FloatVector.broadcast(S, 0.044715f), xc).mul(-2f * ScalarMath.SQRT_2_OVER_PI));
+                FloatVector sg = FloatVector.broadcast(S, 1f).div(e.add(1f));
+                FloatVector du = x2.mul(3f * 0.044715f).add(1f).mul(ScalarMath.SQRT_2_OVER_PI);
+                yield xc.mul(2f).mul(sg).mul(e.mul(sg)).mul(du).add(sg);
             }
             case SWISH -> {
                 FloatVector sg = FloatVector.broadcast(S, 1f).div(exp(x.neg()).add(1f));

@@ -2,6 +2,7 @@ package dev.peft4j.backend.plain;
 
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.DropoutHash;
+import dev.peft4j.backend.FloatErf;
 
 /**
  * The plain backend's elementwise kernels in float32, the flat element range split over the {@link RowPool}:
@@ -18,22 +19,13 @@ import dev.peft4j.backend.DropoutHash;
  *   SWISH      f = z·σ(z)                              f' = σ(z)·(1 + z·(1 − σ(z)))
  *   TANH       f = tanh(z)                             f' = 1 − tanh²(z)
  * </pre>
- * erf here is a pair of fitted polynomials in float ({@link #ERF_SMALL}, {@link #ERFC_LARGE}: |x| ≤ 1:
- * erf(x) = x·P(x²), relative error ≤ 2e-7; x &gt; 1: erfc(x) = e^(−x²)·Q(1/x)/x, relative error ≤ 1.1e-6 for
- * x ≤ 4), the same coefficients as the cpu backend's (core cannot depend on that module); the reference sums a
+ * erf is {@link FloatErf}'s fitted polynomials in float, the same as the cpu backend's; the reference sums a
  * series or a continued fraction of depth 200 in double. GELU_TANH is evaluated through (1 + t)/2 = 1/(1 + e^(−2u))
  * and (1 − t²) = 4·(1 + t)/2·(1 − t)/2, the same functions from the exp intrinsic, without the cancellation of
  * 1 + t where t ≈ −1. The scalar arithmetic around an exp or tanh is done in double, which a scalar loop does at
  * the speed of float; inputs and outputs are float.
  */
 final class PlainPointwise {
-    static final float[] ERF_SMALL = {1.1283791662319127f, -0.37612629764889055f, 0.11283634615577622f,
-        -0.026856068889611902f, 0.0051929566785852005f, -0.00080537411741176442f, 8.0068422597256444e-05f};
-    static final float[] ERFC_LARGE = {0.56418960819711927f, -2.7783590178182531e-06f, -0.28204462204766578f,
-        0.00048613051399626372f, 0.40201213937824726f, 0.24251291029905844f, -2.5059119134488648f,
-        4.9788794190734187f, -5.3963550425966549f, 3.5012099151334928f, -1.2822367582237528f, 0.20484461716964086f};
-    private static final float INV_SQRT2 = 0.70710678118654752f;
-    private static final float INV_SQRT_2PI = 0.39894228040143268f;
     private static final double TANH_C = Math.sqrt(2.0 / Math.PI);
     private static final double TANH_K = 0.044715;
 
@@ -57,7 +49,7 @@ final class PlainPointwise {
                 case GELU -> {
                     for (int i = from; i < to; i++) {
                         float z = x[i];
-                        y[i] = z * phi(z);
+                        y[i] = z * FloatErf.phi(z);
                     }
                 }
                 case GELU_TANH -> {
@@ -94,8 +86,8 @@ final class PlainPointwise {
                 case GELU -> {
                     for (int i = from; i < to; i++) {
                         float z = x[i];
-                        float pdf = INV_SQRT_2PI * (float) Math.exp(-0.5 * z * z); // exponent unrounded
-                        dx[i] = dy[i] * (phi(z) + z * pdf);
+                        float pdf = FloatErf.INV_SQRT_2PI * (float) Math.exp(-0.5 * z * z); // exponent unrounded
+                        dx[i] = dy[i] * (FloatErf.phi(z) + z * pdf);
                     }
                 }
                 case GELU_TANH -> {
@@ -141,44 +133,6 @@ final class PlainPointwise {
                 y[i] = x[i] * m;
             }
         });
-    }
-
-    /** Φ(z) = erfc(−z/√2)/2, accurate in relative terms in the left tail too. */
-    static float phi(float z) {
-        float s = z * INV_SQRT2;
-        if (Math.abs(s) <= 1f) {
-            return 0.5f + 0.5f * erfSmall(s);
-        }
-        float c = 0.5f * erfcLarge(Math.abs(s));
-        return s > 0f ? 1f - c : c;
-    }
-
-    /** erf(x) for |x| ≤ 1: x·P(x²). */
-    private static float erfSmall(float x) {
-        float z = x * x;
-        float p = ERF_SMALL[ERF_SMALL.length - 1];
-        for (int i = ERF_SMALL.length - 2; i >= 0; i--) {
-            p = Math.fma(p, z, ERF_SMALL[i]);
-        }
-        return x * p;
-    }
-
-    /**
-     * erfc(a) for a &gt; 1, with a² split exactly into hi + lo so e^(−a²) keeps full precision; 0 beyond a = 10
-     * (erfc(10) ≈ 2e-45 is below the smallest float), so a² never overflows; NaN stays NaN.
-     */
-    private static float erfcLarge(float a) {
-        if (a > 10f) {
-            return 0f;
-        }
-        float t = 1f / a;
-        float q = ERFC_LARGE[ERFC_LARGE.length - 1];
-        for (int i = ERFC_LARGE.length - 2; i >= 0; i--) {
-            q = Math.fma(q, t, ERFC_LARGE[i]);
-        }
-        float hi = a * a;
-        float lo = Math.fma(a, a, -hi);
-        return (float) Math.exp(-hi) * (1f - lo) * q * t;
     }
 
     /** u = c(z + 0.044715 z³), in double (no overflow of z³, no rounding of the exponent to float). */
