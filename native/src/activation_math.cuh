@@ -24,8 +24,8 @@ __device__ inline float activation_value(int f, float z) {
             return z > 0 ? z : 0.0f;
         case PEFT4J_ACTIVATION_GELU:
             return z * normcdff(z);
-        case PEFT4J_ACTIVATION_GELU_TANH:
-            return 0.5f * z * (1.0f + tanhf(kTanhC * (z + kTanhK * z * z * z)));
+        case PEFT4J_ACTIVATION_GELU_TANH:  // z·(1 + tanh u)/2 = z·σ(2u): no cancellation in the left tail
+            return z * sigmoid(2.0f * kTanhC * (z + kTanhK * z * z * z));
         case PEFT4J_ACTIVATION_SWISH:
             return z * sigmoid(z);
         case PEFT4J_ACTIVATION_TANH:
@@ -42,8 +42,11 @@ __device__ inline float activation_derivative(int f, float z) {
         case PEFT4J_ACTIVATION_GELU:
             return normcdff(z) + z * kInvSqrt2Pi * expf(-0.5f * z * z);
         case PEFT4J_ACTIVATION_GELU_TANH: {
-            const float t = tanhf(kTanhC * (z + kTanhK * z * z * z));
-            return 0.5f * (1.0f + t) + 0.5f * z * (1.0f - t * t) * kTanhC * (1.0f + 3.0f * kTanhK * z * z);
+            // s = σ(2u): f' = s + 2z·s(1 − s)·u'; a finite z clamped to ±10 (f' is 1 or 0 there; no ∞·0)
+            const float zc = isinf(z) ? z : fminf(fmaxf(z, -10.0f), 10.0f);
+            const float u2 = 2.0f * kTanhC * (zc + kTanhK * zc * zc * zc);
+            const float s = sigmoid(u2);
+            return s + 2.0f * zc * s * sigmoid(-u2) * kTanhC * (1.0f + 3.0f * kTanhK * zc * zc);
         }
         case PEFT4J_ACTIVATION_SWISH: {
             const float s = sigmoid(z);

@@ -5,6 +5,7 @@
 //   GELU       f = z Phi(z) (erf form)                f' = Phi(z) + z phi(z), phi(z) = e^(-z^2/2)/sqrt(2 pi)
 //   GELU_TANH  f = z/2 (1 + t), t = tanh(c (z + 0.044715 z^3)), c = sqrt(2/pi)
 //              f' = (1 + t)/2 + z/2 (1 - t^2) c (1 + 3 * 0.044715 z^2)
+//              computed as z s(2u) and s + 2z s (1 - s) u' with s = s(2u) = (1 + t)/2 (no cancellation of 1 + t)
 //   SWISH      f = z s(z), s = sigmoid                f' = s(z) (1 + z (1 - s(z)))
 //   TANH       f = tanh(z)                            f' = 1 - tanh^2(z)
 // Phi(z) = normcdff(z) = erfc(-z/sqrt 2)/2, accurate for large negative z too.
