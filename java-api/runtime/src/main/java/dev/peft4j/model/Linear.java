@@ -22,6 +22,7 @@ final class Linear implements AutoCloseable {
     private final ReusedTensor unkept;  // [N,out], y when no backward reads it (forwardUnkept), shared like dx
     private Tensor x;                   // [N,in], the last forward's input (the caller's; saved for the backward)
     private LinearMode mode;
+    private boolean weightPrepared;     // W declared unchanging to the backend (Backend.prepare)
 
     /** A linear layer with a dx buffer of its own. */
     Linear(Backend be, Parameter weight, Parameter bias) {
@@ -126,12 +127,38 @@ final class Linear implements AutoCloseable {
     }
 
     private void switchTo(LinearMode next) {
+        releasePreparedWeight();
         mode.close();
         mode = next;
     }
 
+    /**
+     * For inference from now on: a frozen W that the forward reads through {@code linearForward} (a plain layer, or
+     * one whose LoRA is merged) is handed to {@link Backend#prepare}, so the backend packs it once instead of on
+     * every forward. Undone by a mode switch (merge, unmerge, attaching LoRA) and by close. Returns whether W is
+     * prepared now.
+     */
+    boolean prepareFrozenWeight() {
+        if (!weightPrepared && !weight.trainable() && (mode instanceof DenseLinear || mode instanceof MergedLoraLinear)) {
+            base.be().prepare(base.w());
+            weightPrepared = true;
+        }
+        return weightPrepared;
+    }
+
+    /** Drops what {@link #prepareFrozenWeight} asked of the backend; W may change again. */
+    void releasePreparedWeight() {
+        if (weightPrepared) {
+            base.be().unprepare(base.w());
+            weightPrepared = false;
+        }
+    }
+
     /** y = x Wᵀ + b (+ the mode's term). The returned tensor is this layer's buffer, valid until its next forward. */
     Tensor forward(Tensor x, Pass pass, long dropoutSeed) {
+        if (weightPrepared && weight.trainable()) { // W made trainable since: an optimizer may change it
+            releasePreparedWeight();
+        }
         this.x = x;
         Tensor y = output.shaped(x.dim(0), out());
         mode.forward(x, pass, dropoutSeed, y);
@@ -181,6 +208,7 @@ final class Linear implements AutoCloseable {
 
     @Override
     public void close() {
+        releasePreparedWeight();
         owned.close();
         mode.close();
     }

@@ -13,25 +13,17 @@ public final class LoraMerge {
 
     /** Merges every LoRA of the model; returns how many linear layers were merged. */
     public static int merge(TransformerModel model) {
-        return apply(loraLinears(layers(model)), true);
+        return apply(loraLinears(TransformerLayer.of(model)), true);
     }
 
     /** Unmerges every LoRA of the model; returns how many linear layers were unmerged. */
     public static int unmerge(TransformerModel model) {
-        return apply(loraLinears(layers(model)), false);
+        return apply(loraLinears(TransformerLayer.of(model)), false);
     }
 
     /** Whether any LoRA of the model is merged. */
     public static boolean isMerged(TransformerModel model) {
-        return loraLinears(layers(model)).stream().anyMatch(Linear::loraMerged);
-    }
-
-    /** The model's layers (package-private on each model, so not part of the public interface). */
-    private static List<? extends TransformerLayer> layers(TransformerModel model) {
-        return switch (model) {
-            case BertModel bert -> bert.layers();
-            case Gpt2Model gpt2 -> gpt2.layers();
-        };
+        return loraLinears(TransformerLayer.of(model)).stream().anyMatch(Linear::loraMerged);
     }
 
     private static int apply(List<Linear> linears, boolean merge) {
@@ -51,8 +43,7 @@ public final class LoraMerge {
     private static List<Linear> loraLinears(List<? extends TransformerLayer> layers) {
         List<Linear> out = new ArrayList<>();
         for (TransformerLayer t : layers) {
-            for (Linear l : new Linear[] {t.attention.query, t.attention.key, t.attention.value, t.attention.output,
-                    t.ffnIn, t.ffnOut}) {
+            for (Linear l : t.linears()) {
                 if (l.hasLora()) {
                     out.add(l);
                 }

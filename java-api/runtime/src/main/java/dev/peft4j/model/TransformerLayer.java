@@ -49,6 +49,19 @@ abstract class TransformerLayer implements AutoCloseable {
         this.scratch = new Scratch(backwardScratch);
     }
 
+    /** The layer's six linear layers: query, key, value and output projections, then the FFN's two. */
+    List<Linear> linears() {
+        return List.of(attention.query, attention.key, attention.value, attention.output, ffnIn, ffnOut);
+    }
+
+    /** The layers of a model (package-private on each model, so not part of the public interface). */
+    static List<? extends TransformerLayer> of(TransformerModel model) {
+        return switch (model) {
+            case BertModel bert -> bert.layers();
+            case Gpt2Model gpt2 -> gpt2.layers();
+        };
+    }
+
     /** What the branches' forwards keep for their backwards (the sublayers keep their own). */
     private static final class Saved {
         boolean dropped;              // whether this pass applied dropout (training with p > 0)

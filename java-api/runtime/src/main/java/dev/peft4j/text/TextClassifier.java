@@ -7,6 +7,7 @@ import dev.peft4j.adapter.ClassifierInfo;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.model.Batch;
+import dev.peft4j.model.FrozenWeights;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.tensor.Tensor;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
@@ -25,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Thread-safe: concurrent calls are batched together by one worker, as in {@link TextEncoder}; at most
  * {@code queueCapacity} texts wait at once, and a request that does not fit is refused with a
  * {@link RejectedExecutionException}. A text's prediction does not depend on the texts it shares a batch with.
+ * Its frozen weights (the layers without LoRA) are handed to the backend once, as in {@link TextEncoder}.
  *
  * <pre>{@code
  * try (TextClassifier classifier = TextClassifier.builder(Path.of("runs/finetune/adapter")).build()) {
@@ -58,6 +60,7 @@ public final class TextClassifier implements AutoCloseable {
             this.tokenizer = base.tokenizer();
             c = new SequenceClassifier(base.load(backend, 0f), info.labels().size(), 0L);
             AdapterIo.load(dir, AdapterModel.of(c), 0L);
+            FrozenWeights.prepare(c.encoder()); // inference only: frozen weights packed once, not on every batch
             this.classifier = c;
             this.batcher = new MicroBatcher<>("peft4j TextClassifier (" + dir.getFileName() + ")",
                     b.batching.queueCapacity(), b.batching.maxBatch(), b.batching.maxWait(), this::runBatch);
