@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * How a {@link TextEncoder} or {@link TextClassifier} gathers concurrent requests for its one worker: at most
  * {@code maxBatch} texts (or text parts) per forward pass, a batch waits at most {@code maxWait} for more once it has
- * one, and at most {@code queueCapacity} wait or run at once (a request beyond that is refused).
+ * one (and only while another request is being tokenized: a lone request runs at once), and at most
+ * {@code queueCapacity} wait or run at once (a request beyond that is refused).
  */
 public record BatchingOptions(int maxBatch, Duration maxWait, int queueCapacity) {
     public BatchingOptions {

@@ -11,12 +11,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Gathers items submitted by many threads into batches for one worker thread, which alone runs the model. A batch
- * starts with the first waiting item and takes more until it holds {@code maxBatch} items or {@code maxWait} has passed
- * since it started. At most {@code capacity} items wait or run at once: a submission that does not fit is refused at
+ * starts with the first waiting item and takes every item already waiting, up to {@code maxBatch}; it waits for more
+ * (until {@code maxWait} has passed since it started) only while some request has {@linkplain #announce announced}
+ * itself and not yet submitted, so a lone request runs at once instead of waiting for company that is not coming. At most {@code capacity} items wait or run at once: a submission that does not fit is refused at
  * once with a {@link RejectedExecutionException}, so a burst never grows memory without bound.
  *
  * @param <I> an item of work
@@ -33,7 +35,28 @@ final class MicroBatcher<I, O> implements AutoCloseable {
     private final Semaphore slots;
     private final LinkedBlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
+    private final AtomicInteger preparing = new AtomicInteger();
     private volatile boolean closed;
+
+    /**
+     * A request being prepared (its texts tokenized) that will submit soon: while one is open, a starting batch
+     * waits for it (up to {@code maxWait}). Ends when its items are submitted, or when closed.
+     */
+    final class Arrival implements AutoCloseable {
+        private boolean open = true;
+
+        private Arrival() {
+            preparing.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                preparing.decrementAndGet();
+            }
+        }
+    }
 
     /**
      * @param process runs one batch on the worker thread and returns one result per item, in order
@@ -52,8 +75,29 @@ final class MicroBatcher<I, O> implements AutoCloseable {
         this.worker = Thread.ofPlatform().daemon().name(name + "-worker").start(this::run);
     }
 
+    /** Announces a request that will submit soon (see {@link Arrival}); close it if it ends up not submitting. */
+    Arrival announce() {
+        return new Arrival();
+    }
+
     /** Queues every item, all or none; the futures complete in the worker. */
     List<CompletableFuture<O>> submitAll(List<I> items) {
+        return submitAll(items, null);
+    }
+
+    /**
+     * As {@link #submitAll(List)}, ending {@code arrival} (nullable) just before the items are queued: a worker
+     * waiting for it is then woken by the items themselves (ended after them, it could miss the end and wait out
+     * {@code maxWait}).
+     */
+    List<CompletableFuture<O>> submitAll(List<I> items, Arrival arrival) {
+        if (arrival != null) {
+            arrival.close();
+        }
+        return enqueue(items);
+    }
+
+    private List<CompletableFuture<O>> enqueue(List<I> items) {
         if (closed) {
             throw new RejectedExecutionException(name + " is closed");
         }
@@ -82,7 +126,12 @@ final class MicroBatcher<I, O> implements AutoCloseable {
      * batch is rethrown as it was thrown (a {@link RuntimeException}), or wrapped in a {@link CompletionException}.
      */
     List<O> process(List<I> items) {
-        List<CompletableFuture<O>> futures = submitAll(items);
+        return process(items, null);
+    }
+
+    /** As {@link #process(List)}, ending {@code arrival} (nullable) as its items are queued. */
+    List<O> process(List<I> items, Arrival arrival) {
+        List<CompletableFuture<O>> futures = submitAll(items, arrival);
         List<O> out = new ArrayList<>(futures.size());
         for (CompletableFuture<O> f : futures) {
             try {
@@ -111,7 +160,10 @@ final class MicroBatcher<I, O> implements AutoCloseable {
                 batch.add(first);
                 long deadline = System.nanoTime() + maxWaitNanos;
                 while (batch.size() < maxBatch) {
-                    Pending<I, O> next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    Pending<I, O> next = queue.poll();
+                    if (next == null && preparing.get() > 0) { // an announced request is about to submit
+                        next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    }
                     if (next == null) {
                         break;
                     }

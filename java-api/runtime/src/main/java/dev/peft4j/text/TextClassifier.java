@@ -98,15 +98,19 @@ public final class TextClassifier implements AutoCloseable {
     /** The predictions for {@code texts}, in order. */
     public List<Prediction> classify(List<String> texts) {
         Objects.requireNonNull(texts, "texts");
-        List<int[]> ids = new ArrayList<>(texts.size());
-        for (int i = 0; i < texts.size(); i++) {
-            if (texts.get(i) == null) {
-                throw new IllegalArgumentException("text " + i + " is null");
+        List<float[]> probabilities;
+        try (MicroBatcher<int[], float[]>.Arrival arrival = batcher.announce()) { // tokenizing: a batch may wait for it
+            List<int[]> ids = new ArrayList<>(texts.size());
+            for (int i = 0; i < texts.size(); i++) {
+                if (texts.get(i) == null) {
+                    throw new IllegalArgumentException("text " + i + " is null");
+                }
+                ids.add(tokenizer.encode(texts.get(i), null, info.maxLength()).ids());
             }
-            ids.add(tokenizer.encode(texts.get(i), null, info.maxLength()).ids());
+            probabilities = batcher.process(ids, arrival);
         }
         List<Prediction> out = new ArrayList<>(texts.size());
-        for (float[] p : batcher.process(ids)) {
+        for (float[] p : probabilities) {
             int best = 0;
             for (int k = 1; k < p.length; k++) {
                 best = p[k] > p[best] ? k : best;

@@ -21,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Thread-safe: any number of threads may call {@link #embed}. Their texts are split into parts (see
  * {@link LongTextPolicy}) that one worker thread runs together in batches of up to {@code maxBatch}, gathered for at
- * most {@code maxWait}; at most {@code queueCapacity} parts wait at once, and a request that does not fit is refused
+ * most {@code maxWait} while other requests are being tokenized; at most {@code queueCapacity} parts wait at once, and a request that does not fit is refused
  * with a {@link RejectedExecutionException} rather than buffered. A text's vector is the same, bit for bit, whatever
  * texts share its batch.
  *
@@ -97,6 +97,13 @@ public final class TextEncoder implements AutoCloseable {
     /** The embeddings of {@code texts} with their token counts. */
     public EncodedTexts embedWithCounts(List<String> texts) {
         Objects.requireNonNull(texts, "texts");
+        try (MicroBatcher<int[], float[]>.Arrival arrival = batcher.announce()) {
+            return embedAnnounced(texts, arrival);
+        }
+    }
+
+    /** Tokenizes and submits texts; {@code arrival} (announced to the batcher) ends when the parts are queued. */
+    private EncodedTexts embedAnnounced(List<String> texts, MicroBatcher<int[], float[]>.Arrival arrival) {
         List<int[]> parts = new ArrayList<>();
         int[] firstPart = new int[texts.size() + 1];
         int[] tokenCounts = new int[texts.size()];
@@ -117,7 +124,7 @@ public final class TextEncoder implements AutoCloseable {
             weights.add(w);
             firstPart[i + 1] = parts.size();
         }
-        List<float[]> pooled = batcher.process(parts);
+        List<float[]> pooled = batcher.process(parts, arrival);
         float[][] vectors = new float[texts.size()][];
         for (int i = 0; i < texts.size(); i++) {
             vectors[i] = normalised(weightedMean(pooled.subList(firstPart[i], firstPart[i + 1]), weights.get(i)));

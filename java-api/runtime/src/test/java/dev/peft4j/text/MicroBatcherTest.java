@@ -50,6 +50,32 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aLoneRequestRunsWithoutWaitingForCompany() throws Exception {
+        // maxWait of a minute: the item must come back long before it unless the batch skips the wait
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("alone", 10, 8, Duration.ofMinutes(1),
+                items -> items.stream().map(i -> -i).toList())) {
+            assertEquals(-3, b.submitAll(List.of(3)).get(0).get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aBatchWaitsForAnAnnouncedRequestAndTakesItsItems() throws Exception {
+        List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("company", 10, 8, Duration.ofMinutes(1), items -> {
+            batches.add(List.copyOf(items));
+            return items;
+        })) {
+            MicroBatcher<Integer, Integer>.Arrival coming = b.announce();
+            CompletableFuture<Integer> first = b.submitAll(List.of(1)).get(0);
+            Thread.sleep(200); // the worker has taken item 1 and now waits for the announced request
+            CompletableFuture<Integer> second = b.submitAll(List.of(2), coming).get(0);
+            assertEquals(1, first.get(20, TimeUnit.SECONDS));
+            assertEquals(2, second.get(20, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of(1, 2)), batches, "one batch with the announced request's item");
+        }
+    }
+
+    @Test
     void aFullQueueRefusesAtOnceAndTakesWorkAgainOnceItDrains() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
