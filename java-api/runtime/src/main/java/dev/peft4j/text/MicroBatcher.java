@@ -27,6 +27,9 @@ import java.util.function.Function;
 final class MicroBatcher<I, O> implements AutoCloseable {
     private record Pending<I, O>(I item, CompletableFuture<O> result) {}
 
+    /** How often a batch waiting for an announced request looks again whether it still is announced. */
+    private static final long WAIT_SLICE_NANOS = 100_000;
+
     private final String name;
     private final int capacity;
     private final int maxBatch;
@@ -86,15 +89,16 @@ final class MicroBatcher<I, O> implements AutoCloseable {
     }
 
     /**
-     * As {@link #submitAll(List)}, ending {@code arrival} (nullable) just before the items are queued: a worker
-     * waiting for it is then woken by the items themselves (ended after them, it could miss the end and wait out
-     * {@code maxWait}).
+     * As {@link #submitAll(List)}, ending {@code arrival} (nullable; without one the submission announces itself
+     * while it queues) once every item is queued, so a batch never starts with only part of a submission.
      */
     List<CompletableFuture<O>> submitAll(List<I> items, Arrival arrival) {
-        if (arrival != null) {
-            arrival.close();
+        Arrival own = arrival != null ? arrival : announce();
+        try {
+            return enqueue(items);
+        } finally {
+            own.close();
         }
-        return enqueue(items);
     }
 
     private List<CompletableFuture<O>> enqueue(List<I> items) {
@@ -129,7 +133,7 @@ final class MicroBatcher<I, O> implements AutoCloseable {
         return process(items, null);
     }
 
-    /** As {@link #process(List)}, ending {@code arrival} (nullable) as its items are queued. */
+    /** As {@link #process(List)}, ending {@code arrival} (nullable) once its items are queued. */
     List<O> process(List<I> items, Arrival arrival) {
         List<CompletableFuture<O>> futures = submitAll(items, arrival);
         List<O> out = new ArrayList<>(futures.size());
@@ -161,8 +165,13 @@ final class MicroBatcher<I, O> implements AutoCloseable {
                 long deadline = System.nanoTime() + maxWaitNanos;
                 while (batch.size() < maxBatch) {
                     Pending<I, O> next = queue.poll();
-                    if (next == null && preparing.get() > 0) { // an announced request is about to submit
-                        next = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    // an announced request is about to submit: wait for it in short slices, so that its end is seen
+                    while (next == null && preparing.get() > 0) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        next = queue.poll(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
                     }
                     if (next == null) {
                         break;

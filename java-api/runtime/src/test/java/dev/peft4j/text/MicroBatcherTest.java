@@ -59,6 +59,21 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aSubmissionIsNeverSplitAcrossBatches() throws Exception {
+        List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("whole", 10, 8, Duration.ofMinutes(1), items -> {
+            batchSizes.add(items.size());
+            return items;
+        })) {
+            for (int round = 0; round < 200; round++) { // the worker wakes on the first item while the rest are queued
+                List<CompletableFuture<Integer>> out = b.submitAll(List.of(1, 2, 3, 4, 5));
+                assertEquals(5, out.get(4).get(20, TimeUnit.SECONDS));
+            }
+        }
+        assertEquals(Collections.nCopies(200, 5), batchSizes);
+    }
+
+    @Test
     void aBatchWaitsForAnAnnouncedRequestAndTakesItsItems() throws Exception {
         List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("company", 10, 8, Duration.ofMinutes(1), items -> {
