@@ -12,16 +12,11 @@ final class ScalarMath {
 
     private ScalarMath() {}
 
-    /** Φ(x), the standard normal CDF ({@link FloatErf#phi}). */
-    static float phi(float x) {
-        return FloatErf.phi(x);
-    }
-
     static float activation(Activation f, float x) {
         return switch (f) {
             case IDENTITY -> x;
             case RELU -> Math.max(x, 0f);
-            case GELU -> x * phi(x);
+            case GELU -> x * FloatErf.phi(x);
             // x·(1 + tanh u)/2 = x·σ(2u): no cancellation of 1 + tanh u in the left tail
             case GELU_TANH -> x / (1f + (float) Math.exp(-2f * SQRT_2_OVER_PI * (x + 0.044715f * x * x * x)));
             case SWISH -> x / (1f + (float) Math.exp(-x));
@@ -34,7 +29,7 @@ final class ScalarMath {
         return switch (f) {
             case IDENTITY -> 1f;
             case RELU -> x > 0f ? 1f : 0f;
-            case GELU -> phi(x) + x * FloatErf.INV_SQRT_2PI * (float) Math.exp(-0.5f * x * x);
+            case GELU -> FloatErf.phi(x) + x * FloatErf.INV_SQRT_2PI * (float) Math.exp(-0.5f * x * x);
             case GELU_TANH -> {
                 // with s = σ(2u) = (1 + tanh u)/2: f' = s + 2x·s(1 − s)·u', u' = c(1 + 3·0.044715 x²); beyond |x| = 10
                 // f' is 1 or 0 in float, so a finite x is clamped there (no ∞·0); ±∞ gives NaN like the reference

@@ -13,23 +13,15 @@ public final class FrozenWeights {
 
     /** Prepares every frozen plain or merged linear weight of the model; returns how many are prepared now. */
     public static int prepare(TransformerModel model) {
-        int n = 0;
-        for (TransformerLayer layer : TransformerLayer.of(model)) {
-            for (Linear l : layer.linears()) {
-                if (l.prepareFrozenWeight()) {
-                    n++;
-                }
-            }
-        }
-        return n;
+        return (int) linears(model).filter(Linear::prepareFrozenWeight).count();
     }
 
     /** Drops every prepared weight of the model (the weights may change again). */
     public static void release(TransformerModel model) {
-        for (TransformerLayer layer : TransformerLayer.of(model)) {
-            for (Linear l : layer.linears()) {
-                l.releasePreparedWeight();
-            }
-        }
+        linears(model).forEach(Linear::releasePreparedWeight);
+    }
+
+    private static java.util.stream.Stream<Linear> linears(TransformerModel model) {
+        return TransformerLayer.of(model).stream().flatMap(layer -> layer.linears().stream());
     }
 }

@@ -18,7 +18,8 @@ import java.util.function.Function;
  * Gathers items submitted by many threads into batches for one worker thread, which alone runs the model. A batch
  * starts with the first waiting item and takes every item already waiting, up to {@code maxBatch}; it waits for more
  * (until {@code maxWait} has passed since it started) only while some request has {@linkplain #announce announced}
- * itself and not yet submitted, so a lone request runs at once instead of waiting for company that is not coming. At most {@code capacity} items wait or run at once: a submission that does not fit is refused at
+ * itself and not yet submitted, so a lone request runs at once instead of waiting for company that is not coming.
+ * At most {@code capacity} items wait or run at once: a submission that does not fit is refused at
  * once with a {@link RejectedExecutionException}, so a burst never grows memory without bound.
  *
  * @param <I> an item of work
