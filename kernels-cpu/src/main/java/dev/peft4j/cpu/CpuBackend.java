@@ -28,10 +28,10 @@ import java.util.Map;
  * <p>Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}): the inference
  * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM copies each
  * row block of x out in bulk and reads it with the in-place kernel, packs w from the segment, and its tile stores
- * write y), layerNormForward (x, y: each row's vector loads and stores on the
- * segments), activationForward (x, y: GELU's vector loop on the segments, other activations 1,024 floats at a time
+ * write y), layerNormForward (every operand: each row loaded once from x's segment into an L1 block, normalized
+ * there, each block copied to y's segment in bulk; γ and β copied once per call), activationForward (x, y: GELU's vector loop on the segments, other activations 1,024 floats at a time
  * through L1 buffers) and attentionForward (q, k, v, out, one token row at a time).
- * Their small operands (bias, LoRA's a and b, γ and β, the per-row mean, rstd and lse, the key mask, prefixes)
+ * Their small operands (bias, LoRA's a and b, γ and β, attention's per-row lse, the key mask, prefixes)
  * and every off-heap tensor of every other kernel are copied through {@link HostStaging#arraysOnly}: into a
  * compact array for the call and, if the kernel wrote it, back. A segment of a confined arena, which only its owner
  * thread may touch, is copied that way too ({@link HostStaging#andThreadConfined}): the workers read shared,
@@ -312,9 +312,9 @@ public final class CpuBackend implements Backend {
 
     @Override public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean,
                                            Tensor rstd) {
-        // x, y in place, off-heap too (a confined arena's segment is copied); gamma, beta and the per-row mean and
-        // rstd are staged
-        try (HostStaging st = HostStaging.arraysOnly(gamma, beta, mean, rstd).andThreadConfined(x, y)) {
+        // every operand in place, off-heap too (a confined arena's segment is copied; an off-heap gamma or beta is
+        // copied once by the kernel)
+        try (HostStaging st = HostStaging.arraysOnly().andThreadConfined(x, gamma, beta, y, mean, rstd)) {
             NormKernels.layerNormForward(pool, st.get(x), st.get(gamma), st.get(beta), eps, st.get(y), st.get(mean), st.get(rstd));
         }
     }

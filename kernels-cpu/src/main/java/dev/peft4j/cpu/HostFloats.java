@@ -30,6 +30,24 @@ sealed interface HostFloats {
         return t != null && !t.hasArray() && t.storage() instanceof SegmentStorage;
     }
 
+    /**
+     * A small operand's floats as an array: t's own array (read from {@link #offsetIn}), or a copy of its off-heap
+     * floats (read from 0). For operands a kernel reads many times, such as layer norm's γ and β.
+     */
+    static float[] arrayOrCopy(Tensor t) {
+        if (t.hasArray()) {
+            return t.array();
+        }
+        float[] copy = new float[Math.toIntExact(t.numel())];
+        of(t).read(0, copy, 0, copy.length);
+        return copy;
+    }
+
+    /** Where t's floats start in {@link #arrayOrCopy}'s array. */
+    static int offsetIn(Tensor t) {
+        return t.hasArray() ? t.offset() : 0;
+    }
+
     /** dst[d .. d+n) = this[i .. i+n). */
     void read(long i, float[] dst, int d, int n);
 

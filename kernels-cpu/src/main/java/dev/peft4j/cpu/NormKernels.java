@@ -25,14 +25,17 @@ final class NormKernels {
         int d = x.dim(-1);
         int rows = (int) (x.numel() / Math.max(1, d));
         // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
-        float[] g = gamma.array(), mv = mean.array(), rv = rstd.array();
-        float[] bt = beta == null ? null : beta.array();
-        int go = gamma.offset(), mo = mean.offset(), ro = rstd.offset();
-        int bo = beta == null ? 0 : beta.offset();
-        if (HostFloats.isSegment(x) || HostFloats.isSegment(y)) {
-            // off-heap x or y: blocks of rows copied in bulk into an L1-sized buffer, normalized there by the array
-            // path's arithmetic (in place), copied out in bulk: the same bits as on arrays
-            HostFloats xs = HostFloats.of(x), ys = HostFloats.of(y);
+        // γ and β read in place from their arrays; off-heap ones copied once for the call
+        float[] g = HostFloats.arrayOrCopy(gamma);
+        float[] bt = beta == null ? null : HostFloats.arrayOrCopy(beta);
+        int go = HostFloats.offsetIn(gamma);
+        int bo = beta == null ? 0 : HostFloats.offsetIn(beta);
+        if (HostFloats.isSegment(x) || HostFloats.isSegment(y) || HostFloats.isSegment(mean)
+                || HostFloats.isSegment(rstd)) {
+            // off-heap x, y, mean or rstd: blocks of rows copied in bulk into an L1-sized buffer, normalized there in
+            // place by the array path's loop (the same bits), copied out in bulk with their mean and rstd. Bulk
+            // copies, not the Vector API's segment loads and stores: C2 compiled those unevenly from run to run
+            HostFloats xs = HostFloats.of(x), ys = HostFloats.of(y), ms = HostFloats.of(mean), rs = HostFloats.of(rstd);
             int block = Math.max(1, BLOCK_FLOATS / Math.max(1, d));
             pool.parallelRange(rows, 8, (from, to) -> {
                 float[][] holder = pool.acquire(ROWS);
@@ -41,13 +44,17 @@ final class NormKernels {
                         holder[0] = new float[block * d];
                     }
                     float[] buf = holder[0];
+                    float[] mb = new float[block];
+                    float[] rb = new float[block];
                     for (int r0 = from; r0 < to; r0 += block) {
-                        int nRows = Math.min(block, to - r0);
-                        xs.read((long) r0 * d, buf, 0, nRows * d);
-                        for (int r = 0; r < nRows; r++) {
-                            row(buf, r * d, buf, r * d, d, g, go, bt, bo, eps, mv, mo + r0 + r, rv, ro + r0 + r);
+                        int n = Math.min(block, to - r0);
+                        xs.read((long) r0 * d, buf, 0, n * d);
+                        for (int r = 0; r < n; r++) {
+                            row(buf, r * d, buf, r * d, d, g, go, bt, bo, eps, mb, r, rb, r);
                         }
-                        ys.write(buf, 0, (long) r0 * d, nRows * d);
+                        ys.write(buf, 0, (long) r0 * d, n * d);
+                        ms.write(mb, 0, r0, n);
+                        rs.write(rb, 0, r0, n);
                     }
                 } finally {
                     pool.release(ROWS, holder);
@@ -55,8 +62,8 @@ final class NormKernels {
             });
             return;
         }
-        float[] xv = x.array(), yv = y.array();
-        int xo = x.offset(), yo = y.offset();
+        float[] xv = x.array(), yv = y.array(), mv = mean.array(), rv = rstd.array();
+        int xo = x.offset(), yo = y.offset(), mo = mean.offset(), ro = rstd.offset();
         pool.parallelRange(rows, 8, (from, to) -> {
             for (int r = from; r < to; r++) {
                 row(xv, xo + r * d, yv, yo + r * d, d, g, go, bt, bo, eps, mv, mo + r, rv, ro + r);
