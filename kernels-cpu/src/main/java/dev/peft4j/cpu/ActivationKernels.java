@@ -3,7 +3,6 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.L;
 
 import dev.peft4j.backend.Activation;
-import java.lang.foreign.MemorySegment;
 
 /** y = f(x) and dx = dy ⊙ f'(x), elementwise, split over the pool in contiguous ranges. */
 final class ActivationKernels {
@@ -20,28 +19,13 @@ final class ActivationKernels {
     private static final int PIECE = 1024;
 
     /**
-     * y = f(x) for n elements of host floats, bit for bit the array path's results. Arrays in place; with an
-     * off-heap x or y, GELU's vector loop loads and stores the segments (its last partial vector, and every other
-     * activation, pass through two L1-sized buffers, {@value #PIECE} floats at a time).
+     * y = f(x) for n elements of host floats, bit for bit the array path's results. Arrays in place; an off-heap
+     * x or y passes through two L1-sized buffers, {@value #PIECE} floats at a time (bulk copies: the Vector API's
+     * segment loads and stores compiled unevenly from JVM to JVM, see BENCHMARKS.md).
      */
     static void forward(WorkerPool pool, Activation f, HostFloats x, HostFloats y, int n) {
         if (x instanceof HostFloats.InArray xa && y instanceof HostFloats.InArray ya) {
             forward(pool, f, xa.array(), xa.offset(), ya.array(), ya.offset(), n);
-            return;
-        }
-        if (f == Activation.GELU && !Simd.SCALAR) {
-            MemorySegment xs = x.asSegment(), ys = y.asSegment();
-            pool.parallelRange(n, MIN_CHUNK, (from, to) -> {
-                int end = from + Simd.bound(to - from);
-                GeluLoops.forward(xs, ys, from, end);
-                if (end < to) {
-                    float[] xb = new float[L];
-                    float[] yb = new float[L];
-                    x.read(end, xb, 0, to - end);
-                    forwardRange(f, xb, 0, yb, 0, 0, to - end);
-                    y.write(yb, 0, end, to - end);
-                }
-            });
             return;
         }
         pool.parallelRange(n, MIN_CHUNK, (from, to) -> {

@@ -53,9 +53,9 @@ final class AttentionRows {
             }
             return sum;
         }
+        VectorMath.expBlock(s, off, sub, s, off, n);
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
-            VectorMath.expAt(s, off + j, sub, s, off + j);
             sum = sum.add(FloatVector.fromArray(S, s, off + j));
         }
         return Simd.sum(sum);
@@ -76,9 +76,9 @@ final class AttentionRows {
             }
             return;
         }
+        VectorMath.expBlock(s, sOff, lse, s, sOff, n);
         FloatVector zero = FloatVector.zero(S);
         for (int j = 0; j < n; j += L) {
-            VectorMath.expAt(s, sOff + j, lse, s, sOff + j);
             FloatVector p = FloatVector.fromArray(S, s, sOff + j);
             if (j + L > limit) {
                 p = zero.blend(p, S.indexInRange(j, limit));

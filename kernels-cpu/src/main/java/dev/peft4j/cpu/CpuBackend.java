@@ -29,7 +29,7 @@ import java.util.Map;
  * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM copies each
  * row block of x out in bulk and reads it with the in-place kernel, packs w from the segment, and its tile stores
  * write y), layerNormForward (every operand: each row loaded once from x's segment into an L1 block, normalized
- * there, each block copied to y's segment in bulk; γ and β copied once per call), activationForward (x, y: GELU's vector loop on the segments, other activations 1,024 floats at a time
+ * there, each block copied to y's segment in bulk; γ and β copied once per call), activationForward (x, y: 1,024 floats at a time
  * through L1 buffers) and attentionForward (q, k, v, out, one token row at a time).
  * Their small operands (bias, LoRA's a and b, γ and β, attention's per-row lse, the key mask, prefixes)
  * and every off-heap tensor of every other kernel are copied through {@link HostStaging#arraysOnly}: into a

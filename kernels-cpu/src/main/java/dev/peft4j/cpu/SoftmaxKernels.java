@@ -33,9 +33,9 @@ final class SoftmaxKernels {
         double sum = 0;
         i = 0;
         if (bnd > 0) {
+            VectorMath.expBlock(x, xo, max, y, yo, bnd);
             FloatVector acc = FloatVector.zero(S);
             for (; i < bnd; i += L) {
-                VectorMath.expAt(x, xo + i, max, y, yo + i);
                 acc = acc.add(FloatVector.fromArray(S, y, yo + i));
             }
             sum = Simd.sum(acc);

@@ -20,15 +20,15 @@ final class VectorMath {
     /** {@link FloatErf}'s polynomials, constant term first. */
     static final float[] ERF_SMALL = FloatErf.erfSmallCoefficients();
     static final float[] ERFC_LARGE = FloatErf.erfcLargeCoefficients();
-    private static final float LOG2E = 1.44269504088896341f;
+    static final float LOG2E = 1.44269504088896341f;
     /** ln 2 = LN2_HI + LN2_LO, LN2_HI with few bits so k·LN2_HI is exact for |k| ≤ 2⁹. */
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
+    static final float LN2_HI = 0.693359375f;
+    static final float LN2_LO = -2.12194440e-4f;
     /** 1.5·2²³: adding it rounds a float of magnitude &lt; 2²² to an integer, kept in the low mantissa bits. */
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = 0x4B400000;
+    static final float ROUND = 12582912f;
+    static final int ROUND_BITS = 0x4B400000;
     /** 1/n! for n = 0..7: e^r = 1 + r + r²/2 + … + r⁷/7! + O(r⁸), |r| ≤ ln2/2: truncation error &lt; 6e-9. */
-    private static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
+    static final float[] EXP_TAYLOR = {1f, 1f, 1f / 2, 1f / 6, 1f / 24, 1f / 120, 1f / 720, 1f / 5040};
     /** tanh(x) = x·Σ c_i x^{2i} for |x| &lt; 1/2 (Taylor to x¹⁷: error &lt; 5e-9 relative). */
     static final float[] TANH_TAYLOR = {1f, -1f / 3, 2f / 15, -17f / 315, 62f / 2835, -1382f / 155925,
         21844f / 6081075, -929569f / 638512875, 6404582f / 10854718875f};
@@ -59,19 +59,36 @@ final class VectorMath {
     }
 
     /**
-     * dst[d .. d+L) = e^(src[s .. s+L) − shift). Arrays in and out: callers in big loops use this rather than
-     * {@link #exp}, because a vector passed to a method C2 does not inline is boxed on the heap.
+     * dst[d+j] = e^(src[s+j] − shift) for j &lt; n, n a whole number of vectors (dst may be src): {@link #exp}'s
+     * arithmetic written out in the loop, so no vector crosses a call. Loops over many vectors use this rather than
+     * {@link #exp}: a vector passed to a method C2 does not inline is boxed on the heap, and whether C2 inlines
+     * exp depends on whether exp was compiled on its own first (see {@link GeluLoops}).
      */
-    static void expAt(float[] src, int s, float shift, float[] dst, int d) {
-        exp(FloatVector.fromArray(S, src, s).sub(shift)).intoArray(dst, d);
+    static void expBlock(float[] src, int s, float shift, float[] dst, int d, int n) {
+        for (int j = 0; j < n; j += Simd.L) {
+            FloatVector xc = FloatVector.fromArray(S, src, s + j).sub(shift).max(-104f).min(89f);
+            FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND));
+            FloatVector kf = t.sub(ROUND);
+            IntVector k = (IntVector) t.reinterpretAsInts().sub(ROUND_BITS);
+            FloatVector r = kf.fma(FloatVector.broadcast(S, -LN2_HI), xc);
+            r = kf.fma(FloatVector.broadcast(S, -LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(S, EXP_TAYLOR[7]);
+            for (int i = 6; i >= 0; i--) {
+                p = p.fma(r, FloatVector.broadcast(S, EXP_TAYLOR[i]));
+            }
+            IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = k.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            p.mul(s1).mul(s2).intoArray(dst, d + j);
+        }
     }
 
-    /** y[j .. j+L) = f(x[i .. i+L)), arrays in and out (see {@link #expAt}). */
+    /** y[j .. j+L) = f(x[i .. i+L)), arrays in and out (no vector crosses the call). */
     static void activationAt(Activation f, float[] x, int i, float[] y, int j) {
         activation(f, FloatVector.fromArray(S, x, i)).intoArray(y, j);
     }
 
-    /** dx[j .. j+L) = s·dy[g .. g+L) ⊙ f'(x[i .. i+L)), arrays in and out (see {@link #expAt}). */
+    /** dx[j .. j+L) = s·dy[g .. g+L) ⊙ f'(x[i .. i+L)), arrays in and out (no vector crosses the call). */
     static void derivativeAt(Activation f, float[] dy, int g, float[] x, int i, float s, float[] dx, int j) {
         derivative(f, FloatVector.fromArray(S, x, i)).mul(FloatVector.fromArray(S, dy, g)).mul(s).intoArray(dx, j);
     }
