@@ -436,7 +436,22 @@ final class Sgemm {
             int co = cBase + r * ldc;
             int j = 0;
             if (!Simd.SCALAR) {
-                for (; j < cols; j += L) {
+                // full vectors unmasked: masked loads and stores are emulated on AVX2 (vmaskmov, slow on AMD)
+                for (; j + L <= cols; j += L) {
+                    FloatVector acc = FloatVector.fromArray(S, tile, t + j);
+                    if (mode == ACCUMULATE) {
+                        acc = acc.add(FloatVector.fromArray(S, c, co + j));
+                    } else {
+                        if (beta != 0f) {
+                            acc = FloatVector.fromArray(S, c, co + j).fma(FloatVector.broadcast(S, beta), acc);
+                        }
+                        if (bias != null) {
+                            acc = FloatVector.fromArray(S, bias, biasBase + j).fma(FloatVector.broadcast(S, bs), acc);
+                        }
+                    }
+                    acc.intoArray(c, co + j);
+                }
+                if (j < cols) { // the masked tail
                     VectorMask<Float> mask = S.indexInRange(j, cols);
                     FloatVector acc = FloatVector.fromArray(S, tile, t + j);
                     if (mode == ACCUMULATE) {
