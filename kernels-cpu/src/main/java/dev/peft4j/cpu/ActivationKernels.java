@@ -72,10 +72,8 @@ final class ActivationKernels {
     private static void vectorForward(Activation f, float[] x, int xo, float[] y, int yo, int from, int to) {
         if (f == Activation.GELU) {
             GeluLoops.forward(x, xo, y, yo, from, to);
-            return;
-        }
-        for (int i = from; i < to; i += L) {
-            VectorMath.activationAt(f, x, xo + i, y, yo + i);
+        } else {
+            ActivationLoops.forward(f, x, xo, y, yo, from, to);
         }
     }
 
@@ -117,10 +115,8 @@ final class ActivationKernels {
                                        float s, int from, int to) {
         if (f == Activation.GELU) {
             GeluLoops.backward(dy, dyo, x, xo, dx, dxo, s, from, to);
-            return;
-        }
-        for (int i = from; i < to; i += L) {
-            VectorMath.derivativeAt(f, dy, dyo + i, x, xo + i, s, dx, dxo + i);
+        } else {
+            ActivationLoops.backward(f, dy, dyo, x, xo, dx, dxo, s, from, to);
         }
     }
 }

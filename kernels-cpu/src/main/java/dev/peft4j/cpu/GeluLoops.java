@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorOperators;
  * passed to or returned from a method C2 does not inline is boxed on the heap, and whether C2 inlines a large
  * helper depends on whether that helper was compiled on its own first, which varies from JVM to JVM. A per-vector
  * helper (the previous design) ran GELU 1.6 × slower in about a third of the JVMs. Same polynomials and operation
- * order as {@link VectorMath#phi} and {@link VectorMath#exp}, same bits.
+ * order as before (FloatErf's polynomials, {@link VectorMath#expBlock}'s e^x), same bits.
  */
 final class GeluLoops {
     /** Floats per block (1 KiB of Φ). */
@@ -54,8 +54,8 @@ final class GeluLoops {
 
     /**
      * dst[d+j] = Φ(src[s+j]), or src[s+j]·Φ(src[s+j]) when timesX, for j &lt; n, n a whole number of vectors (dst
-     * may be src): {@link VectorMath#phi}'s arithmetic, with {@link VectorMath#exp}'s written out in the loop (see
-     * the class comment).
+     * may be src): Φ(x) = (1 + erf(x/√2))/2, through erfc in both tails as {@link dev.peft4j.backend.FloatErf},
+     * with {@link VectorMath#expBlock}'s e^x written out in the loop (see the class comment).
      */
     static void phi(float[] src, int s, float[] dst, int d, int n, boolean timesX) {
         // the polynomials unrolled by hand, the coefficient arrays read from their fields: C2 compiled this loop
@@ -77,7 +77,7 @@ final class GeluLoops {
             FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
             FloatVector hi = ac.mul(ac);
             FloatVector lo = ac.fma(ac, hi.neg());
-            // e^(−hi) as VectorMath.exp: −hi = k·ln2 + r, e^r by its Taylor polynomial, times 2^k as two factors
+            // e^(−hi) as VectorMath.expBlock: −hi = k·ln2 + r, e^r by its Taylor polynomial, times 2^k as two factors
             FloatVector xc = hi.neg().max(-104f).min(89f);
             FloatVector tk = xc.fma(FloatVector.broadcast(S, VectorMath.LOG2E),
                     FloatVector.broadcast(S, VectorMath.ROUND));

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +29,7 @@ class DeterministicMathTest {
             Float.NEGATIVE_INFINITY, Float.NaN, 1e-30f, -1e-30f};
         System.arraycopy(special, 0, x, 0, special.length);
         float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i += Simd.L) {
-            VectorMath.exp(FloatVector.fromArray(Simd.S, x, i)).intoArray(y, i);
-        }
+        VectorMath.expBlock(x, 0, 0f, y, 0, x.length);
         for (int i = 0; i < x.length; i++) {
             float want = (float) StrictMath.exp(x[i]);
             if (Float.isNaN(want) || Float.isInfinite(want) || want == 0f) {
@@ -57,9 +54,7 @@ class DeterministicMathTest {
         x[3] = Float.POSITIVE_INFINITY;
         x[4] = -100f;
         float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i += Simd.L) {
-            VectorMath.tanh(FloatVector.fromArray(Simd.S, x, i)).intoArray(y, i);
-        }
+        ActivationLoops.tanh(x, 0, y, x.length);
         for (int i = 0; i < x.length; i++) {
             float want = (float) StrictMath.tanh(x[i]);
             assertTrue(Math.abs(y[i] - want) <= 3 * Math.ulp(want), "tanh(" + x[i] + ") = " + y[i] + ", want " + want);
