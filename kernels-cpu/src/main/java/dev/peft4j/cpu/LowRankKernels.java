@@ -140,10 +140,16 @@ final class LowRankKernels {
                 a30 = c3.fma(x0, a30);
                 a31 = c3.fma(x1, a31);
             }
-            addScaled(acc, o0 + k, a00, a01, s);
-            addScaled(acc, o1 + k, a10, a11, s);
-            addScaled(acc, o2 + k, a20, a21, s);
-            addScaled(acc, o3 + k, a30, a31, s);
+            // acc += s·a for rows q..q+3, written out (no vector crosses a call)
+            FloatVector sv = FloatVector.broadcast(S, s);
+            a00.fma(sv, FloatVector.fromArray(S, acc, o0 + k)).intoArray(acc, o0 + k);
+            a01.fma(sv, FloatVector.fromArray(S, acc, o0 + k + L)).intoArray(acc, o0 + k + L);
+            a10.fma(sv, FloatVector.fromArray(S, acc, o1 + k)).intoArray(acc, o1 + k);
+            a11.fma(sv, FloatVector.fromArray(S, acc, o1 + k + L)).intoArray(acc, o1 + k + L);
+            a20.fma(sv, FloatVector.fromArray(S, acc, o2 + k)).intoArray(acc, o2 + k);
+            a21.fma(sv, FloatVector.fromArray(S, acc, o2 + k + L)).intoArray(acc, o2 + k + L);
+            a30.fma(sv, FloatVector.fromArray(S, acc, o3 + k)).intoArray(acc, o3 + k);
+            a31.fma(sv, FloatVector.fromArray(S, acc, o3 + k + L)).intoArray(acc, o3 + k + L);
         }
         for (; k < kDim; k++) {
             float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
@@ -161,11 +167,6 @@ final class LowRankKernels {
             acc[o2 + k] += s * t2;
             acc[o3 + k] += s * t3;
         }
-    }
-
-    private static void addScaled(float[] acc, int o, FloatVector v0, FloatVector v1, float s) {
-        v0.fma(FloatVector.broadcast(S, s), FloatVector.fromArray(S, acc, o)).intoArray(acc, o);
-        v1.fma(FloatVector.broadcast(S, s), FloatVector.fromArray(S, acc, o + L)).intoArray(acc, o + L);
     }
 
     /** Row q of acc over rows [b0, b1). */
