@@ -58,20 +58,18 @@ final class GeluLoops {
      * with {@link VectorMath#expBlock}'s e^x written out in the loop (see the class comment).
      */
     static void phi(float[] src, int s, float[] dst, int d, int n, boolean timesX) {
-        // the polynomials unrolled by hand, the coefficient arrays read from their fields: C2 compiled this loop
-        // 10-20 % slower with inner loops or local copies of the arrays
+        float[] cs = VectorMath.ERF_SMALL;
+        float[] cl = VectorMath.ERFC_LARGE;
+        float[] ct = VectorMath.EXP_TAYLOR;
         for (int j = 0; j < n; j += L) {
             FloatVector x = FloatVector.fromArray(S, src, s + j);
             FloatVector z = x.mul(FloatErf.INV_SQRT2);
             FloatVector a = z.abs();
             FloatVector z2 = z.mul(z);
-            FloatVector ps = FloatVector.broadcast(S, VectorMath.ERF_SMALL[6]);
-            ps = ps.fma(z2, FloatVector.broadcast(S, VectorMath.ERF_SMALL[5]));
-            ps = ps.fma(z2, FloatVector.broadcast(S, VectorMath.ERF_SMALL[4]));
-            ps = ps.fma(z2, FloatVector.broadcast(S, VectorMath.ERF_SMALL[3]));
-            ps = ps.fma(z2, FloatVector.broadcast(S, VectorMath.ERF_SMALL[2]));
-            ps = ps.fma(z2, FloatVector.broadcast(S, VectorMath.ERF_SMALL[1]));
-            ps = ps.fma(z2, FloatVector.broadcast(S, VectorMath.ERF_SMALL[0]));
+            FloatVector ps = FloatVector.broadcast(S, cs[cs.length - 1]);
+            for (int c = cs.length - 2; c >= 0; c--) {
+                ps = ps.fma(z2, FloatVector.broadcast(S, cs[c]));
+            }
             FloatVector small = z.mul(ps).fma(FloatVector.broadcast(S, 0.5f), FloatVector.broadcast(S, 0.5f));
             FloatVector ac = a.max(1f).min(10f);
             FloatVector t = FloatVector.broadcast(S, 1f).div(ac);
@@ -85,22 +83,18 @@ final class GeluLoops {
             IntVector k = (IntVector) tk.reinterpretAsInts().sub(VectorMath.ROUND_BITS);
             FloatVector r = kf.fma(FloatVector.broadcast(S, -VectorMath.LN2_HI), xc);
             r = kf.fma(FloatVector.broadcast(S, -VectorMath.LN2_LO), r);
-            FloatVector p = FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[7]);
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[6]));
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[5]));
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[4]));
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[3]));
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[2]));
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[1]));
-            p = p.fma(r, FloatVector.broadcast(S, VectorMath.EXP_TAYLOR[0]));
+            FloatVector p = FloatVector.broadcast(S, ct[ct.length - 1]);
+            for (int c = ct.length - 2; c >= 0; c--) {
+                p = p.fma(r, FloatVector.broadcast(S, ct[c]));
+            }
             IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
             IntVector k2 = k.sub(k1);
             FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = p.mul(s1).mul(s2).mul(lo.neg().add(1f));
-            FloatVector pl = FloatVector.broadcast(S, VectorMath.ERFC_LARGE[11]);
-            for (int c = 10; c >= 0; c--) {
-                pl = pl.fma(t, FloatVector.broadcast(S, VectorMath.ERFC_LARGE[c]));
+            FloatVector pl = FloatVector.broadcast(S, cl[cl.length - 1]);
+            for (int c = cl.length - 2; c >= 0; c--) {
+                pl = pl.fma(t, FloatVector.broadcast(S, cl[c]));
             }
             FloatVector cv = e.mul(pl).mul(t).mul(0.5f).blend(0f, a.compare(VectorOperators.GT, 10f)); // as FloatErf
             FloatVector large = cv.neg().add(1f).blend(cv, z.compare(VectorOperators.LT, 0f));
