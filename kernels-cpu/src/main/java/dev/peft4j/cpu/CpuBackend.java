@@ -28,10 +28,10 @@ import java.util.Map;
  * <p>Tensors over off-heap segments ({@link Tensor#wrap(java.lang.foreign.MemorySegment, int...)}): the inference
  * path reads and writes them in place. linearForward and the inference loraForward (x, w, y: the GEMM copies each
  * row block of x out in bulk and reads it with the in-place kernel, packs w from the segment, and its tile stores
- * write y), layerNormForward (every operand: each row loaded once from x's segment into an L1 block, normalized
- * there, each block copied to y's segment in bulk; γ and β copied once per call), activationForward (x, y: 1,024 floats at a time
- * through L1 buffers) and attentionForward (q, k, v, out, one token row at a time).
- * Their small operands (bias, LoRA's a and b, γ and β, attention's per-row lse, the key mask, prefixes)
+ * write y), layerNormForward (every operand: blocks of rows copied from x's segment into an L1 buffer, normalized
+ * there and copied to y's segment in bulk; γ and β copied once per call), activationForward (x, y: 1,024 floats
+ * at a time through L1 buffers) and attentionForward (q, k, v, out, one token row at a time).
+ * Their small operands (bias, LoRA's a and b, attention's per-row lse, the key mask, prefixes)
  * and every off-heap tensor of every other kernel are copied through {@link HostStaging#arraysOnly}: into a
  * compact array for the call and, if the kernel wrote it, back. A segment of a confined arena, which only its owner
  * thread may touch, is copied that way too ({@link HostStaging#andThreadConfined}): the workers read shared,
