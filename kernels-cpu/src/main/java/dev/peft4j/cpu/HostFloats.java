@@ -35,12 +35,7 @@ sealed interface HostFloats {
      * floats (read from 0). For operands a kernel reads many times, such as layer norm's γ and β.
      */
     static float[] arrayOrCopy(Tensor t) {
-        if (t.hasArray()) {
-            return t.array();
-        }
-        float[] copy = new float[Math.toIntExact(t.numel())];
-        of(t).read(0, copy, 0, copy.length);
-        return copy;
+        return t.hasArray() ? t.array() : t.toArray();
     }
 
     /** Where t's floats start in {@link #arrayOrCopy}'s array. */
