@@ -3,7 +3,9 @@ package dev.peft4j.cpu;
 import static dev.peft4j.cpu.Simd.L;
 import static dev.peft4j.cpu.Simd.S;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -46,12 +48,23 @@ final class Sgemm {
     /** Columns of B packed per block (a multiple of NR, the packed KC × NC panel stays in the L3 share). */
     static final int NC = Math.max(NR, Integer.getInteger("peft4j.cpu.nc", GemmBlocking.nc(NR, KC)) / NR * NR);
 
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final int FIRST = 0;
     private static final int ACCUMULATE = 1;
 
+    /**
+     * Alignment of the packed B panels in bytes (a cache line). B is read as whole vectors on every k step; a
+     * Java array lies wherever the heap put it (8-byte aligned), so its 64-byte loads crossed cache lines in some
+     * JVMs and not in others and the GEMM ran 5–10 % slower there. The panels are therefore kept off the heap.
+     */
+    static final long PANEL_ALIGNMENT = 64;
+
     private static final class Buffers {
         final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
-        final float[] b = new float[KC * NC];
+        /** Packed B panel, KC × NC floats, cache-line aligned (freed with the set, by the GC). */
+        final MemorySegment b = Arena.ofAuto().allocate(4L * KC * NC, PANEL_ALIGNMENT);
+        /** One strip of B packed on the heap before it is copied into {@link #b}. */
+        final float[] strip = new float[KC * Math.max(NR, NR_NARROW)];
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
         /** Rows of an off-heap A block copied out row-major for the in-place kernel path; made on first use. */
         float[] rows;
@@ -71,7 +84,8 @@ final class Sgemm {
 
     /** Bytes of one scratch set (packed A and B panels, the edge tile, the off-heap A rows when used). */
     static long scratchBytes() {
-        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + Math.max(MR * NR, MR_NARROW * NR_NARROW));
+        return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + (long) KC * Math.max(NR, NR_NARROW)
+                + Math.max(MR * NR, MR_NARROW * NR_NARROW));
     }
 
     /** Epilogue of the first k block: C = acc + β·C (C unread when β = 0) + biasScale·bias[j]. */
@@ -189,14 +203,15 @@ final class Sgemm {
                 // k steps of this block read in place from the plain leading segment; the rest are packed
                 int kd = direct == null ? 0 : Math.max(0, Math.min(kc, direct.kLength() - pc));
                 // B's panels for columns [jc, jc+nc): packed now, or read from the weight packed beforehand
-                float[] bp = buf.b;
-                int b0 = 0;
+                MemorySegment bp = buf.b;
+                long b0 = 0;
                 if (pb != null) {
                     bp = pb.panels;
                     b0 = pb.strip(pc, kc, jc);
                 } else {
                     for (int js = 0; js < nc; js += nr) {
-                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.b, js * kc);
+                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.strip, 0);
+                        MemorySegment.copy(buf.strip, 0, buf.b, ValueLayout.JAVA_FLOAT, 4L * js * kc, nr * kc);
                     }
                 }
                 int mode = pc == 0 ? FIRST : ACCUMULATE;
@@ -248,7 +263,7 @@ final class Sgemm {
 
     /** The micro-kernel of {@link #SHAPE} (a constant, so the JIT keeps one branch). */
     private static void kernel(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                               float[] bp, int bOff, int kc, float[] tile) {
+                               MemorySegment bp, long bOff, int kc, float[] tile) {
         if (MR == 6) {
             kernel6x3(ad, adOff, rs, kd, ap, apOff, bp, bOff, kc, tile);
         } else {
@@ -279,12 +294,12 @@ final class Sgemm {
     }
 
     /**
-     * tile[r·nr + j] = Σ_p A(r,p)·bp[p·nr + j], nr = 3 vectors, with 18 accumulators. Steps p &lt; kd read A in place from a plain
+     * tile[r·nr + j] = Σ_p A(r,p)·B(p,j), B(p,j) the float at index bOff + p·nr + j of the panel bp, nr = 3 vectors, with 18 accumulators. Steps p &lt; kd read A in place from a plain
      * row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
      * A(r,p) = ap[apOff + (p − kd)·6 + r].
      */
     static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                          float[] bp, int bOff, int kc, float[] tile) {
+                          MemorySegment bp, long bOff, int kc, float[] tile) {
         final int nr = 3 * L; // strip width of this shape (= NR when it is the chosen one)
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
@@ -293,11 +308,11 @@ final class Sgemm {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
         int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs, a4 = adOff + 4 * rs, a5 = adOff + 5 * rs;
-        int bi = bOff;
-        for (int p = 0; p < kd; p++, bi += nr) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+        long bi = 4 * bOff; // bytes
+        for (int p = 0; p < kd; p++, bi += 4L * nr) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(S, bp, bi + 8L * L, NATIVE);
             FloatVector a = FloatVector.broadcast(S, ad[a0 + p]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01); c02 = b2.fma(a, c02);
             a = FloatVector.broadcast(S, ad[a1 + p]);
@@ -311,10 +326,10 @@ final class Sgemm {
             a = FloatVector.broadcast(S, ad[a5 + p]);
             c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += 6, bi += nr) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+        for (int p = kd, ai = apOff; p < kc; p++, ai += 6, bi += 4L * nr) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
+            FloatVector b2 = FloatVector.fromMemorySegment(S, bp, bi + 8L * L, NATIVE);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01); c02 = b2.fma(a, c02);
             a = FloatVector.broadcast(S, ap[ai + 1]);
@@ -338,16 +353,16 @@ final class Sgemm {
 
     /** As {@link #kernel6x3} for 4 rows × 2 vectors (nr = 2 vectors, packed A strips of 4 rows): 8 accumulators. */
     static void kernel4x2(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                          float[] bp, int bOff, int kc, float[] tile) {
+                          MemorySegment bp, long bOff, int kc, float[] tile) {
         final int nr = 2 * L; // strip width of this shape (= NR when it is the chosen one)
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
         FloatVector c31 = c00;
         int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs;
-        int bi = bOff;
-        for (int p = 0; p < kd; p++, bi += nr) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        long bi = 4 * bOff; // bytes
+        for (int p = 0; p < kd; p++, bi += 4L * nr) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
             FloatVector a = FloatVector.broadcast(S, ad[a0 + p]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
             a = FloatVector.broadcast(S, ad[a1 + p]);
@@ -357,9 +372,9 @@ final class Sgemm {
             a = FloatVector.broadcast(S, ad[a3 + p]);
             c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += 4, bi += nr) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        for (int p = kd, ai = apOff; p < kc; p++, ai += 4, bi += 4L * nr) {
+            FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
             a = FloatVector.broadcast(S, ap[ai + 1]);
@@ -380,15 +395,15 @@ final class Sgemm {
      * in place, ad[adOff + r·rs + p]; the rest read the packed strip ap[apOff + (p − kd)·12 + r].
      */
     private static void kernel12x1(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                                   float[] bp, int bOff, int kc, float[] tile) {
+                                   MemorySegment bp, long bOff, int kc, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-        int bi = bOff;
+        long bi = 4 * bOff; // bytes
         if (kd > 0) {
             int a0 = adOff, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs;
             int a6 = a5 + rs, a7 = a6 + rs, a8 = a7 + rs, a9 = a8 + rs, a10 = a9 + rs, a11 = a10 + rs;
-            for (int p = 0; p < kd; p++, bi += L) {
-                FloatVector b = FloatVector.fromArray(S, bp, bi);
+            for (int p = 0; p < kd; p++, bi += 4L * L) {
+                FloatVector b = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
                 c0 = b.fma(FloatVector.broadcast(S, ad[a0 + p]), c0); c1 = b.fma(FloatVector.broadcast(S, ad[a1 + p]), c1);
                 c2 = b.fma(FloatVector.broadcast(S, ad[a2 + p]), c2); c3 = b.fma(FloatVector.broadcast(S, ad[a3 + p]), c3);
                 c4 = b.fma(FloatVector.broadcast(S, ad[a4 + p]), c4); c5 = b.fma(FloatVector.broadcast(S, ad[a5 + p]), c5);
@@ -397,8 +412,8 @@ final class Sgemm {
                 c10 = b.fma(FloatVector.broadcast(S, ad[a10 + p]), c10); c11 = b.fma(FloatVector.broadcast(S, ad[a11 + p]), c11);
             }
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += MR_NARROW, bi += L) {
-            FloatVector b = FloatVector.fromArray(S, bp, bi);
+        for (int p = kd, ai = apOff; p < kc; p++, ai += MR_NARROW, bi += 4L * L) {
+            FloatVector b = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
             c0 = b.fma(FloatVector.broadcast(S, ap[ai]), c0); c1 = b.fma(FloatVector.broadcast(S, ap[ai + 1]), c1); c2 = b.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
             c3 = b.fma(FloatVector.broadcast(S, ap[ai + 3]), c3); c4 = b.fma(FloatVector.broadcast(S, ap[ai + 4]), c4); c5 = b.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);
             c6 = b.fma(FloatVector.broadcast(S, ap[ai + 6]), c6); c7 = b.fma(FloatVector.broadcast(S, ap[ai + 7]), c7); c8 = b.fma(FloatVector.broadcast(S, ap[ai + 8]), c8);
@@ -410,15 +425,15 @@ final class Sgemm {
     }
 
     /** The vectorBits=0 comparison path: the same packed panels, plain loops. */
-    private static void scalarKernel(float[] ap, int aOff, float[] bp, int bOff, int kc, int mr, int nr, float[] tile) {
+    private static void scalarKernel(float[] ap, int aOff, MemorySegment bp, long bOff, int kc, int mr, int nr, float[] tile) {
         java.util.Arrays.fill(tile, 0, mr * nr, 0f);
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < mr; r++) {
                 float a = ap[aOff + p * mr + r];
                 int t = r * nr;
-                int bi = bOff + p * nr;
+                long bi = bOff + (long) p * nr;
                 for (int j = 0; j < nr; j++) {
-                    tile[t + j] += a * bp[bi + j];
+                    tile[t + j] += a * bp.getAtIndex(ValueLayout.JAVA_FLOAT, bi + j);
                 }
             }
         }

@@ -4,17 +4,22 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
  * A fixed pool of daemon threads, one per core, reused by every kernel. {@link #parallelFor} runs task 0 on the
- * caller and the others on the pool; a call made from inside a task runs sequentially (no nested fan-out).
+ * caller and the others on the pool; a call made from inside a task runs sequentially (no nested fan-out), and so
+ * does a call made while another thread's call holds the workers.
+ *
+ * <p>Workers and the waiting caller poll for {@link #SPIN_NANOS} before they park, as OpenMP runtimes and
+ * OpenBLAS do: a training step makes hundreds of parallel calls a few milliseconds apart, and waking a parked
+ * thread costs 12–50 µs on a VM (more when its core has gone idle), time that one thread works alone. They poll
+ * with {@link Thread#yield()}, so a core shared with more runnable threads (more threads than cores, other
+ * processes) goes to those, not to the poll.
  *
  * <p>It also owns the kernels' scratch memory ({@link #acquire}): each worker thread keeps one set of each
  * {@link ScratchKind} for its life; calling threads (any number of them, virtual ones included) borrow sets from
@@ -24,19 +29,87 @@ import java.util.function.IntConsumer;
 final class WorkerPool implements AutoCloseable {
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
+    /** How long an idle worker waits for the next call, and a caller for its helpers, before parking: 100 µs. */
+    static final long SPIN_NANOS = Long.getLong("peft4j.cpu.spinMicros", 100) * 1000;
+
     private final int threads;
-    private final ExecutorService executor;
+    private final Worker[] workers;
+    private final ReentrantLock fanOut = new ReentrantLock();
     private final Map<ScratchKind<?>, Lendable> lent = new ConcurrentHashMap<>();
+    /** The call being run; workers run each call once (they compare against the last one they saw). */
+    private volatile Call current;
+    private volatile boolean closed;
+
+    /** One parallelFor: tasks handed out from a shared counter; helpers count down when they are done. */
+    private static final class Call {
+        final IntConsumer body;
+        final int tasks;
+        final int helpers;
+        final Thread caller = Thread.currentThread();
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger pending;
+        volatile boolean callerParked;
+        volatile Throwable failure;
+
+        Call(IntConsumer body, int tasks, int helpers) {
+            this.body = body;
+            this.tasks = tasks;
+            this.helpers = helpers;
+            this.pending = new AtomicInteger(helpers);
+        }
+
+        /** Takes task indices until none are left; the first failure is kept for the caller. */
+        void run() {
+            INSIDE.set(Boolean.TRUE);
+            try {
+                for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+                    body.accept(i);
+                }
+            } catch (Throwable t) {
+                if (failure == null) {
+                    failure = t;
+                }
+                next.set(tasks); // the others stop taking tasks
+            } finally {
+                INSIDE.set(Boolean.FALSE);
+            }
+        }
+
+        void helperDone() {
+            if (pending.decrementAndGet() == 0 && callerParked) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
 
     /** A worker thread of this pool, with the scratch sets it owns (touched only by itself). */
     private static final class Worker extends Thread {
         final WorkerPool pool;
+        final int index;
         final Map<ScratchKind<?>, Object> scratch = new IdentityHashMap<>();
+        volatile boolean parked;
 
-        Worker(WorkerPool pool, Runnable r) {
-            super(r, "peft4j-cpu-worker");
+        Worker(WorkerPool pool, int index) {
+            super("peft4j-cpu-worker");
             this.pool = pool;
+            this.index = index;
             setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Call seen = null;
+            while (true) {
+                Call call = pool.awaitCall(this, seen);
+                if (call == null) {
+                    return; // closed
+                }
+                seen = call;
+                if (index < call.helpers) {
+                    call.run();
+                    call.helperDone();
+                }
+            }
         }
     }
 
@@ -52,8 +125,11 @@ final class WorkerPool implements AutoCloseable {
 
     WorkerPool(int threads) {
         this.threads = Math.max(1, threads);
-        this.executor = this.threads == 1 ? null
-                : Executors.newFixedThreadPool(this.threads - 1, r -> new Worker(this, r));
+        this.workers = new Worker[this.threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i);
+            workers[i].start();
+        }
     }
 
     /**
@@ -91,59 +167,81 @@ final class WorkerPool implements AutoCloseable {
 
     /**
      * Runs body(0..tasks-1), possibly in parallel, and returns when all have finished. Up to {@link #threads()}
-     * runners (the caller among them) take task indices from a shared counter, so uneven tasks balance.
+     * runners (the caller among them) take task indices from a shared counter, so uneven tasks balance. The
+     * first exception or error of any task is rethrown here once all runners have stopped.
      */
     void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) {
             return;
         }
-        if (tasks == 1 || executor == null || INSIDE.get()) {
+        if (tasks == 1 || workers.length == 0 || INSIDE.get() || closed || !fanOut.tryLock()) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        Runnable runner = () -> {
-            INSIDE.set(Boolean.TRUE);
-            try {
-                for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-                    body.accept(i);
-                }
-            } finally {
-                INSIDE.set(Boolean.FALSE);
-            }
-        };
-        int helpers = Math.min(threads, tasks) - 1;
-        Future<?>[] futures = new Future<?>[helpers];
-        for (int i = 0; i < helpers; i++) {
-            futures[i] = executor.submit(runner);
-        }
-        RuntimeException failure = null;
+        Call call;
         try {
-            runner.run();
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a kernel task", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                if (failure == null) {
-                    failure = cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+            call = new Call(body, tasks, Math.min(threads, tasks) - 1);
+            current = call;
+            for (int i = 0; i < call.helpers; i++) {
+                if (workers[i].parked) {
+                    LockSupport.unpark(workers[i]);
                 }
             }
+            call.run();
+            awaitHelpers(call);
+        } finally {
+            fanOut.unlock();
+        }
+        Throwable failure = call.failure;
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
         }
         if (failure != null) {
-            throw failure;
+            throw new IllegalStateException(failure);
         }
+    }
+
+    /** Spins, then parks, until every helper of the call is done (uninterruptibly: they use shared buffers). */
+    private static void awaitHelpers(Call call) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (call.pending.get() > 0 && System.nanoTime() < spinUntil) {
+            Thread.yield();
+        }
+        if (call.pending.get() == 0) {
+            return;
+        }
+        boolean interrupted = false;
+        call.callerParked = true;
+        while (call.pending.get() > 0) {
+            LockSupport.park(call);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The next call after {@code seen} for this worker: spins, then parks; null once the pool is closed. */
+    private Call awaitCall(Worker w, Call seen) {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (current == seen && !closed) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.yield();
+            } else {
+                w.parked = true;
+                if (current == seen && !closed) { // re-read after announcing: a caller that missed the flag published before it
+                    LockSupport.park(this);
+                }
+                w.parked = false;
+                Thread.interrupted(); // a stray interrupt must not turn park into a busy loop
+            }
+        }
+        return closed ? null : current;
     }
 
     /** Splits [0, n) into at most {@link #threads()} contiguous chunks of at least minChunk and runs body(from, to). */
@@ -163,8 +261,9 @@ final class WorkerPool implements AutoCloseable {
 
     @Override
     public void close() {
-        if (executor != null) {
-            executor.shutdownNow();
+        closed = true;
+        for (Worker w : workers) {
+            LockSupport.unpark(w);
         }
     }
 }
