@@ -8,19 +8,22 @@ import java.lang.foreign.ValueLayout;
  * A frozen weight W {@code [out,in]} packed once as the right operand B' = Wᵀ {@code [in,out]} of {@link Sgemm},
  * in exactly the panels {@link Sgemm} would pack on every call: for each k block [pc, pc+kc) (k = in split as
  * Sgemm splits it) and each NR-wide column strip starting at column j, the kc × NR strip lies at
- * float index {@code pc·outPadded + j·kc} of {@link #panels}, outPadded = out rounded up to NR. The panels lie off
- * the heap, cache-line aligned as {@link Sgemm}'s own ({@link Sgemm#PANEL_ALIGNMENT}), and are freed by the GC
- * once the weight is unreachable. Used for y = x Wᵀ + b when out is wider
- * than one vector (the wide micro-kernel); a narrower W is not packed.
+ * float index {@code pc·outPadded + j·kc}, outPadded = out rounded up to NR: in {@link #panels}, or where
+ * {@link Sgemm#ALIGNED_PANELS} in {@link #alignedPanels} (off the heap, cache-line aligned, freed by the GC).
+ * Used for y = x Wᵀ + b when out is wider than one vector (the wide micro-kernel); a narrower W is not packed.
  */
 final class PackedWeight {
-    final MemorySegment panels;
+    /** The panels on the heap, or null. */
+    final float[] panels;
+    /** The panels off the heap and aligned, or null. */
+    final MemorySegment alignedPanels;
     final int out;
     final int in;
     private final int outPadded;
 
-    private PackedWeight(MemorySegment panels, int out, int in, int outPadded) {
+    private PackedWeight(float[] panels, MemorySegment alignedPanels, int out, int in, int outPadded) {
         this.panels = panels;
+        this.alignedPanels = alignedPanels;
         this.out = out;
         this.in = in;
         this.outPadded = outPadded;
@@ -34,25 +37,28 @@ final class PackedWeight {
         GemmOperand right = GemmOperand.right(w, wo, true, in, in);
         int nr = Sgemm.NR;
         int outPadded = (out + nr - 1) / nr * nr;
-        MemorySegment panels = Arena.ofAuto().allocate(4L * Math.multiplyExact(outPadded, in), Sgemm.PANEL_ALIGNMENT);
+        float[] panels = new float[Math.multiplyExact(outPadded, in)];
         int kcEven = Sgemm.kBlock(in);
-        float[] strip = new float[kcEven * nr];
         for (int pc = 0; pc < in; pc += kcEven) {
             int kc = Math.min(kcEven, in - pc);
             for (int j = 0; j < out; j += nr) {
-                right.pack(j, Math.min(nr, out - j), nr, pc, kc, strip, 0);
-                MemorySegment.copy(strip, 0, panels, ValueLayout.JAVA_FLOAT, 4L * ((long) pc * outPadded + (long) j * kc), nr * kc);
+                right.pack(j, Math.min(nr, out - j), nr, pc, kc, panels, pc * outPadded + j * kc);
             }
         }
-        return new PackedWeight(panels, out, in, outPadded);
+        if (!Sgemm.ALIGNED_PANELS) {
+            return new PackedWeight(panels, null, out, in, outPadded);
+        }
+        MemorySegment aligned = Arena.ofAuto().allocate(4L * panels.length, Sgemm.PANEL_ALIGNMENT);
+        MemorySegment.copy(panels, 0, aligned, ValueLayout.JAVA_FLOAT, 0, panels.length);
+        return new PackedWeight(null, aligned, out, in, outPadded);
     }
 
-    /** Float index in {@link #panels} of the strip of k block pc (of depth kc) starting at column j (a multiple of NR). */
-    long strip(int pc, int kc, int j) {
-        return (long) pc * outPadded + (long) j * kc;
+    /** Index in {@link #panels} of the strip of k block pc (of depth kc) starting at column j (a multiple of NR). */
+    int strip(int pc, int kc, int j) {
+        return pc * outPadded + j * kc;
     }
 
     long bytes() {
-        return panels.byteSize();
+        return panels != null ? 4L * panels.length : alignedPanels.byteSize();
     }
 }

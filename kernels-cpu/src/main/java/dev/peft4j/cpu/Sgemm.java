@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorMask;
  * (the panel in L3, one strip in L1/L2 while the A block streams); for each MC-row block A' is packed into MR-row strips;
  * the register-tiled micro-kernel then keeps an MR×NR tile of C in vector registers (6×3 vectors of 16 floats
  * with AVX-512: 18 accumulators, 3 loads and 6 broadcasts per k step; 4×2 with 16 vector registers, see
- * {@link #SHAPE}). KC, MC and NC follow the caches ({@link GemmBlocking}). A plain row-major leading segment of the left
+ * {@link #SHAPE}); the 6×3 kernel reads B from cache-line aligned panels off the heap ({@link #ALIGNED_PANELS}).
+ * KC, MC and NC follow the caches ({@link GemmBlocking}). A plain row-major leading segment of the left
  * operand (x in x·Wᵀ, also in LoRA's [x, s·u]) is not packed: the micro-kernel broadcasts from its rows in place
  * (an off-heap one's rows are first copied out row-major per row block, one bulk copy per row) and only the
  * remaining segments (and a last partial row strip) are packed.
@@ -53,17 +54,21 @@ final class Sgemm {
     private static final int ACCUMULATE = 1;
 
     /**
-     * Alignment of the packed B panels in bytes (a cache line). B is read as whole vectors on every k step; a
-     * Java array lies wherever the heap put it (8-byte aligned), so its 64-byte loads crossed cache lines in some
-     * JVMs and not in others and the GEMM ran 5–10 % slower there. The panels are therefore kept off the heap.
+     * Whether the 6×3 kernel's B panels lie off the heap, cache-line aligned ({@link #PANEL_ALIGNMENT}). B is read
+     * as whole vectors on every k step; a Java array lies wherever the heap put it (8-byte aligned), so its 64-byte
+     * loads crossed cache lines in some JVMs and not in others, and the AVX-512 GEMM ran 4–8 % slower there. The
+     * 4×2 kernel keeps heap panels: with 16 vector registers C2 compiled its segment loads 30 % slower.
      */
+    static final boolean ALIGNED_PANELS = MR == 6 && !Simd.SCALAR;
     static final long PANEL_ALIGNMENT = 64;
 
     private static final class Buffers {
         final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
-        /** Packed B panel, KC × NC floats, cache-line aligned (freed with the set, by the GC). */
-        final MemorySegment b = Arena.ofAuto().allocate(4L * KC * NC, PANEL_ALIGNMENT);
-        /** One strip of B packed on the heap before it is copied into {@link #b}. */
+        /** Packed B panel, KC × NC floats, on the heap (4×2 and scalar kernels), else null. */
+        final float[] b = ALIGNED_PANELS ? null : new float[KC * NC];
+        /** Packed B panel, KC × NC floats, off the heap and aligned (6×3 kernel, freed by the GC), else null. */
+        final MemorySegment alignedB = ALIGNED_PANELS ? Arena.ofAuto().allocate(4L * KC * NC, PANEL_ALIGNMENT) : null;
+        /** One strip of B: a narrow product's whole B, or a strip on its way into {@link #alignedB}. */
         final float[] strip = new float[KC * Math.max(NR, NR_NARROW)];
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
         /** Rows of an off-heap A block copied out row-major for the in-place kernel path; made on first use. */
@@ -203,15 +208,24 @@ final class Sgemm {
                 // k steps of this block read in place from the plain leading segment; the rest are packed
                 int kd = direct == null ? 0 : Math.max(0, Math.min(kc, direct.kLength() - pc));
                 // B's panels for columns [jc, jc+nc): packed now, or read from the weight packed beforehand
-                MemorySegment bp = buf.b;
-                long b0 = 0;
+                // (a narrow product has one strip and is never prepared; the 6×3 kernel reads the aligned panels)
+                float[] bp = narrow ? buf.strip : buf.b;
+                MemorySegment bs = buf.alignedB;
+                int b0 = 0;
                 if (pb != null) {
                     bp = pb.panels;
+                    bs = pb.alignedPanels;
                     b0 = pb.strip(pc, kc, jc);
+                } else if (narrow) {
+                    b.pack(jc, nc, nr, pc, kc, bp, 0);
                 } else {
                     for (int js = 0; js < nc; js += nr) {
-                        b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.strip, 0);
-                        MemorySegment.copy(buf.strip, 0, buf.b, ValueLayout.JAVA_FLOAT, 4L * js * kc, nr * kc);
+                        if (bs == null) {
+                            b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, bp, js * kc);
+                        } else {
+                            b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.strip, 0);
+                            MemorySegment.copy(buf.strip, 0, bs, ValueLayout.JAVA_FLOAT, 4L * js * kc, nr * kc);
+                        }
                     }
                 }
                 int mode = pc == 0 ? FIRST : ACCUMULATE;
@@ -243,10 +257,14 @@ final class Sgemm {
                                 kernel12x1(ad, adBase + is * rs, rs, kd, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else if (narrow) {
                                 kernel12x1(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
+                            } else if (ALIGNED_PANELS && kd > 0 && rows == mr) {
+                                kernel6x3(ad, adBase + is * rs, rs, kd, buf.a, is * kc, bs, b0 + js * kc, kc, buf.tile);
+                            } else if (ALIGNED_PANELS) {
+                                kernel6x3(buf.a, 0, 0, 0, buf.a, is * kc, bs, b0 + js * kc, kc, buf.tile);
                             } else if (kd > 0 && rows == mr) {
-                                kernel(ad, adBase + is * rs, rs, kd, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
+                                kernel4x2(ad, adBase + is * rs, rs, kd, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             } else {
-                                kernel(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
+                                kernel4x2(buf.a, 0, 0, 0, buf.a, is * kc, bp, b0 + js * kc, kc, buf.tile);
                             }
                             int cBase = cOff + (ic + is) * ldc + jc + js;
                             if (cs == null) {
@@ -258,16 +276,6 @@ final class Sgemm {
                     }
                 }
             }
-        }
-    }
-
-    /** The micro-kernel of {@link #SHAPE} (a constant, so the JIT keeps one branch). */
-    private static void kernel(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                               MemorySegment bp, long bOff, int kc, float[] tile) {
-        if (MR == 6) {
-            kernel6x3(ad, adOff, rs, kd, ap, apOff, bp, bOff, kc, tile);
-        } else {
-            kernel4x2(ad, adOff, rs, kd, ap, apOff, bp, bOff, kc, tile);
         }
     }
 
@@ -294,8 +302,8 @@ final class Sgemm {
     }
 
     /**
-     * tile[r·nr + j] = Σ_p A(r,p)·B(p,j), B(p,j) the float at index bOff + p·nr + j of the panel bp, nr = 3 vectors, with 18 accumulators. Steps p &lt; kd read A in place from a plain
-     * row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
+     * tile[r·nr + j] = Σ_p A(r,p)·B(p,j), nr = 3 vectors, with 18 accumulators; B(p,j) is float bOff + p·nr + j
+     * of the (aligned, off-heap) panel bp. Steps p &lt; kd read A in place from a plain row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
      * A(r,p) = ap[apOff + (p − kd)·6 + r].
      */
     static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
@@ -308,8 +316,9 @@ final class Sgemm {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
         int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs, a4 = adOff + 4 * rs, a5 = adOff + 5 * rs;
-        long bi = 4 * bOff; // bytes
-        for (int p = 0; p < kd; p++, bi += 4L * nr) {
+        long bBase = 4 * bOff; // bytes; B(p, ·) at bBase + p·(row bytes), an int-indexed form C2 checks once per loop
+        for (int p = 0; p < kd; p++) {
+            long bi = bBase + p * (4L * nr);
             FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
             FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
             FloatVector b2 = FloatVector.fromMemorySegment(S, bp, bi + 8L * L, NATIVE);
@@ -326,7 +335,8 @@ final class Sgemm {
             a = FloatVector.broadcast(S, ad[a5 + p]);
             c50 = b0.fma(a, c50); c51 = b1.fma(a, c51); c52 = b2.fma(a, c52);
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += 6, bi += 4L * nr) {
+        for (int p = kd, ai = apOff; p < kc; p++, ai += 6) {
+            long bi = bBase + p * (4L * nr);
             FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
             FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
             FloatVector b2 = FloatVector.fromMemorySegment(S, bp, bi + 8L * L, NATIVE);
@@ -353,16 +363,16 @@ final class Sgemm {
 
     /** As {@link #kernel6x3} for 4 rows × 2 vectors (nr = 2 vectors, packed A strips of 4 rows): 8 accumulators. */
     static void kernel4x2(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                          MemorySegment bp, long bOff, int kc, float[] tile) {
+                          float[] bp, int bOff, int kc, float[] tile) {
         final int nr = 2 * L; // strip width of this shape (= NR when it is the chosen one)
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
         FloatVector c31 = c00;
         int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs;
-        long bi = 4 * bOff; // bytes
-        for (int p = 0; p < kd; p++, bi += 4L * nr) {
-            FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
-            FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
+        int bi = bOff;
+        for (int p = 0; p < kd; p++, bi += nr) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a = FloatVector.broadcast(S, ad[a0 + p]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
             a = FloatVector.broadcast(S, ad[a1 + p]);
@@ -372,9 +382,9 @@ final class Sgemm {
             a = FloatVector.broadcast(S, ad[a3 + p]);
             c30 = b0.fma(a, c30); c31 = b1.fma(a, c31);
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += 4, bi += 4L * nr) {
-            FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
-            FloatVector b1 = FloatVector.fromMemorySegment(S, bp, bi + 4L * L, NATIVE);
+        for (int p = kd, ai = apOff; p < kc; p++, ai += 4, bi += nr) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a = FloatVector.broadcast(S, ap[ai]);
             c00 = b0.fma(a, c00); c01 = b1.fma(a, c01);
             a = FloatVector.broadcast(S, ap[ai + 1]);
@@ -395,15 +405,15 @@ final class Sgemm {
      * in place, ad[adOff + r·rs + p]; the rest read the packed strip ap[apOff + (p − kd)·12 + r].
      */
     private static void kernel12x1(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
-                                   MemorySegment bp, long bOff, int kc, float[] tile) {
+                                   float[] bp, int bOff, int kc, float[] tile) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
         FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-        long bi = 4 * bOff; // bytes
+        int bi = bOff;
         if (kd > 0) {
             int a0 = adOff, a1 = a0 + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs;
             int a6 = a5 + rs, a7 = a6 + rs, a8 = a7 + rs, a9 = a8 + rs, a10 = a9 + rs, a11 = a10 + rs;
-            for (int p = 0; p < kd; p++, bi += 4L * L) {
-                FloatVector b = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
+            for (int p = 0; p < kd; p++, bi += L) {
+                FloatVector b = FloatVector.fromArray(S, bp, bi);
                 c0 = b.fma(FloatVector.broadcast(S, ad[a0 + p]), c0); c1 = b.fma(FloatVector.broadcast(S, ad[a1 + p]), c1);
                 c2 = b.fma(FloatVector.broadcast(S, ad[a2 + p]), c2); c3 = b.fma(FloatVector.broadcast(S, ad[a3 + p]), c3);
                 c4 = b.fma(FloatVector.broadcast(S, ad[a4 + p]), c4); c5 = b.fma(FloatVector.broadcast(S, ad[a5 + p]), c5);
@@ -412,8 +422,8 @@ final class Sgemm {
                 c10 = b.fma(FloatVector.broadcast(S, ad[a10 + p]), c10); c11 = b.fma(FloatVector.broadcast(S, ad[a11 + p]), c11);
             }
         }
-        for (int p = kd, ai = apOff; p < kc; p++, ai += MR_NARROW, bi += 4L * L) {
-            FloatVector b = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
+        for (int p = kd, ai = apOff; p < kc; p++, ai += MR_NARROW, bi += L) {
+            FloatVector b = FloatVector.fromArray(S, bp, bi);
             c0 = b.fma(FloatVector.broadcast(S, ap[ai]), c0); c1 = b.fma(FloatVector.broadcast(S, ap[ai + 1]), c1); c2 = b.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
             c3 = b.fma(FloatVector.broadcast(S, ap[ai + 3]), c3); c4 = b.fma(FloatVector.broadcast(S, ap[ai + 4]), c4); c5 = b.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);
             c6 = b.fma(FloatVector.broadcast(S, ap[ai + 6]), c6); c7 = b.fma(FloatVector.broadcast(S, ap[ai + 7]), c7); c8 = b.fma(FloatVector.broadcast(S, ap[ai + 8]), c8);
@@ -425,15 +435,15 @@ final class Sgemm {
     }
 
     /** The vectorBits=0 comparison path: the same packed panels, plain loops. */
-    private static void scalarKernel(float[] ap, int aOff, MemorySegment bp, long bOff, int kc, int mr, int nr, float[] tile) {
+    private static void scalarKernel(float[] ap, int aOff, float[] bp, int bOff, int kc, int mr, int nr, float[] tile) {
         java.util.Arrays.fill(tile, 0, mr * nr, 0f);
         for (int p = 0; p < kc; p++) {
             for (int r = 0; r < mr; r++) {
                 float a = ap[aOff + p * mr + r];
                 int t = r * nr;
-                long bi = bOff + (long) p * nr;
+                int bi = bOff + p * nr;
                 for (int j = 0; j < nr; j++) {
-                    tile[t + j] += a * bp.getAtIndex(ValueLayout.JAVA_FLOAT, bi + j);
+                    tile[t + j] += a * bp[bi + j];
                 }
             }
         }

@@ -113,13 +113,13 @@ class SgemmTest extends KernelTestBase {
         }
         float[] tile = new float[mr * nr];
         java.util.Arrays.fill(tile, Float.NaN);
-        // the panel off the heap as Sgemm keeps it, read from float 2 (not cache-line aligned: any offset must work)
+        // 6×3 reads its panel off the heap as Sgemm keeps it; from float 2, not cache-line aligned: any offset works
         java.lang.foreign.MemorySegment panel = java.lang.foreign.Arena.ofAuto().allocate(4L * bp.length, 64);
         java.lang.foreign.MemorySegment.copy(bp, 0, panel, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, bp.length);
         if (mr == 6) {
             Sgemm.kernel6x3(ad, 5, rs, kd, ap, 7, panel, 2, kc, tile);
         } else {
-            Sgemm.kernel4x2(ad, 5, rs, kd, ap, 7, panel, 2, kc, tile);
+            Sgemm.kernel4x2(ad, 5, rs, kd, ap, 7, bp, 2, kc, tile);
         }
         for (int i = 0; i < mr; i++) {
             for (int j = 0; j < nr; j++) {
