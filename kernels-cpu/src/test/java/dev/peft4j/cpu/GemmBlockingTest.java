@@ -35,9 +35,10 @@ class GemmBlockingTest {
         assertEquals(new GemmBlocking.Caches(48 << 10, 1 << 20, 4 << 20), c);
         for (int[] shape : new int[][] {{6, 48}, {4, 16}}) {
             int kc = GemmBlocking.kc(shape[1], c);
-            assertEquals(448, kc);
-            assertEquals(120, GemmBlocking.mc(shape[0], kc, c));
-            assertEquals(1536, GemmBlocking.nc(shape[1], kc, c));
+            assertEquals(768, kc);
+            assertEquals(108, GemmBlocking.mc(shape[0], kc, c));
+            // the 768 × NC panel within the 4 MiB L3 share: 1365 columns, rounded down to NR
+            assertEquals(1365 / shape[1] * shape[1], GemmBlocking.nc(shape[1], kc, c));
         }
     }
 
@@ -46,8 +47,8 @@ class GemmBlockingTest {
         // a 256 KiB L2 and 2 MiB of L3 per core (4 cores, no SMT)
         GemmBlocking.Caches c = GemmBlocking.read(sysfs(tmp, "32K", "256K", "8M", "0-3", "0"));
         int kc = GemmBlocking.kc(16, c), mc = GemmBlocking.mc(4, kc, c), nc = GemmBlocking.nc(16, kc, c);
-        assertEquals(448, kc);
-        assertTrue(mc % 4 == 0 && mc >= 4 && 4L * mc * kc <= (256 << 10) / 4, "mc " + mc);
+        assertEquals(768, kc);
+        assertTrue(mc % 4 == 0 && mc >= 4 && 4L * mc * kc <= (256 << 10) / 2, "mc " + mc);
         assertTrue(nc % 16 == 0 && nc >= 16 && 4L * kc * nc <= 2 << 20, "nc " + nc);
         // a tiny L2 lowers KC so that a KC × NR strip of B fits half of it
         GemmBlocking.Caches tiny = new GemmBlocking.Caches(16 << 10, 64 << 10, 0);
@@ -58,11 +59,11 @@ class GemmBlockingTest {
     void unreadableCachesGiveTheDefaults(@TempDir Path tmp) {
         GemmBlocking.Caches c = GemmBlocking.read(tmp.resolve("absent"));
         assertEquals(GemmBlocking.Caches.UNKNOWN, c);
-        assertEquals(448, GemmBlocking.kc(48, c));
-        assertEquals(120, GemmBlocking.mc(6, 448, c));
-        assertEquals(120, GemmBlocking.mc(4, 448, c));
-        assertEquals(1536, GemmBlocking.nc(48, 448, c));
-        assertEquals(1536, GemmBlocking.nc(16, 448, c));
+        assertEquals(768, GemmBlocking.kc(48, c));
+        assertEquals(120, GemmBlocking.mc(6, 768, c));
+        assertEquals(120, GemmBlocking.mc(4, 768, c));
+        assertEquals(1536, GemmBlocking.nc(48, 768, c));
+        assertEquals(1536, GemmBlocking.nc(16, 768, c));
     }
 
     @Test
