@@ -87,7 +87,10 @@ final class Sgemm {
 
     private Sgemm() {}
 
-    /** Bytes of one scratch set (packed A and B panels, the edge tile, the off-heap A rows when used). */
+    /**
+     * Bytes of one scratch set: packed A and B panels (B on or off the heap), a B strip, the edge tile, the off-heap
+     * A rows when used.
+     */
     static long scratchBytes() {
         return 4L * (2L * Math.max(MC, MR_NARROW * 10) * KC + (long) KC * NC + (long) KC * Math.max(NR, NR_NARROW)
                 + Math.max(MR * NR, MR_NARROW * NR_NARROW));
