@@ -56,7 +56,7 @@ final class Sgemm {
     /**
      * Whether the 6×3 kernel's B panels lie off the heap, cache-line aligned ({@link #PANEL_ALIGNMENT}). B is read
      * as whole vectors on every k step; a Java array lies wherever the heap put it (8-byte aligned), so its 64-byte
-     * loads crossed cache lines in some JVMs and not in others, and the AVX-512 GEMM ran 4–8 % slower there. The
+     * loads crossed cache lines in some JVMs and not in others, and the AVX-512 GEMM ran 3–9 % slower there. The
      * 4×2 kernel keeps heap panels: with 16 vector registers C2 compiled its segment loads 30 % slower.
      */
     static final boolean ALIGNED_PANELS = MR == 6 && !Simd.SCALAR;
@@ -306,7 +306,8 @@ final class Sgemm {
 
     /**
      * tile[r·nr + j] = Σ_p A(r,p)·B(p,j), nr = 3 vectors, with 18 accumulators; B(p,j) is float bOff + p·nr + j
-     * of the (aligned, off-heap) panel bp. Steps p &lt; kd read A in place from a plain row-major matrix, A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
+     * of the (aligned, off-heap) panel bp. Steps p &lt; kd read A in place from a plain row-major matrix,
+     * A(r,p) = ad[adOff + r·rs + p] (no packing); steps kd ≤ p &lt; kc read the packed strip,
      * A(r,p) = ap[apOff + (p − kd)·6 + r].
      */
     static void kernel6x3(float[] ad, int adOff, int rs, int kd, float[] ap, int apOff,
@@ -319,7 +320,7 @@ final class Sgemm {
         FloatVector c40 = c00, c41 = c00, c42 = c00;
         FloatVector c50 = c00, c51 = c00, c52 = c00;
         int a0 = adOff, a1 = adOff + rs, a2 = adOff + 2 * rs, a3 = adOff + 3 * rs, a4 = adOff + 4 * rs, a5 = adOff + 5 * rs;
-        long bBase = 4 * bOff; // bytes; B(p, ·) at bBase + p·(row bytes), an int-indexed form C2 checks once per loop
+        long bBase = 4 * bOff; // bytes: B(p, ·) starts at bBase + p·(4·nr)
         for (int p = 0; p < kd; p++) {
             long bi = bBase + p * (4L * nr);
             FloatVector b0 = FloatVector.fromMemorySegment(S, bp, bi, NATIVE);
