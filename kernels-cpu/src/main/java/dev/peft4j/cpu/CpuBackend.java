@@ -162,12 +162,19 @@ public final class CpuBackend implements Backend {
 
     @Override public void linearForward(Tensor x, Tensor w, Tensor bias, Tensor y) {
         PackedWeight packed;
-        synchronized (prepared) {
+        synchronized (prepared) { // held for the call: an unprepare meanwhile frees it after the call
             packed = prepared.isEmpty() ? null : prepared.get(w);
+            if (packed != null) {
+                packed.retain();
+            }
         }
         // x, w, y in place, off-heap too (a confined arena's segment is copied: workers may not touch it)
         try (HostStaging st = HostStaging.arraysOnly(bias).andThreadConfined(x, w, y)) {
             LinearKernels.forward(pool, st.get(x), st.get(w), packed, st.get(bias), st.get(y));
+        } finally {
+            if (packed != null) {
+                packed.release();
+            }
         }
     }
 
@@ -193,6 +200,14 @@ public final class CpuBackend implements Backend {
         }
         if (old != null) {
             MemoryAccounting.freed(Device.CPU, old.bytes());
+            old.release();
+        }
+    }
+
+    /** The packed weight held for w, or null (for tests). */
+    PackedWeight preparedFor(Tensor w) {
+        synchronized (prepared) {
+            return prepared.get(w);
         }
     }
 
@@ -203,6 +218,7 @@ public final class CpuBackend implements Backend {
         }
         if (old != null) {
             MemoryAccounting.freed(Device.CPU, old.bytes());
+            old.release();
         }
     }
 
@@ -425,6 +441,7 @@ public final class CpuBackend implements Backend {
         synchronized (prepared) {
             for (PackedWeight p : prepared.values()) {
                 MemoryAccounting.freed(Device.CPU, p.bytes());
+                p.release();
             }
             prepared.clear();
         }

@@ -9,7 +9,9 @@ import java.lang.foreign.ValueLayout;
  * in exactly the panels {@link Sgemm} would pack on every call: for each k block [pc, pc+kc) (k = in split as
  * Sgemm splits it) and each NR-wide column strip starting at column j, the kc × NR strip lies at
  * float index {@code pc·outPadded + j·kc}, outPadded = out rounded up to NR: in {@link #panels}, or where
- * {@link Sgemm#ALIGNED_PANELS} in {@link #alignedPanels} (off the heap, cache-line aligned, freed by the GC).
+ * {@link Sgemm#ALIGNED_PANELS} in {@link #alignedPanels} (off the heap, cache-line aligned). The off-heap panels
+ * are freed when the last holder lets go ({@link #retain}, {@link #release}): the backend that prepared the weight
+ * holds it until unprepare or close, and each forward that reads it holds it for the call.
  * Used for y = x Wᵀ + b when out is wider than one vector (the wide micro-kernel); a narrower W is not packed.
  */
 final class PackedWeight {
@@ -20,9 +22,14 @@ final class PackedWeight {
     final int out;
     final int in;
     private final int outPadded;
+    /** The off-heap panels' arena, or null. */
+    private final Arena arena;
+    /** Holders: the preparing backend, and forwards in flight. */
+    private int holders = 1;
 
-    private PackedWeight(float[] panels, MemorySegment alignedPanels, int out, int in, int outPadded) {
+    private PackedWeight(float[] panels, Arena arena, MemorySegment alignedPanels, int out, int in, int outPadded) {
         this.panels = panels;
+        this.arena = arena;
         this.alignedPanels = alignedPanels;
         this.out = out;
         this.in = in;
@@ -46,11 +53,36 @@ final class PackedWeight {
             }
         }
         if (!Sgemm.ALIGNED_PANELS) {
-            return new PackedWeight(panels, null, out, in, outPadded);
+            return new PackedWeight(panels, null, null, out, in, outPadded);
         }
-        MemorySegment aligned = Arena.ofAuto().allocate(4L * panels.length, Sgemm.PANEL_ALIGNMENT);
+        Arena arena = Arena.ofShared(); // read by the pool's workers
+        MemorySegment aligned = arena.allocate(4L * panels.length, Sgemm.PANEL_ALIGNMENT);
         MemorySegment.copy(panels, 0, aligned, ValueLayout.JAVA_FLOAT, 0, panels.length);
-        return new PackedWeight(null, aligned, out, in, outPadded);
+        return new PackedWeight(null, arena, aligned, out, in, outPadded);
+    }
+
+    /** One more holder (only while another holds it: its creator starts as the first). */
+    synchronized PackedWeight retain() {
+        if (holders == 0) {
+            throw new IllegalStateException("packed weight already released");
+        }
+        holders++;
+        return this;
+    }
+
+    /** One holder fewer; the last frees the off-heap panels. */
+    synchronized void release() {
+        if (holders == 0) {
+            throw new IllegalStateException("packed weight released more often than held");
+        }
+        if (--holders == 0 && arena != null) {
+            arena.close();
+        }
+    }
+
+    /** Whether the panels can still be read (false once the last holder released off-heap ones). */
+    boolean readable() {
+        return alignedPanels == null || alignedPanels.scope().isAlive();
     }
 
     /** Index in {@link #panels} of the strip of k block pc (of depth kc) starting at column j (a multiple of NR). */

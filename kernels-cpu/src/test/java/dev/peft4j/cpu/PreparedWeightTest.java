@@ -2,6 +2,9 @@ package dev.peft4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.peft4j.tensor.Device;
 import dev.peft4j.tensor.MemoryAccounting;
@@ -11,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code prepare(w)}: linearForward on a weight packed once gives exactly the bits of the unprepared call (same
  * panels, same micro-kernel) and matches the reference, on odd sizes, two k blocks, row and column splits across
- * threads, a weight too narrow to pack, and a weight wrapped at an offset; the packed copy is counted while held.
+ * threads, a weight too narrow to pack, and a weight wrapped at an offset; the packed copy is counted while held,
+ * and off-heap panels are freed when the last holder (the backend, a forward in flight) lets go.
  */
 class PreparedWeightTest extends KernelTestBase {
 
@@ -88,5 +92,40 @@ class PreparedWeightTest extends KernelTestBase {
         CPU.linearForward(x, w, null, y);
         close("linearForward after re-prepare", y, ref);
         CPU.unprepare(w);
+    }
+
+    @Test
+    void offHeapPanelsLiveUntilTheLastHolderReleasesThem() {
+        float[] w = rnd.uniform(100, 40).toArray();
+        PackedWeight p = PackedWeight.of(w, 0, 100, 40);
+        assertTrue(p.readable());
+        p.retain(); // a forward in flight
+        p.release(); // the backend lets go (unprepare)
+        assertTrue(p.readable(), "freed while a forward still held it");
+        p.release(); // the forward ends
+        assertEquals(Sgemm.ALIGNED_PANELS, !p.readable(), "off-heap panels are freed by the last release");
+        assertThrows(IllegalStateException.class, p::retain);
+        assertThrows(IllegalStateException.class, p::release);
+    }
+
+    @Test
+    void unprepareAndCloseFreeTheOffHeapPanels() {
+        Tensor w = rnd.uniform(100, 40);
+        Tensor x = rnd.uniform(7, 40);
+        try (CpuBackend be = new CpuBackend(2, false)) {
+            be.prepare(w);
+            PackedWeight first = be.preparedFor(w);
+            be.prepare(w); // replaces (and frees) the first
+            PackedWeight second = be.preparedFor(w);
+            be.linearForward(x, w, null, zeros(7, 100));
+            assertTrue(second.readable());
+            assertEquals(Sgemm.ALIGNED_PANELS, !first.readable(), "re-preparing frees the replaced panels");
+            be.unprepare(w);
+            assertEquals(Sgemm.ALIGNED_PANELS, !second.readable(), "unprepare frees the panels");
+            be.prepare(w);
+            PackedWeight third = be.preparedFor(w);
+            be.close();
+            assertEquals(Sgemm.ALIGNED_PANELS, !third.readable(), "close frees the panels");
+        }
     }
 }
