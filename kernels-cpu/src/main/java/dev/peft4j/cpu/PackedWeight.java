@@ -2,7 +2,6 @@ package dev.peft4j.cpu;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * A frozen weight W {@code [out,in]} packed once as the right operand B' = Wᵀ {@code [in,out]} of {@link Sgemm},
@@ -57,7 +56,7 @@ final class PackedWeight {
         }
         Arena arena = Arena.ofShared(); // read by the pool's workers
         MemorySegment aligned = arena.allocate(4L * panels.length, Sgemm.PANEL_ALIGNMENT);
-        MemorySegment.copy(panels, 0, aligned, ValueLayout.JAVA_FLOAT, 0, panels.length);
+        MemorySegment.copy(panels, 0, aligned, HostFloats.FLOAT, 0, panels.length);
         return new PackedWeight(null, arena, aligned, out, in, outPadded);
     }
 

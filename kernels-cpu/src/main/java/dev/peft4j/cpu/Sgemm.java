@@ -5,7 +5,6 @@ import static dev.peft4j.cpu.Simd.S;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -190,11 +189,16 @@ final class Sgemm {
      */
     static boolean packsLessByColumns(int m, int n, GemmOperand a, boolean bPrepared, int threads) {
         int k = a.k();
-        GemmOperand.Segment lead = Simd.SCALAR ? null : a.plainLead();
+        GemmOperand.Segment lead = directLead(a);
         int inPlace = lead == null || lead.nat() != null ? 0 : lead.kLength(); // an off-heap lead is copied out
         long bFloats = bPrepared ? 0 : (long) k * n;
         long aFloats = (long) (k - inPlace) * m;
         return bFloats / threads + aFloats < bFloats + aFloats / threads;
+    }
+
+    /** A's plain leading segment, which the vector kernels read in place instead of packing; null if none. */
+    private static GemmOperand.Segment directLead(GemmOperand a) {
+        return Simd.SCALAR ? null : a.plainLead();
     }
 
     private static void block(WorkerPool pool, int m0, int m1, int n0, int n1, GemmOperand a, GemmOperand b,
@@ -218,7 +222,7 @@ final class Sgemm {
         int nr = narrow ? NR_NARROW : NR;
         int mcMax = narrow ? MR_NARROW * 10 : MC;
         int k = a.k();
-        GemmOperand.Segment direct = Simd.SCALAR ? null : a.plainLead();
+        GemmOperand.Segment direct = directLead(a);
         // an off-heap leading A: each row block's direct k steps are copied out row-major (bulk), then read in place
         boolean copied = direct != null && direct.nat() != null;
         for (int jc = n0; jc < n1; jc += NC) {
@@ -245,7 +249,7 @@ final class Sgemm {
                             b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, bp, js * kc);
                         } else {
                             b.pack(jc + js, Math.min(nr, nc - js), nr, pc, kc, buf.strip, 0);
-                            MemorySegment.copy(buf.strip, 0, bs, ValueLayout.JAVA_FLOAT, 4L * js * kc, nr * kc);
+                            MemorySegment.copy(buf.strip, 0, bs, HostFloats.FLOAT, 4L * js * kc, nr * kc);
                         }
                     }
                 }
@@ -542,7 +546,6 @@ final class Sgemm {
         float[] bias = ep.bias();
         int biasBase = ep.biasOffset() + col0;
         float bs = ep.biasScale();
-        ByteOrder order = ByteOrder.nativeOrder();
         for (int r = 0; r < rows; r++) {
             int t = r * nr;
             long co = cBase + (long) r * ldc;
@@ -552,32 +555,32 @@ final class Sgemm {
                     long at = 4 * (co + j);
                     FloatVector acc = FloatVector.fromArray(S, tile, t + j);
                     if (mode == ACCUMULATE) {
-                        acc = acc.add(FloatVector.fromMemorySegment(S, c, at, order));
+                        acc = acc.add(FloatVector.fromMemorySegment(S, c, at, NATIVE));
                     } else {
                         if (beta != 0f) {
-                            acc = FloatVector.fromMemorySegment(S, c, at, order).fma(FloatVector.broadcast(S, beta), acc);
+                            acc = FloatVector.fromMemorySegment(S, c, at, NATIVE).fma(FloatVector.broadcast(S, beta), acc);
                         }
                         if (bias != null) {
                             acc = FloatVector.fromArray(S, bias, biasBase + j).fma(FloatVector.broadcast(S, bs), acc);
                         }
                     }
-                    acc.intoMemorySegment(c, at, order);
+                    acc.intoMemorySegment(c, at, NATIVE);
                 }
                 if (j < cols) { // the masked tail
                     VectorMask<Float> mask = S.indexInRange(j, cols);
                     long at = 4 * (co + j);
                     FloatVector acc = FloatVector.fromArray(S, tile, t + j);
                     if (mode == ACCUMULATE) {
-                        acc = acc.add(FloatVector.fromMemorySegment(S, c, at, order, mask));
+                        acc = acc.add(FloatVector.fromMemorySegment(S, c, at, NATIVE, mask));
                     } else {
                         if (beta != 0f) {
-                            acc = FloatVector.fromMemorySegment(S, c, at, order, mask).fma(FloatVector.broadcast(S, beta), acc);
+                            acc = FloatVector.fromMemorySegment(S, c, at, NATIVE, mask).fma(FloatVector.broadcast(S, beta), acc);
                         }
                         if (bias != null) {
                             acc = FloatVector.fromArray(S, bias, biasBase + j, mask).fma(FloatVector.broadcast(S, bs), acc);
                         }
                     }
-                    acc.intoMemorySegment(c, at, order, mask);
+                    acc.intoMemorySegment(c, at, NATIVE, mask);
                 }
             } else {
                 for (; j < cols; j++) {

@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
  * caller and the others on the pool; a call made from inside a task runs sequentially (no nested fan-out), and so
  * does a call made while another thread's call holds the workers.
  *
- * <p>Workers and the waiting caller poll for {@link #SPIN_NANOS} before they park, as OpenMP runtimes and
+ * <p>Workers and the waiting caller poll for {@link #POLL_NANOS} before they park, as OpenMP runtimes and
  * OpenBLAS do: a training step makes hundreds of parallel calls a few milliseconds apart, and waking a parked
  * thread costs 12–50 µs on a VM (more when its core has gone idle), time that one thread works alone. They poll
  * with {@link Thread#yield()}, so a core shared with more runnable threads (more threads than cores, other
@@ -30,7 +30,7 @@ final class WorkerPool implements AutoCloseable {
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     /** How long an idle worker waits for the next call, and a caller for its helpers, before parking: 100 µs. */
-    static final long SPIN_NANOS = Long.getLong("peft4j.cpu.spinMicros", 100) * 1000;
+    static final long POLL_NANOS = Long.getLong("peft4j.cpu.spinMicros", 100) * 1000;
 
     private final int threads;
     private final Worker[] workers;
@@ -180,9 +180,8 @@ final class WorkerPool implements AutoCloseable {
             }
             return;
         }
-        Call call;
+        Call call = new Call(body, tasks, Math.min(threads, tasks) - 1);
         try {
-            call = new Call(body, tasks, Math.min(threads, tasks) - 1);
             current = call;
             for (int i = 0; i < call.helpers; i++) {
                 if (workers[i].parked) {
@@ -206,10 +205,10 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Spins, then parks, until every helper of the call is done (uninterruptibly: they use shared buffers). */
+    /** Polls, then parks, until every helper of the call is done (uninterruptibly: they use shared buffers). */
     private static void awaitHelpers(Call call) {
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
-        while (call.pending.get() > 0 && System.nanoTime() < spinUntil) {
+        long pollUntil = System.nanoTime() + POLL_NANOS;
+        while (call.pending.get() > 0 && System.nanoTime() < pollUntil) {
             Thread.yield();
         }
         if (call.pending.get() == 0) {
@@ -226,11 +225,11 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** The next call after {@code seen} for this worker: spins, then parks; null once the pool is closed. */
+    /** The next call after {@code seen} for this worker: polls, then parks; null once the pool is closed. */
     private Call awaitCall(Worker w, Call seen) {
-        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        long pollUntil = System.nanoTime() + POLL_NANOS;
         while (current == seen && !closed) {
-            if (System.nanoTime() < spinUntil) {
+            if (System.nanoTime() < pollUntil) {
                 Thread.yield();
             } else {
                 w.parked = true;
