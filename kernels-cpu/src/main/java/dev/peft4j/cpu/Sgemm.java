@@ -62,12 +62,15 @@ final class Sgemm {
     static final boolean ALIGNED_PANELS = MR == 6 && !Simd.SCALAR;
     static final long PANEL_ALIGNMENT = 64;
 
-    private static final class Buffers {
+    /** One set of GEMM scratch; its off-heap panel is freed by {@link #close} (the pool does it, see WorkerPool). */
+    private static final class Buffers implements AutoCloseable {
+        /** Owns {@link #alignedB}: shared, since the pool may free a set from another thread than its user. */
+        private final Arena arena = ALIGNED_PANELS ? Arena.ofShared() : null;
         final float[] a = new float[Math.max(MC, MR_NARROW * 10) * KC];
         /** Packed B panel, KC × NC floats, on the heap (4×2 and scalar kernels), else null. */
         final float[] b = ALIGNED_PANELS ? null : new float[KC * NC];
-        /** Packed B panel, KC × NC floats, off the heap and aligned (6×3 kernel, freed by the GC), else null. */
-        final MemorySegment alignedB = ALIGNED_PANELS ? Arena.ofAuto().allocate(4L * KC * NC, PANEL_ALIGNMENT) : null;
+        /** Packed B panel, KC × NC floats, off the heap and aligned (6×3 kernel), else null. */
+        final MemorySegment alignedB = arena != null ? arena.allocate(4L * KC * NC, PANEL_ALIGNMENT) : null;
         /** One strip of B: a narrow product's whole B, or a strip on its way into {@link #alignedB}. */
         final float[] strip = new float[KC * Math.max(NR, NR_NARROW)];
         final float[] tile = new float[Math.max(MR * NR, MR_NARROW * NR_NARROW)];
@@ -79,6 +82,13 @@ final class Sgemm {
                 rows = new float[Math.max(MC, MR_NARROW * 10) * KC];
             }
             return rows;
+        }
+
+        @Override
+        public void close() {
+            if (arena != null) {
+                arena.close();
+            }
         }
     }
 

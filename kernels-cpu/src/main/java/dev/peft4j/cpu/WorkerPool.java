@@ -24,7 +24,8 @@ import java.util.function.IntConsumer;
  * <p>It also owns the kernels' scratch memory ({@link #acquire}): each worker thread keeps one set of each
  * {@link ScratchKind} for its life; calling threads (any number of them, virtual ones included) borrow sets from
  * a pool of at most {@link #threads()} per kind, waiting when all are lent. So a backend holds at most
- * {@code 2·threads − 1} sets of each kind, however many threads call it.
+ * {@code 2·threads − 1} sets of each kind, however many threads call it. Sets that hold native memory implement
+ * {@link AutoCloseable}; {@link #close} frees them: a worker's when it exits, a caller's set when it is handed back.
  */
 final class WorkerPool implements AutoCloseable {
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> Boolean.FALSE);
@@ -98,17 +99,17 @@ final class WorkerPool implements AutoCloseable {
 
         @Override
         public void run() {
-            Call seen = null;
-            while (true) {
-                Call call = pool.awaitCall(this, seen);
-                if (call == null) {
-                    return; // closed
+            try {
+                Call seen = null;
+                for (Call call = pool.awaitCall(this, seen); call != null; call = pool.awaitCall(this, seen)) {
+                    seen = call;
+                    if (index < call.helpers) {
+                        call.run();
+                        call.helperDone();
+                    }
                 }
-                seen = call;
-                if (index < call.helpers) {
-                    call.run();
-                    call.helperDone();
-                }
+            } finally {
+                scratch.values().forEach(WorkerPool::free); // closed: no call of this pool will use them again
             }
         }
     }
@@ -159,6 +160,26 @@ final class WorkerPool implements AutoCloseable {
         Lendable l = lent.get(kind);
         l.free.offer(set);
         l.permits.release();
+        if (closed) {
+            freeLent(l); // after the offer: close() either saw the set in the queue or is seen here
+        }
+    }
+
+    private static void freeLent(Lendable l) {
+        for (Object set = l.free.poll(); set != null; set = l.free.poll()) {
+            free(set);
+        }
+    }
+
+    /** Frees a scratch set's native memory, if it holds any. */
+    private static void free(Object set) {
+        if (set instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("freeing kernel scratch " + set, e);
+            }
+        }
     }
 
     int threads() {
@@ -175,9 +196,12 @@ final class WorkerPool implements AutoCloseable {
             return;
         }
         if (tasks == 1 || workers.length == 0 || INSIDE.get() || closed || !fanOut.tryLock()) {
-            for (int i = 0; i < tasks; i++) {
-                body.accept(i);
-            }
+            runOnCaller(tasks, body);
+            return;
+        }
+        if (closed) { // closed while this thread took the lock: the workers may have gone
+            fanOut.unlock();
+            runOnCaller(tasks, body);
             return;
         }
         Call call = new Call(body, tasks, Math.min(threads, tasks) - 1);
@@ -202,6 +226,12 @@ final class WorkerPool implements AutoCloseable {
         }
         if (failure != null) {
             throw new IllegalStateException(failure);
+        }
+    }
+
+    private static void runOnCaller(int tasks, IntConsumer body) {
+        for (int i = 0; i < tasks; i++) {
+            body.accept(i);
         }
     }
 
@@ -240,7 +270,8 @@ final class WorkerPool implements AutoCloseable {
                 Thread.interrupted(); // a stray interrupt must not turn park into a busy loop
             }
         }
-        return closed ? null : current;
+        Call call = current;
+        return call != seen ? call : null; // a call published before close is still helped
     }
 
     /** Splits [0, n) into at most {@link #threads()} contiguous chunks of at least minChunk and runs body(from, to). */
@@ -258,11 +289,42 @@ final class WorkerPool implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /**
+     * Stops the workers and frees the scratch sets. Waits for a call in flight on another thread, then for the
+     * workers to exit; later calls run on the calling thread. Called from inside a task, it returns without
+     * waiting, and the workers and sets are freed once they are done.
+     */
     @Override
     public void close() {
-        closed = true;
+        boolean inCall = INSIDE.get() || fanOut.isHeldByCurrentThread();
+        if (!inCall) {
+            fanOut.lock(); // no call is in flight while closed changes: a worker never exits with a call to help
+        }
+        try {
+            closed = true;
+        } finally {
+            if (!inCall) {
+                fanOut.unlock();
+            }
+        }
         for (Worker w : workers) {
             LockSupport.unpark(w);
         }
+        if (!inCall) {
+            boolean interrupted = false;
+            for (Worker w : workers) {
+                while (w.isAlive()) {
+                    try {
+                        w.join();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        lent.values().forEach(WorkerPool::freeLent);
     }
 }

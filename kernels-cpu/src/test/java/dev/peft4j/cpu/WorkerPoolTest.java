@@ -1,6 +1,7 @@
 package dev.peft4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,13 +15,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The worker pool's hand-off (spin, then park) under the ways kernels call it: every task exactly once, failures
- * passed to the caller, nested and concurrent calls, interrupts, idle pauses longer than the spin, and close. A lost
+ * passed to the caller, nested and concurrent calls, interrupts, idle pauses longer than the spin, close and the
+ * scratch sets it frees. A lost
  * wake-up would hang, so every test has a time limit.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -165,5 +168,76 @@ class WorkerPoolTest {
         Set<Thread> runners = ConcurrentHashMap.newKeySet();
         pool.parallelFor(6, t -> runners.add(Thread.currentThread()));
         assertEquals(Set.of(Thread.currentThread()), runners);
+    }
+
+    /** A scratch set that records whether the pool freed it. */
+    private static final class Freeable implements AutoCloseable {
+        final AtomicBoolean freed = new AtomicBoolean();
+
+        @Override
+        public void close() {
+            assertFalse(freed.getAndSet(true), "a scratch set was freed twice");
+        }
+    }
+
+    @Test
+    void closeFreesTheWorkersSetsAndTheLentOnesAsTheyComeBack() throws InterruptedException {
+        ScratchKind<Freeable> kind = new ScratchKind<>("test sets", Freeable::new);
+        WorkerPool pool = new WorkerPool(3);
+        Freeable held = pool.acquire(kind); // lent to this thread across close, so the call's caller set is another
+        Set<Freeable> used = ConcurrentHashMap.newKeySet();
+        CountDownLatch allRunning = new CountDownLatch(3);
+        pool.parallelFor(3, t -> { // three tasks that wait for each other: the caller and both workers take one
+            Freeable set = pool.acquire(kind);
+            try {
+                used.add(set);
+                allRunning.countDown();
+                allRunning.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            } finally {
+                pool.release(kind, set);
+            }
+        });
+        assertEquals(3, used.size(), "each runner has its own set");
+        assertFalse(used.contains(held));
+        pool.close();
+        for (Freeable set : used) {
+            assertTrue(set.freed.get(), "a worker's or a returned set was not freed by close");
+        }
+        assertFalse(held.freed.get(), "a set in use was freed");
+        pool.release(kind, held);
+        assertTrue(held.freed.get(), "a set handed back after close was not freed");
+        Freeable late = pool.acquire(kind);
+        pool.release(kind, late);
+        assertTrue(late.freed.get(), "a set made after close was not freed when handed back");
+    }
+
+    @Test
+    void closeWaitsForACallInFlightOnAnotherThread() throws Exception {
+        WorkerPool pool = new WorkerPool(2);
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicIntegerArray ran = new AtomicIntegerArray(2);
+        Thread caller = new Thread(() -> pool.parallelFor(2, t -> {
+            started.countDown();
+            try {
+                finish.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            ran.incrementAndGet(t);
+        }));
+        caller.start();
+        started.await();
+        Thread closer = new Thread(pool::close);
+        closer.start();
+        closer.join(300);
+        assertTrue(closer.isAlive(), "close returned while a call was still running on the pool");
+        finish.countDown();
+        closer.join();
+        caller.join();
+        assertEquals(1, ran.get(0));
+        assertEquals(1, ran.get(1));
     }
 }
