@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What serving k LoRA adapters in one batch costs, N = 2048 rows, in = out = 384, rank r: the mixed forward (base
- * linear, then {@code loraMixedForward} with each row's adapter chosen round-robin among k) against the base linear
+ * linear, then {@code loraMixedForward}, the adapters taken in turn by runs of {@code run} consecutive rows: 1, every
+ * row its own; 128, sequences of 128 tokens) against the base linear
  * alone and against the fused LoRA forward of a single adapter over the whole batch (what one-adapter serving pays);
  * and the mixed LoRA term by itself.
  */
@@ -34,6 +35,9 @@ public class MixedLoraBenchmark {
 
     @Param({"1"})
     public int threads;
+
+    @Param({"1", "128"})
+    public int run;
 
     private static final int N = 2048;
     private static final int D = 384;
@@ -57,7 +61,7 @@ public class MixedLoraBenchmark {
         u = Tensor.zeros(N, r);
         adapterOfRow = new int[N];
         for (int i = 0; i < N; i++) {
-            adapterOfRow[i] = i % adapters;
+            adapterOfRow[i] = i / run % adapters;
         }
     }
 

@@ -1,82 +1,138 @@
 package dev.peft4j.cpu;
 
-import static dev.peft4j.cpu.Simd.L;
-import static dev.peft4j.cpu.Simd.S;
+import static dev.peft4j.cpu.GemmOperand.left;
+import static dev.peft4j.cpu.GemmOperand.right;
 
-import dev.peft4j.tensor.Shapes;
 import dev.peft4j.tensor.Tensor;
-import jdk.incubator.vector.FloatVector;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Mixed-adapter LoRA for inference (SGMV): for each row i with α = adapterOfRow[i] ≥ 0,
- * u = s_α·x[i,:] A_αᵀ {@code [r]} (dot products four ranks at a time), then y[i,:] += Σ_q u_q·Bᵀ_α[q,:] with each
- * vector of y accumulated in a register over q. B {@code [k,out,r]} is transposed once per call to Bᵀ
- * {@code [k,r,out]} so both loops run over contiguous memory. Rows are independent: the result does not depend
- * on the thread count.
+ * y[i,:] += s_α·(x[i,:] A_αᵀ) B_αᵀ. The rows are grouped by adapter and each group of n_g rows is two GEMMs,
+ * U = s_α·X_g A_αᵀ {@code [n_g,r]} and Y_g += U B_αᵀ, so one packing of A_α and B_α serves the whole group
+ * (row by row, each row streamed A_α and B_α, 2·r·in floats, from L2 for 2·r·in FMAs).
+ *
+ * <p>A group is up to {@link #CHUNK} rows of a run of at least {@link #MIN_RUN} consecutive rows of one adapter (one
+ * sequence's tokens: read and written in place), or up to {@link #CHUNK} of an adapter's other rows (gathered into
+ * a buffer, their product added back). Groups are tasks of the pool; a single group's GEMMs use the pool instead.
+ * The groups do not depend on the thread count, and neither does the result.
  */
 final class MixedLoraKernels {
+    /** Consecutive rows of one adapter that are read and written in place instead of gathered. */
+    static final int MIN_RUN = 16;
+    /** Most rows in one group (one task). */
+    static final int CHUNK = 128;
+
+    /** u, gathered x and the gathered rows' product, each grown as needed: one set per runner. */
+    private static final ScratchKind<float[][]> BUFFERS = new ScratchKind<>("SGMV group buffers",
+            () -> new float[3][0]);
+
+    /**
+     * Rows of one adapter: {@code rows[from, from+count)} of the gathered-row list, or (rows null) the consecutive
+     * rows from {@code from}.
+     */
+    private record Group(int adapter, int[] rows, int from, int count) {}
+
     private MixedLoraKernels() {}
 
     static void forward(WorkerPool pool, Tensor x, Tensor a, Tensor b, Tensor scales, int[] adapterOfRow, Tensor y) {
-        int n = Shapes.rows(x);
-        int adapters = a.dim(0);
+        List<Group> groups = groups(adapterOfRow, a.dim(0));
+        if (groups.size() == 1) {
+            run(pool, groups.get(0), x, a, b, scales, y);
+        } else {
+            pool.parallelFor(groups.size(), i -> run(pool, groups.get(i), x, a, b, scales, y));
+        }
+    }
+
+    /** The groups of every adapter in turn: its runs of ≥ MIN_RUN rows, then its other rows, in CHUNK pieces. */
+    private static List<Group> groups(int[] adapterOfRow, int adapters) {
+        int[] start = new int[adapters + 1];
+        for (int alpha : adapterOfRow) {
+            if (alpha >= 0) {
+                start[alpha + 1]++;
+            }
+        }
+        for (int k = 0; k < adapters; k++) {
+            start[k + 1] += start[k];
+        }
+        int[] sorted = new int[start[adapters]]; // row indices by adapter, ascending within one
+        int[] fill = start.clone();
+        for (int i = 0; i < adapterOfRow.length; i++) {
+            if (adapterOfRow[i] >= 0) {
+                sorted[fill[adapterOfRow[i]]++] = i;
+            }
+        }
+        List<Group> groups = new ArrayList<>();
+        int[] loose = new int[sorted.length];
+        int looseCount = 0;
+        for (int k = 0; k < adapters; k++) {
+            int looseFrom = looseCount;
+            for (int p = start[k]; p < start[k + 1]; ) {
+                int q = p + 1;
+                while (q < start[k + 1] && sorted[q] == sorted[q - 1] + 1) {
+                    q++;
+                }
+                if (q - p >= MIN_RUN) {
+                    for (int c = p; c < q; c += CHUNK) {
+                        groups.add(new Group(k, null, sorted[c], Math.min(CHUNK, q - c)));
+                    }
+                } else {
+                    System.arraycopy(sorted, p, loose, looseCount, q - p);
+                    looseCount += q - p;
+                }
+                p = q;
+            }
+            for (int c = looseFrom; c < looseCount; c += CHUNK) {
+                groups.add(new Group(k, loose, c, Math.min(CHUNK, looseCount - c)));
+            }
+        }
+        return groups;
+    }
+
+    /** Y_g += s·(X_g Aᵀ) Bᵀ for one group, with the runner's buffers. */
+    private static void run(WorkerPool pool, Group g, Tensor x, Tensor a, Tensor b, Tensor scales, Tensor y) {
         int r = a.dim(1);
         int in = a.dim(2);
         int out = b.dim(1);
+        int n = g.count();
+        int k = g.adapter();
         // each array read and written at its tensor's offset (tensors may wrap part of a caller's array)
-        float[] xv = x.array(), av = a.array(), bv = b.array(), sv = scales.array(), yv = y.array();
-        int xo = x.offset(), ao = a.offset(), bo = b.offset(), so = scales.offset(), yo = y.offset();
-        float[] bt = new float[adapters * r * out];
-        for (int k = 0; k < adapters; k++) {
-            int base = k * out * r;
-            for (int o = 0; o < out; o++) {
-                for (int q = 0; q < r; q++) {
-                    bt[base + q * out + o] = bv[bo + base + o * r + q];
-                }
+        float[] xv = x.array(), yv = y.array();
+        int xo = x.offset(), yo = y.offset();
+        GemmOperand aT = right(a.array(), a.offset() + k * r * in, true, in, in); // A_αᵀ [in,r] of A_α [r,in]
+        GemmOperand bT = right(b.array(), b.offset() + k * out * r, true, r, r);  // B_αᵀ [r,out] of B_α [out,r]
+        float s = scales.array()[scales.offset() + k];
+        float[][] buf = pool.acquire(BUFFERS);
+        try {
+            float[] u = grown(buf, 0, n * r);
+            if (g.rows() == null) {
+                int row0 = g.from();
+                Sgemm.gemm(pool, n, r, left(xv, xo + row0 * in, false, in, in), aT, u, 0, r, Sgemm.Epilogue.OVERWRITE);
+                VectorLoops.scaleCopy(u, 0, s, u, 0, n * r);
+                Sgemm.gemm(pool, n, out, left(u, 0, false, r, r), bT, yv, yo + row0 * out, out, Sgemm.Epilogue.beta(1f));
+                return;
             }
+            float[] xg = grown(buf, 1, n * in);
+            float[] zg = grown(buf, 2, n * out);
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(xv, xo + g.rows()[g.from() + j] * in, xg, j * in, in);
+            }
+            Sgemm.gemm(pool, n, r, left(xg, 0, false, in, in), aT, u, 0, r, Sgemm.Epilogue.OVERWRITE);
+            VectorLoops.scaleCopy(u, 0, s, u, 0, n * r);
+            Sgemm.gemm(pool, n, out, left(u, 0, false, r, r), bT, zg, 0, out, Sgemm.Epilogue.OVERWRITE);
+            for (int j = 0; j < n; j++) {
+                VectorLoops.axpy(1f, zg, j * out, yv, yo + g.rows()[g.from() + j] * out, out);
+            }
+        } finally {
+            pool.release(BUFFERS, buf);
         }
-        pool.parallelRange(n, 16, (from, to) -> {
-            float[] u = new float[r];
-            for (int i = from; i < to; i++) {
-                int k = adapterOfRow[i];
-                if (k >= 0) {
-                    row(xv, xo + i * in, in, av, ao + k * r * in, r, sv[so + k], bt, k * r * out, out, yv,
-                            yo + i * out, u);
-                }
-            }
-        });
     }
 
-    /**
-     * One row: u = s·x Aᵀ, four dot products per pass over x (x read once per four ranks); then each vector of y is
-     * loaded once, gets Σ_q u_q·Bᵀ[q, ·] accumulated in a register, and is stored once.
-     */
-    private static void row(float[] x, int xo, int in, float[] a, int ao, int r, float s, float[] bt, int bo, int out,
-                            float[] y, int yo, float[] u) {
-        int q = 0;
-        for (; q + 4 <= r; q += 4) {
-            LowRankKernels.dot4(x, xo, null, 0, in, a, ao + q * in, u, q);
+    private static float[] grown(float[][] buf, int which, int size) {
+        if (buf[which].length < size) {
+            buf[which] = new float[size];
         }
-        for (; q < r; q++) {
-            u[q] = LowRankKernels.dot(x, xo, null, 0, in, a, ao + q * in);
-        }
-        for (q = 0; q < r; q++) {
-            u[q] *= s;
-        }
-        int o = 0;
-        for (int bnd = Simd.bound(out); o < bnd; o += L) {
-            FloatVector acc = FloatVector.fromArray(S, y, yo + o);
-            for (q = 0; q < r; q++) {
-                acc = FloatVector.fromArray(S, bt, bo + q * out + o).fma(FloatVector.broadcast(S, u[q]), acc);
-            }
-            acc.intoArray(y, yo + o);
-        }
-        for (; o < out; o++) {
-            float acc = y[yo + o];
-            for (q = 0; q < r; q++) {
-                acc += u[q] * bt[bo + q * out + o];
-            }
-            y[yo + o] = acc;
-        }
+        return buf[which];
     }
 }
