@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The BERT pre-tokenizer: splits on white space (dropped) and isolates every punctuation character (ASCII
- * punctuation, including symbols such as $ + < = > ^ ` | ~, and the Unicode P* categories) as its own word.
+ * punctuation, including symbols such as {@code $ + < = > ^ ` | ~}, and the Unicode P* categories) as its own word.
  */
 public final class BertPreTokenizer {
     private BertPreTokenizer() {}
