@@ -298,7 +298,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     /** Tokens per training second of the whole run (the trainer's count includes a checkpoint's tokens). */
     private static double tokensPerSecond(TrainResult r, RunFolder run) {
-        return r.tokensPerSecond() * r.seconds() / trainingSeconds(r, run);
+        return r.tokens() / trainingSeconds(r, run);
     }
 
     /** summary.json: the whole run, across resumes (steps, training time and rate, sessions); wall time is this session's. */

@@ -75,7 +75,7 @@ public final class ClassifierTrainer {
         state.stopping().restoreBest(trainable);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new TrainResult(state.step(), state.lossesSoFar(), state.history(), state.stopping().best(), seconds,
-                state.tokens() / seconds, stoppedEarly && !cancelled, cancelled);
+                state.tokens(), state.tokensSinceStart() / seconds, stoppedEarly && !cancelled, cancelled);
     }
 
     /**
@@ -181,7 +181,7 @@ public final class ClassifierTrainer {
             }
             state.finishStep(lossSum);
             double seconds = (System.nanoTime() - start) / 1e9;
-            listener.onStep(step, totalSteps, lossSum, lr, norm, state.tokens() / seconds);
+            listener.onStep(step, totalSteps, lossSum, lr, norm, state.tokensSinceStart() / seconds);
             boolean epochDone = micro == microPerEpoch;
             boolean evalNow = config.evalEvery() > 0 ? step % config.evalEvery() == 0 : epochDone;
             if (evalNow && !validation.isEmpty()) {

@@ -100,7 +100,7 @@ public final class EmbeddingTrainer {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainResult(step, Arrays.copyOf(losses, (int) step), List.of(), null, seconds, tokens / seconds, false,
-                cancelled);
+        return new TrainResult(step, Arrays.copyOf(losses, (int) step), List.of(), null, seconds, tokens,
+                tokens / seconds, false, cancelled);
     }
 }

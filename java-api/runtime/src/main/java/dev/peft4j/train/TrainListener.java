@@ -5,7 +5,10 @@ public interface TrainListener {
     /** Once, before the first step (also when resuming): the optimizer steps the whole run takes. */
     default void onStart(long totalSteps) {}
 
-    /** After each optimizer step. */
+    /**
+     * After each optimizer step; {@code tokensPerSecond} is this call's throughput (a resumed run's counts from the
+     * resume, not from the checkpoint's start).
+     */
     default void onStep(long step, long totalSteps, float loss, float lr, float gradNorm, double tokensPerSecond) {}
 
     /** After each evaluation on the validation set. */

@@ -19,6 +19,8 @@ final class TrainingState {
     private int epoch;
     private int micro;
     private long tokens;
+    /** Tokens a resumed checkpoint had counted: this call's throughput leaves them out. */
+    private long resumedTokens;
 
     /** A run that has not started, with room for {@code totalSteps} losses. */
     TrainingState(long totalSteps, int patience) {
@@ -32,6 +34,7 @@ final class TrainingState {
         epoch = c.epoch();
         micro = c.micro();
         tokens = c.tokens();
+        resumedTokens = c.tokens();
         System.arraycopy(c.losses(), 0, losses, 0, (int) step);
         history.addAll(c.history());
         stopping.resume(c.best(), c.bestValues(), c.sinceBest());
@@ -76,6 +79,11 @@ final class TrainingState {
 
     long tokens() {
         return tokens;
+    }
+
+    /** Tokens trained on since this run started or resumed. */
+    long tokensSinceStart() {
+        return tokens - resumedTokens;
     }
 
     float[] lossesSoFar() {

@@ -56,13 +56,18 @@ class CheckpointResumeTest {
             child.destroyForcibly();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not die");
         }
-        long saved = CheckpointFile.read(ckpt).step();
+        TrainingCheckpoint checkpoint = CheckpointFile.read(ckpt);
+        long saved = checkpoint.step();
         assertTrue(saved >= 5 && saved < CheckpointRun.TOTAL_STEPS, "killed mid-run at checkpoint step " + saved + "\n" + log);
 
         AtomicLong firstStep = new AtomicLong();
         CheckpointRun.Outcome resumed = resume(ckpt, firstStep);
         assertEquals(saved + 1, firstStep.get(), "the resumed run continues after the checkpoint's step");
         assertSameRun(uninterrupted, resumed);
+        TrainResult r = resumed.result();
+        assertEquals(uninterrupted.result().tokens(), r.tokens(), "the whole run's tokens, the checkpoint's included");
+        assertEquals(r.tokens() - checkpoint.tokens(), r.tokensPerSecond() * r.seconds(), 0.5,
+                "the throughput counts only the tokens trained since the resume");
     }
 
     @Test
