@@ -55,8 +55,7 @@ search() { # task algorithm (s4, bo, or baselines: the rank check's proxies of t
     $([ "$2" = bo ] && echo --within-budget) --output "$dir" \
     > "$dir.log" 2>&1 \
     || { log "$1 $2 search FAILED (see $dir.log)"; return 1; }
-  echo $(( $(date +%s) - t0 )) > "$dir/wall-seconds"
-  log "$1 $2 search: $(wc -l < "$dir/journal.jsonl") trials in $(cat "$dir/wall-seconds") s"
+  log "$1 $2 search: $(wc -l < "$dir/journal.jsonl") trials (this part $(( $(date +%s) - t0 )) s)"
 }
 
 finetune() { # task name seed args...
@@ -113,13 +112,9 @@ mean_of() { # config-dir summary-field: mean over its seeds
     for alg in baselines s4 bo; do
       d="$taskdir/search-$alg"
       [ -f "$d/journal.jsonl" ] || continue
-      n=$(wc -l < "$d/journal.jsonl")
-      if [ -f "$d/wall-seconds" ]; then
-        w=$(cat "$d/wall-seconds")
-        echo "- $alg search: $n journal entries in $((w / 60)) min $((w % 60)) s ($((3600 * n / (w > 0 ? w : 1))) trials/hour)"
-      else
-        echo "- $alg search: $n journal entries"
-      fi
+      # the trials' own times from the journal: a search resumed across sessions has no single wall time
+      grep -o '"seconds":[0-9.eE]*' "$d/journal.jsonl" | sed 's/.*://' | awk -v alg="$alg" '
+        { t += $1; n++ } END { if (n) printf "- %s search: %d trials, %.2f h of trial time (%.0f trials/hour)\n", alg, n, t / 3600, 3600 * n / (t > 0 ? t : 1) }'
     done
     # Rank check: the baselines' proxy scores (the rank check's baseline trials) against their seed-1 validation.
     j="$taskdir/search-baselines/journal.jsonl"
