@@ -17,7 +17,8 @@
 #   SEARCHES="s4 bo" RESAMPLES=10000 LONG_PT=0 (S4 successive halving, off in the protocol: screen every choice at
 #   PT examples, promote the best third to LONG_PT)
 #   STAGE=all, or STAGE=rank-check to run only the proxy's rank check (the baselines with the proxy and their seed-1
-#   final runs), which the protocol runs and reports before any search
+#   final runs), which the protocol runs and reports before any search, or STAGE=report to run nothing and write
+#   results.md from what OUT holds
 # (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,7 +30,7 @@ TRAIN="${TRAIN:-2000}"; VALIDATION="${VALIDATION:-400}"; TEST="${TEST:-2000}"; E
 BASELINES="${BASELINES:-lora houlsby pfeiffer parallel prefix bitfit}"; SEARCHES="${SEARCHES:-s4 bo}"
 RESAMPLES="${RESAMPLES:-10000}"; LONG_PT="${LONG_PT:-0}"; STAGE="${STAGE:-all}"
 MODEL=bge-small; BUDGET=0.005; SPLIT_SEED=1
-case "$STAGE" in all|rank-check) ;; *) echo "STAGE must be all or rank-check, got '$STAGE'" >&2; exit 2 ;; esac
+case "$STAGE" in all|rank-check|report) ;; *) echo "STAGE must be all, rank-check or report, got '$STAGE'" >&2; exit 2 ;; esac
 if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
 fi
@@ -88,6 +89,7 @@ baselines() { # task seed: every budget-matched baseline and the design-spaces p
 }
 
 for task in $TASKS; do
+  [ "$STAGE" = report ] && break
   # the proxy's rank check comes first: the baselines with the proxy, then their seed-1 final runs
   search "$task" baselines
   baselines "$task" "${SEEDS%% *}"
