@@ -258,18 +258,20 @@ public final class S4Searcher {
             kept = equal.get(new SplittableRandom(Seeds.mix(settings.seed(), stage.ordinal(), -1L)).nextInt(equal.size()));
         }
         ChoiceStats chosen = stats.get(kept);
-        ChoiceStats runnerUp = null;
+        // The closest rival by margin − noise, not by criterion alone: a choice with a lower mean but a wide spread
+        // can be within noise while the runner-up by mean is not.
+        ChoiceStats rival = null;
         for (ChoiceStats s : stats) {
-            if (s != chosen && !s.scores().isEmpty()
-                    && (runnerUp == null || s.criterion(settings.spreadPenalty()) > runnerUp.criterion(settings.spreadPenalty()))) {
-                runnerUp = s;
+            if (s != chosen && !s.scores().isEmpty() && (rival == null
+                    || margin(chosen, s) - noise(chosen, s) < margin(chosen, rival) - noise(chosen, rival))) {
+                rival = s;
             }
         }
-        double margin = runnerUp == null ? Double.POSITIVE_INFINITY : margin(chosen, runnerUp);
-        double noise = runnerUp == null ? settings.resolution() : noise(chosen, runnerUp);
+        double margin = rival == null ? Double.POSITIVE_INFINITY : margin(chosen, rival);
+        double noise = rival == null ? settings.resolution() : noise(chosen, rival);
         List<String> tiedLabels = tied.stream().map(stage::label).toList();
-        StageDecision decision = new StageDecision(tied.size() == 1, margin, noise, extraRounds,
-                tied.size() == 1 ? List.of() : tiedLabels, drawn);
+        StageDecision decision = new StageDecision(tied.size() == 1, rival == null ? null : rival.label(), margin,
+                noise, extraRounds, tied.size() == 1 ? List.of() : tiedLabels, drawn);
         fixed.put(stage, choices.get(kept));
         return new StageReport(stage, stats, chosen.label(), null, decision, screening);
     }

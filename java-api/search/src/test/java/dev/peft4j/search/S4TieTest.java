@@ -95,7 +95,8 @@ class S4TieTest {
         assertEquals(0, g1.decision().extraRounds());
         assertEquals(4, runner.ran.size());
         String console = SearchReport.s4Decisions(r);
-        assertTrue(console.contains("STRATEGY_G1  {A}: separated from noise: margin 0.3000"), console);
+        assertTrue(console.contains("STRATEGY_G1  {A}: separated from noise: margin 0.3000 over the closest rival, {L},"),
+                console);
         assertTrue(console.contains("GROUPING     uniform: skipped (only one choice)"), console);
     }
 
@@ -106,5 +107,26 @@ class S4TieTest {
         StageReport g1 = search(LA, runner).stages().get(S4Stage.STRATEGY_G1.ordinal());
         assertFalse(g1.decision().separated(), g1.decision().describe());
         assertTrue(g1.decision().noise() > 1.0 / 16, g1.decision().describe());
+    }
+
+    @Test
+    void theDecisionNamesTheRivalWithinNoiseNotTheRunnerUpByMean() {
+        // {A} is second by mean and clearly below {L}; {P} has a lower mean but swings by ±0.5, so it stays within
+        // noise of {L}: the report must name {P} and show its margin under its noise.
+        List<StrategySet> three = List.of(StrategySet.of(Strategy.LORA), StrategySet.of(Strategy.ADAPTER),
+                StrategySet.of(Strategy.PREFIX));
+        ScriptedRunner runner = new ScriptedRunner((label, j) -> switch (label) {
+            case "{L}" -> 0.9;
+            case "{A}" -> 0.8;
+            default -> j % 2 == 0 ? 0.25 : 1.25;
+        });
+        StageReport g1 = search(three, runner).stages().get(S4Stage.STRATEGY_G1.ordinal());
+        StageDecision d = g1.decision();
+        assertEquals("{L}", g1.chosen());
+        assertFalse(d.separated(), d.describe());
+        assertEquals("{P}", d.rival(), d.describe());
+        assertTrue(d.margin() <= d.noise(), d.describe());
+        assertTrue(d.describe().contains("margin 0.1500 over {P} ≤ noise"), d.describe());
+        assertEquals(List.of("{L}", "{P}"), d.tied());
     }
 }
