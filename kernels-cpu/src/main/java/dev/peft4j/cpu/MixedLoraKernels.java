@@ -24,7 +24,7 @@ final class MixedLoraKernels {
     /** Most rows in one group (one task). */
     static final int CHUNK = 128;
 
-    /** u, gathered x and the gathered rows' product, each grown as needed: one set per runner. */
+    /** U, the gathered rows of x and their product, each grown as needed: one set per runner. */
     private static final ScratchKind<float[][]> BUFFERS = new ScratchKind<>("SGMV group buffers",
             () -> new float[3][0]);
 
@@ -105,28 +105,32 @@ final class MixedLoraKernels {
         float s = scales.array()[scales.offset() + k];
         float[][] buf = pool.acquire(BUFFERS);
         try {
+            boolean inPlace = g.rows() == null;
+            GemmOperand xg = inPlace ? left(xv, xo + g.from() * in, false, in, in)
+                    : left(gathered(xv, xo, in, g, grown(buf, 1, n * in)), 0, false, in, in);
             float[] u = grown(buf, 0, n * r);
-            if (g.rows() == null) {
-                int row0 = g.from();
-                Sgemm.gemm(pool, n, r, left(xv, xo + row0 * in, false, in, in), aT, u, 0, r, Sgemm.Epilogue.OVERWRITE);
-                VectorLoops.scaleCopy(u, 0, s, u, 0, n * r);
-                Sgemm.gemm(pool, n, out, left(u, 0, false, r, r), bT, yv, yo + row0 * out, out, Sgemm.Epilogue.beta(1f));
+            Sgemm.gemm(pool, n, r, xg, aT, u, 0, r, Sgemm.Epilogue.OVERWRITE);  // U = X_g A_αᵀ
+            GemmOperand su = left(u, 0, false, r, r).scaled(s);
+            if (inPlace) {                                                     // Y_g += s·U B_αᵀ
+                Sgemm.gemm(pool, n, out, su, bT, yv, yo + g.from() * out, out, Sgemm.Epilogue.beta(1f));
                 return;
             }
-            float[] xg = grown(buf, 1, n * in);
-            float[] zg = grown(buf, 2, n * out);
+            float[] z = grown(buf, 2, n * out);
+            Sgemm.gemm(pool, n, out, su, bT, z, 0, out, Sgemm.Epilogue.OVERWRITE);
             for (int j = 0; j < n; j++) {
-                System.arraycopy(xv, xo + g.rows()[g.from() + j] * in, xg, j * in, in);
-            }
-            Sgemm.gemm(pool, n, r, left(xg, 0, false, in, in), aT, u, 0, r, Sgemm.Epilogue.OVERWRITE);
-            VectorLoops.scaleCopy(u, 0, s, u, 0, n * r);
-            Sgemm.gemm(pool, n, out, left(u, 0, false, r, r), bT, zg, 0, out, Sgemm.Epilogue.OVERWRITE);
-            for (int j = 0; j < n; j++) {
-                VectorLoops.axpy(1f, zg, j * out, yv, yo + g.rows()[g.from() + j] * out, out);
+                VectorLoops.axpy(1f, z, j * out, yv, yo + g.rows()[g.from() + j] * out, out);
             }
         } finally {
             pool.release(BUFFERS, buf);
         }
+    }
+
+    /** The group's rows of x copied one after another into dst {@code [n,in]}. */
+    private static float[] gathered(float[] x, int xo, int in, Group g, float[] dst) {
+        for (int j = 0; j < g.count(); j++) {
+            System.arraycopy(x, xo + g.rows()[g.from() + j] * in, dst, j * in, in);
+        }
+        return dst;
     }
 
     private static float[] grown(float[][] buf, int which, int size) {
