@@ -8,7 +8,10 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${EXPERIMENT_OUT:-$root/runs/experiment}"
-groups=$(pgrep -f 'tools/search-experiment.sh' | xargs -r -n1 ps -o pgid= -p | sort -u | tr -d ' ')
+# the process groups of running experiments (a shell whose first argument is the script), never this one's own
+self=$(ps -o pgid= -p $$ | tr -d ' ')
+groups=$(pgrep -f '^(/[^ ]*/)?(ba)?sh [^ ]*tools/search-experiment\.sh' | xargs -r -n1 ps -o pgid= -p | tr -d ' ' \
+  | sort -u | grep -vx "$self" || true)
 start=$(date +%s)
 for g in $groups; do kill -STOP -- "-$g" 2>/dev/null; done
 resume() {
