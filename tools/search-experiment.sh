@@ -18,7 +18,8 @@
 #   PT examples, promote the best third to LONG_PT)
 #   STAGE=all, or STAGE=rank-check to run only the proxy's rank check (the baselines with the proxy and their seed-1
 #   final runs), which the protocol runs and reports before any search, or STAGE=report to run nothing and write
-#   results.md from what OUT holds
+#   results.md from what OUT holds, or STAGE=status to run nothing and print what is done and an estimate of the
+#   machine time the rest needs (from the median final run and trial so far)
 # (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,10 +31,43 @@ TRAIN="${TRAIN:-2000}"; VALIDATION="${VALIDATION:-400}"; TEST="${TEST:-2000}"; E
 BASELINES="${BASELINES:-lora houlsby pfeiffer parallel prefix bitfit}"; SEARCHES="${SEARCHES:-s4 bo}"
 RESAMPLES="${RESAMPLES:-10000}"; LONG_PT="${LONG_PT:-0}"; STAGE="${STAGE:-all}"
 MODEL=bge-small; BUDGET=0.005; SPLIT_SEED=1
-case "$STAGE" in all|rank-check|report) ;; *) echo "STAGE must be all, rank-check or report, got '$STAGE'" >&2; exit 2 ;; esac
+case "$STAGE" in all|rank-check|report|status) ;;
+  *) echo "STAGE must be all, rank-check, report or status, got '$STAGE'" >&2; exit 2 ;; esac
 if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
 fi
+median() { sort -g | awk '{ a[++n] = $1 } END { if (n) print a[int((n + 1) / 2)] }'; }
+status() { # what OUT holds, per task, and the machine time the rest needs at the medians so far
+  local task alg d n med at fin_med fat done_finals want total=0 configs
+  configs=$(( $(echo $SEARCHES | wc -w) + $(echo $BASELINES | wc -w) + 1 ))
+  for task in $TASKS; do
+    echo "$task:"
+    fin_med=$(cat "$out/$task"/*/seed-*/summary.json 2>/dev/null | grep -o '"wall_seconds": *[0-9.]*' \
+      | sed 's/.*: *//' | median || true)
+    if [ -n "$fin_med" ]; then fat="median ${fin_med%.*} s"; else fin_med=450; fat="none yet, 450 s assumed"; fi
+    for alg in baselines $SEARCHES; do
+      d="$out/$task/search-$alg"; n=0; [ -f "$d/journal.jsonl" ] && n=$(grep -c . "$d/journal.jsonl")
+      med=$(grep -o '"seconds":[0-9.eE]*' "$d/journal.jsonl" 2>/dev/null | sed 's/.*://' | median || true)
+      if [ -n "$med" ]; then at="median ${med%.*} s"; else med=65; at="no trial yet, 65 s assumed"; fi
+      if [ -f "$d/report.md" ]; then echo "  $alg search: done, $n trials"; continue; fi
+      case "$alg" in
+        bo) want=$((BO_INITIAL + BO_ITERATIONS * BO_BATCH + $(echo $BASELINES | wc -w) + 2))
+            total=$(awk -v t="$total" -v r=$((want > n ? want - n : 0)) -v m="$med" 'BEGIN { print t + r * m }')
+            echo "  bo search: $n of about $want trials ($at)" ;;
+        s4) echo "  s4 search: $n trials so far ($at); how many it needs depends on how many stages need" \
+              "extra rounds, not counted below" ;;
+        *) echo "  $alg search: $n trials, not finished" ;;
+      esac
+    done
+    done_finals=$( (ls "$out/$task"/*/seed-*/summary.json 2>/dev/null || true) | wc -l)
+    want=$((configs * $(echo $SEEDS | wc -w)))
+    echo "  final runs: $done_finals of $want ($fat)"
+    total=$(awk -v t="$total" -v r=$((want - done_finals)) -v m="$fin_med" 'BEGIN { print t + (r > 0 ? r : 0) * m }')
+  done
+  awk -v t="$total" 'BEGIN { printf "rest, without unfinished S4 searches: about %.1f h of machine time\n", t / 3600 }'
+}
+if [ "$STAGE" = status ]; then status; exit 0; fi
+
 mkdir -p "$out"
 log() { echo "[$(date +%H:%M:%S)] $*" | tee -a "$out/experiment.log"; }
 started=$(date +%s)
