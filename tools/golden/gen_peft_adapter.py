@@ -3,8 +3,8 @@
 
 Writes tests/src/test/resources/golden/peft-lora/:
   base/config.json, base/model.safetensors     a tiny random BertForSequenceClassification checkpoint in Hugging
-                                               Face naming ("bert." prefix, classifier.weight/bias, no pooler:
-                                               peft4j's head pools the CLS row without it)
+                                               Face naming ("bert." prefix, the pooler "bert.pooler.dense.*",
+                                               classifier.weight/bias)
   adapter/adapter_config.json                  LoraConfig(task_type=SEQ_CLS, r=2, lora_alpha=4, lora_dropout=0.1,
                                                target_modules=["query", "value"]) as peft 0.13 serialises it
   adapter/adapter_model.safetensors            lora_A/lora_B of every layer's query and value (B random, not
@@ -26,7 +26,9 @@ safetensors' save_file(..., metadata={"format": "pt"}), whose header lists "__me
 tensors sorted by name (all F32 here), padded with spaces to a multiple of 8 bytes.
 
 The forward reuses gen_model_gradients.py's modules (peft4j's runtime definitions), in float64 from float32
-values: LoRA linear y = x W^T + b + (alpha/r) (x A^T) B^T; post-LN BERT layers; logits = classifier(h[:, 0]).
+values: LoRA linear y = x W^T + b + (alpha/r) (x A^T) B^T; post-LN BERT layers; as transformers' BertForSequenceClassification
+(BertPooler, then the classifier; dropout off): logits = classifier(tanh(pooler.dense(h[:, 0]))). The pooler is frozen
+(peft does not save it) and comes from the base checkpoint.
 
 Run: /usr/bin/python3 tools/golden/gen_peft_adapter.py   (Debian's python3-torch; no other package needed)
 """
@@ -68,6 +70,9 @@ def build():
     p.add("classifier.bias", base_head["classifier.bias"] + p.normal((CFG["num_labels"],), 0.2))
     p.values["classifier.weight"] = p["classifier.weight"].to(torch.float32).to(torch.float64)
     p.values["classifier.bias"] = p["classifier.bias"].to(torch.float32).to(torch.float64)
+    # BertPooler's dense layer, wide enough that tanh is far from linear (|z| up to about 3)
+    g.add_linear(p, "pooler.dense", d, d, std=0.6)
+    base += ["pooler.dense.weight", "pooler.dense.bias"]
     return p, layer_names, base, base_head
 
 
@@ -83,7 +88,8 @@ def forward(p, layer_names):
         h = g.layer_norm(p, "embeddings.LayerNorm", e)
         for names in layer_names:
             h = g.encoder_layer(p, names, PLAN, h, mask, CFG["heads"], CFG["activation"])
-        return h[:, 0] @ p["classifier.weight"].T + p["classifier.bias"]
+        pooled = torch.tanh(g.linear(p, "pooler.dense", h[:, 0]))
+        return pooled @ p["classifier.weight"].T + p["classifier.bias"]
 
 
 def adapter_config():

@@ -7,6 +7,7 @@ import dev.peft4j.model.Gpt2Config;
 import dev.peft4j.model.Gpt2Model;
 import dev.peft4j.model.LoraMerge;
 import dev.peft4j.model.Parameter;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.PeftPlan;
 import java.util.ArrayList;
@@ -85,6 +86,10 @@ final class BaseWeights {
                 n.add(p + m + ".weight");
                 n.add(p + m + ".bias");
             }
+        }
+        if (cfg.pooling() == Pooling.POOLER) {
+            n.add(BertModel.POOLER + ".weight");
+            n.add(BertModel.POOLER + ".bias");
         }
         return n;
     }

@@ -31,7 +31,8 @@ import java.util.Optional;
  * <p>BERT: {@code model_type} "bert" (or BERT sizes present): hidden_size, num_hidden_layers, num_attention_heads,
  * intermediate_size, vocab_size, max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_act; weights
  * named as BertModel ({@code encoder.layer.0...}) or BertForSequenceClassification ({@code bert.encoder...} plus
- * {@code classifier.weight/bias}); the pooler is not used (our heads pool without it) and is ignored.
+ * {@code classifier.weight/bias}, whose head reads the pooler {@code pooler.dense.weight/bias}: {@link Pooling#POOLER});
+ * the pooler of a checkpoint without a head is not used.
  * GPT-2: n_embd, n_layer, n_head, n_positions, vocab_size, layer_norm_epsilon, activation_function, n_inner;
  * weights {@code h.0.attn.c_attn.weight} with an optional {@code transformer.} prefix.
  *
@@ -88,7 +89,10 @@ public final class HfCheckpoint {
             throw new AdapterFormatException(weightsFile + ": key 'classifier." + (cw == null ? "weight" : "bias")
                     + "' is missing while its sibling is present");
         }
-        return new HfCheckpoint(dir, Kind.BERT, bertConfig(cfg), null, w, cw, cb);
+        // transformers' BertForSequenceClassification feeds its head the pooler's output; a bare BertModel is pooled
+        // at its [CLS] row; a checkpoint peft4j saved says how it pools
+        return new HfCheckpoint(dir, Kind.BERT, bertConfig(cfg, cw != null ? Pooling.POOLER : Pooling.CLS), null, w,
+                cw, cb);
     }
 
     public Kind kind() {
@@ -99,7 +103,10 @@ public final class HfCheckpoint {
         return dir;
     }
 
-    /** The BERT config (pooling from the "peft4j_pooling" field if present, else CLS), or an error for GPT-2. */
+    /**
+     * The BERT config, or an error for GPT-2. Its pooling is the "peft4j_pooling" field if present, else POOLER for a
+     * checkpoint with a classifier head (as transformers' BertForSequenceClassification) and CLS for one without.
+     */
     public BertConfig bertConfig() {
         if (bertConfig == null) {
             throw new IllegalStateException(dir + " holds a GPT-2 checkpoint, not BERT");
@@ -268,10 +275,10 @@ public final class HfCheckpoint {
 
     // ---------------------------------------------------------------- config parsing
 
-    private static BertConfig bertConfig(JsonConfig c) throws AdapterFormatException {
+    private static BertConfig bertConfig(JsonConfig c, Pooling byDefault) throws AdapterFormatException {
         Pooling pooling;
         try {
-            pooling = Pooling.valueOf(c.string("peft4j_pooling", "CLS"));
+            pooling = Pooling.valueOf(c.string("peft4j_pooling", byDefault.name()));
         } catch (IllegalArgumentException e) {
             throw new AdapterFormatException(c.file + ": field 'peft4j_pooling' must be one of "
                     + Arrays.toString(Pooling.values()));

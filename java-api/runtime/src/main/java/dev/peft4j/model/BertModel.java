@@ -19,25 +19,37 @@ import java.util.TreeSet;
  * The base model is frozen; only what the plan adds (and the biases BitFit selects) is trainable.
  */
 public final class BertModel implements TransformerModel {
+    /** The pooler's module name in Hugging Face BERT naming. */
+    public static final String POOLER = "pooler.dense";
+
     private final Backend be;
     private final BertConfig config;
     private final Embeddings embeddings;
     private final LayerStack<EncoderLayer> stack;
+    private final Linear pooler; // pooler.dense [d,d], frozen; null unless the pooling is POOLER
     private final long baseParameters;
 
     private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers,
-                      SharedScratch scratch) {
+                      SharedScratch scratch, Linear pooler) {
         this.be = be;
         this.config = config;
         this.embeddings = embeddings;
         this.stack = new LayerStack<>(be, layers, scratch, "encoder.layer.");
+        this.pooler = pooler;
         this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
     }
 
-    /** Builds the encoder from named host weights, checking that every tensor is present with its expected shape. */
+    /**
+     * Builds the encoder from named host weights, checking that every tensor is present with its expected shape;
+     * with {@link Pooling#POOLER} also {@code pooler.dense.weight/bias}.
+     */
     public static BertModel create(Backend be, BertConfig cfg, Map<String, TensorData> weights) {
         WeightLookup w = new WeightLookup(be, weights);
         int d = cfg.hidden();
+        if (cfg.pooling() == Pooling.POOLER && !weights.containsKey(POOLER + ".weight")) {
+            throw new IllegalArgumentException("pooling POOLER needs the checkpoint's pooler, but weight '" + POOLER
+                    + ".weight' is missing");
+        }
         Embeddings emb = new Embeddings(be,
                 w.param("embeddings.word_embeddings.weight", cfg.vocabSize(), d),
                 w.param("embeddings.position_embeddings.weight", cfg.maxPositions(), d),
@@ -63,7 +75,8 @@ public final class BertModel implements TransformerModel {
                     w.layerNorm(p + "output.LayerNorm", d, cfg.layerNormEps(), s),
                     cfg.activation(), cfg.hiddenDropout(), s));
         }
-        return new BertModel(be, cfg, emb, layers, scratch);
+        Linear pooler = cfg.pooling() == Pooling.POOLER ? w.linear(POOLER, d, d, null) : null;
+        return new BertModel(be, cfg, emb, layers, scratch, pooler);
     }
 
     /**
@@ -71,6 +84,10 @@ public final class BertModel implements TransformerModel {
      * erf-GELU, the given pooling and hidden dropout.
      */
     public static BertModel fromOnnx(Backend be, BertOnnxWeights onnx, Pooling pooling, float hiddenDropout) {
+        if (pooling == Pooling.POOLER) {
+            throw new IllegalArgumentException("pooling POOLER needs a pooler, which ONNX exports of embedding models"
+                    + " leave out; pool with CLS or MEAN, or load a Hugging Face checkpoint that has one");
+        }
         return create(be, configOf(onnx, pooling, hiddenDropout), onnx.tensors());
     }
 
@@ -137,12 +154,20 @@ public final class BertModel implements TransformerModel {
         }
     }
 
-    /** Every parameter: embeddings, then each layer's base weights and PEFT modules. */
+    /** Every parameter: embeddings, then each layer's base weights and PEFT modules, then the pooler's (if any). */
     public List<Parameter> parameters() {
         List<Parameter> out = new ArrayList<>();
         embeddings.collect(out);
         stack.collect(out);
+        if (pooler != null) {
+            pooler.collect(out);
+        }
         return out;
+    }
+
+    /** The pooler (tanh follows it in {@link SequencePooling}), or null unless the pooling is POOLER. */
+    Linear pooler() {
+        return pooler;
     }
 
     /**
@@ -187,6 +212,9 @@ public final class BertModel implements TransformerModel {
         parameters().forEach(Parameter::close);
         embeddings.close();
         stack.close();
+        if (pooler != null) {
+            pooler.close();
+        }
     }
 
     /** Takes named weights out of a map, with errors that name the missing or misshapen tensor. */

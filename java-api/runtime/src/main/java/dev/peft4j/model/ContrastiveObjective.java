@@ -11,14 +11,14 @@ import java.util.List;
  * first and then the B positives (sequence B+i is the positive of anchor i); every other positive in the batch is a
  * negative of anchor i.
  *
- * <p>Forward: hidden h = encoder(ids) {@code [2B·T, d]}; pooled v {@code [2B, d]} = the mean of h over each
- * sequence's unmasked tokens, or its [CLS] row, as the encoder's config says (backend kernels); then, in float64 on
+ * <p>Forward: hidden h = encoder(ids) {@code [2B·T, d]}; pooled v {@code [2B, d]} as the encoder's config says
+ * ({@link SequencePooling}: the mean of h over each sequence's unmasked tokens, its [CLS] row, or that row through
+ * the checkpoint's pooler); then, in float64 on
  * the host ({@link InBatchNegativesLoss}): e = v/‖v‖, S = a pᵀ/τ {@code [B, B]}, loss = mean_i CE(S[i,:], i).
  *
  * <p>Backward: dv {@code [2B, d]} from {@link InBatchNegativesLoss} (dS = (softmax(S) − I)/B, da = dS p/τ,
- * dp = dSᵀ a/τ, dv = (de − e(e·de))/‖v‖); through the pooling, dh[b,t] = mask[b,t]·dv[b]/Σ_t mask[b,t] (mean) or
- * dh = dv scattered to the [CLS] rows b·T and 0 elsewhere; then the encoder's backward fills every trainable
- * parameter's gradient.
+ * dp = dSᵀ a/τ, dv = (de − e(e·de))/‖v‖); through the pooling's backward to dh {@code [2B·T, d]}; then the
+ * encoder's backward fills every trainable parameter's gradient.
  *
  * <p>τ = {@value #DEFAULT_TEMPERATURE} by default: sentence-transformers' scale 20 = 1/τ. The encoder stays the
  * caller's: {@link #close()} frees only this objective's buffers.
@@ -31,13 +31,10 @@ public final class ContrastiveObjective implements AutoCloseable {
     private final Backend be;
     private final float temperature;
     private final InBatchNegativesLoss loss;
+    private final SequencePooling pooling;
     private Tensor mask;
-    private Tensor pooled;
     private Tensor dPooled;
-    private Tensor dHidden;
-    private int[] clsRows;
     private int sequences;
-    private int seqLen;
     private boolean forwarded;
 
     /** The objective on {@code encoder} with temperature τ (> 0). */
@@ -49,6 +46,7 @@ public final class ContrastiveObjective implements AutoCloseable {
         this.be = encoder.backend();
         this.temperature = temperature;
         this.loss = new InBatchNegativesLoss(temperature);
+        this.pooling = new SequencePooling(encoder);
     }
 
     /** The objective with τ = {@value #DEFAULT_TEMPERATURE}. */
@@ -78,7 +76,6 @@ public final class ContrastiveObjective implements AutoCloseable {
         int t = pairs.seqLen();
         int d = encoder.config().hidden();
         sequences = n;
-        seqLen = t;
         if (pairs.mask() != null) {
             mask = sized(mask, n, t);
             be.upload(pairs.mask(), mask);
@@ -87,17 +84,7 @@ public final class ContrastiveObjective implements AutoCloseable {
             mask = null;
         }
         Tensor h = encoder.forward(pairs.ids(), pairs.types(), new Pass(n, t, mask, training, seed));
-        pooled = sized(pooled, n, d);
-        if (encoder.config().pooling() == Pooling.MEAN) {
-            be.meanPoolForward(h.view(n, t, d), mask, pooled);
-            clsRows = null;
-        } else {
-            clsRows = new int[n];
-            for (int i = 0; i < n; i++) {
-                clsRows[i] = i * t;
-            }
-            be.embeddingForward(h, clsRows, pooled);
-        }
+        Tensor pooled = pooling.forward(h, mask, n, t);
         int[] groups = pairs.labels() == null ? null : java.util.Arrays.copyOf(pairs.labels(), n / 2);
         double value = loss.forward(pooled.toArray(), n, d, groups);
         forwarded = true;
@@ -118,17 +105,10 @@ public final class ContrastiveObjective implements AutoCloseable {
             throw new IllegalStateException("backward before loss");
         }
         int n = sequences;
-        int t = seqLen;
         int d = encoder.config().hidden();
         dPooled = sized(dPooled, n, d);
         be.upload(loss.backward(scale), dPooled);
-        dHidden = sized(dHidden, n * t, d);
-        if (clsRows == null) {
-            be.meanPoolBackward(dPooled, mask, dHidden.view(n, t, d));
-        } else {
-            be.embeddingBackward(dPooled, clsRows, dHidden);
-        }
-        encoder.backward(dHidden);
+        encoder.backward(pooling.backward(dPooled));
     }
 
     /** The encoder's trainable parameters (the objective adds none). */
@@ -155,10 +135,9 @@ public final class ContrastiveObjective implements AutoCloseable {
     @Override
     public void close() {
         closeQuietly(mask);
-        closeQuietly(pooled);
         closeQuietly(dPooled);
-        closeQuietly(dHidden);
-        mask = pooled = dPooled = dHidden = null;
+        mask = dPooled = null;
+        pooling.close();
         forwarded = false;
     }
 }

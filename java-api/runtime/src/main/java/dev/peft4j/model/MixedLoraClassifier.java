@@ -26,7 +26,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
     private final MixedLora.RowAdapters rows;
     private final ReusedTensors owned;
     private final ReusedTensor mask;             // [B,T]
-    private final ReusedTensor pooled;           // [B,d]
+    private final SequencePooling pooling;
     private final ReusedTensor[] adapterPooled;  // per adapter [B_a,d], its sequences' pooled rows
     private final ReusedTensor[] adapterLogits;  // per adapter [B_a,C_a]
 
@@ -40,7 +40,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
         this.rows = rows;
         this.owned = new ReusedTensors(be);
         this.mask = owned.next();
-        this.pooled = owned.next();
+        this.pooling = new SequencePooling(encoder);
         this.adapterPooled = new ReusedTensor[names.size()];
         this.adapterLogits = new ReusedTensor[names.size()];
         for (int a = 0; a < names.size(); a++) {
@@ -269,8 +269,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
         }
         rows.set(perRow);
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0));
-        Tensor pooled = this.pooled.shaped(b, d);
-        SequenceClassifier.pool(encoder, h, mask, b, t, pooled);
+        Tensor pooled = pooling.forward(h, mask, b, t);
         float[][] out = new float[b][];
         for (int a = 0; a < names.size(); a++) {
             List<Integer> seqs = members.get(a);
@@ -295,6 +294,7 @@ public final class MixedLoraClassifier implements AutoCloseable {
     @Override
     public void close() {
         owned.close();
+        pooling.close();
         for (int i = 0; i < headWeights.length; i++) {
             headWeights[i].close();
             headBiases[i].close();

@@ -5,5 +5,10 @@ public enum Pooling {
     /** Mean over the non-padding tokens (all-MiniLM-L6-v2). */
     MEAN,
     /** The first token's state ([CLS]; bge-small). */
-    CLS
+    CLS,
+    /**
+     * The first token's state through the checkpoint's pooler, tanh(h_cls W_pᵀ + b_p) with W_p {@code [d,d]} from
+     * {@code pooler.dense.weight/bias}, frozen: what transformers' BertForSequenceClassification feeds its head.
+     */
+    POOLER
 }

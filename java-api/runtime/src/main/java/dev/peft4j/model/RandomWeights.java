@@ -30,6 +30,9 @@ public final class RandomWeights {
             linear(w, rng, p + "output.dense", d, cfg.intermediate());
             norm(w, rng, p + "output.LayerNorm", d);
         }
+        if (cfg.pooling() == Pooling.POOLER) {
+            linear(w, rng, BertModel.POOLER, d, d);
+        }
         return w;
     }
 

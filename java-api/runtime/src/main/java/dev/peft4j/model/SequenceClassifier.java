@@ -6,14 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An encoder with a fresh classification head: pooled = pool(h) {@code [B,d]} (mean over tokens or [CLS]),
- * logits = pooled W_cᵀ + b_c {@code [B,C]}, loss = mean cross-entropy. The head is always trainable.
+ * An encoder with a fresh classification head: pooled = pool(h) {@code [B,d]} ({@link SequencePooling}: mean over
+ * tokens, [CLS], or [CLS] through the checkpoint's pooler), logits = pooled W_cᵀ + b_c {@code [B,C]}, loss = mean
+ * cross-entropy. The head is always trainable.
  */
 public final class SequenceClassifier implements AutoCloseable {
     private final BertModel encoder;
     private final Backend be;
     private final int numLabels;
     private final Linear head;
+    private final SequencePooling pooling;
     private final ReusedTensors owned;
     private final Saved saved;
     private final Scratch scratch;
@@ -21,8 +23,6 @@ public final class SequenceClassifier implements AutoCloseable {
     /** What the forward and loss keep for the backward; the batch belongs to the caller, the tensors to this head. */
     private static final class Saved {
         Batch batch;
-        Tensor mask;                   // [B,T] on the device (the tensor in maskTensor), or null without a mask
-        int[] clsRows;                 // [B], the [CLS] rows pooled, or null for mean pooling
         final ReusedTensor maskTensor; // [B,T]
         final ReusedTensor probs;      // [B,C], softmax of the logits
 
@@ -34,16 +34,12 @@ public final class SequenceClassifier implements AutoCloseable {
 
     /** Results and intermediates of one forward or backward. */
     private static final class Scratch {
-        final ReusedTensor pooled;   // [B,d]
         final ReusedTensor loss;     // [1]
         final ReusedTensor dLogits;  // [B,C]
-        final ReusedTensor dh;       // [B·T,d]
 
         Scratch(ReusedTensors pool) {
-            pooled = pool.next();
             loss = pool.next();
             dLogits = pool.next();
-            dh = pool.next();
         }
     }
 
@@ -55,6 +51,7 @@ public final class SequenceClassifier implements AutoCloseable {
         this.be = encoder.backend();
         this.numLabels = numLabels;
         this.head = Linear.classifierHead(be, encoder.config().hidden(), numLabels, seed);
+        this.pooling = new SequencePooling(encoder);
         this.owned = new ReusedTensors(be);
         this.saved = new Saved(owned);
         this.scratch = new Scratch(owned);
@@ -78,35 +75,13 @@ public final class SequenceClassifier implements AutoCloseable {
         saved.batch = batch;
         int b = batch.batch();
         int t = batch.seqLen();
-        int d = encoder.config().hidden();
         Tensor mask = null;
         if (batch.mask() != null) {
             mask = saved.maskTensor.shaped(b, t);
             be.upload(batch.mask(), mask);
         }
-        saved.mask = mask;
         Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, training, seed));
-        Tensor pooled = scratch.pooled.shaped(b, d);
-        saved.clsRows = pool(encoder, h, mask, b, t, pooled);
-        return head.forward(pooled, new Pass(b, 1, null, training, seed), 0);
-    }
-
-    /**
-     * pooled {@code [B,d]} = the mean of h {@code [B·T,d]} over each sequence's tokens (mask nullable) or its [CLS]
-     * row, as the encoder's config says; returns the [CLS] rows gathered (for the backward), or null for mean pooling.
-     */
-    static int[] pool(BertModel encoder, Tensor h, Tensor mask, int b, int t, Tensor pooled) {
-        Backend be = encoder.backend();
-        if (encoder.config().pooling() == Pooling.MEAN) {
-            be.meanPoolForward(h.view(b, t, encoder.config().hidden()), mask, pooled);
-            return null;
-        }
-        int[] rows = new int[b];
-        for (int i = 0; i < b; i++) {
-            rows[i] = i * t;
-        }
-        be.embeddingForward(h, rows, pooled);
-        return rows;
+        return head.forward(pooling.forward(h, mask, b, t), new Pass(b, 1, null, training, seed), 0);
     }
 
     /** Mean cross-entropy of the batch's labels; keeps the probabilities for {@link #backward(float)}. */
@@ -141,19 +116,9 @@ public final class SequenceClassifier implements AutoCloseable {
     /** Gradients of {@code scale}·loss for every trainable parameter (scale = 1/accumulation steps). */
     public void backward(float scale) {
         Batch batch = saved.batch;
-        int b = batch.batch();
-        int t = batch.seqLen();
-        int d = encoder.config().hidden();
-        Tensor dLogits = scratch.dLogits.shaped(b, numLabels);
+        Tensor dLogits = scratch.dLogits.shaped(batch.batch(), numLabels);
         be.crossEntropyBackward(saved.probs.saved(), batch.labels(), scale, dLogits);
-        Tensor dPooled = head.backward(dLogits, true);
-        Tensor dh = scratch.dh.shaped(b * t, d);
-        if (encoder.config().pooling() == Pooling.MEAN) {
-            be.meanPoolBackward(dPooled, saved.mask, dh.view(b, t, d));
-        } else {
-            be.embeddingBackward(dPooled, saved.clsRows, dh);
-        }
-        encoder.backward(dh);
+        encoder.backward(pooling.backward(head.backward(dLogits, true)));
     }
 
     /** The encoder's parameters, then the head's. */
@@ -170,6 +135,7 @@ public final class SequenceClassifier implements AutoCloseable {
     @Override
     public void close() {
         owned.close();
+        pooling.close();
         head.close();
         head.weight.close();
         head.bias.close();

@@ -3,13 +3,13 @@ package dev.peft4j.text;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Pass;
-import dev.peft4j.model.Pooling;
+import dev.peft4j.model.SequencePooling;
 import dev.peft4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** An encoder's pooled vectors (mean over the unmasked tokens, or the [CLS] row, as its config says), without dropout. */
+/** An encoder's pooled vectors ({@link SequencePooling}, as its config says), without dropout. */
 final class PooledVectors {
     /** Sequences run together at most, so that a large held-out set does not make one huge batch. */
     static final int CHUNK = 64;
@@ -20,18 +20,9 @@ final class PooledVectors {
     static float[][] forward(BertModel model, int b, int t, int[] ids, float[] mask) {
         Backend backend = model.backend();
         int d = model.config().hidden();
-        try (Tensor keyMask = backend.fromHost(mask, b, t); Tensor pooled = backend.allocate(b, d)) {
+        try (Tensor keyMask = backend.fromHost(mask, b, t); SequencePooling pooling = new SequencePooling(model)) {
             Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
-            if (model.config().pooling() == Pooling.MEAN) {
-                backend.meanPoolForward(hidden.view(b, t, d), keyMask, pooled);
-            } else {
-                int[] clsRows = new int[b];
-                for (int i = 0; i < b; i++) {
-                    clsRows[i] = i * t;
-                }
-                backend.embeddingForward(hidden, clsRows, pooled);
-            }
-            float[] flat = pooled.toArray();
+            float[] flat = pooling.forward(hidden, keyMask, b, t).toArray();
             float[][] out = new float[b][];
             for (int i = 0; i < b; i++) {
                 out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);

@@ -11,10 +11,12 @@ import com.google.gson.JsonObject;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.io.TensorData;
+import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Gpt2Model;
 import dev.peft4j.model.LoraMerge;
 import dev.peft4j.model.Pass;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.model.RandomWeights;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.LoraSpec;
@@ -70,6 +72,86 @@ class HfCheckpointTest {
             assertEquals(3, c.numLabels());
             assertArrayEquals(cw, c.parameters().stream().filter(p -> p.name().equals("classifier.weight")).findFirst()
                     .orElseThrow().value().toArray(), 0f);
+        }
+    }
+
+    /** A folder as transformers saves BertForSequenceClassification: "bert." names, pooler, head, no peft4j field. */
+    private Path transformersClassifier(String name, boolean withPooler) throws Exception {
+        Path d = Files.createDirectory(dir.resolve(name));
+        BertConfig pooled = withPooling(BERT, Pooling.POOLER);
+        Map<String, TensorData> file = new HashMap<>();
+        RandomWeights.bert(pooled, 3).forEach((k, v) -> file.put("bert." + k, v));
+        float[] wp = file.get("bert.pooler.dense.weight").data().clone();
+        for (int i = 0; i < wp.length; i++) {
+            wp[i] *= 40f; // far from tanh's linear range
+        }
+        file.put("bert.pooler.dense.weight", new TensorData(new int[] {16, 16}, wp));
+        if (!withPooler) {
+            file.remove("bert.pooler.dense.weight");
+            file.remove("bert.pooler.dense.bias");
+        }
+        float[] cw = new float[3 * 16];
+        for (int i = 0; i < cw.length; i++) {
+            cw[i] = (i % 7 - 3) * 0.05f;
+        }
+        file.put("classifier.weight", new TensorData(new int[] {3, 16}, cw));
+        file.put("classifier.bias", new TensorData(new int[] {3}, new float[] {0.1f, -0.2f, 0.3f}));
+        JsonObject cfg = Fixtures.bertConfigJson(BERT);
+        cfg.remove("peft4j_pooling");
+        Fixtures.writeJson(d.resolve("config.json"), cfg);
+        Fixtures.writeTensors(d.resolve("model.safetensors"), file);
+        return d;
+    }
+
+    private static BertConfig withPooling(BertConfig c, Pooling pooling) {
+        return new BertConfig(c.vocabSize(), c.hidden(), c.layers(), c.heads(), c.intermediate(), c.maxPositions(),
+                c.typeVocabSize(), c.layerNormEps(), c.activation(), c.hiddenDropout(), pooling);
+    }
+
+    /**
+     * transformers' head reads tanh(h_cls W_pᵀ + b_p): a classifier checkpoint without peft4j's pooling field pools
+     * through its pooler (not the bare [CLS] row), and saving it keeps the pooler and says so.
+     */
+    @Test
+    void transformersClassifierPoolsThroughItsPoolerAndSavesIt() throws Exception {
+        HfCheckpoint ckpt = HfCheckpoint.read(transformersClassifier("hf", true));
+        assertEquals(Pooling.POOLER, ckpt.bertConfig().pooling());
+        try (Backend be = Backends.create("reference"); SequenceClassifier c = ckpt.classifier(be)) {
+            float[] pooled = Fixtures.logits(c);
+            try (SequenceClassifier bare = HfCheckpoint.read(withField(ckpt.directory(), "CLS")).classifier(be)) {
+                float[] cls = Fixtures.logits(bare);
+                double diff = 0;
+                for (int i = 0; i < cls.length; i++) {
+                    diff = Math.max(diff, Math.abs(cls[i] - pooled[i]));
+                }
+                assertTrue(diff > 1e-2, "the pooler should change the logits, largest difference " + diff);
+            }
+            Path saved = dir.resolve("saved");
+            HfCheckpoint.save(saved, c);
+            HfCheckpoint back = HfCheckpoint.read(saved);
+            assertEquals(Pooling.POOLER, back.bertConfig().pooling());
+            try (SequenceClassifier again = back.classifier(be)) {
+                assertArrayEquals(pooled, Fixtures.logits(again), 0f);
+            }
+        }
+    }
+
+    /** The same folder with config.json's peft4j_pooling set. */
+    private Path withField(Path folder, String pooling) throws Exception {
+        Path d = Files.createDirectory(dir.resolve(folder.getFileName() + "-" + pooling));
+        Files.copy(folder.resolve("model.safetensors"), d.resolve("model.safetensors"));
+        JsonObject cfg = Fixtures.bertConfigJson(withPooling(BERT, Pooling.valueOf(pooling)));
+        Fixtures.writeJson(d.resolve("config.json"), cfg);
+        return d;
+    }
+
+    @Test
+    void transformersClassifierWithoutPoolerIsRefusedByName() throws Exception {
+        HfCheckpoint ckpt = HfCheckpoint.read(transformersClassifier("nopooler", false));
+        try (Backend be = Backends.create("reference")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ckpt.classifier(be));
+            assertTrue(e.getMessage().contains("model.safetensors") && e.getMessage().contains("pooler.dense.weight"),
+                    e.getMessage());
         }
     }
 

@@ -46,9 +46,23 @@ class ModelGradientTest {
         check(new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0f, Pooling.CLS));
     }
 
+    /** The pooler's W_p scaled up from N(0, 0.02) so that tanh is far from linear (|z| up to about 2). */
+    @Test
+    void poolerClassifierMatchesFiniteDifferences() {
+        check(new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0f, Pooling.POOLER));
+    }
+
     private static void check(BertConfig cfg) {
         try (Backend be = Backends.create("reference");
              SequenceClassifier model = new SequenceClassifier(BertModel.random(be, cfg, 7), 3, 11)) {
+            Parameter pooler = model.encoder().parameter(BertModel.POOLER + ".weight");
+            if (pooler != null) {
+                float[] w = pooler.value().toArray();
+                for (int i = 0; i < w.length; i++) {
+                    w[i] *= 40f;
+                }
+                pooler.value().copyFrom(w);
+            }
             model.encoder().applyPlan(everything(), 5);
             Batch b = batch(cfg.pooling());
             int checked = FiniteDifferences.check(model.trainableParameters(), () -> model.loss(b, true, 42),

@@ -1,6 +1,7 @@
 package dev.peft4j.search;
 
 import dev.peft4j.model.BertConfig;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.peft.AdapterSpec;
 import dev.peft4j.peft.LayerPlan;
 import dev.peft4j.peft.LoraTarget;
@@ -93,14 +94,16 @@ public final class ParameterCounter {
 
     /**
      * Values of the pretrained encoder: embeddings (word, position, type, LayerNorm) and per layer
-     * 4·(d² + d) + 2·d + (f·d + f) + (d·f + d) + 2·d; equals {@link dev.peft4j.model.BertModel#baseParameterCount()}.
+     * 4·(d² + d) + 2·d + (f·d + f) + (d·f + d) + 2·d, and the pooler's d² + d when the pooling is POOLER; equals
+     * {@link dev.peft4j.model.BertModel#baseParameterCount()}.
      */
     public static long base(BertConfig cfg) {
         long d = cfg.hidden();
         long f = cfg.intermediate();
         long emb = ((long) cfg.vocabSize() + cfg.maxPositions() + cfg.typeVocabSize()) * d + 2 * d;
         long perLayer = 4 * (d * d + d) + 2 * d + (f * d + f) + (d * f + d) + 2 * d;
-        return emb + cfg.layers() * perLayer;
+        long pooler = cfg.pooling() == Pooling.POOLER ? d * d + d : 0;
+        return emb + cfg.layers() * perLayer + pooler;
     }
 
     /** count(plan) / base(cfg): the parameter fraction that the search minimises and budgets refer to. */

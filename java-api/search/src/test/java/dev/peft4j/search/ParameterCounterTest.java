@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 
 class ParameterCounterTest {
     static final BertConfig ODD = new BertConfig(23, 12, 3, 3, 20, 9, 2, 1e-5f, Activation.GELU, 0f, Pooling.CLS);
+    /** ODD with transformers' pooler, whose d² + d values belong to the base. */
+    static final BertConfig POOLED = new BertConfig(23, 12, 3, 3, 20, 9, 2, 1e-5f, Activation.GELU, 0f, Pooling.POOLER);
 
     /** Random plans without gates or prefix reparameterisation (the plans that existed before them). */
     static PeftPlan randomPlan(int layers, SplittableRandom rng) {
@@ -111,7 +113,7 @@ class ParameterCounterTest {
     @Test
     void analyticCountEqualsTheModelsTrainableCountForRandomPlans() {
         SplittableRandom rng = new SplittableRandom(17);
-        for (BertConfig cfg : List.of(ODD, Fixtures.TINY)) {
+        for (BertConfig cfg : List.of(ODD, Fixtures.TINY, POOLED)) {
             for (int i = 0; i < 25; i++) {
                 PeftPlan plan = randomPlan(cfg.layers(), rng, i % 2 == 1);
                 try (Backend be = Backends.create("reference")) {

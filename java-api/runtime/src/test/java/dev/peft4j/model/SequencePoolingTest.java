@@ -1,0 +1,95 @@
+package dev.peft4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.Backends;
+import dev.peft4j.io.TensorData;
+import dev.peft4j.tensor.Tensor;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The POOLER pooling and a classifier on it against the equations computed here in double from the encoder's token
+ * states: pooled_b = tanh(h_b0 W_pᵀ + b_p) (transformers' BertPooler), logits = pooled W_cᵀ + b_c.
+ */
+class SequencePoolingTest {
+    static final BertConfig POOLED = new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0f, Pooling.POOLER);
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "plain"})
+    void poolerLogitsFollowTheEquations(String backend) {
+        try (Backend be = Backends.create(backend);
+             SequenceClassifier model = new SequenceClassifier(BertModel.random(be, POOLED, 7), 3, 11)) {
+            BertModel encoder = model.encoder();
+            float[] wp = encoder.parameter(BertModel.POOLER + ".weight").value().toArray();
+            for (int i = 0; i < wp.length; i++) {
+                wp[i] *= 40f; // far from tanh's linear range
+            }
+            encoder.parameter(BertModel.POOLER + ".weight").value().copyFrom(wp);
+            float[] bp = encoder.parameter(BertModel.POOLER + ".bias").value().toArray();
+            float[] wc = model.parameters().stream().filter(p -> p.name().equals("classifier.weight")).findFirst()
+                    .orElseThrow().value().toArray();
+            float[] bc = model.parameters().stream().filter(p -> p.name().equals("classifier.bias")).findFirst()
+                    .orElseThrow().value().toArray();
+            Batch batch = ModelGradientTest.batch(Pooling.POOLER);
+            int b = batch.batch();
+            int t = batch.seqLen();
+            int d = POOLED.hidden();
+            float[] logits = model.logits(batch, false, 0).toArray();
+            float[] h;
+            try (Tensor mask = be.fromHost(batch.mask(), b, t)) {
+                h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0)).toArray();
+            }
+            double largestZ = 0;
+            for (int s = 0; s < b; s++) {
+                double[] pooled = new double[d];
+                for (int o = 0; o < d; o++) {
+                    double z = bp[o];
+                    for (int i = 0; i < d; i++) {
+                        z += (double) h[s * t * d + i] * wp[o * d + i];
+                    }
+                    largestZ = Math.max(largestZ, Math.abs(z));
+                    pooled[o] = Math.tanh(z);
+                }
+                for (int c = 0; c < 3; c++) {
+                    double want = bc[c];
+                    for (int i = 0; i < d; i++) {
+                        want += pooled[i] * wc[c * d + i];
+                    }
+                    assertEquals(want, logits[s * 3 + c], 1e-5 + 1e-4 * Math.abs(want), backend + " logit " + s + "," + c);
+                }
+            }
+            assertTrue(largestZ > 1, "tanh stayed near its linear range (|z| ≤ " + largestZ + ")");
+        }
+    }
+
+    @Test
+    void poolerIsFrozenAndCountedInTheBase() {
+        try (Backend be = Backends.create("reference");
+             BertModel pooled = BertModel.random(be, POOLED, 7);
+             BertModel cls = BertModel.random(be, new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0f,
+                     Pooling.CLS), 7)) {
+            assertEquals(cls.baseParameterCount() + 8 * 8 + 8, pooled.baseParameterCount());
+            assertTrue(pooled.trainableParameters().isEmpty(), "the pooler must be frozen");
+            assertEquals(null, cls.parameter(BertModel.POOLER + ".weight"));
+        }
+    }
+
+    @Test
+    void poolerWithoutItsWeightsIsRefusedByName() {
+        Map<String, TensorData> weights = new HashMap<>(RandomWeights.bert(POOLED, 7));
+        weights.remove(BertModel.POOLER + ".weight");
+        try (Backend be = Backends.create("reference")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> BertModel.create(be, POOLED, weights));
+            assertTrue(e.getMessage().contains("pooler.dense.weight"), e.getMessage());
+        }
+    }
+}
