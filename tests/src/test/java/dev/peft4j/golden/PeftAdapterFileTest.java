@@ -45,7 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A LoRA SEQ_CLS adapter written the way Hugging Face peft saves one (tools/golden/gen_peft_adapter.py: keys
  * {@code base_model.model.bert.encoder.layer.N.attention.self.{query,value}.lora_{A,B}.weight}, the head under
  * {@code base_model.model.classifier.{weight,bias}}, metadata {@code {"format":"pt"}}, peft's adapter_config.json),
- * with its base checkpoint in Hugging Face BERT naming and the logits PyTorch computed with the adapter applied.
+ * with its base checkpoint in Hugging Face BERT naming (pooler included) and the logits PyTorch computed with the
+ * adapter applied, through the pooler as BertForSequenceClassification does.
  *
  * <p>Checks: peft4j loads the pair and reproduces the logits (≤ 1e-5 relative per logit) on every available
  * backend; saving the loaded adapter again gives exactly peft's key set, shapes and bit-identical values, the
