@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.peft4j.io.SafeTensors;
 import dev.peft4j.io.SafeTensorsContent;
 import dev.peft4j.io.TensorData;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.peft.PlanCodec;
 import dev.peft4j.peft.PlanFormatException;
@@ -131,6 +132,7 @@ public final class AdapterIo {
         if (type == PeftType.LORA) {
             HfFieldChecks.lora(cfg, tensors, model, file);
         }
+        checkHeadPooling(cfg, configFile, model, tensors);
         checkBeforeAllocating(model, plan, type, shared, tensors, file);
         model.applyPlan(plan, seed);
         Set<String> used = new HashSet<>(ignorable);
@@ -147,6 +149,37 @@ public final class AdapterIo {
                     + " plan for this model" + (extra.size() > 1 ? " (" + extra.size() + " such keys: " + extra + ")" : ""));
         }
         return plan;
+    }
+
+    /**
+     * A saved head is valid only over the pooling it was trained on: the one the peft4j section names, or, in a file
+     * Hugging Face peft wrote (no peft4j section), transformers' pooler ({@link Pooling#POOLER}), which
+     * BertForSequenceClassification puts between [CLS] and its head.
+     */
+    private static void checkHeadPooling(JsonConfig cfg, Path configFile, AdapterModel model,
+                                         Map<String, TensorData> tensors) throws AdapterFormatException {
+        if (!model.hasClassifier() || tensors.keySet().stream().noneMatch(k -> k.endsWith("classifier.weight"))) {
+            return;
+        }
+        Pooling have = model.headPooling();
+        if (cfg.has("peft4j")) {
+            JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
+            if (!own.has("pooling")) {
+                return; // written before the field existed
+            }
+            String saved = own.string("pooling");
+            if (!saved.equals(have.name())) {
+                throw new AdapterFormatException(configFile + ": field 'peft4j.pooling' is " + saved + ": the head was"
+                        + " trained on " + saved + "-pooled states, but this classifier pools by " + have
+                        + "; load it over a base that pools by " + saved);
+            }
+        } else if (have != Pooling.POOLER) {
+            throw new AdapterFormatException(configFile + ": this SEQ_CLS adapter was saved by Hugging Face peft (no"
+                    + " 'peft4j' section): its head was trained on transformers' pooler output, tanh(h_cls W_pᵀ + b_p),"
+                    + " but this classifier pools by " + have + ", without a pooler; load it over a base with the"
+                    + " checkpoint's pooler (Pooling.POOLER: HfCheckpoint.read(dir).classifier(backend), or"
+                    + " BaseModel.huggingFace(dir, Pooling.POOLER))");
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Gpt2Model;
 import dev.peft4j.model.HfNaming;
 import dev.peft4j.model.Parameter;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.model.TransformerModel;
 import dev.peft4j.peft.LoraTarget;
@@ -47,6 +48,11 @@ public final class AdapterModel {
 
     boolean hasClassifier() {
         return classifier != null;
+    }
+
+    /** How the classifier's encoder pools the states its head reads, or null without a classifier. */
+    Pooling headPooling() {
+        return classifier != null ? classifier.encoder().config().pooling() : null;
     }
 
     PeftPlan plan() {

@@ -46,6 +46,9 @@ final class PeftConfigs {
         own.addProperty("layers", m.layers());
         own.addProperty("hidden", m.hidden());
         own.add("plan", PlanCodec.toJson(plan));
+        if (m.hasClassifier()) {
+            own.addProperty("pooling", m.headPooling().name()); // what the saved head was trained on
+        }
         if (info != null) {
             com.google.gson.JsonArray labels = new com.google.gson.JsonArray();
             info.labels().forEach(labels::add);

@@ -109,12 +109,22 @@ public final class BaseModel {
      */
     public static BaseModel huggingFace(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir");
+        return huggingFace(dir, sentenceTransformersPooling(dir.resolve("1_Pooling").resolve("config.json")));
+    }
+
+    /**
+     * A Hugging Face BERT folder pooled as given: {@link Pooling#POOLER} pools through the checkpoint's pooler, as
+     * transformers' BertForSequenceClassification does (the base for a SEQ_CLS adapter that Hugging Face peft saved;
+     * its {@code pooler.dense.*} weights must be in the folder).
+     */
+    public static BaseModel huggingFace(Path dir, Pooling pooling) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(pooling, "pooling");
         for (String file : new String[] {HfCheckpoint.CONFIG, HfCheckpoint.WEIGHTS, HfCheckpoint.TOKENIZER}) {
             if (!Files.isRegularFile(dir.resolve(file))) {
                 throw new IOException(dir + " is not a Hugging Face BERT folder: " + file + " is missing");
             }
         }
-        Pooling pooling = sentenceTransformersPooling(dir.resolve("1_Pooling").resolve("config.json"));
         return new BaseModel(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString(), pooling,
                 () -> {
                     HfCheckpoint checkpoint = HfCheckpoint.read(dir);

@@ -17,9 +17,11 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.io.SafeTensors;
 import dev.peft4j.io.SafeTensorsContent;
 import dev.peft4j.io.TensorData;
+import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Gpt2Model;
 import dev.peft4j.model.Parameter;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.model.RandomWeights;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.AdapterSpec;
@@ -351,6 +353,42 @@ class AdapterIoTest {
         try (Backend be = Backends.create("reference"); SequenceClassifier c = classifier(be)) {
             Exception e = assertThrows(java.io.IOException.class, () -> AdapterIo.load(good, AdapterModel.of(c), 1));
             Fixtures.assertMessageNames(e, AdapterIo.WEIGHTS);
+        }
+    }
+
+    /**
+     * A saved head is refused over another pooling than the one it was trained on: peft4j's own files say which
+     * (peft4j.pooling), and a file Hugging Face peft wrote (no peft4j section) was trained on transformers' pooler.
+     */
+    @Test
+    void aHeadLoadsOnlyOverThePoolingItWasTrainedOn() throws Exception {
+        Path good = dir.resolve("mean");
+        try (Backend be = Backends.create("reference"); SequenceClassifier c = classifier(be)) {
+            c.encoder().applyPlan(PeftPlan.lora(2, LoraSpec.defaults()), 1);
+            AdapterIo.save(good, AdapterModel.of(c), null);
+        }
+        JsonObject cfg = config(good);
+        assertEquals("MEAN", cfg.getAsJsonObject("peft4j").get("pooling").getAsString());
+        BertConfig cls = new BertConfig(30, 16, 2, 2, 24, 12, 2, 1e-12f, Activation.GELU, 0f, Pooling.CLS);
+        try (Backend be = Backends.create("reference");
+             SequenceClassifier c = new SequenceClassifier(BertModel.random(be, cls, 1), 2, 2)) {
+            Exception e = assertThrows(AdapterFormatException.class, () -> AdapterIo.load(good, AdapterModel.of(c), 1));
+            Fixtures.assertMessageNames(e, AdapterIo.CONFIG, "peft4j.pooling", "MEAN", "CLS");
+        }
+        JsonObject peftsOwn = config(good);
+        peftsOwn.remove("peft4j");
+        Path foreign = dir.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.copy(good.resolve(AdapterIo.WEIGHTS), foreign.resolve(AdapterIo.WEIGHTS));
+        Fixtures.writeJson(foreign.resolve(AdapterIo.CONFIG), peftsOwn);
+        try (Backend be = Backends.create("reference"); SequenceClassifier c = classifier(be)) {
+            Exception e = assertThrows(AdapterFormatException.class, () -> AdapterIo.load(foreign, AdapterModel.of(c), 1));
+            Fixtures.assertMessageNames(e, AdapterIo.CONFIG, "Hugging Face peft", "pooler", "MEAN", "POOLER");
+        }
+        BertConfig pooled = new BertConfig(30, 16, 2, 2, 24, 12, 2, 1e-12f, Activation.GELU, 0f, Pooling.POOLER);
+        try (Backend be = Backends.create("reference");
+             SequenceClassifier c = new SequenceClassifier(BertModel.random(be, pooled, 1), 2, 2)) {
+            AdapterIo.load(foreign, AdapterModel.of(c), 1); // transformers' head over transformers' pooling
         }
     }
 
