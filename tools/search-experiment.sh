@@ -56,7 +56,9 @@ status() { # what OUT holds, per task, and the machine time the rest needs at th
             echo "  bo search: $n of about $want trials ($at)" ;;
         s4) echo "  s4 search: $n trials so far ($at); how many it needs depends on how many stages need" \
               "extra rounds, not counted below" ;;
-        *) echo "  $alg search: $n trials, not finished" ;;
+        *) want=$(( $(echo $BASELINES | wc -w) + 2 )) # and (IA)3 and the paper's pattern
+           total=$(awk -v t="$total" -v r=$((want > n ? want - n : 0)) -v m="$med" 'BEGIN { print t + r * m }')
+           echo "  $alg search: $n of $want trials ($at)" ;;
       esac
     done
     done_finals=$( (ls "$out/$task"/*/seed-*/summary.json 2>/dev/null || true) | wc -l)
