@@ -142,6 +142,24 @@ mean_of() { # config-dir summary-field: mean over its seeds
   local r s=""; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && s="$s $(field "$r" "$2")"; done
   echo "$s" | awk '{ t = 0; for (i = 1; i <= NF; i++) t += $i; if (NF) printf "%.6f\n", t / NF }'
 }
+rank_check() { # journal taskdir (seed-1/summary.json, or all: the mean over seeds) field format: Spearman line
+  local j="$1" taskdir="$2" which="$3" f="$4" fmt="$5" b p v pairs=""
+  for b in $BASELINES s4-paper; do
+    p=$(grep "\"trial\":\"baseline/$b\"" "$j" | grep -o '"metric":[-0-9.eE]*' | head -1 | sed 's/.*://' || true)
+    if [ "$which" = all ]; then v=$(mean_of "$taskdir$b/" "$f")
+    else v=""; [ -f "$taskdir$b/$which" ] && v=$(field "$taskdir$b/$which" "$f"); fi
+    [ -n "$p" ] && [ -n "$v" ] && pairs="$pairs $p $v"
+  done
+  echo "$pairs" | awk -v fmt="$fmt" '
+    function ranks(v, r, n,   i, j, less, eq) { for (i = 1; i <= n; i++) { less = 0; eq = 0
+        for (j = 1; j <= n; j++) { if (v[j] < v[i]) less++; else if (v[j] == v[i]) eq++ } r[i] = less + (eq + 1) / 2 } }
+    { n = NF / 2; for (i = 1; i <= n; i++) { a[i] = $(2 * i - 1); b[i] = $(2 * i) }
+      if (n < 3) { print "- rank check: fewer than 3 baselines with both scores"; exit }
+      ranks(a, ra, n); ranks(b, rb, n); ma = (n + 1) / 2; sab = 0; saa = 0; sbb = 0
+      for (i = 1; i <= n; i++) { sab += (ra[i] - ma) * (rb[i] - ma); saa += (ra[i] - ma) ^ 2; sbb += (rb[i] - ma) ^ 2 }
+      rho = (saa > 0 && sbb > 0) ? sab / sqrt(saa * sbb) : 0
+      printf "- rank check: " fmt "\n", rho, n }'
+}
 {
   for taskdir in "$out"/*/; do
     task=$(basename "$taskdir")
@@ -158,24 +176,18 @@ mean_of() { # config-dir summary-field: mean over its seeds
               printf "- %s search: %d trials, %.2f h of trial time (%.0f trials/hour); %.2f h (%.0f trials/hour) with trials over twice the median (%.0f s) counted at it\n",
                 alg, n, t / 3600, 3600 * n / (t > 0 ? t : 1), u / 3600, 3600 * n / (u > 0 ? u : 1), med }'
     done
-    # Rank check: the baselines' proxy scores (the rank check's baseline trials) against their seed-1 validation.
+    # Rank check: the baselines' proxy scores (the rank check's baseline trials) against their seed-1 validation
+    # (the protocol's); then, beyond the protocol, against the mean validation and test over every seed run
     j="$taskdir/search-baselines/journal.jsonl"
     if [ -f "$j" ]; then
-      pairs=""
-      for b in $BASELINES s4-paper; do
-        p=$(grep "\"trial\":\"baseline/$b\"" "$j" | grep -o '"metric":[-0-9.eE]*' | head -1 | sed 's/.*://' || true)
-        f="$taskdir$b/seed-1/summary.json"
-        [ -n "$p" ] && [ -f "$f" ] && pairs="$pairs $p $(field "$f" "validation_$key")"
-      done
-      echo "$pairs" | awk '
-        function ranks(v, r, n,   i, j, less, eq) { for (i = 1; i <= n; i++) { less = 0; eq = 0
-            for (j = 1; j <= n; j++) { if (v[j] < v[i]) less++; else if (v[j] == v[i]) eq++ } r[i] = less + (eq + 1) / 2 } }
-        { n = NF / 2; for (i = 1; i <= n; i++) { a[i] = $(2 * i - 1); b[i] = $(2 * i) }
-          if (n < 3) { print "- rank check: fewer than 3 baselines with both scores"; exit }
-          ranks(a, ra, n); ranks(b, rb, n); ma = (n + 1) / 2; sab = 0; saa = 0; sbb = 0
-          for (i = 1; i <= n; i++) { sab += (ra[i] - ma) * (rb[i] - ma); saa += (ra[i] - ma) ^ 2; sbb += (rb[i] - ma) ^ 2 }
-          rho = (saa > 0 && sbb > 0) ? sab / sqrt(saa * sbb) : 0
-          printf "- rank check: Spearman %.2f between proxy and final (seed 1) validation over %d baselines (target >= 0.6)\n", rho, n }'
+      rank_check "$j" "$taskdir" "seed-1/summary.json" "validation_$key" \
+        "Spearman %.2f between proxy and final (seed 1) validation over %d baselines (target >= 0.6)"
+      if [ "$(echo $SEEDS | wc -w)" -gt 1 ]; then
+        rank_check "$j" "$taskdir" all "validation_$key" \
+          "beyond the protocol: Spearman %.2f between proxy and the mean final validation over the seeds (%d baselines)"
+        rank_check "$j" "$taskdir" all "test_$key" \
+          "beyond the protocol: Spearman %.2f between proxy and the mean test score over the seeds (%d baselines)"
+      fi
     fi
     printf '\n| configuration | trainable fraction | validation %s, mean | test %s, mean ± sd | per seed |\n|---|---|---|---|---|\n' "$m" "$m"
     for cfg in "$taskdir"*/; do
