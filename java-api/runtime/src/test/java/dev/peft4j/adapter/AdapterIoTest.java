@@ -323,13 +323,19 @@ class AdapterIoTest {
         return a;
     }
 
-    @Test
-    void mismatchesAreErrorsNamingFileAndKey() throws Exception {
-        Path good = dir.resolve("good");
+    /** A LoRA classifier (the MEAN-pooled fixture) saved under dir/name. */
+    private Path savedLoraClassifier(String name) throws Exception {
+        Path d = dir.resolve(name);
         try (Backend be = Backends.create("reference"); SequenceClassifier c = classifier(be)) {
             c.encoder().applyPlan(PeftPlan.lora(2, LoraSpec.defaults()), 1);
-            AdapterIo.save(good, AdapterModel.of(c), null);
+            AdapterIo.save(d, AdapterModel.of(c), null);
         }
+        return d;
+    }
+
+    @Test
+    void mismatchesAreErrorsNamingFileAndKey() throws Exception {
+        Path good = savedLoraClassifier("good");
         Map<String, TensorData> tensors = new HashMap<>(SafeTensors.read(good.resolve(AdapterIo.WEIGHTS)).tensors());
         String key = "base_model.model.bert.encoder.layer.1.attention.self.value.lora_B.weight";
 
@@ -362,11 +368,7 @@ class AdapterIoTest {
      */
     @Test
     void aHeadLoadsOnlyOverThePoolingItWasTrainedOn() throws Exception {
-        Path good = dir.resolve("mean");
-        try (Backend be = Backends.create("reference"); SequenceClassifier c = classifier(be)) {
-            c.encoder().applyPlan(PeftPlan.lora(2, LoraSpec.defaults()), 1);
-            AdapterIo.save(good, AdapterModel.of(c), null);
-        }
+        Path good = savedLoraClassifier("mean");
         JsonObject cfg = config(good);
         assertEquals("MEAN", cfg.getAsJsonObject("peft4j").get("pooling").getAsString());
         BertConfig cls = new BertConfig(30, 16, 2, 2, 24, 12, 2, 1e-12f, Activation.GELU, 0f, Pooling.CLS);
