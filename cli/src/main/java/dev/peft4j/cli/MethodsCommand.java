@@ -4,7 +4,9 @@ import dev.peft4j.text.BaseModel;
 import dev.peft4j.model.BertConfig;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.search.ParameterCounter;
+import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,16 +14,16 @@ import picocli.CommandLine.Option;
 /** Lists the hand-made PEFT methods with their exact trainable-parameter counts on a model. */
 @Command(name = "methods", mixinStandardHelpOptions = true,
         description = "List the PEFT methods with their trainable-parameter counts on a model.")
-final class MethodsCommand implements Runnable {
+final class MethodsCommand implements Callable<Integer> {
     @Mixin
     ModelOption model = ModelOption.defaultingTo("minilm");
     @Option(names = "--labels", description = "classes of the task head (default ${DEFAULT-VALUE})")
     int labels = 2;
 
     @Override
-    public void run() {
+    public Integer call() throws IOException {
         BaseModel named = model.base();
-        BertConfig cfg = named.name().equals(BaseModel.miniLm().name()) ? BertConfig.miniLmL6() : BertConfig.bgeSmall();
+        BertConfig cfg = named.config(0f);
         long base = ParameterCounter.base(cfg);
         long head = ParameterCounter.head(cfg, labels);
         System.out.printf("%s: %,d base parameters; a %d-class head adds %,d%n", named.name(), base,
@@ -31,6 +33,7 @@ final class MethodsCommand implements Runnable {
             long n = ParameterCounter.count(cfg, Methods.plan(m, cfg.layers(), cfg.hidden(), 0));
             System.out.printf("%-10s %-44s %,12d %9.3f%%%n", m, describe(m, cfg), n, 100.0 * n / base);
         }
+        return 0;
     }
 
     private static String describe(String m, BertConfig cfg) {

@@ -1,14 +1,19 @@
 package dev.peft4j.cli;
 
 import dev.peft4j.text.BaseModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --model} option: a pretrained encoder the CLI knows by name (see {@link BaseModel}). Commands differ
- * only in the default, which the help shows: create it with {@link #defaultingTo} in the command's field.
+ * The {@code --model} option: a pretrained encoder, built in (by name) or a Hugging Face BERT folder (see
+ * {@link BaseModel#resolve}). Commands differ only in the default, which the help shows: create it with
+ * {@link #defaultingTo} in the command's field.
  */
 final class ModelOption {
-    @Option(names = "--model", description = "minilm or bge-small (default ${DEFAULT-VALUE})")
+    @Option(names = "--model", description = "minilm, bge-small, or a Hugging Face BERT folder (config.json, "
+            + "model.safetensors, tokenizer.json) (default ${DEFAULT-VALUE})")
     String model;
 
     /** picocli's no-argument constructor: defaults to MiniLM. */
@@ -25,13 +30,17 @@ final class ModelOption {
         return new ModelOption(defaultModel);
     }
 
-    /** The model as given, e.g. "minilm". */
+    /**
+     * The model as given ("minilm"), or a folder's absolute path, so that a run folder that records it finds the
+     * model again from anywhere.
+     */
     String name() {
-        return model;
+        Path folder = Path.of(model);
+        return Files.isDirectory(folder) ? folder.toAbsolutePath().normalize().toString() : model;
     }
 
-    /** The named model; an unknown name fails with the known ones. */
-    BaseModel base() {
-        return BaseModel.named(model);
+    /** The model; an unknown name that is no folder either fails with the known ones. */
+    BaseModel base() throws IOException {
+        return BaseModel.resolve(name());
     }
 }

@@ -51,9 +51,9 @@ final class PredictMixedCommand implements Callable<Integer> {
         for (Map.Entry<String, Path> e : adapters.entrySet()) {
             infos.add(RunInfo.read(e.getValue()));
         }
-        BaseModel base = BaseModel.named(infos.get(0).model());
+        BaseModel base = BaseModel.resolve(infos.get(0).model());
         for (int i = 1; i < infos.size(); i++) {
-            if (!BaseModel.named(infos.get(i).model()).name().equals(base.name())) {
+            if (!BaseModel.resolve(infos.get(i).model()).name().equals(base.name())) {
                 throw new IllegalArgumentException("adapter '" + names.get(i) + "' (" + adapters.get(names.get(i))
                         + ") was trained on " + infos.get(i).model() + " but '" + names.get(0) + "' on "
                         + infos.get(0).model() + "; mixed serving needs one base model");

@@ -2,6 +2,15 @@ package dev.peft4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.peft4j.adapter.HfCheckpoint;
+import dev.peft4j.backend.Activation;
+import dev.peft4j.backend.Backend;
+import dev.peft4j.backend.Backends;
+import dev.peft4j.io.onnx.OnnxWeights;
+import dev.peft4j.model.BertConfig;
+import dev.peft4j.model.BertModel;
+import dev.peft4j.model.Pooling;
+import dev.peft4j.search.ParameterCounter;
 import dev.peft4j.text.Prediction;
 import dev.peft4j.text.TextClassifier;
 
@@ -9,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -131,6 +141,41 @@ class CliTest {
         Run export = run("export", "--run", out.toString(), "--output", exported.toString(), "--base-model-name", "me/minilm");
         assertEquals(0, export.exit(), export.err());
         assertTrue(Files.readString(exported.resolve("adapter_config.json")).contains("\"me/minilm\""));
+    }
+
+    /**
+     * --model takes a Hugging Face BERT folder (here a tiny random one with MiniLM's tokenizer): methods counts its
+     * own sizes, finetune trains on it, and predict finds it again through the run's absolute path.
+     */
+    @Test
+    void aHuggingFaceFolderIsAModel() throws Exception {
+        Path folder = dir.resolve("tiny-bert");
+        BertConfig cfg = new BertConfig(30522, 16, 1, 2, 32, 64, 2, 1e-12f, Activation.GELU, 0.1f, Pooling.MEAN);
+        try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, cfg, 1)) {
+            HfCheckpoint.save(folder, m);
+        }
+        try (InputStream in = OnnxWeights.openResource(OnnxWeights.MINILM_L6_V2_TOKENIZER, CliTest.class.getClassLoader())) {
+            Files.copy(in, folder.resolve(HfCheckpoint.TOKENIZER));
+        }
+        Run methods = run("methods", "--model", folder.toString());
+        assertEquals(0, methods.exit(), methods.err());
+        assertTrue(methods.out().startsWith("tiny-bert: " + String.format("%,d", ParameterCounter.base(cfg))
+                + " base parameters"), methods.out());
+
+        Path out = dir.resolve("run-on-folder");
+        String relative = Path.of("").toAbsolutePath().relativize(folder).toString(); // recorded as absolute
+        Run ft = run("finetune", "--model", relative,
+                "--dataset", "csv:" + csv, "--train", "32", "--validation", "8", "--test", "16", "--epochs", "1",
+                "--batch", "8", "--max-length", "16", "--backend", "cpu", "--output", out.toString());
+        assertEquals(0, ft.exit(), ft.err());
+        assertTrue(Files.readString(out.resolve("run.json")).contains(folder.toAbsolutePath().toString()),
+                "the run records the folder's absolute path");
+        Run predict = run("predict", "--run", out.toString(), "--backend", "cpu", "what a wonderful film");
+        assertEquals(0, predict.exit(), predict.err());
+
+        Run unknown = run("methods", "--model", dir.resolve("no-such-model").toString());
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("no-such-model") && unknown.err().contains("minilm"), unknown.err());
     }
 
     @Test

@@ -20,8 +20,8 @@ import picocli.CommandLine.ParseResult;
  * given on the command line reaches the command.
  */
 class SharedOptionsTest {
-    private static final String MODEL_MINILM = "--model=<model> minilm or bge-small (default minilm)";
-    private static final String MODEL_BGE = "--model=<model> minilm or bge-small (default bge-small)";
+    private static final String MODEL_MINILM = "--model=<model> minilm, bge-small, or a Hugging Face BERT folder (config.json, model.safetensors, tokenizer.json) (default minilm)";
+    private static final String MODEL_BGE = "--model=<model> minilm, bge-small, or a Hugging Face BERT folder (config.json, model.safetensors, tokenizer.json) (default bge-small)";
     private static final String DATASET = "--dataset=<dataset> imdb, spam, csv:PATH or jsonl:PATH (default imdb)";
     private static final String TEXT = "--text-column=<textColumn> text column/field of a local dataset (default text)";
     private static final String LABEL = "--label-column=<labelColumn> label column/field of a local dataset (default label)";
@@ -75,7 +75,7 @@ class SharedOptionsTest {
     }
 
     @Test
-    void valuesReachTheCommands() {
+    void valuesReachTheCommands() throws Exception {
         FinetuneCommand ft = (FinetuneCommand) parsed("finetune", "--model", "bge-small", "--dataset", "spam",
                 "--text-column", "body", "--label-column", "kind", "--max-length", "64", "--backend", "reference");
         assertEquals("bge-small-en-v1.5", ft.model.base().name());
