@@ -57,7 +57,7 @@ final class ContrastiveFinetune {
             throw new UsageException("--resume: a contrastive run writes no checkpoint to resume from");
         }
         long wallStart = System.nanoTime();
-        BaseModel base = c.model.base();
+        BaseModel base = c.base();
         long dataSeed = c.splitSeed != null ? c.splitSeed : c.seed;
         Splits splits = null;
         if (o.pairs == null || o.given("--dataset")) {

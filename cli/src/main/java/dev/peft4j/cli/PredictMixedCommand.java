@@ -51,12 +51,14 @@ final class PredictMixedCommand implements Callable<Integer> {
         for (Map.Entry<String, Path> e : adapters.entrySet()) {
             infos.add(RunInfo.read(e.getValue()));
         }
-        BaseModel base = BaseModel.resolve(infos.get(0).model());
+        BaseModel base = infos.get(0).base();
         for (int i = 1; i < infos.size(); i++) {
-            if (!BaseModel.resolve(infos.get(i).model()).name().equals(base.name())) {
+            String first = infos.get(0).baseIdentity();
+            String other = infos.get(i).baseIdentity();
+            if (!other.equals(first)) {
                 throw new IllegalArgumentException("adapter '" + names.get(i) + "' (" + adapters.get(names.get(i))
-                        + ") was trained on " + infos.get(i).model() + " but '" + names.get(0) + "' on "
-                        + infos.get(0).model() + "; mixed serving needs one base model");
+                        + ") was trained on " + other + " but '" + names.get(0) + "' on " + first
+                        + "; mixed serving needs one base model, pooled one way");
             }
         }
         WordPieceTokenizer tokenizer = base.tokenizer();

@@ -13,7 +13,7 @@ final class RunClassifier {
 
     static TextClassifier open(Path run, RunInfo info, Backend be) throws IOException {
         return TextClassifier.builder(run.resolve(RunInfo.ADAPTER_DIR))
-                .baseModel(BaseModel.resolve(info.model()))
+                .baseModel(info.base())
                 .classifierInfo(new ClassifierInfo(info.labels(), info.maxLength()))
                 .backend(be)
                 .build();

@@ -25,7 +25,7 @@ final class TrainedClassifier {
 
     static TrainedClassifier load(Path run, Backend be) throws IOException {
         RunInfo info = RunInfo.read(run);
-        BaseModel base = BaseModel.resolve(info.model());
+        BaseModel base = info.base();
         SequenceClassifier c = new SequenceClassifier(base.load(be, 0f), info.labels().size(), info.seed());
         try {
             AdapterIo.load(run.resolve(RunInfo.ADAPTER_DIR), AdapterModel.of(c), info.seed());

@@ -151,8 +151,10 @@ class CliTest {
     void aHuggingFaceFolderIsAModel() throws Exception {
         Path folder = dir.resolve("tiny-bert");
         BertConfig cfg = new BertConfig(30522, 16, 1, 2, 32, 64, 2, 1e-12f, Activation.GELU, 0.1f, Pooling.MEAN);
-        try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, cfg, 1)) {
-            HfCheckpoint.save(folder, m);
+        BertConfig withPooler = new BertConfig(30522, 16, 1, 2, 32, 64, 2, 1e-12f, Activation.GELU, 0.1f,
+                Pooling.POOLER);
+        try (Backend be = Backends.create("reference"); BertModel m = BertModel.random(be, withPooler, 1)) {
+            HfCheckpoint.save(folder, m); // a checkpoint with its pooler, as transformers saves one
         }
         try (InputStream in = OnnxWeights.openResource(OnnxWeights.MINILM_L6_V2_TOKENIZER, CliTest.class.getClassLoader())) {
             Files.copy(in, folder.resolve(HfCheckpoint.TOKENIZER));
@@ -172,6 +174,22 @@ class CliTest {
                 "the run records the folder's absolute path");
         Run predict = run("predict", "--run", out.toString(), "--backend", "cpu", "what a wonderful film");
         assertEquals(0, predict.exit(), predict.err());
+
+        Path pooled = dir.resolve("run-with-pooler");
+        Run viaPooler = run("finetune", "--model", folder.toString(), "--pooling", "pooler", "--dataset", "csv:" + csv,
+                "--train", "32", "--validation", "8", "--test", "16", "--epochs", "1", "--batch", "8", "--max-length",
+                "16", "--backend", "cpu", "--output", pooled.toString());
+        assertEquals(0, viaPooler.exit(), viaPooler.err());
+        assertTrue(Files.readString(pooled.resolve("run.json")).contains("\"pooling\": \"POOLER\""));
+        assertTrue(Files.readString(pooled.resolve("adapter/adapter_config.json")).contains("\"pooling\": \"POOLER\""),
+                "the head says what it was trained on");
+        Run predictPooled = run("predict", "--run", pooled.toString(), "--backend", "cpu", "what a wonderful film");
+        assertEquals(0, predictPooled.exit(), predictPooled.err());
+        Run onnxPooler = run("finetune", "--pooling", "pooler", "--dataset", "csv:" + csv, "--train", "32",
+                "--validation", "8", "--test", "16", "--epochs", "1", "--max-length", "16", "--output",
+                dir.resolve("no-pooler").toString());
+        assertEquals(1, onnxPooler.exit());
+        assertTrue(onnxPooler.err().contains("pooler"), onnxPooler.err());
 
         Run unknown = run("methods", "--model", dir.resolve("no-such-model").toString());
         assertEquals(1, unknown.exit());

@@ -27,11 +27,11 @@ import java.util.Objects;
  * (see {@link #preloaded()}).
  */
 public final class BaseModel {
-    /** Weights read into memory, from which configs and models are made. */
+    /** Weights read into memory, from which configs and models are made, pooled as the caller says. */
     private interface Weights {
-        BertConfig config(float dropout);
+        BertConfig config(float dropout, Pooling pooling);
 
-        BertModel model(Backend backend, float dropout);
+        BertModel model(Backend backend, float dropout, Pooling pooling);
     }
 
     /** Reads the weights. */
@@ -56,14 +56,14 @@ public final class BaseModel {
         this.tokenizerSource = tokenizerSource;
     }
 
-    /** Weights of an ONNX file, with the model's pooling. */
-    private static Weights onnx(BertOnnxWeights w, Pooling pooling) {
+    /** Weights of an ONNX file. */
+    private static Weights onnx(BertOnnxWeights w) {
         return new Weights() {
-            @Override public BertConfig config(float dropout) {
+            @Override public BertConfig config(float dropout, Pooling pooling) {
                 return BertModel.configOf(w, pooling, dropout);
             }
 
-            @Override public BertModel model(Backend backend, float dropout) {
+            @Override public BertModel model(Backend backend, float dropout, Pooling pooling) {
                 return BertModel.fromOnnx(backend, w, pooling, dropout);
             }
         };
@@ -129,14 +129,14 @@ public final class BaseModel {
                 () -> {
                     HfCheckpoint checkpoint = HfCheckpoint.read(dir);
                     return new Weights() {
-                        @Override public BertConfig config(float dropout) {
+                        @Override public BertConfig config(float dropout, Pooling pooling) {
                             BertConfig c = checkpoint.bertConfig();
                             return new BertConfig(c.vocabSize(), c.hidden(), c.layers(), c.heads(), c.intermediate(),
                                     c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.activation(), dropout, pooling);
                         }
 
-                        @Override public BertModel model(Backend backend, float dropout) {
-                            return BertModel.create(backend, config(dropout), checkpoint.weights());
+                        @Override public BertModel model(Backend backend, float dropout, Pooling pooling) {
+                            return BertModel.create(backend, config(dropout, pooling), checkpoint.weights());
                         }
                     };
                 },
@@ -150,7 +150,7 @@ public final class BaseModel {
         Objects.requireNonNull(pooling, "pooling");
         String name = model.getFileName() == null ? model.toString() : model.getFileName().toString();
         return new BaseModel(name, pooling,
-                () -> onnx(OnnxWeights.loadBert(model), pooling),
+                () -> onnx(OnnxWeights.loadBert(model)),
                 () -> Files.newInputStream(tokenizerJson));
     }
 
@@ -177,7 +177,7 @@ public final class BaseModel {
     private static BaseModel resource(String name, String onnx, String tokenizer, Pooling pooling, String artifact) {
         ClassLoader cl = BaseModel.class.getClassLoader();
         return new BaseModel(name, pooling,
-                () -> onnx(OnnxWeights.loadBertResource(onnx, cl), pooling),
+                () -> onnx(OnnxWeights.loadBertResource(onnx, cl)),
                 () -> {
                     try {
                         return OnnxWeights.openResource(tokenizer, cl);
@@ -218,20 +218,29 @@ public final class BaseModel {
         return name;
     }
 
-    /** How the model turns token states into one vector: mean over tokens, or the [CLS] token. */
+    /** How the model turns token states into one vector: mean over tokens, the [CLS] token, or it through the pooler. */
     public Pooling pooling() {
         return pooling;
+    }
+
+    /**
+     * This model pooled another way, e.g. {@link Pooling#POOLER} for a classifier head that reads transformers'
+     * pooler output (loading then needs the checkpoint's {@code pooler.dense.*}: the built-in ONNX models have none).
+     */
+    public BaseModel withPooling(Pooling other) {
+        Objects.requireNonNull(other, "pooling");
+        return new BaseModel(name, other, weights, tokenizerSource);
     }
 
     /** The encoder on {@code backend}; {@code dropout} is the hidden dropout used when training (0 for inference). */
     public BertModel load(Backend backend, float dropout) throws IOException {
         Objects.requireNonNull(backend, "backend");
-        return weights.read().model(backend, dropout);
+        return weights.read().model(backend, dropout, pooling);
     }
 
     /** The encoder's shape (reads the weights). */
     public BertConfig config(float dropout) throws IOException {
-        return weights.read().config(dropout);
+        return weights.read().config(dropout, pooling);
     }
 
     /**
