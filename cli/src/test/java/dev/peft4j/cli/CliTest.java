@@ -2,6 +2,7 @@ package dev.peft4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.peft4j.adapter.AdapterFormatException;
 import dev.peft4j.adapter.HfCheckpoint;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
@@ -11,6 +12,7 @@ import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Pooling;
 import dev.peft4j.search.ParameterCounter;
+import dev.peft4j.text.BaseModel;
 import dev.peft4j.text.Prediction;
 import dev.peft4j.text.TextClassifier;
 
@@ -185,6 +187,17 @@ class CliTest {
                 "the head says what it was trained on");
         Run predictPooled = run("predict", "--run", pooled.toString(), "--backend", "cpu", "what a wonderful film");
         assertEquals(0, predictPooled.exit(), predictPooled.err());
+        // the library pools the base as the adapter says, whatever the folder's own pooling
+        try (TextClassifier alone = TextClassifier.builder(pooled.resolve("adapter"))
+                .baseModel(BaseModel.huggingFace(folder)).build()) {
+            Prediction p = alone.classify("what a wonderful film");
+            assertTrue(predictPooled.out().startsWith(p.label() + "\t" + String.format("neg=%.4f  pos=%.4f",
+                    p.probabilities()[0], p.probabilities()[1])), p + " vs " + predictPooled.out());
+        }
+        AdapterFormatException noPooler = org.junit.jupiter.api.Assertions.assertThrows(AdapterFormatException.class,
+                () -> TextClassifier.builder(pooled.resolve("adapter")).baseModel(BaseModel.miniLm()).build());
+        assertTrue(noPooler.getMessage().contains(pooled.resolve("adapter").toString())
+                && noPooler.getMessage().contains("POOLER"), noPooler.getMessage());
         Run onnxPooler = run("finetune", "--pooling", "pooler", "--dataset", "csv:" + csv, "--train", "32",
                 "--validation", "8", "--test", "16", "--epochs", "1", "--max-length", "16", "--output",
                 dir.resolve("no-pooler").toString());

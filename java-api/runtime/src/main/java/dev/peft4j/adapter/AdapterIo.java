@@ -152,33 +152,64 @@ public final class AdapterIo {
     }
 
     /**
-     * A saved head is valid only over the pooling it was trained on: the one the peft4j section names, or, in a file
-     * Hugging Face peft wrote (no peft4j section), transformers' pooler ({@link Pooling#POOLER}), which
-     * BertForSequenceClassification puts between [CLS] and its head.
+     * A saved head is valid only over the pooling it was trained on ({@link #savedHeadPooling}): a classifier that
+     * pools another way is refused, naming the file and both poolings.
      */
     private static void checkHeadPooling(JsonConfig cfg, Path configFile, AdapterModel model,
                                          Map<String, TensorData> tensors) throws AdapterFormatException {
-        if (!model.hasClassifier() || tensors.keySet().stream().noneMatch(k -> k.endsWith("classifier.weight"))) {
+        if (!model.hasClassifier()) {
             return;
         }
         Pooling have = model.headPooling();
+        java.util.Optional<Pooling> saved = savedHeadPooling(cfg, configFile, hasHead(tensors));
+        if (saved.isEmpty() || saved.get() == have) {
+            return;
+        }
         if (cfg.has("peft4j")) {
-            JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
-            if (!own.has("pooling")) {
-                return; // written before the field existed
-            }
-            String saved = own.string("pooling");
-            if (!saved.equals(have.name())) {
-                throw new AdapterFormatException(configFile + ": field 'peft4j.pooling' is " + saved + ": the head was"
-                        + " trained on " + saved + "-pooled states, but this classifier pools by " + have
-                        + "; load it over a base that pools by " + saved);
-            }
-        } else if (have != Pooling.POOLER) {
-            throw new AdapterFormatException(configFile + ": this SEQ_CLS adapter was saved by Hugging Face peft (no"
-                    + " 'peft4j' section): its head was trained on transformers' pooler output, tanh(h_cls W_pᵀ + b_p),"
-                    + " but this classifier pools by " + have + ", without a pooler; load it over a base with the"
-                    + " checkpoint's pooler (Pooling.POOLER: HfCheckpoint.read(dir).classifier(backend), or"
-                    + " BaseModel.huggingFace(dir, Pooling.POOLER))");
+            throw new AdapterFormatException(configFile + ": field 'peft4j.pooling' is " + saved.get() + ": the head"
+                    + " was trained on " + saved.get() + "-pooled states, but this classifier pools by " + have
+                    + "; load it over a base that pools by " + saved.get());
+        }
+        throw new AdapterFormatException(configFile + ": this SEQ_CLS adapter was saved by Hugging Face peft (no"
+                + " 'peft4j' section): its head was trained on transformers' pooler output, tanh(h_cls W_pᵀ + b_p),"
+                + " but this classifier pools by " + have + ", without a pooler; load it over a base with the"
+                + " checkpoint's pooler (Pooling.POOLER: HfCheckpoint.read(dir).classifier(backend), or"
+                + " BaseModel.huggingFace(dir, Pooling.POOLER))");
+    }
+
+    /**
+     * The pooling the adapter folder's head was trained on: its peft4j section's {@code pooling}, or POOLER for a head
+     * in a file Hugging Face peft wrote (transformers' BertForSequenceClassification reads its pooler's output). Empty
+     * without a head, or for a peft4j file written before the field existed.
+     */
+    public static java.util.Optional<Pooling> headPooling(Path dir) throws IOException {
+        Path configFile = dir.resolve(CONFIG);
+        return savedHeadPooling(JsonConfig.read(configFile), configFile,
+                hasHead(SafeTensors.read(dir.resolve(WEIGHTS)).tensors()));
+    }
+
+    private static boolean hasHead(Map<String, TensorData> tensors) {
+        return tensors.keySet().stream().anyMatch(k -> k.endsWith("classifier.weight"));
+    }
+
+    private static java.util.Optional<Pooling> savedHeadPooling(JsonConfig cfg, Path configFile, boolean hasHead)
+            throws AdapterFormatException {
+        if (!hasHead) {
+            return java.util.Optional.empty();
+        }
+        if (!cfg.has("peft4j")) {
+            return java.util.Optional.of(Pooling.POOLER);
+        }
+        JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
+        if (!own.has("pooling")) {
+            return java.util.Optional.empty(); // written before the field existed
+        }
+        String saved = own.string("pooling");
+        try {
+            return java.util.Optional.of(Pooling.valueOf(saved));
+        } catch (IllegalArgumentException e) {
+            throw new AdapterFormatException(configFile + ": field 'peft4j.pooling' is '" + saved + "'; it must be one of "
+                    + Arrays.toString(Pooling.values()));
         }
     }
 

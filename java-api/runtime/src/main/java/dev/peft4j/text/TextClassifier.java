@@ -7,7 +7,9 @@ import dev.peft4j.adapter.ClassifierInfo;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
 import dev.peft4j.model.Batch;
+import dev.peft4j.model.BertModel;
 import dev.peft4j.model.FrozenWeights;
+import dev.peft4j.model.Pooling;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.tensor.Tensor;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
@@ -50,15 +52,18 @@ public final class TextClassifier implements AutoCloseable {
         this.info = b.info != null ? b.info : AdapterIo.classifierInfo(dir, DEFAULT_MAX_LENGTH).orElseThrow(() -> new AdapterFormatException(
                 dir.resolve(AdapterIo.CONFIG) + ": the adapter has no classification head (no peft4j labels and no"
                         + " classifier.weight): it cannot classify"));
-        BaseModel base = b.base != null ? b.base : BaseModel.resolve(AdapterIo.baseModelName(dir).orElseThrow(
+        BaseModel named = b.base != null ? b.base : BaseModel.resolve(AdapterIo.baseModelName(dir).orElseThrow(
                 () -> new AdapterFormatException(dir.resolve(AdapterIo.CONFIG)
                         + ": field 'base_model_name_or_path' is missing; name the base model with builder.baseModel")));
+        // the head reads the states it was trained on: the base is pooled as the adapter says
+        java.util.Optional<Pooling> headPooling = AdapterIo.headPooling(dir);
+        BaseModel base = headPooling.map(named::withPooling).orElse(named);
         this.ownsBackend = b.backend == null;
         this.backend = ownsBackend ? Backends.create() : b.backend;
         SequenceClassifier c = null;
         try {
             this.tokenizer = base.tokenizer();
-            c = new SequenceClassifier(base.load(backend, 0f), info.labels().size(), 0L);
+            c = new SequenceClassifier(load(base, dir, headPooling.isPresent()), info.labels().size(), 0L);
             AdapterIo.load(dir, AdapterModel.of(c), 0L);
             FrozenWeights.prepare(c.encoder()); // inference only: frozen weights packed once, not on every batch
             this.classifier = c;
@@ -72,6 +77,20 @@ public final class TextClassifier implements AutoCloseable {
                 backend.close();
             }
             throw e;
+        }
+    }
+
+    /** The base encoder; one that cannot pool as the adapter's head needs fails naming the adapter and the reason. */
+    private BertModel load(BaseModel base, Path dir, boolean poolingFromAdapter) throws IOException {
+        try {
+            return base.load(backend, 0f);
+        } catch (IllegalArgumentException e) {
+            if (!poolingFromAdapter) {
+                throw e;
+            }
+            throw new AdapterFormatException(dir + ": the adapter's head was trained on " + base.pooling()
+                    + "-pooled states (a head that Hugging Face peft saved reads transformers' pooler), but base model "
+                    + base.name() + " cannot pool that way: " + e.getMessage(), e);
         }
     }
 
