@@ -23,7 +23,9 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Text in, label out: a fine-tuned sequence classifier rebuilt from its adapter folder alone (the base model it
  * names, the adapter's weights and head, the label names and tokenisation length peft4j saved beside them; a
- * Hugging Face peft SEQ_CLS adapter without those gets {@code LABEL_0...} and 512 tokens).
+ * Hugging Face peft SEQ_CLS adapter without those gets {@code LABEL_0...} and 512 tokens). The base is pooled as the
+ * head was trained ({@link AdapterIo#headPooling}): a Hugging Face peft head reads transformers' pooler, so its base
+ * must be a Hugging Face folder with {@code pooler.dense.*} (name it with {@link Builder#baseModel}).
  *
  * <p>Thread-safe: concurrent calls are batched together by one worker, as in {@link TextEncoder}; at most
  * {@code queueCapacity} texts wait at once, and a request that does not fit is refused with a
