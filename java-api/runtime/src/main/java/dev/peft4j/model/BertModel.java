@@ -15,8 +15,10 @@ import java.util.TreeSet;
 /**
  * A BERT-style encoder (MiniLM, bge-small, BERT-base) on one backend: embeddings, then post-LN layers, with the
  * PEFT modules of a {@link PeftPlan} attached. Weights carry Hugging Face names without the "bert." prefix
- * (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight {@code [out,in]}, ...).
- * The base model is frozen; only what the plan adds (and the biases BitFit selects) is trainable.
+ * (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight {@code [out,in]}, ...), and,
+ * when the config's pooling is {@link Pooling#POOLER}, the pooler (pooler.dense.weight/bias), which
+ * {@link SequencePooling} applies after the layers. The base model is frozen; only what the plan adds (and the
+ * biases BitFit selects) is trainable.
  */
 public final class BertModel implements TransformerModel {
     /** The pooler's module name in Hugging Face BERT naming. */
