@@ -67,8 +67,11 @@ public final class SequencePooling implements AutoCloseable {
         return out;
     }
 
-    /** dh {@code [B·T,d]} (zero outside the pooled positions) from dpooled {@code [B,d]} of the last forward. */
+    /** dh {@code [B·T,d]} from dpooled {@code [B,d]} of the last forward (zero at the rows the pooling did not read). */
     public Tensor backward(Tensor dPooled) {
+        if (batch == 0) {
+            throw new IllegalStateException("pooling backward before any forward");
+        }
         int b = batch;
         int t = seqLen;
         int d = encoder.config().hidden();
