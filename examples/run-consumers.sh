@@ -7,7 +7,11 @@
 #     that README.md shows their code) compiles, and each runs: FineTuneClassifier saves my-classifier, Classify
 #     loads it, FineTuneEncoder saves my-encoder, Embed ranks a paraphrase above an unrelated text;
 #  4. the class-path consumer runs (with --add-modules jdk.incubator.vector) and the module-path consumer runs (no
-#     flag: dev.peft4j.cpu requires the module) a fused LoRA forward on wrapped arrays equal to the reference's.
+#     flag: dev.peft4j.cpu requires the module) a fused LoRA forward on wrapped arrays equal to the reference's;
+#  5. every published library jar has a fixed module name, and no module-info of peft4j requires a name derived from a
+#     jar's file name (examples/ModuleNameCheck.java, on the jars and their runtime dependencies);
+#  6. the CLI runs on the module path (java -p ... -m dev.peft4j.cli/...): `backends`, and `compare`, which calls the
+#     search module's paired bootstrap, on two small prediction folders (4 of 6 examples right against 6 of 6).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -70,3 +74,43 @@ grep -qE '^(negative|positive) \(' "$text_run/Classify.out" || { echo "FAIL: Cla
 # cos(0,1) = A, cos(0,2) = B: the paraphrase must be nearer than the unrelated text
 awk '/^cos\(0,1\)/ { found = 1; split($0, v, "= "); if (!(v[2] + 0 > v[3] + 0)) { print "FAIL: " $0 > "/dev/stderr"; exit 1 } }
   END { if (!found) { print "FAIL: Embed printed no similarities" > "/dev/stderr"; exit 1 } }' "$text_run/Embed.out"
+
+echo "== module names of the published jars (examples/ModuleNameCheck.java)"
+library_jars=()
+dependency_poms=()
+for m in java-api/core kernels-cpu kernels-cuda java-api/runtime java-api/datasets java-api/search java-api/search-spark \
+    java-api/langchain4j cli; do
+  built="$(find "$m/target" -maxdepth 1 -name 'peft4j-*.jar' 2>/dev/null \
+    | grep -vE -- '-(sources|javadoc|tests)\.jar$' || true)"
+  if [ -z "$built" ]; then
+    echo "($m: no jar built here, not checked)"   # kernels-cuda without nvcc
+    continue
+  fi
+  while IFS= read -r jar; do library_jars+=("$jar"); done <<< "$built"
+  dependency_poms+=("$m/pom.xml")
+done
+dependency_jars=()
+for pom in "${dependency_poms[@]}"; do
+  cp_file="$out/$(echo "$pom" | tr / _).runtime.classpath"
+  "${mvn[@]}" -f "$pom" dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file"
+  IFS=: read -r -a entries < "$cp_file" || true
+  dependency_jars+=("${entries[@]}")
+done
+"$jdk/bin/java" examples/ModuleNameCheck.java "${library_jars[@]}" -- "${dependency_jars[@]}"
+
+echo "== the CLI on the module path (java -p ... -m dev.peft4j.cli/dev.peft4j.cli.Peft4j)"
+cli_path="cli/target/peft4j-cli-0.1.0-SNAPSHOT.jar:$(cat "$out/cli_pom.xml.runtime.classpath")"
+cli_module=("$jdk/bin/java" --enable-native-access=ALL-UNNAMED -p "$cli_path" -m dev.peft4j.cli/dev.peft4j.cli.Peft4j)
+"${cli_module[@]}" backends 2>/dev/null | tee "$out/modulepath-backends.out"
+grep -qE '^chosen: ' "$out/modulepath-backends.out" || { echo "FAIL: backends on the module path chose nothing" >&2; exit 1; }
+compare_dir="$out/modulepath-compare"
+rm -rf "$compare_dir"
+mkdir -p "$compare_dir/baseline/seed-1" "$compare_dir/candidate/seed-1"
+printf 'index\tlabel\tpredicted\n0\t0\t0\n1\t1\t0\n2\t0\t0\n3\t1\t1\n4\t0\t1\n5\t1\t1\n' \
+  > "$compare_dir/baseline/seed-1/test-predictions.tsv"
+printf 'index\tlabel\tpredicted\n0\t0\t0\n1\t1\t1\n2\t0\t0\n3\t1\t1\n4\t0\t0\n5\t1\t1\n' \
+  > "$compare_dir/candidate/seed-1/test-predictions.tsv"
+"${cli_module[@]}" compare --baseline "$compare_dir/baseline" --candidate "$compare_dir/candidate" --resamples 200 \
+  2>/dev/null | tee "$out/modulepath-compare.out"
+grep -q '0 baseline-only vs 2 candidate-only' "$out/modulepath-compare.out" \
+  || { echo "FAIL: compare on the module path did not count 0 vs 2 discordant examples" >&2; exit 1; }
