@@ -25,7 +25,8 @@ public final class SequencePooling implements AutoCloseable {
     private final ReusedTensor dz;       // [B,d], POOLER's dz
     private final ReusedTensor dh;       // [B·T,d]
     private Tensor mask;                 // [B,T] of the last forward (the caller's), or null
-    private int[] clsRows;               // [B], the rows gathered by the last forward (CLS and POOLER)
+    private int[] clsRows;               // [B], the [CLS] rows b·T (CLS and POOLER), kept while B and T stay
+    private int clsRowsStride;           // the T that clsRows was built for
     private int batch;
     private int seqLen;
 
@@ -48,13 +49,15 @@ public final class SequencePooling implements AutoCloseable {
         Tensor out = pooled.shaped(b, d);
         Pooling pooling = encoder.config().pooling();
         if (pooling == Pooling.MEAN) {
-            clsRows = null;
             be.meanPoolForward(h.view(b, t, d), mask, out);
             return out;
         }
-        clsRows = new int[b];
-        for (int i = 0; i < b; i++) {
-            clsRows[i] = i * t;
+        if (clsRows == null || clsRows.length != b || clsRowsStride != t) {
+            clsRows = new int[b];
+            for (int i = 0; i < b; i++) {
+                clsRows[i] = i * t;
+            }
+            clsRowsStride = t;
         }
         if (pooling == Pooling.CLS) {
             be.embeddingForward(h, clsRows, out);

@@ -129,14 +129,15 @@ public final class BaseModel {
                 () -> {
                     HfCheckpoint checkpoint = HfCheckpoint.read(dir);
                     return new Weights() {
-                        @Override public BertConfig config(float dropout, Pooling pooling) {
+                        // 'pooled' is what the caller asks for now, not necessarily the factory's default 'pooling'
+                        @Override public BertConfig config(float dropout, Pooling pooled) {
                             BertConfig c = checkpoint.bertConfig();
                             return new BertConfig(c.vocabSize(), c.hidden(), c.layers(), c.heads(), c.intermediate(),
-                                    c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.activation(), dropout, pooling);
+                                    c.maxPositions(), c.typeVocabSize(), c.layerNormEps(), c.activation(), dropout, pooled);
                         }
 
-                        @Override public BertModel model(Backend backend, float dropout, Pooling pooling) {
-                            return BertModel.create(backend, config(dropout, pooling), checkpoint.weights());
+                        @Override public BertModel model(Backend backend, float dropout, Pooling pooled) {
+                            return BertModel.create(backend, config(dropout, pooled), checkpoint.weights());
                         }
                     };
                 },

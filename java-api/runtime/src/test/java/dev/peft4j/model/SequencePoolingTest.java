@@ -70,6 +70,45 @@ class SequencePoolingTest {
         }
     }
 
+    /** One pooling object sees batches of other sizes and lengths: each forward reads, and each backward writes, the
+     *  [CLS] rows b·T of that batch (the row list is kept only while B and T stay the same). */
+    @Test
+    void clsRowsFollowEachBatchShape() {
+        BertConfig cls = new BertConfig(11, 4, 1, 2, 6, 8, 2, 1e-5f, Activation.GELU, 0f, Pooling.CLS);
+        try (Backend be = Backends.create("reference");
+             SequencePooling pooling = new SequencePooling(BertModel.random(be, cls, 3))) {
+            int d = cls.hidden();
+            int[][] shapes = {{3, 5}, {3, 5}, {3, 7}, {2, 7}, {4, 2}};
+            for (int[] shape : shapes) {
+                int b = shape[0];
+                int t = shape[1];
+                float[] h = new float[b * t * d];
+                for (int i = 0; i < h.length; i++) {
+                    h[i] = i; // row r holds r·d … r·d + d − 1
+                }
+                float[] dPooled = new float[b * d];
+                for (int i = 0; i < dPooled.length; i++) {
+                    dPooled[i] = 1000 + i;
+                }
+                try (Tensor ht = be.fromHost(h, b * t, d); Tensor dp = be.fromHost(dPooled, b, d)) {
+                    float[] pooled = pooling.forward(ht, null, b, t).toArray();
+                    float[] dh = pooling.backward(dp).toArray();
+                    for (int s = 0; s < b; s++) {
+                        for (int j = 0; j < d; j++) {
+                            assertEquals(h[s * t * d + j], pooled[s * d + j], "b=" + b + " t=" + t + " sequence " + s);
+                        }
+                    }
+                    for (int r = 0; r < b * t; r++) {
+                        for (int j = 0; j < d; j++) {
+                            float want = r % t == 0 ? dPooled[(r / t) * d + j] : 0f;
+                            assertEquals(want, dh[r * d + j], "b=" + b + " t=" + t + " dh row " + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void poolerIsFrozenAndCountedInTheBase() {
         try (Backend be = Backends.create("reference");
