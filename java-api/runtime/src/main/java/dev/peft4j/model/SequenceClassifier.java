@@ -9,6 +9,11 @@ import java.util.List;
  * An encoder with a fresh classification head: pooled = pool(h) {@code [B,d]} ({@link SequencePooling}: mean over
  * tokens, [CLS], or [CLS] through the checkpoint's pooler), logits = pooled W_cᵀ + b_c {@code [B,C]}, loss = mean
  * cross-entropy. The head is always trainable.
+ *
+ * <p>With the pooler ({@link Pooling#POOLER}), a training pass drops the pooled vector before the head, logits =
+ * drop_p(pooled) W_cᵀ + b_c with p the encoder's hidden dropout, as transformers' BertForSequenceClassification does
+ * (its {@code classifier_dropout} when set is not read: p is always the hidden dropout). Mean and [CLS] pooling feed
+ * the head undropped.
  */
 public final class SequenceClassifier implements AutoCloseable {
     private final BertModel encoder;
@@ -20,26 +25,36 @@ public final class SequenceClassifier implements AutoCloseable {
     private final Saved saved;
     private final Scratch scratch;
 
+    /** The head's dropout seed is the pass's site (layer = the encoder's layer count, this site). */
+    static final int HEAD_DROPOUT_SITE = 0;
+
     /** What the forward and loss keep for the backward; the batch belongs to the caller, the tensors to this head. */
     private static final class Saved {
         Batch batch;
-        final ReusedTensor maskTensor; // [B,T]
-        final ReusedTensor probs;      // [B,C], softmax of the logits
+        boolean headDropped;            // whether the last forward dropped the pooled vector
+        final ReusedTensor maskTensor;  // [B,T]
+        final ReusedTensor probs;       // [B,C], softmax of the logits
+        final ReusedTensor dropped;     // [B,d], drop_p(pooled)
+        final ReusedTensor headMask;    // [B,d], its inverted-dropout mask
 
         Saved(ReusedTensors pool) {
             maskTensor = pool.next();
             probs = pool.next();
+            dropped = pool.next();
+            headMask = pool.next();
         }
     }
 
     /** Results and intermediates of one forward or backward. */
     private static final class Scratch {
-        final ReusedTensor loss;     // [1]
-        final ReusedTensor dLogits;  // [B,C]
+        final ReusedTensor loss;           // [1]
+        final ReusedTensor dLogits;        // [B,C]
+        final ReusedTensor dPooledMasked;  // [B,d]
 
         Scratch(ReusedTensors pool) {
             loss = pool.next();
             dLogits = pool.next();
+            dPooledMasked = pool.next();
         }
     }
 
@@ -80,8 +95,17 @@ public final class SequenceClassifier implements AutoCloseable {
             mask = saved.maskTensor.shaped(b, t);
             be.upload(batch.mask(), mask);
         }
-        Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, training, seed));
-        return head.forward(pooling.forward(h, mask, b, t), new Pass(b, 1, null, training, seed), 0);
+        Pass pass = new Pass(b, t, mask, training, seed);
+        Tensor pooled = pooling.forward(encoder.forward(batch.ids(), batch.types(), pass), mask, b, t);
+        BertConfig config = encoder.config();
+        saved.headDropped = training && config.pooling() == Pooling.POOLER && config.hiddenDropout() > 0;
+        if (saved.headDropped) {
+            Tensor x = saved.dropped.shaped(b, config.hidden());
+            be.dropoutForward(pooled, config.hiddenDropout(), pass.siteSeed(config.layers(), HEAD_DROPOUT_SITE), x,
+                    saved.headMask.shaped(b, config.hidden()));
+            pooled = x;
+        }
+        return head.forward(pooled, new Pass(b, 1, null, training, seed), 0);
     }
 
     /** Mean cross-entropy of the batch's labels; keeps the probabilities for {@link #backward(float)}. */
@@ -118,7 +142,13 @@ public final class SequenceClassifier implements AutoCloseable {
         Batch batch = saved.batch;
         Tensor dLogits = scratch.dLogits.shaped(batch.batch(), numLabels);
         be.crossEntropyBackward(saved.probs.saved(), batch.labels(), scale, dLogits);
-        encoder.backward(pooling.backward(head.backward(dLogits, true)));
+        Tensor dPooled = head.backward(dLogits, true);
+        if (saved.headDropped) {
+            Tensor masked = scratch.dPooledMasked.shaped(dPooled.shape());
+            be.mul(dPooled, saved.headMask.saved(), masked);
+            dPooled = masked;
+        }
+        encoder.backward(pooling.backward(dPooled));
     }
 
     /** The encoder's parameters, then the head's. */

@@ -52,6 +52,12 @@ class ModelGradientTest {
         check(new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0f, Pooling.POOLER));
     }
 
+    /** The same with dropout: in training the pooled vector is dropped before the head, and the backward follows. */
+    @Test
+    void poolerClassifierWithDropoutMatchesFiniteDifferences() {
+        check(new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0.3f, Pooling.POOLER));
+    }
+
     private static void check(BertConfig cfg) {
         try (Backend be = Backends.create("reference");
              SequenceClassifier model = new SequenceClassifier(BertModel.random(be, cfg, 7), 3, 11)) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.peft4j.backend.Activation;
 import dev.peft4j.backend.Backend;
 import dev.peft4j.backend.Backends;
+import dev.peft4j.backend.DropoutHash;
 import dev.peft4j.io.TensorData;
 import dev.peft4j.tensor.Tensor;
 import java.util.HashMap;
@@ -17,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The POOLER pooling and a classifier on it against the equations computed here in double from the encoder's token
- * states: pooled_b = tanh(h_b0 W_pᵀ + b_p) (transformers' BertPooler), logits = pooled W_cᵀ + b_c.
+ * states: pooled_b = tanh(h_b0 W_pᵀ + b_p) (transformers' BertPooler), logits = pooled W_cᵀ + b_c; in training,
+ * logits = drop_p(pooled) W_cᵀ + b_c (BertForSequenceClassification's dropout before its classifier).
  */
 class SequencePoolingTest {
     static final BertConfig POOLED = new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0f, Pooling.POOLER);
@@ -25,8 +27,21 @@ class SequencePoolingTest {
     @ParameterizedTest
     @ValueSource(strings = {"reference", "plain"})
     void poolerLogitsFollowTheEquations(String backend) {
+        logitsFollowTheEquations(backend, POOLED, false);
+    }
+
+    /** Training with p = 0.5: the pooled vector is dropped with the mask DropoutHash gives the head's site seed. */
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "plain"})
+    void poolerHeadIsDroppedInTraining(String backend) {
+        BertConfig dropped = new BertConfig(11, 8, 2, 2, 12, 6, 2, 1e-5f, Activation.GELU, 0.5f, Pooling.POOLER);
+        logitsFollowTheEquations(backend, dropped, true);
+    }
+
+    private static void logitsFollowTheEquations(String backend, BertConfig config, boolean training) {
+        long seed = 42;
         try (Backend be = Backends.create(backend);
-             SequenceClassifier model = new SequenceClassifier(BertModel.random(be, POOLED, 7), 3, 11)) {
+             SequenceClassifier model = new SequenceClassifier(BertModel.random(be, config, 7), 3, 11)) {
             BertModel encoder = model.encoder();
             float[] wp = encoder.parameter(BertModel.POOLER + ".weight").value().toArray();
             for (int i = 0; i < wp.length; i++) {
@@ -41,12 +56,17 @@ class SequencePoolingTest {
             Batch batch = ModelGradientTest.batch(Pooling.POOLER);
             int b = batch.batch();
             int t = batch.seqLen();
-            int d = POOLED.hidden();
-            float[] logits = model.logits(batch, false, 0).toArray();
+            int d = config.hidden();
+            float[] logits = model.logits(batch, training, seed).toArray();
             float[] h;
+            Pass pass;
             try (Tensor mask = be.fromHost(batch.mask(), b, t)) {
-                h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0)).toArray();
+                pass = new Pass(b, t, mask, training, seed);
+                h = encoder.forward(batch.ids(), batch.types(), pass).toArray(); // the same encoder masks
             }
+            long headSeed = pass.siteSeed(config.layers(), SequenceClassifier.HEAD_DROPOUT_SITE);
+            float p = config.hiddenDropout();
+            int dropped = 0;
             double largestZ = 0;
             for (int s = 0; s < b; s++) {
                 double[] pooled = new double[d];
@@ -57,6 +77,11 @@ class SequencePoolingTest {
                     }
                     largestZ = Math.max(largestZ, Math.abs(z));
                     pooled[o] = Math.tanh(z);
+                    if (training) {
+                        boolean keep = DropoutHash.uniform(headSeed, (long) s * d + o) >= p;
+                        pooled[o] *= keep ? DropoutHash.keepScale(p) : 0;
+                        dropped += keep ? 0 : 1;
+                    }
                 }
                 for (int c = 0; c < 3; c++) {
                     double want = bc[c];
@@ -67,6 +92,9 @@ class SequencePoolingTest {
                 }
             }
             assertTrue(largestZ > 1, "tanh stayed near its linear range (|z| ≤ " + largestZ + ")");
+            if (training) {
+                assertTrue(dropped > 0 && dropped < b * d, dropped + " of " + b * d + " pooled entries dropped");
+            }
         }
     }
 
