@@ -5,7 +5,6 @@ import dev.peft4j.backend.Backend;
 import dev.peft4j.data.LabeledDataset;
 import dev.peft4j.data.SplitSpec;
 import dev.peft4j.data.Splits;
-import dev.peft4j.model.Pooling;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.peft.PeftPlan;
 import dev.peft4j.peft.PlanCodec;
@@ -53,10 +52,6 @@ final class FinetuneCommand implements Callable<Integer> {
     int test = 1000;
     @Mixin
     MaxLengthOption maxLength = new MaxLengthOption();
-    @Option(names = "--pooling", description = "what the head reads: mean, cls, or pooler (the [CLS] row through the "
-            + "checkpoint's pooler, as transformers' BertForSequenceClassification; needs a Hugging Face folder with "
-            + "pooler.dense.*, and makes the head and adapter exchangeable with transformers) (default: the model's own)")
-    Pooling pooling;
     @Option(names = "--method", description = "lora, houlsby, pfeiffer, parallel, prefix, bitfit, ia3, mam or head (default ${DEFAULT-VALUE})")
     String method = "lora";
     @Option(names = "--size", description = "LoRA rank / adapter width / prefix length (default: the method's own)")
@@ -126,8 +121,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     /** The --model, pooled as --pooling says (else as the model itself does). */
     BaseModel base() throws IOException {
-        BaseModel b = model.base();
-        return pooling == null ? b : b.withPooling(pooling);
+        return model.base();
     }
 
     private int call(RunFolder run, long wallStart) throws IOException {
@@ -172,7 +166,7 @@ final class FinetuneCommand implements Callable<Integer> {
             FineTuneResult result = job.build().run();
             run.begin(result.training().steps());
             RunInfo info = new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train,
-                    validation, test, seed, dataSeed, pooling);
+                    validation, test, seed, dataSeed, model.pooling());
             info.write(output);
             System.out.println("evaluating on " + splits.test().size() + " held-out examples ...");
             Metrics held;
@@ -198,8 +192,8 @@ final class FinetuneCommand implements Callable<Integer> {
                 .set("--model", base.name()).set("--dataset", dataset.name())
                 .set("--train", train).set("--validation", validation).set("--test", test)
                 .set("--max-length", maxLength.tokens()).set("--split-seed", dataSeed).set("--seed", seed);
-        if (pooling != null) { // only when given, so that runs from before the option still resume
-            f.set("--pooling", pooling.name());
+        if (model.pooling() != null) { // only when given, so that runs from before the option still resume
+            f.set("--pooling", model.pooling().name());
         }
         if (planValue != null) {
             f.set("--plan", "a plan with SHA-256 " + RunFingerprint.sha256(PlanCodec.toJson(planValue).toString()));

@@ -172,7 +172,7 @@ final class SearchCommand implements Callable<Integer> {
         TrialExecutor trials;
         if (onSpark) {
             ClassifierRunnerSpec spec = ClassifierRunnerSpec.of(backend, threads,
-                    new ClassifierRunnerSpec.Named(model.name(), 0.1f), dataName, data.numLabels(), train, validation,
+                    new ClassifierRunnerSpec.Named(model.name(), 0.1f, model.pooling()), dataName, data.numLabels(), train, validation,
                     maxLength.tokens(), proxyTraining, lr == null, tokenizer.padId(), score);
             trials = TrialExecutorProvider.named("spark").open(master, sparkConf, spec);
         } else {
@@ -303,7 +303,9 @@ final class SearchCommand implements Callable<Integer> {
             if (best != null) {
                 PlanCodec.write(best, output.resolve("best-plan.json"));
                 System.out.println("best plan: " + output.resolve("best-plan.json") + " (use: peft4j finetune --plan "
-                        + output.resolve("best-plan.json") + " --model " + model.name() + ")");
+                        + output.resolve("best-plan.json") + " --model " + model.name()
+                        + (model.pooling() == null ? "" : " --pooling " + model.pooling().name().toLowerCase(java.util.Locale.ROOT))
+                        + ")");
             }
         }
     }

@@ -17,6 +17,7 @@ import dev.peft4j.text.Prediction;
 import dev.peft4j.text.TextClassifier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -165,6 +166,21 @@ class CliTest {
         assertEquals(0, methods.exit(), methods.err());
         assertTrue(methods.out().startsWith("tiny-bert: " + String.format("%,d", ParameterCounter.base(cfg))
                 + " base parameters"), methods.out());
+        Run methodsPooled = run("methods", "--model", folder.toString(), "--pooling", "pooler");
+        assertEquals(0, methodsPooled.exit(), methodsPooled.err());
+        assertTrue(methodsPooled.out().startsWith("tiny-bert: " + String.format("%,d", ParameterCounter.base(withPooler))
+                + " base parameters"), "the pooler counts in the base: " + methodsPooled.out());
+
+        // search --pooling: the trial setup, which every trial's fingerprint hashes, differs between poolings
+        List<String> setups = new java.util.ArrayList<>();
+        for (String pooling : new String[] {"cls", "pooler"}) {
+            Run search = run("search", "--model", folder.toString(), "--pooling", pooling, "--dataset", "csv:" + csv,
+                    "--algorithm", "baselines", "--proxy-train", "24", "--proxy-validation", "8", "--max-length", "16",
+                    "--batch", "8", "--output", dir.resolve("search-" + pooling).toString());
+            assertEquals(0, search.exit(), search.out() + search.err());
+            setups.add(search.out().lines().filter(l -> l.startsWith("trial setup")).findFirst().orElseThrow());
+        }
+        assertNotEquals(setups.get(0), setups.get(1), "a CLS and a POOLER search share a fingerprint");
 
         Path out = dir.resolve("run-on-folder");
         String relative = Path.of("").toAbsolutePath().relativize(folder).toString(); // recorded as absolute

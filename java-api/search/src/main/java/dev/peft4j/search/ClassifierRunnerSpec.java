@@ -48,9 +48,15 @@ public record ClassifierRunnerSpec(String key, String backend, int threads, Mode
 
     /**
      * A pretrained model by {@link BaseModel#resolve(String)}: a built-in name (its jar on every node's class path)
-     * or a Hugging Face folder at the same path on every node; {@code dropout} as in training.
+     * or a Hugging Face folder at the same path on every node; {@code dropout} as in training; {@code pooling} what
+     * the head reads ({@link BaseModel#withPooling}), or null for the model's own.
      */
-    public record Named(String nameOrPath, float dropout) implements Model {
+    public record Named(String nameOrPath, float dropout, Pooling pooling) implements Model {
+        /** The model pooled as it pools itself. */
+        public Named(String nameOrPath, float dropout) {
+            this(nameOrPath, dropout, null);
+        }
+
         /** The model's own name, as a local runner of it names it (so journals are shared). */
         @Override
         public String name() {
@@ -61,9 +67,14 @@ public record ClassifierRunnerSpec(String key, String backend, int threads, Mode
             }
         }
 
+        private BaseModel base() throws IOException {
+            BaseModel b = BaseModel.resolve(nameOrPath);
+            return pooling == null ? b : b.withPooling(pooling);
+        }
+
         @Override
         public Function<Backend, BertModel> factory() throws IOException {
-            BaseModel base = BaseModel.resolve(nameOrPath).preloaded();
+            BaseModel base = base().preloaded();
             return be -> {
                 try {
                     return base.load(be, dropout);
