@@ -208,7 +208,7 @@ class PeftAdapterFileTest {
                 expected.get("inputs/mask").data(), null);
     }
 
-    private static int[] ints(TensorData t) {
+    static int[] ints(TensorData t) {
         int[] out = new int[t.data().length];
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.round(t.data()[i]);
@@ -230,11 +230,16 @@ class PeftAdapterFileTest {
     }
 
     private static Path golden() {
+        return golden("peft-lora", "gen_peft_adapter.py");
+    }
+
+    /** The golden folder {@code name} among the test resources, which {@code generator} (in tools/golden) writes. */
+    static Path golden(String name, String generator) {
         try {
-            var url = PeftAdapterFileTest.class.getResource("/golden/peft-lora");
+            var url = PeftAdapterFileTest.class.getResource("/golden/" + name);
             if (url == null) {
-                throw new IllegalStateException("resource /golden/peft-lora is missing; regenerate it with "
-                        + "/usr/bin/python3 tools/golden/gen_peft_adapter.py");
+                throw new IllegalStateException("resource /golden/" + name + " is missing; regenerate it with "
+                        + "/usr/bin/python3 tools/golden/" + generator);
             }
             return Path.of(url.toURI());
         } catch (java.net.URISyntaxException e) {
@@ -242,7 +247,7 @@ class PeftAdapterFileTest {
         }
     }
 
-    private static Backend open(String name) {
+    static Backend open(String name) {
         BackendProvider provider = Backends.providers().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
         Availability a = provider.availability();
         Assumptions.assumeTrue(a.available(), () -> "backend " + name + " is unavailable: " + a.reason());

@@ -212,4 +212,41 @@ class TextEncoderTest {
             assertTrue(moved > 1e-3, "the trained adapter must change the vectors; max change " + moved);
         }
     }
+
+    /**
+     * A prefix adapter Hugging Face peft saved numbers the tokens after its L prefix positions, so only 512 − L are
+     * left for them: with L = 500, a long text is cut (or split) to what fits, where it would overrun the position
+     * table if the encoder counted all 512.
+     */
+    @Test
+    void aPeftPrefixLeavesFewerPositionsForTheText(@TempDir Path dir) throws Exception {
+        int l = 500;
+        int layers = 6;
+        int d = 384;
+        float[] prompt = new float[l * layers * 2 * d];
+        SplittableRandom rng = new SplittableRandom(11);
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = (float) (rng.nextGaussian() * 0.05);
+        }
+        dev.peft4j.io.SafeTensors.write(dir.resolve(AdapterIo.WEIGHTS),
+                java.util.Map.of("prompt_embeddings", new dev.peft4j.io.TensorData(new int[] {l, layers * 2 * d}, prompt)),
+                java.util.Map.of("format", "pt"));
+        java.nio.file.Files.writeString(dir.resolve(AdapterIo.CONFIG), "{\"peft_type\": \"PREFIX_TUNING\", "
+                + "\"task_type\": \"FEATURE_EXTRACTION\", \"num_virtual_tokens\": " + l + ", \"token_dim\": " + d
+                + ", \"num_layers\": " + layers + ", \"num_attention_heads\": 12, \"num_transformer_submodules\": 1, "
+                + "\"prefix_projection\": false}");
+        String longText = String.join(" ", Collections.nCopies(40, "words"));
+        try (TextEncoder cut = TextEncoder.builder(BaseModel.miniLm()).backend(backend).adapter(dir)
+                     .longText(LongTextPolicy.TRUNCATE).build();
+             TextEncoder split = TextEncoder.builder(BaseModel.miniLm()).backend(backend).adapter(dir)
+                     .longText(LongTextPolicy.SPLIT).build()) {
+            for (float[] v : new float[][] {cut.embed(longText), split.embed(longText)}) {
+                double norm = 0;
+                for (float x : v) {
+                    norm += x * x;
+                }
+                assertEquals(1, norm, 1e-4, "a unit vector");
+            }
+        }
+    }
 }

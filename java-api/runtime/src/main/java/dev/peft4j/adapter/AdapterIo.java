@@ -133,8 +133,15 @@ public final class AdapterIo {
             HfFieldChecks.lora(cfg, tensors, model, file);
         }
         checkHeadPooling(cfg, configFile, model, tensors);
+        int offset = positionOffset(cfg, configFile, type, plan);
+        if (offset >= model.maxPositions()) {
+            throw new AdapterFormatException(configFile + ": the tokens' positions would start at " + offset
+                    + (cfg.has("peft4j") ? " (field 'peft4j.position_offset')" : " (after the prefix)")
+                    + ", but the model has " + model.maxPositions() + " positions");
+        }
         checkBeforeAllocating(model, plan, type, shared, tensors, file);
         model.applyPlan(plan, seed);
+        model.model().setPositionOffset(offset);
         Set<String> used = new HashSet<>(ignorable);
         List<Slot> slots = AdapterLayout.slots(model, plan, type, shared);
         for (Slot s : slots) {
@@ -149,6 +156,28 @@ public final class AdapterIo {
                     + " plan for this model" + (extra.size() > 1 ? " (" + extra.size() + " such keys: " + extra + ")" : ""));
         }
         return plan;
+    }
+
+    /**
+     * Where the tokens' position ids start ({@link dev.peft4j.model.TransformerModel#positionOffset}): the peft4j
+     * section's {@code position_offset} (0 when absent), or, for a PREFIX_TUNING file Hugging Face peft wrote, the
+     * prefix length L, because transformers numbers the tokens after the L past key/values it was trained with.
+     */
+    private static int positionOffset(JsonConfig cfg, Path configFile, PeftType type, PeftPlan plan)
+            throws AdapterFormatException {
+        if (cfg.has("peft4j")) {
+            JsonConfig own = new JsonConfig(configFile, cfg.object("peft4j"));
+            if (!own.has("position_offset")) {
+                return 0;
+            }
+            int offset = own.integer("position_offset");
+            if (offset < 0) {
+                throw new AdapterFormatException(configFile + ": field 'peft4j.position_offset' is " + offset
+                        + "; it must be ≥ 0");
+            }
+            return offset;
+        }
+        return type == PeftType.PREFIX_TUNING ? plan.layer(0).prefix().length() : 0;
     }
 
     /**

@@ -50,6 +50,11 @@ public final class AdapterModel {
         return classifier != null;
     }
 
+    /** The model's position embeddings (the most positions a sequence can take). */
+    int maxPositions() {
+        return model.maxPositions();
+    }
+
     /** How the classifier's encoder pools the states its head reads, or null without a classifier. */
     Pooling headPooling() {
         return classifier != null ? classifier.encoder().config().pooling() : null;

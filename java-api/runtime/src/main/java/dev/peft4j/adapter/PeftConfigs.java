@@ -49,6 +49,9 @@ final class PeftConfigs {
         if (m.hasClassifier()) {
             own.addProperty("pooling", m.headPooling().name()); // what the saved head was trained on
         }
+        if (m.model().positionOffset() != 0) {
+            own.addProperty("position_offset", m.model().positionOffset()); // where the tokens' positions start
+        }
         if (info != null) {
             com.google.gson.JsonArray labels = new com.google.gson.JsonArray();
             info.labels().forEach(labels::add);

@@ -30,6 +30,7 @@ public final class BertModel implements TransformerModel {
     private final LayerStack<EncoderLayer> stack;
     private final Linear pooler; // pooler.dense [d,d], frozen; null unless the pooling is POOLER
     private final long baseParameters;
+    private int positionOffset; // see positionOffset()
 
     private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers,
                       SharedScratch scratch, Linear pooler) {
@@ -136,15 +137,16 @@ public final class BertModel implements TransformerModel {
             throw new IllegalArgumentException("ids must hold B·T = " + pass.batch() + "·" + pass.seqLen() + " = "
                     + pass.tokens() + " tokens, got " + (ids == null ? "null" : ids.length));
         }
-        if (pass.seqLen() > embeddings.maxPositions()) {
-            throw new IllegalArgumentException("sequence length " + pass.seqLen() + " exceeds the model's "
-                    + embeddings.maxPositions() + " positions");
+        if (positionOffset + pass.seqLen() > embeddings.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + pass.seqLen()
+                    + (positionOffset > 0 ? " after " + positionOffset + " prefix positions" : "")
+                    + " exceeds the model's " + embeddings.maxPositions() + " positions");
         }
         int[] t = types == null ? new int[ids.length] : types;
         if (t.length != ids.length) {
             throw new IllegalArgumentException("types has " + t.length + " entries, ids " + ids.length);
         }
-        return stack.forward(embeddings.forward(ids, t, pass), pass);
+        return stack.forward(embeddings.forward(ids, t, pass, positionOffset), pass);
     }
 
     /** Backward from dHidden {@code [N, d]}: fills every trainable parameter's gradient. */
@@ -189,6 +191,24 @@ public final class BertModel implements TransformerModel {
     /** The plan attached by {@link #applyPlan}, or null when none is attached. */
     public PeftPlan plan() {
         return stack.plan();
+    }
+
+    @Override
+    public int maxPositions() {
+        return embeddings.maxPositions();
+    }
+
+    @Override
+    public int positionOffset() {
+        return positionOffset;
+    }
+
+    @Override
+    public void setPositionOffset(int offset) {
+        if (offset < 0 || offset >= embeddings.maxPositions()) {
+            throw new IllegalArgumentException("position offset " + offset + " outside [0, " + embeddings.maxPositions() + ")");
+        }
+        this.positionOffset = offset;
     }
 
     /** The parameter called {@code name}, or null. */

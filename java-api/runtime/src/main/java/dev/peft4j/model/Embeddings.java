@@ -5,7 +5,7 @@ import dev.peft4j.tensor.Tensor;
 import java.util.List;
 
 /**
- * BERT embeddings: e = LN(word[ids] + position[t] + tokenType[types]), then dropout. Output {@code [N, d]}.
+ * BERT embeddings: e = LN(word[ids] + position[offset + t] + tokenType[types]), then dropout. Output {@code [N, d]}.
  * The backward feeds LN's parameters and, when a table is trainable, scatters into it.
  */
 final class Embeddings implements AutoCloseable {
@@ -50,12 +50,13 @@ final class Embeddings implements AutoCloseable {
         return position.value().dim(0);
     }
 
-    Tensor forward(int[] ids, int[] types, Pass pass) {
+    /** e for ids and types {@code [B·T]}; token t reads position {@code offset + t}. */
+    Tensor forward(int[] ids, int[] types, Pass pass, int offset) {
         int n = ids.length;
         int d = word.value().dim(1);
         int[] positions = new int[n];
         for (int i = 0; i < n; i++) {
-            positions[i] = i % pass.seqLen();
+            positions[i] = offset + i % pass.seqLen();
         }
         saved.ids = ids;
         saved.types = types;

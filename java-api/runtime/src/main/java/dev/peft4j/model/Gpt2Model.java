@@ -27,6 +27,7 @@ public final class Gpt2Model implements TransformerModel {
     private final Saved saved;
     private final Scratch scratch;
     private final long baseParameters;
+    private int positionOffset; // see positionOffset()
 
     /** What the forward and loss keep for the backward; the tensors belong to this model, ids to the caller. */
     private static final class Saved {
@@ -136,15 +137,17 @@ public final class Gpt2Model implements TransformerModel {
             throw new IllegalArgumentException("ids must hold B·T = " + pass.tokens() + " tokens, got "
                     + (ids == null ? "null" : ids.length));
         }
-        if (pass.seqLen() > config.maxPositions()) {
-            throw new IllegalArgumentException("sequence length " + pass.seqLen() + " exceeds " + config.maxPositions() + " positions");
+        if (positionOffset + pass.seqLen() > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence length " + pass.seqLen()
+                    + (positionOffset > 0 ? " after " + positionOffset + " prefix positions" : "")
+                    + " exceeds " + config.maxPositions() + " positions");
         }
         int n = ids.length;
         int d = config.hidden();
         saved.ids = ids;
         int[] positions = new int[n];
         for (int i = 0; i < n; i++) {
-            positions[i] = i % pass.seqLen();
+            positions[i] = positionOffset + i % pass.seqLen();
         }
         Tensor h = scratch.embed.shaped(n, d);
         Tensor pos = scratch.pos.shaped(n, d);
@@ -227,6 +230,24 @@ public final class Gpt2Model implements TransformerModel {
     /** The plan attached by {@link #applyPlan}, or null when none is attached. */
     public PeftPlan plan() {
         return stack.plan();
+    }
+
+    @Override
+    public int maxPositions() {
+        return config.maxPositions();
+    }
+
+    @Override
+    public int positionOffset() {
+        return positionOffset;
+    }
+
+    @Override
+    public void setPositionOffset(int offset) {
+        if (offset < 0 || offset >= config.maxPositions()) {
+            throw new IllegalArgumentException("position offset " + offset + " outside [0, " + config.maxPositions() + ")");
+        }
+        this.positionOffset = offset;
     }
 
     /** The parameter called {@code name}, or null. */

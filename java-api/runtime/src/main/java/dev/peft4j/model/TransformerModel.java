@@ -42,6 +42,19 @@ public sealed interface TransformerModel extends AutoCloseable permits BertModel
     /** True while prefixes are computed by the reparameterisation MLP. */
     boolean hasPrefixReparameterisation();
 
+    /**
+     * Where the tokens' position ids start: token t of a sequence reads position embedding {@code offset + t}. 0
+     * unless a prefix adapter trained in transformers is loaded: there the tokens come after the L prefix positions
+     * ({@code past_key_values_length} in BERT's and GPT-2's embeddings), so {@code AdapterIo.load} sets it to L.
+     */
+    int positionOffset();
+
+    /** The number of position embeddings: the longest sequence, position offset included. */
+    int maxPositions();
+
+    /** Sets {@link #positionOffset()}; a forward then needs {@code offset + T ≤} the model's positions. */
+    void setPositionOffset(int offset);
+
     @Override
     void close();
 }

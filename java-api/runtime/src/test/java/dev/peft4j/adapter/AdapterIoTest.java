@@ -288,6 +288,49 @@ class AdapterIoTest {
             assertEquals(4 * d + 3 * d + 5, v1[d + 5]);
             float[] k0 = m.parameter("encoder.layer.0.attention.self.prefix_k").value().toArray();
             assertEquals(7, k0[7]);
+            assertEquals(l, m.positionOffset(), "transformers numbers the tokens after a peft prefix");
+        }
+    }
+
+    /**
+     * peft4j's own prefix file keeps the tokens' positions where the model had them ({@code peft4j.position_offset},
+     * 0 when absent); an offset that leaves no position for a token is refused by name.
+     */
+    @Test
+    void positionOffsetRoundTripsAndIsChecked() throws Exception {
+        PeftPlan plan = PeftPlan.uniform(2, LayerPlan.NONE.withPrefix(new PrefixSpec(3)));
+        Path fromZero = dir.resolve("from-zero");
+        Path shifted = dir.resolve("shifted");
+        try (Backend be = Backends.create("reference"); SequenceClassifier a = classifier(be);
+             SequenceClassifier b = classifier(be); SequenceClassifier c = classifier(be)) {
+            a.encoder().applyPlan(plan, 5);
+            Fixtures.randomiseTrainable(a.parameters(), 6);
+            AdapterIo.save(fromZero, AdapterModel.of(a), "tiny-bert");
+            assertFalse(config(fromZero).getAsJsonObject("peft4j").has("position_offset"));
+            a.encoder().setPositionOffset(3);
+            AdapterIo.save(shifted, AdapterModel.of(a), "tiny-bert");
+            assertEquals(3, config(shifted).getAsJsonObject("peft4j").get("position_offset").getAsInt());
+            AdapterIo.load(shifted, AdapterModel.of(b), 99);
+            assertEquals(3, b.encoder().positionOffset());
+            assertArrayEquals(Fixtures.logits(a), Fixtures.logits(b), 0f);
+            AdapterIo.load(fromZero, AdapterModel.of(c), 99);
+            assertEquals(0, c.encoder().positionOffset());
+        }
+        for (int bad : new int[] {-1, Fixtures.BERT.maxPositions()}) {
+            JsonObject cfg = config(shifted);
+            cfg.getAsJsonObject("peft4j").addProperty("position_offset", bad);
+            Fixtures.writeJson(shifted.resolve(AdapterIo.CONFIG), cfg);
+            try (Backend be = Backends.create("reference"); SequenceClassifier m = classifier(be)) {
+                Exception e = assertThrows(AdapterFormatException.class, () -> AdapterIo.load(shifted, AdapterModel.of(m), 1));
+                Fixtures.assertMessageNames(e, AdapterIo.CONFIG, "position_offset", String.valueOf(bad));
+            }
+        }
+        // a sequence that does not fit after the offset: the forward says so before any kernel runs
+        try (Backend be = Backends.create("reference"); SequenceClassifier m = classifier(be)) {
+            m.encoder().setPositionOffset(Fixtures.BERT.maxPositions() - 4);
+            Exception e = assertThrows(IllegalArgumentException.class, () -> Fixtures.logits(m));
+            assertTrue(e.getMessage().contains("sequence length 5 after 8 prefix positions exceeds the model's 12"),
+                    e.getMessage());
         }
     }
 

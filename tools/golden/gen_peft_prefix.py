@@ -1,0 +1,125 @@
+#!/usr/bin/python3
+"""A prefix-tuning adapter file laid out as Hugging Face peft saves one, its base BERT encoder, and PyTorch's
+last hidden state with the prefixes applied as transformers applies them.
+
+Writes tests/src/test/resources/golden/peft-prefix/:
+  base/config.json, base/model.safetensors   a tiny random BertModel checkpoint (no "bert." root, no head)
+  adapter/adapter_config.json                 PrefixTuningConfig(task_type=FEATURE_EXTRACTION, num_virtual_tokens=3,
+                                              prefix_projection=False) as peft 0.13 serialises it
+  adapter/adapter_model.safetensors           "prompt_embeddings" [L, layers*2*d]: peft views it as
+                                              [L, layers*2, heads, d/heads], so layer i's keys are column block 2i
+                                              and its values block 2i+1
+  expected.safetensors                        the padded batch and the last hidden state [B*T, d]
+
+What it pins is where transformers puts the tokens after a prefix: peft hands the prefixes to BertModel as
+past_key_values (keys [P_k; K], values [P_v; V]; the ones peft prepends to the attention mask keep the L prefix
+positions visible), and BertModel then numbers the tokens after them: BertEmbeddings takes
+position_ids[past_key_values_length : past_key_values_length + T], so token t reads position embedding L + t.
+The layers reuse gen_model_gradients.py's modules (peft4j's runtime definitions), in float64 from float32 values.
+
+Run: /usr/bin/python3 tools/golden/gen_peft_prefix.py   (Debian's python3-torch; no other package needed)
+"""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_model_gradients as g  # noqa: E402  (sets float64 as the default dtype)
+import gen_peft_adapter as lora_golden  # noqa: E402  (write_json)
+
+OUT = os.path.join(g.OUT_DIR, "peft-prefix")
+SEED = 505
+L = 3
+CFG = dict(g.BERT, max_positions=16)  # room for L + T positions
+PLAN = {"prefix": L}
+BASE_NAME = "peft4j-golden/tiny-bert"
+
+
+def build():
+    d, f = CFG["hidden"], CFG["intermediate"]
+    p = g.Params(SEED)
+    p.add("embeddings.word_embeddings.weight", p.normal((CFG["vocab"], d), 1.0))
+    p.add("embeddings.position_embeddings.weight", p.normal((CFG["max_positions"], d), 0.5))
+    p.add("embeddings.token_type_embeddings.weight", p.normal((CFG["type_vocab"], d), 0.5))
+    g.add_norm(p, "embeddings.LayerNorm", d)
+    layer_names = [g.Names("bert", i) for i in range(CFG["layers"])]
+    for names in layer_names:
+        g.add_layer_base(p, names, d, f)
+    base = list(p.values)
+    for names in layer_names:
+        g.attach_plan(p, names, PLAN, d, f)
+    return p, layer_names, base
+
+
+def forward(p, layer_names, first_position):
+    bt = g.BERT_BATCH
+    b, t = bt["batch"], bt["seq_len"]
+    ids = torch.tensor(bt["ids"]).reshape(b, t)
+    types = torch.tensor(bt["types"]).reshape(b, t)
+    mask = torch.tensor(bt["mask"], dtype=torch.float64).reshape(b, t)
+    positions = torch.arange(first_position, first_position + t)
+    with torch.no_grad():
+        e = (p["embeddings.word_embeddings.weight"][ids] + p["embeddings.position_embeddings.weight"][positions][None]
+             + p["embeddings.token_type_embeddings.weight"][types])
+        h = g.layer_norm(p, "embeddings.LayerNorm", e)
+        for names in layer_names:
+            h = g.encoder_layer(p, names, PLAN, h, mask, CFG["heads"], CFG["activation"])
+        return h.reshape(b * t, -1)
+
+
+def adapter_config():
+    """PrefixTuningConfig.to_dict() of peft 0.13 for this adapter."""
+    return {
+        "auto_mapping": None, "base_model_name_or_path": BASE_NAME, "encoder_hidden_size": CFG["hidden"],
+        "inference_mode": True, "num_attention_heads": CFG["heads"], "num_layers": CFG["layers"],
+        "num_transformer_submodules": 1, "num_virtual_tokens": L, "peft_type": "PREFIX_TUNING",
+        "prefix_projection": False, "revision": None, "task_type": "FEATURE_EXTRACTION", "token_dim": CFG["hidden"],
+    }
+
+
+def base_config():
+    return {
+        "architectures": ["BertModel"], "attention_probs_dropout_prob": 0.1, "classifier_dropout": None,
+        "hidden_act": CFG["activation"], "hidden_dropout_prob": 0.1, "hidden_size": CFG["hidden"],
+        "initializer_range": 0.02, "intermediate_size": CFG["intermediate"], "layer_norm_eps": 1e-05,
+        "max_position_embeddings": CFG["max_positions"], "model_type": "bert",
+        "num_attention_heads": CFG["heads"], "num_hidden_layers": CFG["layers"], "pad_token_id": 0,
+        "position_embedding_type": "absolute", "type_vocab_size": CFG["type_vocab"], "vocab_size": CFG["vocab"],
+    }
+
+
+def main():
+    p, layer_names, base = build()
+    hidden = forward(p, layer_names, L)
+    unshifted = forward(p, layer_names, 0)
+    print("largest change from numbering the tokens after the prefix:", (hidden - unshifted).abs().max().item())
+    os.makedirs(os.path.join(OUT, "base"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "adapter"), exist_ok=True)
+
+    lora_golden.write_json(os.path.join(OUT, "base", "config.json"), base_config())
+    g.write_safetensors(os.path.join(OUT, "base", "model.safetensors"), {n: p[n] for n in sorted(base)},
+                        {"format": "pt"})
+
+    blocks = []
+    for names in layer_names:
+        blocks += [p[names.self_attn + ".prefix_k"], p[names.self_attn + ".prefix_v"]]
+    lora_golden.write_json(os.path.join(OUT, "adapter", "adapter_config.json"), adapter_config())
+    g.write_safetensors(os.path.join(OUT, "adapter", "adapter_model.safetensors"),
+                        {"prompt_embeddings": torch.cat(blocks, dim=1)}, {"format": "pt"})
+
+    bt = g.BERT_BATCH
+    expected = {
+        "inputs/ids": torch.tensor(bt["ids"], dtype=torch.float64),
+        "inputs/types": torch.tensor(bt["types"], dtype=torch.float64),
+        "inputs/mask": torch.tensor(bt["mask"], dtype=torch.float64),
+        "hidden": hidden,
+    }
+    g.write_safetensors(os.path.join(OUT, "expected.safetensors"), expected,
+                        {"generator": "tools/golden/gen_peft_prefix.py", "torch": torch.__version__,
+                         "batch": bt["batch"], "seq_len": bt["seq_len"], "prefix_length": L})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
