@@ -110,6 +110,7 @@ final class ContrastiveFinetune {
             if (c.lr != null) {
                 job.learningRate(c.lr);
             }
+            job.tokensAfterPrefix(c.tokensAfterPrefix);
             FineTune built = job.build();
             run.begin(0);
             FineTuneResult result = built.run();
@@ -134,6 +135,12 @@ final class ContrastiveFinetune {
         }
         if (c.lr != null) {
             f.set("--lr", c.lr);
+        }
+        if (c.model.pooling() != null) { // only when given, so that runs from before the option still resume
+            f.set("--pooling", c.model.pooling().name());
+        }
+        if (c.tokensAfterPrefix) {
+            f.set("--tokens-after-prefix", "true");
         }
         return f.build();
     }

@@ -58,6 +58,10 @@ final class FinetuneCommand implements Callable<Integer> {
     int size = 0;
     @Option(names = "--plan", description = "a plan file (from `peft4j search`) instead of --method")
     Path plan;
+    @Option(names = "--tokens-after-prefix", description = "number the tokens after the prefix (one length on every "
+            + "layer), as transformers runs a peft prefix, so that the exported PREFIX_TUNING adapter gives the same "
+            + "states there (default: the tokens at positions 0..T-1)")
+    boolean tokensAfterPrefix;
     @Option(names = "--epochs", description = "epochs (default ${DEFAULT-VALUE})")
     int epochs = 2;
     @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
@@ -163,6 +167,7 @@ final class FinetuneCommand implements Callable<Integer> {
             if (lr != null) {
                 job.learningRate(lr);
             }
+            job.tokensAfterPrefix(tokensAfterPrefix);
             FineTuneResult result = job.build().run();
             run.begin(result.training().steps());
             RunInfo info = new RunInfo(model.name(), data.labelNames(), maxLength.tokens(), dataset.name(), train,
@@ -194,6 +199,9 @@ final class FinetuneCommand implements Callable<Integer> {
                 .set("--max-length", maxLength.tokens()).set("--split-seed", dataSeed).set("--seed", seed);
         if (model.pooling() != null) { // only when given, so that runs from before the option still resume
             f.set("--pooling", model.pooling().name());
+        }
+        if (tokensAfterPrefix) { // likewise
+            f.set("--tokens-after-prefix", "true");
         }
         if (planValue != null) {
             f.set("--plan", "a plan with SHA-256 " + RunFingerprint.sha256(PlanCodec.toJson(planValue).toString()));

@@ -220,6 +220,22 @@ class CliTest {
         assertEquals(1, onnxPooler.exit());
         assertTrue(onnxPooler.err().contains("pooler"), onnxPooler.err());
 
+        // --tokens-after-prefix: the saved prefix adapter numbers the tokens after its 4 positions, as transformers
+        Path afterPrefix = dir.resolve("run-after-prefix");
+        Run prefixRun = run("finetune", "--model", folder.toString(), "--method", "prefix", "--size", "4",
+                "--tokens-after-prefix", "--dataset", "csv:" + csv, "--train", "32", "--validation", "8", "--test", "16",
+                "--epochs", "1", "--batch", "8", "--max-length", "16", "--backend", "cpu", "--output",
+                afterPrefix.toString());
+        assertEquals(0, prefixRun.exit(), prefixRun.err());
+        assertTrue(Files.readString(afterPrefix.resolve("adapter/adapter_config.json")).contains("\"position_offset\": 4"));
+        Run predictAfter = run("predict", "--run", afterPrefix.toString(), "--backend", "cpu", "what a wonderful film");
+        assertEquals(0, predictAfter.exit(), predictAfter.err());
+        Run loraAfter = run("finetune", "--model", folder.toString(), "--tokens-after-prefix", "--dataset", "csv:" + csv,
+                "--train", "32", "--validation", "8", "--test", "16", "--epochs", "1", "--max-length", "16",
+                "--output", dir.resolve("lora-after-prefix").toString());
+        assertEquals(1, loraAfter.exit());
+        assertTrue(loraAfter.err().contains("prefix of one length on every layer"), loraAfter.err());
+
         Run unknown = run("methods", "--model", dir.resolve("no-such-model").toString());
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().contains("no-such-model") && unknown.err().contains("minilm"), unknown.err());

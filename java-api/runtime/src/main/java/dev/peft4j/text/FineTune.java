@@ -150,6 +150,7 @@ public final class FineTune {
             BertModel encoder = classifier.encoder();
             PeftPlan plan = plan(encoder);
             encoder.applyPlan(plan, b.seed);
+            placeTokens(encoder, plan);
             long trainable = classifier.trainableParameters().stream().mapToLong(Parameter::numel).sum();
             long baseCount = encoder.baseParameterCount();
             float lr = learningRate(plan, encoder);
@@ -177,6 +178,27 @@ public final class FineTune {
         }
     }
 
+    /** With {@link Builder#tokensAfterPrefix}: the tokens' positions start after the plan's one prefix length. */
+    private void placeTokens(BertModel encoder, PeftPlan plan) {
+        if (!b.tokensAfterPrefix) {
+            return;
+        }
+        java.util.Set<Integer> lengths = new java.util.TreeSet<>();
+        for (int i = 0; i < plan.size(); i++) {
+            lengths.add(plan.layer(i).prefix() == null ? 0 : plan.layer(i).prefix().length());
+        }
+        if (lengths.size() != 1 || lengths.contains(0)) {
+            throw new IllegalArgumentException("tokensAfterPrefix needs a prefix of one length on every layer, as"
+                    + " transformers runs one; this plan's prefix lengths per layer are " + lengths);
+        }
+        int l = lengths.iterator().next();
+        if (b.maxLength + l > encoder.maxPositions()) {
+            throw new IllegalArgumentException("tokensAfterPrefix: max length " + b.maxLength + " after a " + l
+                    + "-position prefix exceeds the model's " + encoder.maxPositions() + " positions");
+        }
+        encoder.setPositionOffset(l);
+    }
+
     /**
      * The embedding run: the held-out texts scored on the base model, the plan applied, the contrastive objective
      * trained by {@link EmbeddingTrainer}, the held-out texts scored again, the adapter saved.
@@ -198,6 +220,7 @@ public final class FineTune {
             RetrievalMetrics before = retrieval(encoder, heldOut, heldOutLabels, tokenizer.padId());
             PeftPlan plan = plan(encoder);
             encoder.applyPlan(plan, b.seed);
+            placeTokens(encoder, plan);
             long trainable = encoder.trainableParameters().stream().mapToLong(Parameter::numel).sum();
             if (trainable == 0) {
                 throw new IllegalArgumentException("the plan trains nothing in the encoder ("
@@ -335,6 +358,7 @@ public final class FineTune {
         private long seed = TrainConfig.defaults().seed();
         private Float learningRate;
         private float dropout = 0.1f;
+        private boolean tokensAfterPrefix;
         private Backend backend;
         private CheckpointOptions checkpoint;
         private Path saveTo;
@@ -486,6 +510,17 @@ public final class FineTune {
                 throw new IllegalArgumentException("dropout must lie in [0, 1), got " + dropout);
             }
             this.dropout = dropout;
+            return this;
+        }
+
+        /**
+         * Numbers the tokens after the plan's prefix (position L + t for token t), as transformers does when it runs
+         * a peft prefix: the saved PREFIX_TUNING adapter then gives the same states there. The plan must have one
+         * prefix length L on every layer, and maxLength + L must fit the model's positions. Default false: the
+         * tokens at positions 0..T−1.
+         */
+        public Builder tokensAfterPrefix(boolean after) {
+            this.tokensAfterPrefix = after;
             return this;
         }
 
