@@ -22,7 +22,9 @@ final class Embeddings implements AutoCloseable {
     /** What the forward keeps for the backward; the id arrays belong to the caller, the tensors to this module. */
     private static final class Saved {
         int[] ids;                 // [N]
-        int[] positions;           // [N], t of each row
+        int[] positions;           // [N], offset + t of each row, kept while N, T and the offset stay the same
+        int seqLen;                // the T and offset that positions was built for
+        int offset;
         int[] types;               // [N], or null without token types
         boolean dropped;           // whether this pass applied dropout
         final ReusedTensor sum;    // [N,d], the three embeddings' sum (LN's saved input)
@@ -54,9 +56,14 @@ final class Embeddings implements AutoCloseable {
     Tensor forward(int[] ids, int[] types, Pass pass, int offset) {
         int n = ids.length;
         int d = word.value().dim(1);
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) {
-            positions[i] = offset + i % pass.seqLen();
+        int[] positions = saved.positions;
+        if (positions == null || positions.length != n || saved.seqLen != pass.seqLen() || saved.offset != offset) {
+            positions = new int[n];
+            for (int i = 0; i < n; i++) {
+                positions[i] = offset + i % pass.seqLen();
+            }
+            saved.seqLen = pass.seqLen();
+            saved.offset = offset;
         }
         saved.ids = ids;
         saved.types = types;

@@ -21,6 +21,7 @@ import dev.peft4j.model.BertConfig;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Gpt2Model;
 import dev.peft4j.model.Parameter;
+import dev.peft4j.model.Pass;
 import dev.peft4j.model.Pooling;
 import dev.peft4j.model.RandomWeights;
 import dev.peft4j.model.SequenceClassifier;
@@ -324,6 +325,24 @@ class AdapterIoTest {
                 Exception e = assertThrows(AdapterFormatException.class, () -> AdapterIo.load(shifted, AdapterModel.of(m), 1));
                 Fixtures.assertMessageNames(e, AdapterIo.CONFIG, "position_offset", String.valueOf(bad));
             }
+        }
+        // the exchange: a prefix trained with the tokens after it, saved, and read as Hugging Face peft's file (the
+        // peft4j section dropped, as peft ignores it) numbers them alike and gives the same states
+        Path exported = dir.resolve("exported");
+        try (Backend be = Backends.create("reference"); BertModel a = BertModel.random(be, BERT, 1);
+             BertModel b = BertModel.random(be, BERT, 1)) {
+            a.applyPlan(plan, 5);
+            Fixtures.randomiseTrainable(a.parameters(), 6);
+            a.setPositionOffset(3);
+            AdapterIo.save(exported, AdapterModel.of(a), "tiny-bert");
+            JsonObject cfg = config(exported);
+            cfg.remove("peft4j");
+            Fixtures.writeJson(exported.resolve(AdapterIo.CONFIG), cfg);
+            AdapterIo.load(exported, AdapterModel.of(b), 99);
+            assertEquals(3, b.positionOffset());
+            Pass pass = new Pass(1, 5, null, false, 0);
+            int[] ids = {2, 7, 9, 11, 3};
+            assertArrayEquals(a.forward(ids, null, pass).toArray(), b.forward(ids, null, pass).toArray(), 0f);
         }
         // a sequence that does not fit after the offset: the forward says so before any kernel runs
         try (Backend be = Backends.create("reference"); SequenceClassifier m = classifier(be)) {

@@ -35,6 +35,25 @@ class PositionOffsetTest {
         }
     }
 
+    /** One model through other lengths and offsets in turn (its position list is kept while they stay the same). */
+    @Test
+    void bertPositionsFollowEachPassAndOffset() {
+        BertConfig cfg = new BertConfig(11, 8, 2, 2, 12, 10, 2, 1e-5f, Activation.GELU, 0f, Pooling.MEAN);
+        Map<String, TensorData> weights = RandomWeights.bert(cfg, 3);
+        int[][] shapes = {{2, 4, 0}, {2, 4, 0}, {4, 2, 0}, {4, 2, 3}, {2, 4, 3}, {1, 8, 0}};
+        try (Backend be = Backends.create("reference"); BertModel reused = BertModel.create(be, cfg, weights)) {
+            for (int[] s : shapes) {
+                Pass pass = new Pass(s[0], s[1], null, false, 0);
+                reused.setPositionOffset(s[2]);
+                try (BertModel fresh = BertModel.create(be, cfg, weights)) {
+                    fresh.setPositionOffset(s[2]);
+                    assertArrayEquals(fresh.forward(IDS, null, pass).toArray(), reused.forward(IDS, null, pass).toArray(),
+                            0f, s[0] + "×" + s[1] + " after " + s[2]);
+                }
+            }
+        }
+    }
+
     @Test
     void gpt2TokensReadPositionsAfterTheOffset() {
         Gpt2Config cfg = new Gpt2Config(13, 8, 2, 2, 12, 10, 1e-5f, Activation.GELU_TANH, 0f);
