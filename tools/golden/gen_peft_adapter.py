@@ -50,21 +50,46 @@ PLAN = {"lora": {"rank": R, "alpha": float(ALPHA), "rs": False, "targets": TARGE
 BASE_NAME = "peft4j-golden/tiny-bert-seq-cls"
 
 
-def build():
-    d, f = CFG["hidden"], CFG["intermediate"]
-    p = g.Params(SEED)
-    p.add("embeddings.word_embeddings.weight", p.normal((CFG["vocab"], d), 1.0))
-    p.add("embeddings.position_embeddings.weight", p.normal((CFG["max_positions"], d), 0.5))
-    p.add("embeddings.token_type_embeddings.weight", p.normal((CFG["type_vocab"], d), 0.5))
+def add_bert_base(p, cfg):
+    """A BERT encoder's base weights in peft4j's names, embeddings first; returns the layers' Names."""
+    d, f = cfg["hidden"], cfg["intermediate"]
+    p.add("embeddings.word_embeddings.weight", p.normal((cfg["vocab"], d), 1.0))
+    p.add("embeddings.position_embeddings.weight", p.normal((cfg["max_positions"], d), 0.5))
+    p.add("embeddings.token_type_embeddings.weight", p.normal((cfg["type_vocab"], d), 0.5))
     g.add_norm(p, "embeddings.LayerNorm", d)
-    layer_names = [g.Names("bert", i) for i in range(CFG["layers"])]
+    layer_names = [g.Names("bert", i) for i in range(cfg["layers"])]
     for names in layer_names:
         g.add_layer_base(p, names, d, f)
+    return layer_names
+
+
+def encode(p, layer_names, plan, cfg, first_position=0):
+    """gen_model_gradients.BERT_BATCH through the embeddings (token t at position first_position + t) and the
+    layers with the plan: h [B, T, d]."""
+    bt = g.BERT_BATCH
+    b, t = bt["batch"], bt["seq_len"]
+    ids = torch.tensor(bt["ids"]).reshape(b, t)
+    types = torch.tensor(bt["types"]).reshape(b, t)
+    mask = torch.tensor(bt["mask"], dtype=torch.float64).reshape(b, t)
+    positions = torch.arange(first_position, first_position + t)
+    with torch.no_grad():
+        e = (p["embeddings.word_embeddings.weight"][ids] + p["embeddings.position_embeddings.weight"][positions][None]
+             + p["embeddings.token_type_embeddings.weight"][types])
+        h = g.layer_norm(p, "embeddings.LayerNorm", e)
+        for names in layer_names:
+            h = g.encoder_layer(p, names, plan, h, mask, cfg["heads"], cfg["activation"])
+        return h
+
+
+def build():
+    d = CFG["hidden"]
+    p = g.Params(SEED)
+    layer_names = add_bert_base(p, CFG)
     base = list(p.values)
     base_head = {"classifier.weight": p.normal((CFG["num_labels"], d), 0.5),
                  "classifier.bias": p.normal((CFG["num_labels"],), 0.2)}
     for names in layer_names:
-        g.attach_plan(p, names, PLAN, d, f)
+        g.attach_plan(p, names, PLAN, d, CFG["intermediate"])
     # The head peft saves (modules_to_save): the base head after training, i.e. different values.
     p.add("classifier.weight", base_head["classifier.weight"] + p.normal((CFG["num_labels"], d), 0.3))
     p.add("classifier.bias", base_head["classifier.bias"] + p.normal((CFG["num_labels"],), 0.2))
@@ -77,17 +102,8 @@ def build():
 
 
 def forward(p, layer_names):
-    bt = g.BERT_BATCH
-    b, t = bt["batch"], bt["seq_len"]
-    ids = torch.tensor(bt["ids"]).reshape(b, t)
-    types = torch.tensor(bt["types"]).reshape(b, t)
-    mask = torch.tensor(bt["mask"], dtype=torch.float64).reshape(b, t)
+    h = encode(p, layer_names, PLAN, CFG)
     with torch.no_grad():
-        e = (p["embeddings.word_embeddings.weight"][ids] + p["embeddings.position_embeddings.weight"][torch.arange(t)][None]
-             + p["embeddings.token_type_embeddings.weight"][types])
-        h = g.layer_norm(p, "embeddings.LayerNorm", e)
-        for names in layer_names:
-            h = g.encoder_layer(p, names, PLAN, h, mask, CFG["heads"], CFG["activation"])
         pooled = torch.tanh(g.linear(p, "pooler.dense", h[:, 0]))
         return pooled @ p["classifier.weight"].T + p["classifier.bias"]
 

@@ -26,7 +26,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_model_gradients as g  # noqa: E402  (sets float64 as the default dtype)
-import gen_peft_adapter as lora_golden  # noqa: E402  (write_json)
+import gen_peft_adapter as lora_golden  # noqa: E402  (the base encoder, its forward, write_json)
 
 OUT = os.path.join(g.OUT_DIR, "peft-prefix")
 SEED = 505
@@ -37,35 +37,17 @@ BASE_NAME = "peft4j-golden/tiny-bert"
 
 
 def build():
-    d, f = CFG["hidden"], CFG["intermediate"]
     p = g.Params(SEED)
-    p.add("embeddings.word_embeddings.weight", p.normal((CFG["vocab"], d), 1.0))
-    p.add("embeddings.position_embeddings.weight", p.normal((CFG["max_positions"], d), 0.5))
-    p.add("embeddings.token_type_embeddings.weight", p.normal((CFG["type_vocab"], d), 0.5))
-    g.add_norm(p, "embeddings.LayerNorm", d)
-    layer_names = [g.Names("bert", i) for i in range(CFG["layers"])]
-    for names in layer_names:
-        g.add_layer_base(p, names, d, f)
+    layer_names = lora_golden.add_bert_base(p, CFG)
     base = list(p.values)
     for names in layer_names:
-        g.attach_plan(p, names, PLAN, d, f)
+        g.attach_plan(p, names, PLAN, CFG["hidden"], CFG["intermediate"])
     return p, layer_names, base
 
 
 def forward(p, layer_names, first_position):
-    bt = g.BERT_BATCH
-    b, t = bt["batch"], bt["seq_len"]
-    ids = torch.tensor(bt["ids"]).reshape(b, t)
-    types = torch.tensor(bt["types"]).reshape(b, t)
-    mask = torch.tensor(bt["mask"], dtype=torch.float64).reshape(b, t)
-    positions = torch.arange(first_position, first_position + t)
-    with torch.no_grad():
-        e = (p["embeddings.word_embeddings.weight"][ids] + p["embeddings.position_embeddings.weight"][positions][None]
-             + p["embeddings.token_type_embeddings.weight"][types])
-        h = g.layer_norm(p, "embeddings.LayerNorm", e)
-        for names in layer_names:
-            h = g.encoder_layer(p, names, PLAN, h, mask, CFG["heads"], CFG["activation"])
-        return h.reshape(b * t, -1)
+    h = lora_golden.encode(p, layer_names, PLAN, CFG, first_position)
+    return h.reshape(-1, CFG["hidden"])
 
 
 def adapter_config():
