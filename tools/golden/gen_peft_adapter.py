@@ -81,6 +81,13 @@ def encode(p, layer_names, plan, cfg, first_position=0):
         return h
 
 
+def batch_inputs():
+    """gen_model_gradients.BERT_BATCH's ids, types and mask, as the expected.safetensors files hold them."""
+    bt = g.BERT_BATCH
+    return {name: torch.tensor(bt[key], dtype=torch.float64)
+            for name, key in (("inputs/ids", "ids"), ("inputs/types", "types"), ("inputs/mask", "mask"))}
+
+
 def build():
     d = CFG["hidden"]
     p = g.Params(SEED)
@@ -165,12 +172,7 @@ def main():
                         {"format": "pt"})
 
     bt = g.BERT_BATCH
-    expected = {
-        "inputs/ids": torch.tensor(bt["ids"], dtype=torch.float64),
-        "inputs/types": torch.tensor(bt["types"], dtype=torch.float64),
-        "inputs/mask": torch.tensor(bt["mask"], dtype=torch.float64),
-        "logits": logits,
-    }
+    expected = dict(batch_inputs(), logits=logits)
     g.write_safetensors(os.path.join(OUT, "expected.safetensors"), expected,
                         {"generator": "tools/golden/gen_peft_adapter.py", "torch": torch.__version__,
                          "batch": bt["batch"], "seq_len": bt["seq_len"], "num_labels": CFG["num_labels"],

@@ -91,12 +91,7 @@ def main():
                         {"prompt_embeddings": torch.cat(blocks, dim=1)}, {"format": "pt"})
 
     bt = g.BERT_BATCH
-    expected = {
-        "inputs/ids": torch.tensor(bt["ids"], dtype=torch.float64),
-        "inputs/types": torch.tensor(bt["types"], dtype=torch.float64),
-        "inputs/mask": torch.tensor(bt["mask"], dtype=torch.float64),
-        "hidden": hidden,
-    }
+    expected = dict(lora_golden.batch_inputs(), hidden=hidden)
     g.write_safetensors(os.path.join(OUT, "expected.safetensors"), expected,
                         {"generator": "tools/golden/gen_peft_prefix.py", "torch": torch.__version__,
                          "batch": bt["batch"], "seq_len": bt["seq_len"], "prefix_length": L})
