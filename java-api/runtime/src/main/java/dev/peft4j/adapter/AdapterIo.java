@@ -190,7 +190,7 @@ public final class AdapterIo {
             return;
         }
         Pooling have = model.headPooling();
-        java.util.Optional<Pooling> saved = savedHeadPooling(cfg, configFile, hasHead(tensors));
+        java.util.Optional<Pooling> saved = savedHeadPooling(cfg, configFile, hasHead(tensors.keySet()));
         if (saved.isEmpty() || saved.get() == have) {
             return;
         }
@@ -214,11 +214,11 @@ public final class AdapterIo {
     public static java.util.Optional<Pooling> headPooling(Path dir) throws IOException {
         Path configFile = dir.resolve(CONFIG);
         return savedHeadPooling(JsonConfig.read(configFile), configFile,
-                hasHead(SafeTensors.read(dir.resolve(WEIGHTS)).tensors()));
+                hasHead(SafeTensors.shapes(dir.resolve(WEIGHTS)).keySet())); // the header alone: no tensor is read
     }
 
-    private static boolean hasHead(Map<String, TensorData> tensors) {
-        return tensors.keySet().stream().anyMatch(k -> k.endsWith("classifier.weight"));
+    private static boolean hasHead(Set<String> keys) {
+        return keys.stream().anyMatch(k -> k.endsWith("classifier.weight"));
     }
 
     private static java.util.Optional<Pooling> savedHeadPooling(JsonConfig cfg, Path configFile, boolean hasHead)
@@ -272,10 +272,10 @@ public final class AdapterIo {
             }
         }
         Path weightsFile = dir.resolve(WEIGHTS);
-        for (Map.Entry<String, TensorData> e : SafeTensors.read(weightsFile).tensors().entrySet()) {
+        for (Map.Entry<String, int[]> e : SafeTensors.shapes(weightsFile).entrySet()) { // the header alone
             String k = e.getKey().replace(".modules_to_save.default", "");
-            if (k.endsWith("classifier.weight") && e.getValue().shape().length == 2) {
-                int rows = e.getValue().shape()[0];
+            if (k.endsWith("classifier.weight") && e.getValue().length == 2) {
+                int rows = e.getValue()[0];
                 if (rows < 2) {
                     throw new AdapterFormatException(weightsFile + ": key '" + e.getKey() + "' has " + rows
                             + " row(s); a classifier head needs at least 2");

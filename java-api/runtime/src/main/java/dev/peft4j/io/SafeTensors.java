@@ -53,29 +53,53 @@ public final class SafeTensors {
         return c;
     }
 
+    /**
+     * The tensors' names and shapes, in the file's order, from its header alone (validated as {@link #read(Path)}
+     * validates it); no tensor is read.
+     */
+    public static Map<String, int[]> shapes(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            for (SafeTensorsHeader.Entry e : map(file.toString(), ch, arena).header().entries) {
+                out.put(e.name(), e.shape());
+            }
+            return out;
+        }
+    }
+
+    /** A file mapped in an arena: the whole file, where its data section starts, and its validated header. */
+    private record Mapped(MemorySegment file, long dataStart, SafeTensorsHeader header) {}
+
+    private static Mapped map(String name, FileChannel ch, Arena arena) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new SafeTensorsFormatException(name + ": file of " + size
+                    + " bytes is too short for the 8-byte header length");
+        }
+        MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+        long headerLength = seg.get(U64_LE, 0);
+        if (headerLength < 0 || headerLength > size - 8) {
+            throw new SafeTensorsFormatException(name + ": header length " + Long.toUnsignedString(headerLength)
+                    + " (bytes 0..8) exceeds the " + (size - 8) + " bytes after it");
+        }
+        if (headerLength > SafeTensorsHeader.MAX_HEADER_BYTES) {
+            throw new SafeTensorsFormatException(name + ": header length " + headerLength + " exceeds the limit of "
+                    + SafeTensorsHeader.MAX_HEADER_BYTES + " bytes");
+        }
+        byte[] headerBytes = seg.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
+        String json = new String(headerBytes, StandardCharsets.UTF_8);
+        long dataStart = 8 + headerLength;
+        return new Mapped(seg, dataStart, SafeTensorsHeader.parse(name, json, dataStart, size - dataStart));
+    }
+
     /** As {@link #read(Path)}, refusing files whose float32 tensors need more than {@code heapLimit} bytes. */
     static SafeTensorsContent read(Path file, long heapLimit) throws IOException {
         String name = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new SafeTensorsFormatException(name + ": file of " + size
-                        + " bytes is too short for the 8-byte header length");
-            }
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long headerLength = seg.get(U64_LE, 0);
-            if (headerLength < 0 || headerLength > size - 8) {
-                throw new SafeTensorsFormatException(name + ": header length " + Long.toUnsignedString(headerLength)
-                        + " (bytes 0..8) exceeds the " + (size - 8) + " bytes after it");
-            }
-            if (headerLength > SafeTensorsHeader.MAX_HEADER_BYTES) {
-                throw new SafeTensorsFormatException(name + ": header length " + headerLength + " exceeds the limit of "
-                        + SafeTensorsHeader.MAX_HEADER_BYTES + " bytes");
-            }
-            byte[] headerBytes = seg.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
-            String json = new String(headerBytes, StandardCharsets.UTF_8);
-            long dataStart = 8 + headerLength;
-            SafeTensorsHeader header = SafeTensorsHeader.parse(name, json, dataStart, size - dataStart);
+            Mapped mapped = map(name, ch, arena);
+            SafeTensorsHeader header = mapped.header();
+            MemorySegment seg = mapped.file();
+            long dataStart = mapped.dataStart();
             long needed = 0;
             for (SafeTensorsHeader.Entry e : header.entries) {
                 if (!e.dtype().convertibleToFloat32()) {

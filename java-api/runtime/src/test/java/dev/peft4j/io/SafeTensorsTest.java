@@ -54,8 +54,11 @@ class SafeTensorsTest {
         SafeTensorsContent out = SafeTensors.read(p);
         assertEquals(Map.of("format", "pt"), out.metadata());
         assertEquals(in.keySet(), out.tensors().keySet());
+        Map<String, int[]> shapes = SafeTensors.shapes(p);
+        assertEquals(List.copyOf(out.tensors().keySet()), List.copyOf(shapes.keySet()), "shapes(): the file's order");
         for (String k : in.keySet()) {
             assertArrayEquals(in.get(k).shape(), out.get(k).shape(), k);
+            assertArrayEquals(in.get(k).shape(), shapes.get(k), "shapes(): " + k);
             assertArrayEquals(in.get(k).data(), out.get(k).data(), k);
         }
     }
@@ -97,12 +100,21 @@ class SafeTensorsTest {
         assertEquals("pt", c.metadata().get("format"));
     }
 
+    /** read() and, for a header problem, shapes() refuse the file with a message naming it and the fragments. */
     private void assertRejected(String header, byte[] data, String... fragments) throws IOException {
+        assertRejected(true, header, data, fragments);
+    }
+
+    private void assertRejected(boolean byShapesToo, String header, byte[] data, String... fragments) throws IOException {
         Path p = handMade("bad.safetensors", header, data);
-        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.read(p));
-        assertTrue(e.getMessage().contains("bad.safetensors"), e.getMessage());
-        for (String f : fragments) {
-            assertTrue(e.getMessage().contains(f), "'" + f + "' missing from: " + e.getMessage());
+        List<org.junit.jupiter.api.function.Executable> readers = byShapesToo
+                ? List.of(() -> SafeTensors.read(p), () -> SafeTensors.shapes(p)) : List.of(() -> SafeTensors.read(p));
+        for (org.junit.jupiter.api.function.Executable reader : readers) {
+            SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, reader);
+            assertTrue(e.getMessage().contains("bad.safetensors"), e.getMessage());
+            for (String f : fragments) {
+                assertTrue(e.getMessage().contains(f), "'" + f + "' missing from: " + e.getMessage());
+            }
         }
     }
 
@@ -121,7 +133,8 @@ class SafeTensorsTest {
         assertRejected("{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", eight, "'w'", "data_offsets");
         assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", eight, "overlaps", "data_offsets");
-        assertRejected("{\"w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight, "'w'", "I32");
+        // a valid header whose dtype read() cannot convert: shapes() reads it
+        assertRejected(false, "{\"w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight, "'w'", "I32");
         assertRejected("{\"__metadata__\":{\"n\":3}}", eight, "__metadata__.n");
         assertRejected("{not json", eight, "not valid JSON");
         assertRejected("[1,2]", eight, "not a JSON object");
