@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""A prefix-tuning adapter file laid out as Hugging Face peft saves one, its base BERT encoder, and PyTorch's
-last hidden state with the prefixes applied as transformers applies them.
+"""Prefix-tuning adapter files laid out as Hugging Face peft saves them, their base BERT models, and what PyTorch
+computes with the prefixes applied as transformers applies them.
 
 Writes tests/src/test/resources/golden/peft-prefix/:
   base/config.json, base/model.safetensors   a tiny random BertModel checkpoint (no "bert." root, no head)
@@ -10,6 +10,16 @@ Writes tests/src/test/resources/golden/peft-prefix/:
                                               [L, layers*2, heads, d/heads], so layer i's keys are column block 2i
                                               and its values block 2i+1
   expected.safetensors                        the padded batch and the last hidden state [B*T, d]
+and tests/src/test/resources/golden/peft-prefix-seq-cls/, the same for a classifier:
+  base/                                       a BertForSequenceClassification checkpoint ("bert." root, the pooler)
+  adapter/                                    PrefixTuningConfig(task_type=SEQ_CLS, ...): prompt_embeddings and the
+                                              trained head. A prompt-learning PeftModel's base_model is the
+                                              transformers model itself, so peft's modules_to_save come out as
+                                              "base_model.classifier.weight/bias" (not "base_model.model.", as in
+                                              LoRA files): get_peft_model_state_dict names them after
+                                              model.named_modules() ("base_model.classifier") and strips the
+                                              adapter name
+  expected.safetensors                        the batch and the logits, classifier(tanh(pooler(h[:, 0])))
 
 What it pins is where transformers puts the tokens after a prefix: peft hands the prefixes to BertModel as
 past_key_values (keys [P_k; K], values [P_v; V]; the ones peft prepends to the attention mask keep the L prefix
@@ -71,7 +81,45 @@ def base_config():
     }
 
 
+def main_seq_cls():
+    out = os.path.join(g.OUT_DIR, "peft-prefix-seq-cls")
+    d, labels = CFG["hidden"], CFG["num_labels"]
+    p = g.Params(SEED + 1)
+    layer_names = lora_golden.add_bert_base(p, CFG)
+    g.add_linear(p, "pooler.dense", d, d, std=0.6)
+    base = list(p.values)
+    base_head = {"classifier.weight": p.normal((labels, d), 0.5), "classifier.bias": p.normal((labels,), 0.2)}
+    for names in layer_names:
+        g.attach_plan(p, names, PLAN, d, CFG["intermediate"])
+    # the head peft saves: the base head after training
+    p.add("classifier.weight", base_head["classifier.weight"] + p.normal((labels, d), 0.3))
+    p.add("classifier.bias", base_head["classifier.bias"] + p.normal((labels,), 0.2))
+    h = lora_golden.encode(p, layer_names, PLAN, CFG, L)
+    with torch.no_grad():
+        logits = torch.tanh(g.linear(p, "pooler.dense", h[:, 0])) @ p["classifier.weight"].T + p["classifier.bias"]
+    os.makedirs(os.path.join(out, "base"), exist_ok=True)
+    os.makedirs(os.path.join(out, "adapter"), exist_ok=True)
+    weights = {"bert." + n: p[n] for n in base}
+    weights.update(base_head)
+    lora_golden.write_json(os.path.join(out, "base", "config.json"),
+                           dict(lora_golden.base_config(), max_position_embeddings=CFG["max_positions"]))
+    g.write_safetensors(os.path.join(out, "base", "model.safetensors"), dict(sorted(weights.items())), {"format": "pt"})
+    blocks = []
+    for names in layer_names:
+        blocks += [p[names.self_attn + ".prefix_k"], p[names.self_attn + ".prefix_v"]]
+    adapter = {"base_model.classifier.bias": p["classifier.bias"], "base_model.classifier.weight": p["classifier.weight"],
+               "prompt_embeddings": torch.cat(blocks, dim=1)}
+    lora_golden.write_json(os.path.join(out, "adapter", "adapter_config.json"),
+                           dict(adapter_config(), task_type="SEQ_CLS", modules_to_save=["classifier", "score"]))
+    g.write_safetensors(os.path.join(out, "adapter", "adapter_model.safetensors"), adapter, {"format": "pt"})
+    bt = g.BERT_BATCH
+    g.write_safetensors(os.path.join(out, "expected.safetensors"), dict(lora_golden.batch_inputs(), logits=logits),
+                        {"generator": "tools/golden/gen_peft_prefix.py", "torch": torch.__version__,
+                         "batch": bt["batch"], "seq_len": bt["seq_len"], "num_labels": labels, "prefix_length": L})
+
+
 def main():
+    main_seq_cls()
     p, layer_names, base = build()
     hidden = forward(p, layer_names, L)
     unshifted = forward(p, layer_names, 0)

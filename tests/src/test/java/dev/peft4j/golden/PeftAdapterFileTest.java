@@ -201,7 +201,7 @@ class PeftAdapterFileTest {
         }
     }
 
-    private static Batch batch(SafeTensorsContent expected) {
+    static Batch batch(SafeTensorsContent expected) {
         int b = Integer.parseInt(expected.metadata().get("batch"));
         int t = Integer.parseInt(expected.metadata().get("seq_len"));
         return new Batch(b, t, ints(expected.get("inputs/ids")), ints(expected.get("inputs/types")),

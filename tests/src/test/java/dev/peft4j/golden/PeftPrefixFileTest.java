@@ -1,5 +1,6 @@
 package dev.peft4j.golden;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -14,6 +15,7 @@ import dev.peft4j.io.SafeTensors;
 import dev.peft4j.io.SafeTensorsContent;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.Pass;
+import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +34,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Checks: peft4j loads the pair with its tokens' positions starting at L and reproduces the hidden state on every
  * available backend; numbering the tokens from 0 instead is far from it; a peft4j save of the loaded adapter records
- * the offset and loads back to the same states.
+ * the offset and loads back to the same states. The same for a SEQ_CLS prefix adapter over a
+ * BertForSequenceClassification checkpoint (golden {@code peft-prefix-seq-cls}): its head is saved under
+ * {@code base_model.classifier.*}, as peft names a prompt-learning model's modules_to_save, and peft4j reproduces
+ * the logits through the pooler and writes the same keys back.
  */
 class PeftPrefixFileTest {
     static final double TOLERANCE = 1e-5;
@@ -84,6 +89,40 @@ class PeftPrefixFileTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void logitsWithThePeftPrefixClassifierMatchPyTorch(String backend) throws IOException {
+        SafeTensorsContent expected = SafeTensors.read(seqCls().resolve("expected.safetensors"));
+        try (Backend be = PeftAdapterFileTest.open(backend);
+             SequenceClassifier model = HfCheckpoint.read(seqCls().resolve("base")).classifier(be)) {
+            AdapterIo.load(seqCls().resolve("adapter"), AdapterModel.of(model), 7);
+            assertEquals(PREFIX_LENGTH, model.encoder().positionOffset());
+            float[] logits = model.logits(PeftAdapterFileTest.batch(expected), false, 0).toArray();
+            assertWithin(expected.get("logits").data(), logits, backend);
+        }
+    }
+
+    /** Saved again, the classifier's file has peft's keys (the head under base_model.classifier.) and values. */
+    @Test
+    void aSavedPrefixClassifierHasPeftsKeysAndValues(@TempDir Path tmp) throws IOException {
+        Path saved = tmp.resolve("saved");
+        try (Backend be = Backends.create("reference");
+             SequenceClassifier model = HfCheckpoint.read(seqCls().resolve("base")).classifier(be)) {
+            AdapterIo.load(seqCls().resolve("adapter"), AdapterModel.of(model), 7);
+            AdapterIo.save(saved, AdapterModel.of(model), "peft4j-golden/tiny-bert");
+        }
+        SafeTensorsContent peft = SafeTensors.read(seqCls().resolve("adapter").resolve(AdapterIo.WEIGHTS));
+        SafeTensorsContent ours = SafeTensors.read(saved.resolve(AdapterIo.WEIGHTS));
+        assertEquals(peft.tensors().keySet(), ours.tensors().keySet());
+        for (String key : peft.tensors().keySet()) {
+            assertArrayEquals(peft.get(key).data(), ours.get(key).data(), 0f, key);
+        }
+    }
+
+    private static Path seqCls() {
+        return PeftAdapterFileTest.golden("peft-prefix-seq-cls", "gen_peft_prefix.py");
+    }
+
     private static BertModel base(Backend be) throws IOException {
         return HfCheckpoint.read(golden().resolve("base")).bert(be);
     }
@@ -98,7 +137,7 @@ class PeftPrefixFileTest {
         }
     }
 
-    /** |Δ| ≤ TOLERANCE · max(1, |want|) per value: the states are layer-normalised, of order 1. */
+    /** |Δ| ≤ TOLERANCE · max(1, |want|) per value: the states are layer-normalised and the logits of order 1. */
     private static void assertWithin(float[] want, float[] got, String backend) {
         assertEquals(want.length, got.length, "hidden state size");
         for (int i = 0; i < want.length; i++) {

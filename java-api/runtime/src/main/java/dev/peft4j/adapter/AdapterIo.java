@@ -89,7 +89,7 @@ public final class AdapterIo {
         }
         SafeTensorsContent content = SafeTensors.readWeights(weightsFile);
         String file = weightsFile.toString();
-        Map<String, TensorData> tensors = normalise(content.tensors(), model, file);
+        Map<String, TensorData> tensors = normalise(content.tensors(), model, type, file);
         PeftPlan plan;
         boolean shared = false;
         Set<String> ignorable = Set.of();
@@ -345,9 +345,12 @@ public final class AdapterIo {
         return t;
     }
 
-    /** Keys with the root ("bert."/"transformer.") this model uses, whether or not the file's keys carried it. */
-    private static Map<String, TensorData> normalise(Map<String, TensorData> in, AdapterModel m, String file)
-            throws AdapterFormatException {
+    /**
+     * Keys with the root ("bert."/"transformer.") this model uses, whether or not the file's keys carried it, and a
+     * head under the prefix its type uses ({@link AdapterLayout#headKey}).
+     */
+    private static Map<String, TensorData> normalise(Map<String, TensorData> in, AdapterModel m, PeftType type,
+                                                     String file) throws AdapterFormatException {
         String base = AdapterLayout.BASE;
         Map<String, TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : in.entrySet()) {
@@ -359,11 +362,12 @@ public final class AdapterIo {
                 if (rest.startsWith(other)) {
                     rest = rest.substring(other.length());
                 }
-                key = rest.startsWith("classifier.") ? base + rest : base + m.root() + rest;
+                // a PREFIX_TUNING head under base_model.model. is how peft4j wrote it before following peft
+                key = rest.startsWith("classifier.") ? AdapterLayout.headKey(type, rest) : base + m.root() + rest;
             }
             if (out.put(key, e.getValue()) != null) {
-                throw new AdapterFormatException(file + ": key '" + k + "' occurs both with and without its '"
-                        + m.root() + "' prefix");
+                throw new AdapterFormatException(file + ": key '" + k + "' names the same tensor as another key of"
+                        + " the file (one with and one without its '" + m.root() + "' or 'model.' part)");
             }
         }
         return out;

@@ -22,11 +22,17 @@ import java.util.Set;
  *       {@code <layer>.attention.self.prefix_k / prefix_v} {@code [L,d]}.</li>
  *   <li>everything else trainable (adapters, learned adapter scales, BitFit biases): {@code base_model.model.}
  *       + root + our parameter name; the classifier head: {@code base_model.model.classifier.weight/bias}
- *       (peft's modules_to_save keys once "modules_to_save.default" is stripped).</li>
+ *       (peft's modules_to_save keys once "modules_to_save.default" is stripped), {@code base_model.classifier.*}
+ *       in a PREFIX_TUNING file ({@link #PROMPT_LEARNING_BASE}).</li>
  * </ul>
  */
 final class AdapterLayout {
     static final String BASE = "base_model.model.";
+    /**
+     * Where peft's prompt-learning files (PREFIX_TUNING) keep the head: their PeftModel's base_model is the
+     * transformers model itself (no tuner in between), so modules_to_save come out as {@code base_model.classifier.*}.
+     */
+    static final String PROMPT_LEARNING_BASE = "base_model.";
     private static final List<LoraTarget> QKV = List.of(LoraTarget.QUERY, LoraTarget.KEY, LoraTarget.VALUE);
 
     private AdapterLayout() {}
@@ -70,11 +76,16 @@ final class AdapterLayout {
         out.forEach(s -> covered.addAll(s.params()));
         for (Parameter p : m.trainableParameters()) {
             if (!covered.contains(p.name())) {
-                String key = p.name().startsWith("classifier.") ? BASE + p.name() : root + p.name();
+                String key = p.name().startsWith("classifier.") ? headKey(type, p.name()) : root + p.name();
                 out.add(new Slot.Direct(key, p.name(), p.value().shape()));
             }
         }
         return out;
+    }
+
+    /** The key of a head parameter ("classifier.weight") in a file of this type. */
+    static String headKey(PeftType type, String param) {
+        return (type == PeftType.PREFIX_TUNING ? PROMPT_LEARNING_BASE : BASE) + param;
     }
 
     private static void lora(AdapterModel m, int i, LoraSpec spec, boolean sharedCAttn, List<Slot> out) {

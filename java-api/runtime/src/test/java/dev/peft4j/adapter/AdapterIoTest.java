@@ -294,6 +294,31 @@ class AdapterIoTest {
     }
 
     /**
+     * A PREFIX_TUNING classifier's head is saved as peft saves a prompt-learning model's modules_to_save,
+     * {@code base_model.classifier.*}; a file with it under {@code base_model.model.} (peft4j's earlier layout) loads
+     * to the same logits.
+     */
+    @Test
+    void aPrefixClassifiersHeadIsUnderBaseModelAsPeftSavesIt() throws Exception {
+        Path d = dir.resolve("prefix-head");
+        PeftPlan plan = PeftPlan.uniform(2, LayerPlan.NONE.withPrefix(new PrefixSpec(3)));
+        try (Backend be = Backends.create("reference"); SequenceClassifier a = classifier(be);
+             SequenceClassifier b = classifier(be)) {
+            a.encoder().applyPlan(plan, 5);
+            Fixtures.randomiseTrainable(a.parameters(), 6);
+            AdapterIo.save(d, AdapterModel.of(a), "tiny-bert");
+            Map<String, TensorData> saved = SafeTensors.read(d.resolve(AdapterIo.WEIGHTS)).tensors();
+            assertEquals(Set.of("prompt_embeddings", "base_model.classifier.weight", "base_model.classifier.bias"),
+                    saved.keySet());
+            Map<String, TensorData> earlier = new HashMap<>();
+            saved.forEach((k, v) -> earlier.put(k.replace("base_model.classifier.", "base_model.model.classifier."), v));
+            Fixtures.writeTensors(d.resolve(AdapterIo.WEIGHTS), earlier);
+            AdapterIo.load(d, AdapterModel.of(b), 99);
+            assertArrayEquals(Fixtures.logits(a), Fixtures.logits(b), 0f);
+        }
+    }
+
+    /**
      * peft4j's own prefix file keeps the tokens' positions where the model had them ({@code peft4j.position_offset},
      * 0 when absent); an offset that leaves no position for a token is refused by name.
      */
