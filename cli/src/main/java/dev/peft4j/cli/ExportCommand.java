@@ -30,6 +30,11 @@ final class ExportCommand implements Callable<Integer> {
                 String name = baseModelName != null ? baseModelName : t.base.name();
                 PeftType type = AdapterIo.save(output, AdapterModel.of(t.classifier), name);
                 System.out.printf("wrote a %s adapter for %s to %s%n", type, name, output);
+                if (type == PeftType.PREFIX_TUNING && t.classifier.encoder().positionOffset() == 0) {
+                    System.out.println("note: this prefix was trained with the tokens at positions 0..T-1; transformers"
+                            + " numbers them after the prefix, so its states there differ (train with"
+                            + " --tokens-after-prefix for the same states)");
+                }
             }
         }
         return 0;

@@ -230,6 +230,18 @@ class CliTest {
         assertTrue(Files.readString(afterPrefix.resolve("adapter/adapter_config.json")).contains("\"position_offset\": 4"));
         Run predictAfter = run("predict", "--run", afterPrefix.toString(), "--backend", "cpu", "what a wonderful film");
         assertEquals(0, predictAfter.exit(), predictAfter.err());
+        Run exportAfter = run("export", "--run", afterPrefix.toString(), "--output", dir.resolve("exported-after").toString());
+        assertEquals(0, exportAfter.exit(), exportAfter.err());
+        assertTrue(exportAfter.out().contains("PREFIX_TUNING") && !exportAfter.out().contains("note:"), exportAfter.out());
+        Path fromZero = dir.resolve("run-prefix-from-zero");
+        Run prefixFromZero = run("finetune", "--model", folder.toString(), "--method", "prefix", "--size", "4",
+                "--dataset", "csv:" + csv, "--train", "32", "--validation", "8", "--test", "16", "--epochs", "1",
+                "--batch", "8", "--max-length", "16", "--backend", "cpu", "--output", fromZero.toString());
+        assertEquals(0, prefixFromZero.exit(), prefixFromZero.err());
+        Run exportFromZero = run("export", "--run", fromZero.toString(), "--output", dir.resolve("exported-zero").toString());
+        assertEquals(0, exportFromZero.exit(), exportFromZero.err());
+        assertTrue(exportFromZero.out().contains("--tokens-after-prefix"), "the export says how to match: "
+                + exportFromZero.out());
         Run loraAfter = run("finetune", "--model", folder.toString(), "--tokens-after-prefix", "--dataset", "csv:" + csv,
                 "--train", "32", "--validation", "8", "--test", "16", "--epochs", "1", "--max-length", "16",
                 "--output", dir.resolve("lora-after-prefix").toString());
