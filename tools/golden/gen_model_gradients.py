@@ -400,7 +400,14 @@ def gpt2_golden(seed):
     loss = torch.nn.functional.cross_entropy(logits.reshape(b * t, -1), targets.reshape(-1), ignore_index=-100)
     loss.backward()
 
-    # Hugging Face GPT-2 layout: Conv1D weights [in, out], query/key/value fused into c_attn.
+    weights = gpt2_hf_weights(p, layer_names)
+    inputs = {"ids": bt["ids"], "mask": bt["mask"]}
+    meta = dict(cfg, model="gpt2", layer_norm_eps=LN_EPS, batch=b, seq_len=t)
+    return weights, p, inputs, loss, meta
+
+
+def gpt2_hf_weights(p, layer_names):
+    """The base weights in Hugging Face's GPT-2 layout: Conv1D weights [in, out], query/key/value fused into c_attn."""
     weights = {"wte.weight": p["wte.weight"], "wpe.weight": p["wpe.weight"]}
     for names in layer_names:
         L = names.layer
@@ -415,9 +422,7 @@ def gpt2_golden(seed):
             weights[ln + ".bias"] = p[ln + ".bias"]
     weights["ln_f.weight"] = p["ln_f.weight"]
     weights["ln_f.bias"] = p["ln_f.bias"]
-    inputs = {"ids": bt["ids"], "mask": bt["mask"]}
-    meta = dict(cfg, model="gpt2", layer_norm_eps=LN_EPS, batch=b, seq_len=t)
-    return weights, p, inputs, loss, meta
+    return weights
 
 
 # ------------------------------------------------------------------ writing

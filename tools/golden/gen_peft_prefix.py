@@ -20,6 +20,9 @@ and tests/src/test/resources/golden/peft-prefix-seq-cls/, the same for a classif
                                               model.named_modules() ("base_model.classifier") and strips the
                                               adapter name
   expected.safetensors                        the batch and the logits, classifier(tanh(pooler(h[:, 0])))
+and tests/src/test/resources/golden/peft-prefix-gpt2/, a CAUSAL_LM prefix over a tiny GPT-2 (Hugging Face layout:
+Conv1D [in, out], q/k/v fused in c_attn): GPT2Model likewise takes position_ids from past_length on, so token t reads
+wpe[L + t]; the prefix is visible to every query, the tokens causally; expected.safetensors holds the logits [B*T, V].
 
 What it pins is where transformers puts the tokens after a prefix: peft hands the prefixes to BertModel as
 past_key_values (keys [P_k; K], values [P_v; V]; the ones peft prepends to the attention mask keep the L prefix
@@ -118,7 +121,54 @@ def main_seq_cls():
                          "batch": bt["batch"], "seq_len": bt["seq_len"], "num_labels": labels, "prefix_length": L})
 
 
+def main_gpt2():
+    out = os.path.join(g.OUT_DIR, "peft-prefix-gpt2")
+    cfg = dict(g.GPT2, max_positions=16)
+    d, f = cfg["hidden"], cfg["intermediate"]
+    p = g.Params(SEED + 2)
+    p.add("wte.weight", p.normal((cfg["vocab"], d), 1.0))
+    p.add("wpe.weight", p.normal((cfg["max_positions"], d), 0.5))
+    layer_names = [g.Names("gpt2", i) for i in range(cfg["layers"])]
+    for names in layer_names:
+        g.add_layer_base(p, names, d, f)
+    g.add_norm(p, "ln_f", d)
+    for names in layer_names:
+        g.attach_plan(p, names, PLAN, d, f)
+    bt = g.GPT2_BATCH
+    b, t = bt["batch"], bt["seq_len"]
+    ids = torch.tensor(bt["ids"]).reshape(b, t)
+    mask = torch.tensor(bt["mask"], dtype=torch.float64).reshape(b, t)
+    with torch.no_grad():
+        h = p["wte.weight"][ids] + p["wpe.weight"][torch.arange(L, L + t)][None]
+        for names in layer_names:
+            h = g.decoder_layer(p, names, PLAN, h, mask, cfg["heads"], cfg["activation"])
+        logits = (g.layer_norm(p, "ln_f", h) @ p["wte.weight"].T).reshape(b * t, -1)
+    os.makedirs(os.path.join(out, "base"), exist_ok=True)
+    os.makedirs(os.path.join(out, "adapter"), exist_ok=True)
+    lora_golden.write_json(os.path.join(out, "base", "config.json"), {
+        "activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"], "attn_pdrop": 0.1, "embd_pdrop": 0.1,
+        "layer_norm_epsilon": 1e-05, "model_type": "gpt2", "n_ctx": cfg["max_positions"], "n_embd": d,
+        "n_head": cfg["heads"], "n_inner": f, "n_layer": cfg["layers"], "n_positions": cfg["max_positions"],
+        "resid_pdrop": 0.1, "vocab_size": cfg["vocab"]})
+    g.write_safetensors(os.path.join(out, "base", "model.safetensors"),
+                        dict(sorted(g.gpt2_hf_weights(p, layer_names).items())), {"format": "pt"})
+    blocks = []
+    for names in layer_names:
+        blocks += [p[names.self_attn + ".prefix_k"], p[names.self_attn + ".prefix_v"]]
+    lora_golden.write_json(os.path.join(out, "adapter", "adapter_config.json"),
+                           dict(adapter_config(), task_type="CAUSAL_LM", num_attention_heads=cfg["heads"],
+                                num_layers=cfg["layers"], token_dim=d, encoder_hidden_size=d))
+    g.write_safetensors(os.path.join(out, "adapter", "adapter_model.safetensors"),
+                        {"prompt_embeddings": torch.cat(blocks, dim=1)}, {"format": "pt"})
+    expected = {"inputs/ids": torch.tensor(bt["ids"], dtype=torch.float64),
+                "inputs/mask": torch.tensor(bt["mask"], dtype=torch.float64), "logits": logits}
+    g.write_safetensors(os.path.join(out, "expected.safetensors"), expected,
+                        {"generator": "tools/golden/gen_peft_prefix.py", "torch": torch.__version__,
+                         "batch": b, "seq_len": t, "prefix_length": L})
+
+
 def main():
+    main_gpt2()
     main_seq_cls()
     p, layer_names, base = build()
     hidden = forward(p, layer_names, L)

@@ -14,6 +14,7 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.io.SafeTensors;
 import dev.peft4j.io.SafeTensorsContent;
 import dev.peft4j.model.BertModel;
+import dev.peft4j.model.Gpt2Model;
 import dev.peft4j.model.Pass;
 import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.tensor.Tensor;
@@ -37,7 +38,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the offset and loads back to the same states. The same for a SEQ_CLS prefix adapter over a
  * BertForSequenceClassification checkpoint (golden {@code peft-prefix-seq-cls}): its head is saved under
  * {@code base_model.classifier.*}, as peft names a prompt-learning model's modules_to_save, and peft4j reproduces
- * the logits through the pooler and writes the same keys back.
+ * the logits through the pooler and writes the same keys back. And for GPT-2 (golden {@code peft-prefix-gpt2}, a
+ * CAUSAL_LM prefix over a Hugging Face GPT-2 checkpoint): the logits, with the tokens at wpe[L + t].
  */
 class PeftPrefixFileTest {
     static final double TOLERANCE = 1e-5;
@@ -116,6 +118,24 @@ class PeftPrefixFileTest {
         assertEquals(peft.tensors().keySet(), ours.tensors().keySet());
         for (String key : peft.tensors().keySet()) {
             assertArrayEquals(peft.get(key).data(), ours.get(key).data(), 0f, key);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void gpt2LogitsWithThePeftPrefixMatchPyTorch(String backend) throws IOException {
+        Path golden = PeftAdapterFileTest.golden("peft-prefix-gpt2", "gen_peft_prefix.py");
+        SafeTensorsContent expected = SafeTensors.read(golden.resolve("expected.safetensors"));
+        int b = Integer.parseInt(expected.metadata().get("batch"));
+        int t = Integer.parseInt(expected.metadata().get("seq_len"));
+        try (Backend be = PeftAdapterFileTest.open(backend);
+             Gpt2Model model = HfCheckpoint.read(golden.resolve("base")).gpt2(be);
+             Tensor mask = be.fromHost(expected.get("inputs/mask").data(), b, t)) {
+            AdapterIo.load(golden.resolve("adapter"), AdapterModel.of(model), 7);
+            assertEquals(PREFIX_LENGTH, model.positionOffset());
+            float[] logits = model.logits(PeftAdapterFileTest.ints(expected.get("inputs/ids")),
+                    new Pass(b, t, mask, false, 0)).toArray();
+            assertWithin(expected.get("logits").data(), logits, backend);
         }
     }
 
