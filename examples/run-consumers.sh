@@ -10,8 +10,10 @@
 #     flag: dev.peft4j.cpu requires the module) a fused LoRA forward on wrapped arrays equal to the reference's;
 #  5. every published library jar has a fixed module name, and no module-info of peft4j requires a name derived from a
 #     jar's file name (examples/ModuleNameCheck.java, on the jars and their runtime dependencies);
-#  6. the CLI runs on the module path (java -p ... -m dev.peft4j.cli/...): `backends`, and `compare`, which calls the
-#     search module's paired bootstrap, on two small prediction folders (4 of 6 examples right against 6 of 6).
+#  6. the CLI runs on the module path (java -p ... -m dev.peft4j.cli/...): `backends`; `compare`, which calls the
+#     search module's paired bootstrap, on two small prediction folders (4 of 6 examples right against 6 of 6); and
+#     a one-epoch `finetune` of MiniLM on a 60-line CSV (the datasets module and its CSV parser, run.json through
+#     gson, the charts) followed by `predict` on its run folder.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -114,3 +116,19 @@ printf 'index\tlabel\tpredicted\n0\t0\t0\n1\t1\t1\n2\t0\t0\n3\t1\t1\n4\t0\t0\n5\
   2>/dev/null | tee "$out/modulepath-compare.out"
 grep -q '0 baseline-only vs 2 candidate-only' "$out/modulepath-compare.out" \
   || { echo "FAIL: compare on the module path did not count 0 vs 2 discordant examples" >&2; exit 1; }
+mp_csv="$out/modulepath-reviews.csv"
+{
+  echo "text,label"
+  for i in 0 1 2 3 4 5 6 7 8 9; do
+    for pair in "a wonderful, moving film|pos" "great acting and a great story|pos" "brilliant and funny|pos" \
+        "a boring, tedious mess|neg" "terrible acting and a dull story|neg" "awful and slow|neg"; do
+      echo "\"${pair%|*} $i\",${pair#*|}"
+    done
+  done
+} > "$mp_csv"
+rm -rf "$out/modulepath-run"
+"${cli_module[@]}" finetune --model minilm --dataset "csv:$mp_csv" --train 24 --validation 8 --test 8 --epochs 1 \
+  --max-length 16 --output "$out/modulepath-run" 2>/dev/null | tail -3
+"${cli_module[@]}" predict --run "$out/modulepath-run" "a wonderful film" 2>/dev/null | tee "$out/modulepath-predict.out"
+grep -qE '^(pos|neg)'$'\t' "$out/modulepath-predict.out" \
+  || { echo "FAIL: predict on the module path printed no label" >&2; exit 1; }

@@ -3,6 +3,12 @@ module dev.peft4j.cli {
     requires dev.peft4j.runtime;
     requires dev.peft4j.datasets;
     requires dev.peft4j.search;
+    // dev.peft4j.datasets is an automatic module, which declares no dependencies: the named modules it reads (CSV,
+    // tar, HTML) must be put in the module graph by whoever uses it; mime4j and hipparchus, automatic themselves,
+    // come with it
+    requires org.apache.commons.csv;
+    requires org.apache.commons.compress;
+    requires org.jsoup;
     requires com.google.gson;
     requires info.picocli;
     requires java.desktop;
