@@ -54,7 +54,7 @@ case "${1:-start}" in
         git -C "$root" worktree prune
         git -C "$root" worktree add -f "$exp" "$pin"
       fi
-      [ "$(git -C "$exp" rev-parse --short=7 HEAD)" = "$pin" ] \
+      [ "$(git -C "$exp" rev-parse HEAD)" = "$(git -C "$root" rev-parse "$pin^{commit}")" ] \
         || { echo "$exp is not at the pinned commit $pin" >&2; exit 1; }
       (cd "$exp" && setsid nohup env TASKS="${TASKS:-spam imdb}" nice -n 5 bash tools/search-experiment.sh "$out" \
         >> "$logs/experiment.log" 2>&1 &)
