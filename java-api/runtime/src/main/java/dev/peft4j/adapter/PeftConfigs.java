@@ -211,15 +211,15 @@ final class PeftConfigs {
         }
         boolean onlyLora = true;
         boolean onlyIa3 = true;
-        boolean uniformPrefix = true;
+        boolean uniformPrefix = plan.uniformPrefixLength().isPresent();
         boolean anyLora = false;
         boolean anyIa3 = false;
         for (LayerPlan l : plan.layers()) {
             boolean adapters = l.attnAdapter() != null || l.ffnAdapter() != null || l.parallelAdapter() != null || l.bitfit();
             onlyLora &= !adapters && l.prefix() == null && !l.ia3();
             onlyIa3 &= !adapters && l.prefix() == null && l.lora() == null;
-            uniformPrefix &= !adapters && l.lora() == null && !l.ia3() && l.prefix() != null
-                    && l.prefix().equals(plan.layer(0).prefix());
+            uniformPrefix = uniformPrefix && !adapters && l.lora() == null && !l.ia3()
+                    && l.prefix().equals(plan.layer(0).prefix()); // prefix non-null: uniformPrefixLength is present
             anyLora |= l.lora() != null;
             anyIa3 |= l.ia3();
         }

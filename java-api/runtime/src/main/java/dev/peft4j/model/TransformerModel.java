@@ -52,6 +52,11 @@ public sealed interface TransformerModel extends AutoCloseable permits BertModel
     /** The number of position embeddings: the longest sequence, position offset included. */
     int maxPositions();
 
+    /** The positions a sequence's tokens can take: {@link #maxPositions()} less {@link #positionOffset()}. */
+    default int tokenPositions() {
+        return maxPositions() - positionOffset();
+    }
+
     /** Sets {@link #positionOffset()}; a forward then needs {@code offset + T ≤} the model's positions. */
     void setPositionOffset(int offset);
 

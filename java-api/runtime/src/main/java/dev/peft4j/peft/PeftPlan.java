@@ -65,6 +65,20 @@ public record PeftPlan(List<LayerPlan> layers) {
         return null;
     }
 
+    /**
+     * The prefix length every layer shares, as transformers runs a prefix (one length L on all layers); empty when a
+     * layer has no prefix or the lengths differ.
+     */
+    public java.util.OptionalInt uniformPrefixLength() {
+        int length = layers.get(0).prefix() == null ? 0 : layers.get(0).prefix().length();
+        for (LayerPlan l : layers) {
+            if (l.prefix() == null || l.prefix().length() != length) {
+                return java.util.OptionalInt.empty();
+            }
+        }
+        return java.util.OptionalInt.of(length);
+    }
+
     /** True when some module of the plan carries a gate. */
     public boolean anyGate() {
         for (LayerPlan l : layers) {

@@ -183,15 +183,14 @@ public final class FineTune {
         if (!b.tokensAfterPrefix) {
             return;
         }
-        java.util.Set<Integer> lengths = new java.util.TreeSet<>();
-        for (int i = 0; i < plan.size(); i++) {
-            lengths.add(plan.layer(i).prefix() == null ? 0 : plan.layer(i).prefix().length());
-        }
-        if (lengths.size() != 1 || lengths.contains(0)) {
+        java.util.OptionalInt length = plan.uniformPrefixLength();
+        if (length.isEmpty()) {
+            java.util.Set<Integer> lengths = new java.util.TreeSet<>();
+            plan.layers().forEach(layer -> lengths.add(layer.prefix() == null ? 0 : layer.prefix().length()));
             throw new IllegalArgumentException("tokensAfterPrefix needs a prefix of one length on every layer, as"
                     + " transformers runs one; this plan's prefix lengths per layer are " + lengths);
         }
-        int l = lengths.iterator().next();
+        int l = length.getAsInt();
         if (b.maxLength + l > encoder.maxPositions()) {
             throw new IllegalArgumentException("tokensAfterPrefix: max length " + b.maxLength + " after a " + l
                     + "-position prefix exceeds the model's " + encoder.maxPositions() + " positions");

@@ -67,7 +67,7 @@ public final class TextClassifier implements AutoCloseable {
             this.tokenizer = base.tokenizer();
             c = new SequenceClassifier(load(base, dir, headPooling.isPresent()), info.labels().size(), 0L);
             AdapterIo.load(dir, AdapterModel.of(c), 0L);
-            int positions = c.encoder().maxPositions() - c.encoder().positionOffset();
+            int positions = c.encoder().tokenPositions();
             if (info.maxLength() > positions) {
                 throw new AdapterFormatException(dir.resolve(AdapterIo.CONFIG) + ": texts are cut to " + info.maxLength()
                         + " tokens, but after the prefix's " + c.encoder().positionOffset() + " positions the model has "
@@ -149,7 +149,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /** On the worker: class probabilities {@code [C]} per text, softmax of the logits in float64. */
     private List<float[]> runBatch(List<int[]> texts) {
-        return PaddedBatches.run(texts, classifier.encoder().maxPositions() - classifier.encoder().positionOffset(),
+        return PaddedBatches.run(texts, classifier.encoder().tokenPositions(),
                 tokenizer.padId(),
                 (b, t, ids, mask) -> {
                     Tensor logits = classifier.logits(new Batch(b, t, ids, null, mask, null), false, 0L);

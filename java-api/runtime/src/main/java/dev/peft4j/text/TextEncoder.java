@@ -66,7 +66,7 @@ public final class TextEncoder implements AutoCloseable {
             FrozenWeights.prepare(m); // inference only: frozen weights packed once, not on every batch
             this.model = m;
             // a prefix adapter from transformers numbers the tokens after its prefix: fewer positions are left
-            this.maxPieces = Math.min(MAX_PIECES, tokenPositions(m) - 2);
+            this.maxPieces = Math.min(MAX_PIECES, m.tokenPositions() - 2);
             this.batcher = new MicroBatcher<>("peft4j TextEncoder (" + base.name() + ")", b.batching.queueCapacity(),
                     b.batching.maxBatch(), b.batching.maxWait(), this::runBatch);
         } catch (IOException | RuntimeException e) {
@@ -194,12 +194,7 @@ public final class TextEncoder implements AutoCloseable {
 
     /** On the worker: the pooled (not yet normalised) vectors of a batch of parts, in order. */
     private List<float[]> runBatch(List<int[]> parts) {
-        return PaddedBatches.run(parts, tokenPositions(model), tokenizer.padId(), this::pool);
-    }
-
-    /** The positions a sequence can take: the model's, less where its tokens' positions start. */
-    private static int tokenPositions(BertModel m) {
-        return m.maxPositions() - m.positionOffset();
+        return PaddedBatches.run(parts, model.tokenPositions(), tokenizer.padId(), this::pool);
     }
 
     /** One forward pass: ids and key mask {@code [B,T]}, pooled {@code [B,d]} (mean or [CLS]). */
