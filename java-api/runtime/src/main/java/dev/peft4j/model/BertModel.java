@@ -205,23 +205,11 @@ public final class BertModel implements TransformerModel {
 
     @Override
     public void setPositionOffset(int offset) {
-        if (offset < 0 || offset >= embeddings.maxPositions()) {
-            throw new IllegalArgumentException("position offset " + offset + " outside [0, " + embeddings.maxPositions() + ")");
-        }
-        this.positionOffset = offset;
-    }
-
-    /** The parameter called {@code name}, or null. */
-    public Parameter parameter(String name) {
-        return Parameter.named(parameters(), name);
+        this.positionOffset = TransformerModel.checkedPositionOffset(offset, maxPositions());
     }
 
     List<EncoderLayer> layers() {
         return stack.layers();
-    }
-
-    public List<Parameter> trainableParameters() {
-        return parameters().stream().filter(Parameter::trainable).toList();
     }
 
     /** Number of values of the pretrained model, without anything a plan added. */

@@ -244,23 +244,11 @@ public final class Gpt2Model implements TransformerModel {
 
     @Override
     public void setPositionOffset(int offset) {
-        if (offset < 0 || offset >= config.maxPositions()) {
-            throw new IllegalArgumentException("position offset " + offset + " outside [0, " + config.maxPositions() + ")");
-        }
-        this.positionOffset = offset;
-    }
-
-    /** The parameter called {@code name}, or null. */
-    public Parameter parameter(String name) {
-        return Parameter.named(parameters(), name);
+        this.positionOffset = TransformerModel.checkedPositionOffset(offset, maxPositions());
     }
 
     List<DecoderLayer> layers() {
         return stack.layers();
-    }
-
-    public List<Parameter> trainableParameters() {
-        return parameters().stream().filter(Parameter::trainable).toList();
     }
 
     public long baseParameterCount() {

@@ -28,10 +28,15 @@ public sealed interface TransformerModel extends AutoCloseable permits BertModel
     /** Every parameter, base and PEFT, in a fixed order. */
     List<Parameter> parameters();
 
-    List<Parameter> trainableParameters();
+    /** The parameters an optimizer updates, in {@link #parameters()}'s order. */
+    default List<Parameter> trainableParameters() {
+        return parameters().stream().filter(Parameter::trainable).toList();
+    }
 
     /** The parameter called {@code name}, or null. */
-    Parameter parameter(String name);
+    default Parameter parameter(String name) {
+        return Parameter.named(parameters(), name);
+    }
 
     /** The parameter count of the base model, without PEFT modules. */
     long baseParameterCount();
@@ -59,6 +64,14 @@ public sealed interface TransformerModel extends AutoCloseable permits BertModel
 
     /** Sets {@link #positionOffset()}; a forward then needs {@code offset + T ≤} the model's positions. */
     void setPositionOffset(int offset);
+
+    /** {@code offset}, checked to lie in {@code [0, maxPositions)}, for {@link #setPositionOffset}. */
+    static int checkedPositionOffset(int offset, int maxPositions) {
+        if (offset < 0 || offset >= maxPositions) {
+            throw new IllegalArgumentException("position offset " + offset + " outside [0, " + maxPositions + ")");
+        }
+        return offset;
+    }
 
     @Override
     void close();
