@@ -138,6 +138,36 @@ for task in $TASKS; do
 done
 
 field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//' || true; }
+# Which machine ran what: OUT/machines.tsv (tools/resume-experiment.sh) has a row per start, with its CPU and each
+# search journal's length then; a journal's line belongs to the last start before it, a final run to the last start
+# before its own. Trial times differ between CPUs (the results do not: docs/search/departures.md), so each is given.
+machine_rows() { grep -v '^#' "$out/machines.tsv" 2>/dev/null || true; }
+search_by_machine() { # task/search-alg journal: "  - on CPU: ..." per machine
+  [ -n "$(machine_rows)" ] || return 0
+  machine_rows | awk -F'\t' -v key="$1" '
+    FNR == NR { n++; cpu[n] = $2; from[n] = 0; m = split($3, kv, " ")
+                for (i = 1; i <= m; i++) { split(kv[i], p, "="); if (p[1] == key) from[n] = p[2] + 0 }; next }
+    { line++; if (!match($0, /"seconds":[0-9.eE]+/)) next
+      k = 1; for (i = 1; i <= n; i++) if (line > from[i]) k = i
+      printf "%s\t%s\n", cpu[k], substr($0, RSTART + 10, RLENGTH - 10) }' - "$2" | sort -t"$(printf '\t')" -k1,1 -k2,2g \
+  | awk -F'\t' 'function flush() { if (!n) return; med = a[int((n + 1) / 2)]; u = 0
+                    for (i = 1; i <= n; i++) u += (a[i] > 2 * med ? med : a[i])
+                    printf "  - on %s: %d trials, median %.0f s, %.0f trials/hour (trials over twice the median counted at it)\n", cpu, n, med, 3600 * n / u
+                    n = 0 }
+                 $1 != cpu { flush(); cpu = $1 } { a[++n] = $2 } END { flush() }'
+}
+finals_by_machine() { # taskdir: the final runs' wall time per machine
+  local r
+  [ -n "$(machine_rows)" ] || return 0
+  for r in "$1"*/seed-*/settings.json; do
+    [ -f "$r" ] && [ -f "${r%settings.json}summary.json" ] || continue
+    printf '%s\t%s\n' "$(grep -o '"started": *"[^"]*"' "$r" | head -1 | sed 's/.*: *"//; s/"$//')" \
+      "$(field "${r%settings.json}summary.json" wall_seconds)"
+  done | sort | awk -F'\t' -v rows="$(machine_rows | cut -f1,2 | tr '\n' '|')" '
+    BEGIN { n = split(rows, r, "|"); for (i = 1; i <= n; i++) if (r[i] != "") { split(r[i], p, "\t"); m++; at[m] = p[1]; cpu[m] = p[2] } }
+    { k = 1; for (i = 1; i <= m; i++) if ($1 >= at[i]) k = i; c[k]++; t[k] += $2 }
+    END { for (i = 1; i <= m; i++) if (c[i]) printf "- final runs on %s: %d, mean wall time %.0f s\n", cpu[i], c[i], t[i] / c[i] }'
+}
 mean_of() { # config-dir summary-field: mean over its seeds
   local r s=""; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && s="$s $(field "$r" "$2")"; done
   echo "$s" | awk '{ t = 0; for (i = 1; i <= NF; i++) t += $i; if (NF) printf "%.6f\n", t / NF }'
@@ -175,7 +205,9 @@ rank_check() { # journal taskdir (seed-1/summary.json, or all: the mean over see
         END { if (!n) exit; med = a[int((n + 1) / 2)]; for (i = 1; i <= n; i++) u += (a[i] > 2 * med ? med : a[i])
               printf "- %s search: %d trials, %.2f h of trial time (%.0f trials/hour); %.2f h (%.0f trials/hour) with trials over twice the median (%.0f s) counted at it\n",
                 alg, n, t / 3600, 3600 * n / (t > 0 ? t : 1), u / 3600, 3600 * n / (u > 0 ? u : 1), med }'
+      search_by_machine "$task/search-$alg" "$d/journal.jsonl"
     done
+    finals_by_machine "$taskdir"
     # Rank check: the baselines' proxy scores (the rank check's baseline trials) against their seed-1 validation
     # (the protocol's); then, beyond the protocol, against the mean validation and test over every seed run
     j="$taskdir/search-baselines/journal.jsonl"
