@@ -16,8 +16,10 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Backward (y = x Wᵀ + b + s·u Bᵀ, u = x̃ Aᵀ): ∂L/∂u = s·dy B = s·g with g = dy B {@code [N,r]};
  * dB = s·dyᵀ u (accumulated as its transpose s·uᵀ dy); dA = s·gᵀ x̃; dx = dy W + (s·g A) ⊙ dropMask. g, dBᵀ and dA
- * are computed in one pass over row blocks of dy and x (each thread sums its rows into its own [r, ·] partials,
- * added at the end), so dy and x are each read once for the rank-r work. Without a mask dx is one augmented GEMM,
+ * are computed in one pass over row blocks of dy and x, so dy and x are each read once for the rank-r work: the
+ * rows are cut into parts ({@link #parts}) that each sum into their own [r, ·] partials, added in part order at the
+ * end. How many parts there are depends on N alone, never on the thread count, so the sums, and so the trained
+ * weights, have the same bits on any number of threads. Without a mask dx is one augmented GEMM,
  * dx = [dy, s·g]·[W; A] over k = out + r; with a mask the low-rank part is added row by row (r axpys into a
  * one-row buffer, then a masked axpy), so no [N,in] temporary exists.
  */
@@ -31,7 +33,17 @@ final class LoraKernels {
     /** u = x Aᵀ {@code [N,r]} of an inference forward (grown to N·r): lent to the calling thread for one call. */
     static final ScratchKind<float[][]> U = new ScratchKind<>("LoRA inference u", () -> new float[1][0]);
 
+    /** Rows per part of the backward's rank-r sums (more when N exceeds {@link #MAX_PARTS} of them). */
+    static final int PART_ROWS = 256;
+    /** Most parts of the backward's rank-r sums: their partials take MAX_PARTS·r·(in + out) floats at most. */
+    static final int MAX_PARTS = 64;
+
     private LoraKernels() {}
+
+    /** How many parts the backward cuts N rows into: a function of N alone (see the class comment). */
+    static int parts(int n) {
+        return Math.max(1, Math.min(MAX_PARTS, (n + PART_ROWS - 1) / PART_ROWS));
+    }
 
     /** y = x Wᵀ + b + s·u Bᵀ with u = x̃ Aᵀ written to u (saved for the backward). */
     static void forward(WorkerPool pool, Tensor x, Tensor w, Tensor bias, Tensor a, Tensor b, float s,
@@ -139,7 +151,7 @@ final class LoraKernels {
         }
         boolean needG = dx != null || dA != null;
         float[] g = needG ? new float[n * r] : null;
-        int parts = Math.max(1, Math.min(pool.threads(), n / LowRankKernels.ROW_BLOCK));
+        int parts = parts(n);
         float[][] dBt = dB != null ? new float[parts][r * out] : null;
         float[][] dAp = dA != null ? new float[parts][r * in] : null;
         pool.parallelFor(parts, t -> {
