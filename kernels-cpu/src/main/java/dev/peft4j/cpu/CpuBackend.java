@@ -42,9 +42,12 @@ public final class CpuBackend implements Backend {
     /** Weights packed by {@link #prepare}, by tensor identity. */
     private final Map<Tensor, PackedWeight> prepared = new IdentityHashMap<>();
 
-    /** A backend with one pool thread per available processor and the warm-up of {@link #CpuBackend(int)}. */
+    /**
+     * A backend with {@code -Dpeft4j.cpu.threads} pool threads, else one per available processor, and the warm-up of
+     * {@link #CpuBackend(int)}.
+     */
     public CpuBackend() {
-        this(Runtime.getRuntime().availableProcessors());
+        this(BackendOptions.defaults().effectiveThreads());
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Locale;
  *   <caption>settings</caption>
  *   <tr><th>component</th><th>system property</th><th>default</th></tr>
  *   <tr><td>{@link #backend()}</td><td>{@value Backends#PROPERTY}</td><td>the best available (cuda, cpu, plain)</td></tr>
- *   <tr><td>{@link #threads()}</td><td>none</td><td>one per available processor</td></tr>
+ *   <tr><td>{@link #threads()}</td><td>{@value #THREADS_PROPERTY}</td><td>one per available processor</td></tr>
  *   <tr><td>{@link #warmUp()}</td><td>{@value #WARM_UP_PROPERTY}</td><td>true (the cpu backend's JIT warm-up)</td></tr>
  *   <tr><td>{@link #cpuVectorBits()}</td><td>{@value #VECTOR_BITS_PROPERTY}</td><td>the machine's preferred width</td></tr>
  *   <tr><td>{@link #cudaDevice()}</td><td>none</td><td>0</td></tr>
@@ -27,7 +27,8 @@ import java.util.Locale;
  * }</pre>
  *
  * @param backend        the backend to use by name ("cuda", "cpu", "reference"); null: the property, else the best
- * @param threads        worker threads of a CPU backend, the caller included (at least 1); null: one per processor
+ * @param threads        worker threads of a CPU backend, the caller included (at least 1); null: the property, else
+ *                       one per available processor
  * @param warmUp         whether the cpu backend warms its kernels up in the JIT once per JVM; null: the property,
  *                       else true
  * @param cpuVectorBits  the cpu backend's vector width in bits: 0 (scalar loops), 64, 128, 256 or 512, at most the
@@ -38,6 +39,8 @@ import java.util.Locale;
  */
 public record BackendOptions(String backend, Integer threads, Boolean warmUp, Integer cpuVectorBits,
                              Integer cudaDevice, String cudaGemmEngine) {
+    /** The system property for {@link #threads()}: {@code -Dpeft4j.cpu.threads=4} gives a CPU backend 4 threads. */
+    public static final String THREADS_PROPERTY = "peft4j.cpu.threads";
     /** The system property for {@link #warmUp()}: {@code -Dpeft4j.cpu.warmUp=false} turns the warm-up off. */
     public static final String WARM_UP_PROPERTY = "peft4j.cpu.warmUp";
     /** The system property for {@link #cpuVectorBits()}: {@code -Dpeft4j.cpu.vectorBits=0} selects scalar loops. */
@@ -115,9 +118,30 @@ public record BackendOptions(String backend, Integer threads, Boolean warmUp, In
         return p == null || p.isBlank() ? null : p.trim().toLowerCase(Locale.ROOT);
     }
 
-    /** Worker threads: this option, else one per available processor. */
+    /**
+     * Worker threads: this option, else {@value #THREADS_PROPERTY}, else one per available processor. A malformed
+     * property fails with its name and value.
+     */
     public int effectiveThreads() {
-        return threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (threads != null) {
+            return threads;
+        }
+        String p = System.getProperty(THREADS_PROPERTY);
+        if (p == null || p.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        String what = "-D" + THREADS_PROPERTY + "=" + p;
+        int n;
+        try {
+            n = Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " is not a number: give the CPU backend's thread count (at least "
+                    + "1), or leave it unset for one per available processor");
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException(what + ": a backend needs at least 1 thread (the caller)");
+        }
+        return n;
     }
 
     /** JIT warm-up: this option, else {@value #WARM_UP_PROPERTY} ("false" turns it off), else true. */

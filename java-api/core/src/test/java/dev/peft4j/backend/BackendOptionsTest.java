@@ -14,7 +14,7 @@ import org.junit.jupiter.api.function.Executable;
 
 class BackendOptionsTest {
     private static final String[] PROPERTIES = {Backends.PROPERTY, BackendOptions.WARM_UP_PROPERTY,
-            BackendOptions.VECTOR_BITS_PROPERTY, BackendOptions.GEMM_ENGINE_PROPERTY};
+            BackendOptions.VECTOR_BITS_PROPERTY, BackendOptions.GEMM_ENGINE_PROPERTY, BackendOptions.THREADS_PROPERTY};
     private final Map<String, String> saved = new HashMap<>();
 
     BackendOptionsTest() {
@@ -54,8 +54,10 @@ class BackendOptionsTest {
         System.setProperty(BackendOptions.WARM_UP_PROPERTY, "false");
         System.setProperty(BackendOptions.VECTOR_BITS_PROPERTY, "0");
         System.setProperty(BackendOptions.GEMM_ENGINE_PROPERTY, "TILED");
+        System.setProperty(BackendOptions.THREADS_PROPERTY, " 5 ");
         BackendOptions o = BackendOptions.defaults();
         assertEquals("reference", o.effectiveBackend());
+        assertEquals(5, o.effectiveThreads());
         assertFalse(o.effectiveWarmUp());
         assertEquals(0, o.effectiveCpuVectorBits());
         assertEquals("tiled", o.effectiveCudaGemmEngine());
@@ -67,6 +69,7 @@ class BackendOptionsTest {
         System.setProperty(BackendOptions.WARM_UP_PROPERTY, "false");
         System.setProperty(BackendOptions.VECTOR_BITS_PROPERTY, "0");
         System.setProperty(BackendOptions.GEMM_ENGINE_PROPERTY, "tiled");
+        System.setProperty(BackendOptions.THREADS_PROPERTY, "7");
         BackendOptions o = BackendOptions.defaults().withBackend("CPU").withWarmUp(true).withCpuVectorBits(256)
                 .withCudaGemmEngine("cublas").withThreads(3).withCudaDevice(1);
         assertEquals("cpu", o.effectiveBackend());
@@ -97,6 +100,11 @@ class BackendOptionsTest {
         rejects(() -> BackendOptions.defaults().effectiveCpuVectorBits(), "-Dpeft4j.cpu.vectorBits=96");
         System.setProperty(BackendOptions.GEMM_ENGINE_PROPERTY, "magma");
         rejects(() -> BackendOptions.defaults().effectiveCudaGemmEngine(), "-Dpeft4j.cuda.gemm=magma", "cublas or tiled");
+        System.setProperty(BackendOptions.THREADS_PROPERTY, "many");
+        rejects(() -> BackendOptions.defaults().effectiveThreads(), "-Dpeft4j.cpu.threads=many", "not a number");
+        System.setProperty(BackendOptions.THREADS_PROPERTY, "0");
+        rejects(() -> BackendOptions.defaults().effectiveThreads(), "-Dpeft4j.cpu.threads=0", "at least 1");
+        assertEquals(2, BackendOptions.defaults().withThreads(2).effectiveThreads());
         // an explicit option is not affected by a malformed property
         assertEquals(128, BackendOptions.defaults().withCpuVectorBits(128).effectiveCpuVectorBits());
     }
