@@ -13,12 +13,9 @@ import dev.peft4j.model.SequenceClassifier;
 import dev.peft4j.peft.Methods;
 import dev.peft4j.train.Batcher;
 import dev.peft4j.train.ClassifierTrainer;
-import dev.peft4j.train.EncodedExample;
 import dev.peft4j.train.LrSchedule;
 import dev.peft4j.train.TrainConfig;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,7 +45,8 @@ class CpuThreadCountBitsTest {
         try (Backend be = new CpuBackend(threads);
              SequenceClassifier model = new SequenceClassifier(BertModel.random(be, CONFIG, 1), 2, 2)) {
             model.encoder().applyPlan(Methods.plan(method, CONFIG.layers(), CONFIG.hidden(), 0), 3);
-            float[] losses = new ClassifierTrainer(TRAINING, new Batcher(0), null).train(model, examples(32, 9), List.of())
+            float[] losses = new ClassifierTrainer(TRAINING, new Batcher(0), null).train(model,
+                    CpuTrainingRun.examples(32, 9, 40, 127, CONFIG.vocabSize()), List.of())
                     .losses();
             StringBuilder out = new StringBuilder("losses ").append(CpuTrainingRun.bits(losses));
             for (Parameter p : model.trainableParameters()) {
@@ -69,23 +67,5 @@ class CpuThreadCountBitsTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** n sequences of 40–127 tokens; label 1 when token 5 occurs. */
-    private static List<EncodedExample> examples(int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        List<EncodedExample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int[] ids = new int[40 + rng.nextInt(88)];
-            for (int t = 0; t < ids.length; t++) {
-                ids[t] = 10 + rng.nextInt(190);
-            }
-            int label = rng.nextInt(2);
-            if (label == 1) {
-                ids[rng.nextInt(ids.length)] = 5;
-            }
-            out.add(new EncodedExample(ids, null, label));
-        }
-        return out;
     }
 }

@@ -38,7 +38,8 @@ public final class CpuTrainingRun {
         try (Backend be = Backends.create("cpu");
              SequenceClassifier model = new SequenceClassifier(BertModel.random(be, CONFIG, 1), 2, 2)) {
             model.encoder().applyPlan(Methods.mam(2, 4, 8, 4f), 3);
-            return new ClassifierTrainer(TRAINING, new Batcher(0), null).train(model, examples(32, 9), List.of()).losses();
+            return new ClassifierTrainer(TRAINING, new Batcher(0), null).train(model, examples(32, 9, 12, 20, 40), List.of())
+                    .losses();
         }
     }
 
@@ -50,14 +51,14 @@ public final class CpuTrainingRun {
         return j.toString();
     }
 
-    /** n sequences of 12–20 tokens; label 1 when token 5 occurs. */
-    private static List<EncodedExample> examples(int n, long seed) {
+    /** n sequences of minTokens to maxTokens tokens drawn from ids 10 to vocab − 1; label 1 when token 5 occurs. */
+    static List<EncodedExample> examples(int n, long seed, int minTokens, int maxTokens, int vocab) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<EncodedExample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            int[] ids = new int[12 + rng.nextInt(9)];
+            int[] ids = new int[minTokens + rng.nextInt(maxTokens - minTokens + 1)];
             for (int t = 0; t < ids.length; t++) {
-                ids[t] = 10 + rng.nextInt(30);
+                ids[t] = 10 + rng.nextInt(vocab - 10);
             }
             int label = rng.nextInt(2);
             if (label == 1) {
