@@ -126,20 +126,14 @@ public record BackendOptions(String backend, Integer threads, Boolean warmUp, In
         if (threads != null) {
             return threads;
         }
-        String p = System.getProperty(THREADS_PROPERTY);
-        if (p == null || p.isBlank()) {
+        Integer n = intProperty(THREADS_PROPERTY, "give the CPU backend's thread count (at least 1), or leave it unset "
+                + "for one per available processor");
+        if (n == null) {
             return Runtime.getRuntime().availableProcessors();
         }
-        String what = "-D" + THREADS_PROPERTY + "=" + p;
-        int n;
-        try {
-            n = Integer.parseInt(p.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " is not a number: give the CPU backend's thread count (at least "
-                    + "1), or leave it unset for one per available processor");
-        }
         if (n < 1) {
-            throw new IllegalArgumentException(what + ": a backend needs at least 1 thread (the caller)");
+            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + System.getProperty(THREADS_PROPERTY)
+                    + ": a backend needs at least 1 thread (the caller)");
         }
         return n;
     }
@@ -161,19 +155,25 @@ public record BackendOptions(String backend, Integer threads, Boolean warmUp, In
         if (cpuVectorBits != null) {
             return cpuVectorBits;
         }
-        String p = System.getProperty(VECTOR_BITS_PROPERTY);
-        if (p == null || p.isBlank()) {
+        Integer bits = intProperty(VECTOR_BITS_PROPERTY, "use 0 (scalar loops), 64, 128, 256 or 512");
+        if (bits == null) {
             return -1;
         }
-        String what = "-D" + VECTOR_BITS_PROPERTY + "=" + p;
-        int bits;
-        try {
-            bits = Integer.parseInt(p.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(what + " is not a number: use 0 (scalar loops), 64, 128, 256 or 512");
-        }
-        checkVectorBits(bits, what);
+        checkVectorBits(bits, "-D" + VECTOR_BITS_PROPERTY + "=" + System.getProperty(VECTOR_BITS_PROPERTY));
         return bits;
+    }
+
+    /** The integer system property {@code name}, or null when unset; a malformed one fails naming it, with the hint. */
+    private static Integer intProperty(String name, String hint) {
+        String p = System.getProperty(name);
+        if (p == null || p.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(p.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + name + "=" + p + " is not a number: " + hint);
+        }
     }
 
     /** The CUDA device index: this option, else 0. */
