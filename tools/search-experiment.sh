@@ -165,8 +165,16 @@ finals_by_machine() { # taskdir: the final runs' wall time per machine
       "$(field "${r%settings.json}summary.json" wall_seconds)"
   done | sort | awk -F'\t' -v rows="$(machine_rows | cut -f1,2 | tr '\n' '|')" '
     BEGIN { n = split(rows, r, "|"); for (i = 1; i <= n; i++) if (r[i] != "") { split(r[i], p, "\t"); m++; at[m] = p[1]; cpu[m] = p[2] } }
-    { k = 1; for (i = 1; i <= m; i++) if ($1 >= at[i]) k = i; c[k]++; t[k] += $2 }
-    END { for (i = 1; i <= m; i++) if (c[i]) printf "- final runs on %s: %d, mean wall time %.0f s\n", cpu[i], c[i], t[i] / c[i] }'
+    { k = 1; for (i = 1; i <= m; i++) if ($1 >= at[i]) k = i
+      if (!(cpu[k] in c)) order[++cpus] = cpu[k]; c[cpu[k]]++; t[cpu[k]] += $2 }
+    END { for (i = 1; i <= cpus; i++) printf "- final runs on %s: %d, mean wall time %.0f s\n", order[i], c[order[i]], t[order[i]] / c[order[i]] }'
+}
+has_runs() { local r; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && return 0; done; return 1; }
+compare() { # taskdir baseline candidate: the paired comparison, or why it could not be made
+  local err; err=$(mktemp)
+  (cd "$1" && "$root/peft4j" compare --baseline "$2" --candidate "$3" --metric "$m" --resamples "$RESAMPLES" 2> "$err") \
+    | sed 's/^/- /' || echo "- compare failed: $(grep . "$err" | tail -1)"
+  rm -f "$err"
 }
 mean_of() { # config-dir summary-field: mean over its seeds
   local r s=""; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && s="$s $(field "$r" "$2")"; done
@@ -250,13 +258,11 @@ rank_check() { # journal taskdir (seed-1/summary.json, or all: the mean over see
     if [ -n "$best_search" ] && [ -n "$best_base" ]; then
       echo
       echo "Primary comparison (by mean validation $m: $best_search against $best_base):"
-      "$root/peft4j" compare --baseline "$taskdir$best_base" --candidate "$taskdir$best_search" --metric "$m" \
-        --resamples "$RESAMPLES" 2>/dev/null | sed 's/^/- /' || echo "- compare FAILED"
+      compare "$taskdir" "$best_base" "$best_search"
       for alg in $SEARCHES; do
-        [ "$alg-plan" = "$best_search" ] || [ ! -d "$taskdir$alg-plan" ] && continue
+        [ "$alg-plan" = "$best_search" ] || ! has_runs "$taskdir$alg-plan/" && continue
         echo "Secondary: $alg-plan against $best_base:"
-        "$root/peft4j" compare --baseline "$taskdir$best_base" --candidate "$taskdir$alg-plan" --metric "$m" \
-          --resamples "$RESAMPLES" 2>/dev/null | sed 's/^/- /' || echo "- compare FAILED"
+        compare "$taskdir" "$best_base" "$alg-plan"
       done
     fi
   done
