@@ -19,6 +19,7 @@ import java.util.function.Function;
  * starts with the first waiting item and takes every item already waiting, up to {@code maxBatch}; it waits for more
  * (until {@code maxWait} has passed since it started) only while some request has {@linkplain #announce announced}
  * itself and not yet submitted, so a lone request runs at once instead of waiting for company that is not coming.
+ * A submission's items are queued as one: a batch holds all of it or none of it, unless {@code maxBatch} cuts it.
  * At most {@code capacity} items wait or run at once: a submission that does not fit is refused at
  * once with a {@link RejectedExecutionException}, so a burst never grows memory without bound.
  *
@@ -40,6 +41,7 @@ final class MicroBatcher<I, O> implements AutoCloseable {
     private final LinkedBlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private final AtomicInteger preparing = new AtomicInteger();
+    private final Object submitting = new Object(); // held while a submission's items are queued
     private volatile boolean closed;
 
     /**
@@ -115,10 +117,12 @@ final class MicroBatcher<I, O> implements AutoCloseable {
                     + " retry later, or build with a larger queueCapacity");
         }
         List<CompletableFuture<O>> futures = new ArrayList<>(items.size());
-        for (I item : items) {
-            CompletableFuture<O> f = new CompletableFuture<>();
-            futures.add(f);
-            queue.add(new Pending<>(item, f));
+        synchronized (submitting) { // a batch that stops waiting takes all of this submission or none of it
+            for (I item : items) {
+                CompletableFuture<O> f = new CompletableFuture<>();
+                futures.add(f);
+                queue.add(new Pending<>(item, f));
+            }
         }
         if (closed) {
             failAll(new RejectedExecutionException(name + " is closed"));
@@ -175,7 +179,14 @@ final class MicroBatcher<I, O> implements AutoCloseable {
                         next = queue.poll(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
                     }
                     if (next == null) {
-                        break;
+                        // its wait is over (or nobody is announced): a submission still being queued is finished
+                        // first, so that the batch never ends inside it (a GC pause can outlast maxWait)
+                        synchronized (submitting) {
+                            next = queue.poll();
+                        }
+                        if (next == null) {
+                            break;
+                        }
                     }
                     batch.add(next);
                 }

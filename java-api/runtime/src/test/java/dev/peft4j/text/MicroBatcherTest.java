@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MicroBatcherTest {
     @Test
@@ -58,10 +60,12 @@ class MicroBatcherTest {
         }
     }
 
-    @Test
-    void aSubmissionIsNeverSplitAcrossBatches() throws Exception {
+    @ParameterizedTest(name = "maxWait {0} ms")
+    @ValueSource(longs = {60_000, 0})
+    void aSubmissionIsNeverSplitAcrossBatches(long maxWaitMillis) throws Exception {
+        // maxWait 0: the batch's wait is over before the submission's other items are queued (as after a GC pause)
         List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
-        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("whole", 10, 8, Duration.ofMinutes(1), items -> {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("whole", 10, 8, Duration.ofMillis(maxWaitMillis), items -> {
             batchSizes.add(items.size());
             return items;
         })) {
