@@ -16,11 +16,14 @@ final class PooledVectors {
 
     private PooledVectors() {}
 
-    /** One forward pass: ids and key mask {@code [B,T]}, hidden {@code [B·T,d]}, pooled {@code [B,d]}, not normalised. */
-    static float[][] forward(BertModel model, int b, int t, int[] ids, float[] mask) {
+    /**
+     * One forward pass: ids and key mask {@code [B,T]}, hidden {@code [B·T,d]}, pooled {@code [B,d]}, not normalised.
+     * {@code pooling} is the model's, kept from pass to pass by the one thread that runs them.
+     */
+    static float[][] forward(BertModel model, SequencePooling pooling, int b, int t, int[] ids, float[] mask) {
         Backend backend = model.backend();
         int d = model.config().hidden();
-        try (Tensor keyMask = backend.fromHost(mask, b, t); SequencePooling pooling = new SequencePooling(model)) {
+        try (Tensor keyMask = backend.fromHost(mask, b, t)) {
             Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
             float[] flat = pooling.forward(hidden, keyMask, b, t).toArray();
             float[][] out = new float[b][];
@@ -37,9 +40,11 @@ final class PooledVectors {
      */
     static float[][] of(BertModel model, List<int[]> sequences, int padId) {
         List<float[]> out = new ArrayList<>(sequences.size());
-        for (int from = 0; from < sequences.size(); from += CHUNK) {
-            out.addAll(PaddedBatches.run(sequences.subList(from, Math.min(sequences.size(), from + CHUNK)),
-                    model.config().maxPositions(), padId, (b, t, ids, mask) -> forward(model, b, t, ids, mask)));
+        try (SequencePooling pooling = new SequencePooling(model)) {
+            for (int from = 0; from < sequences.size(); from += CHUNK) {
+                out.addAll(PaddedBatches.run(sequences.subList(from, Math.min(sequences.size(), from + CHUNK)),
+                        model.config().maxPositions(), padId, (b, t, ids, mask) -> forward(model, pooling, b, t, ids, mask)));
+            }
         }
         return out.toArray(new float[0][]);
     }

@@ -7,6 +7,7 @@ import dev.peft4j.backend.Backends;
 import dev.peft4j.model.BertModel;
 import dev.peft4j.model.FrozenWeights;
 import dev.peft4j.model.LoraMerge;
+import dev.peft4j.model.SequencePooling;
 import dev.peft4j.tokenizer.WordPieceTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ public final class TextEncoder implements AutoCloseable {
     private final Backend backend;
     private final boolean ownsBackend;
     private final BertModel model;
+    private final SequencePooling pooling; // used by the batcher's worker thread only
     private final LongTextPolicy longText;
     private final int maxPieces;
     private final MicroBatcher<int[], float[]> batcher;
@@ -65,6 +67,7 @@ public final class TextEncoder implements AutoCloseable {
             }
             FrozenWeights.prepare(m); // inference only: frozen weights packed once, not on every batch
             this.model = m;
+            this.pooling = new SequencePooling(m);
             // a prefix adapter from transformers numbers the tokens after its prefix: fewer positions are left
             this.maxPieces = Math.min(MAX_PIECES, m.tokenPositions() - 2);
             this.batcher = new MicroBatcher<>("peft4j TextEncoder (" + base.name() + ")", b.batching.queueCapacity(),
@@ -199,7 +202,7 @@ public final class TextEncoder implements AutoCloseable {
 
     /** One forward pass: ids and key mask {@code [B,T]}, pooled {@code [B,d]} (mean or [CLS]). */
     private float[][] pool(int b, int t, int[] ids, float[] mask) {
-        return PooledVectors.forward(model, b, t, ids, mask);
+        return PooledVectors.forward(model, pooling, b, t, ids, mask);
     }
 
     /** The length of the embeddings (the model's hidden size). */
@@ -221,6 +224,7 @@ public final class TextEncoder implements AutoCloseable {
     @Override
     public void close() {
         batcher.close();
+        pooling.close();
         model.close();
         if (ownsBackend) {
             backend.close();
