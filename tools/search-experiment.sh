@@ -170,9 +170,9 @@ finals_by_machine() { # taskdir: the final runs' wall time per machine
     END { for (i = 1; i <= cpus; i++) printf "- final runs on %s: %d, mean wall time %.0f s\n", order[i], c[order[i]], t[order[i]] / c[order[i]] }'
 }
 has_runs() { local r; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && return 0; done; return 1; }
-compare() { # taskdir baseline candidate: the paired comparison, or why it could not be made
+compare() { # taskdir baseline candidate metric: the paired comparison, or why it could not be made
   local err; err=$(mktemp)
-  (cd "$1" && "$root/peft4j" compare --baseline "$2" --candidate "$3" --metric "$m" --resamples "$RESAMPLES" 2> "$err") \
+  (cd "$1" && "$root/peft4j" compare --baseline "$2" --candidate "$3" --metric "$4" --resamples "$RESAMPLES" 2> "$err") \
     | sed 's/^/- /' || echo "- compare failed: $(grep . "$err" | tail -1)"
   rm -f "$err"
 }
@@ -258,11 +258,11 @@ rank_check() { # journal taskdir (seed-1/summary.json, or all: the mean over see
     if [ -n "$best_search" ] && [ -n "$best_base" ]; then
       echo
       echo "Primary comparison (by mean validation $m: $best_search against $best_base):"
-      compare "$taskdir" "$best_base" "$best_search"
+      compare "$taskdir" "$best_base" "$best_search" "$m"
       for alg in $SEARCHES; do
         [ "$alg-plan" = "$best_search" ] || ! has_runs "$taskdir$alg-plan/" && continue
         echo "Secondary: $alg-plan against $best_base:"
-        compare "$taskdir" "$best_base" "$alg-plan"
+        compare "$taskdir" "$best_base" "$alg-plan" "$m"
       done
     fi
   done

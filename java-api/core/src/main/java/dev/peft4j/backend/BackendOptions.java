@@ -132,7 +132,7 @@ public record BackendOptions(String backend, Integer threads, Boolean warmUp, In
             return Runtime.getRuntime().availableProcessors();
         }
         if (n < 1) {
-            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + System.getProperty(THREADS_PROPERTY)
+            throw new IllegalArgumentException("-D" + THREADS_PROPERTY + "=" + n
                     + ": a backend needs at least 1 thread (the caller)");
         }
         return n;
@@ -159,7 +159,7 @@ public record BackendOptions(String backend, Integer threads, Boolean warmUp, In
         if (bits == null) {
             return -1;
         }
-        checkVectorBits(bits, "-D" + VECTOR_BITS_PROPERTY + "=" + System.getProperty(VECTOR_BITS_PROPERTY));
+        checkVectorBits(bits, "-D" + VECTOR_BITS_PROPERTY + "=" + bits);
         return bits;
     }
 

@@ -26,9 +26,10 @@ public final class EmbeddingThroughput {
         if (args.length > 3 && !varied && !args[3].equals("uniform")) {
             throw new IllegalArgumentException("lengths must be uniform or varied, got " + args[3]);
         }
+        List<TextSegment> uniform = varied ? null : reviews(batchSize, 7);
         List<List<TextSegment>> round = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
-            round.add(varied ? variedReviews(batchSize, 100 + b) : reviews(batchSize, 7));
+            round.add(varied ? variedReviews(batchSize, 100 + b) : uniform);
         }
         List<TextSegment> texts = round.get(0);
         EmbeddingModel theirs = new AllMiniLmL6V2EmbeddingModel();

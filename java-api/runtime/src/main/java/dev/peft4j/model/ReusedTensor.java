@@ -31,7 +31,7 @@ final class ReusedTensor implements AutoCloseable {
         long n = Shapes.numel(Shapes.checkedCopy(shape));
         if (backing != null && backing.hasArray() && n <= backing.numel()) {
             closeView();
-            current = n == backing.numel() ? backing.view(shape) : Tensor.wrap(backing.array(), backing.offset(), shape);
+            current = Tensor.wrap(backing.array(), backing.offset(), shape);
             return current;
         }
         close();
