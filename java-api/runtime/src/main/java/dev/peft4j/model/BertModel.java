@@ -30,7 +30,10 @@ public final class BertModel implements TransformerModel {
     private final LayerStack<EncoderLayer> stack;
     private final Linear pooler; // pooler.dense [d,d], frozen; null unless the pooling is POOLER
     private final long baseParameters;
+    private final ReusedTensors owned;
+    private final ReusedTensor unpacked; // [B·T,d], a packed pass's last hidden state at its padded rows
     private int positionOffset; // see positionOffset()
+    private boolean lastPassPacked; // a packed pass keeps nothing for a backward
 
     private BertModel(Backend be, BertConfig config, Embeddings embeddings, List<EncoderLayer> layers,
                       SharedScratch scratch, Linear pooler) {
@@ -40,6 +43,8 @@ public final class BertModel implements TransformerModel {
         this.stack = new LayerStack<>(be, layers, scratch, "encoder.layer.");
         this.pooler = pooler;
         this.baseParameters = parameters().stream().mapToLong(Parameter::numel).sum();
+        this.owned = new ReusedTensors(be);
+        this.unpacked = owned.next();
     }
 
     /**
@@ -130,7 +135,8 @@ public final class BertModel implements TransformerModel {
 
     /**
      * The last hidden state {@code [N, d]}, N = B·T (a buffer of the model, valid until the next forward).
-     * ids and types are {@code [B·T]} row-major; types may be null (all 0).
+     * ids and types are {@code [B·T]} row-major; types may be null (all 0). A packed pass ({@link Pass#packing()})
+     * computes the real rows only; the padding rows of its result hold unspecified values.
      */
     public Tensor forward(int[] ids, int[] types, Pass pass) {
         if (ids == null || ids.length != pass.tokens()) {
@@ -146,11 +152,27 @@ public final class BertModel implements TransformerModel {
         if (t.length != ids.length) {
             throw new IllegalArgumentException("types has " + t.length + " entries, ids " + ids.length);
         }
-        return stack.forward(embeddings.forward(ids, t, pass, positionOffset), pass);
+        lastPassPacked = pass.packing() != null;
+        Tensor h = stack.forward(embeddings.forward(ids, t, pass, positionOffset), pass);
+        if (!lastPassPacked) {
+            return h;
+        }
+        Tensor out = unpacked.shaped(pass.tokens(), config.hidden());
+        be.embeddingForward(h, pass.packing().packedRows(), out);
+        return out;
+    }
+
+    /** True when the last forward was a packed pass, after which no backward may run. */
+    boolean lastPassPacked() {
+        return lastPassPacked;
     }
 
     /** Backward from dHidden {@code [N, d]}: fills every trainable parameter's gradient. */
     public void backward(Tensor dHidden) {
+        if (lastPassPacked) {
+            throw new IllegalStateException("the last forward was a packed inference pass, which has no backward;"
+                    + " train with unpacked passes");
+        }
         boolean intoEmbeddings = embeddings.needsBackward();
         Tensor g = stack.backward(dHidden, intoEmbeddings ? 0 : stack.lowestNeedingBackward(), intoEmbeddings);
         if (intoEmbeddings) {
@@ -219,6 +241,7 @@ public final class BertModel implements TransformerModel {
 
     @Override
     public void close() {
+        owned.close();
         parameters().forEach(Parameter::close);
         embeddings.close();
         stack.close();

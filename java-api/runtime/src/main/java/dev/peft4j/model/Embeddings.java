@@ -52,12 +52,23 @@ final class Embeddings implements AutoCloseable {
         return position.value().dim(0);
     }
 
-    /** e for ids and types {@code [B·T]}; token t reads position {@code offset + t}. */
+    /**
+     * e for ids and types {@code [B·T]}; token t reads position {@code offset + t}. {@code [N,d]}: a packed pass
+     * embeds only its real rows.
+     */
     Tensor forward(int[] ids, int[] types, Pass pass, int offset) {
+        PackedRows packing = pass.packing();
+        if (packing != null) {
+            ids = packing.pack(ids);
+            types = types == null ? null : packing.pack(types);
+        }
         int n = ids.length;
         int d = word.value().dim(1);
         int[] positions = saved.positions;
-        if (positions == null || positions.length != n || saved.seqLen != pass.seqLen() || saved.offset != offset) {
+        if (packing != null) {
+            positions = packing.positions(offset);
+            saved.seqLen = 0; // built for this packing only
+        } else if (positions == null || positions.length != n || saved.seqLen != pass.seqLen() || saved.offset != offset) {
             positions = new int[n];
             for (int i = 0; i < n; i++) {
                 positions[i] = offset + i % pass.seqLen();

@@ -133,6 +133,9 @@ public final class Gpt2Model implements TransformerModel {
      * the causal mask.
      */
     public Tensor logits(int[] ids, Pass pass) {
+        if (pass.packing() != null) {
+            throw new IllegalArgumentException("GPT-2 runs unpacked passes only; packing is for the encoder");
+        }
         if (ids == null || ids.length != pass.tokens()) {
             throw new IllegalArgumentException("ids must hold B·T = " + pass.tokens() + " tokens, got "
                     + (ids == null ? "null" : ids.length));

@@ -11,7 +11,9 @@ import java.util.SplittableRandom;
 /**
  * Multi-head self-attention with its four projections: q = x W_qᵀ + b_q (k, v alike), (IA)³ k ← l_k ⊙ k,
  * v ← l_v ⊙ v, prefix keys/values P_k, P_v {@code [L,d]} prepended, ctx = attention(q, k, v), a = ctx W_oᵀ + b_o.
- * Activations are {@code [N, d]} with N = B·T; the attention kernel reads them as {@code [B, T, d]}.
+ * Activations are {@code [N, d]} with N = B·T; the attention kernel reads them as {@code [B, T, d]}. In a packed
+ * pass ({@link PackedRows}) N is the real rows only: q, k, v are gathered into {@code [B, T, d]} for the kernel and
+ * its result gathered back.
  *
  * <p>Gated prefix (UniPELT-style): the gate g_t = σ(x_t W_gᵀ + b_g) of query token t scales what the prefix values
  * add to that query's output, i.e. P_v is replaced by g_t·P_v for query t (the attention weights, and so P_k, are
@@ -54,6 +56,13 @@ final class SelfAttention implements AutoCloseable {
         Tensor vRaw;                      // [N,d]
         Tensor k;                         // [N,d], l_k ⊙ kRaw with (IA)³, else kRaw
         Tensor v;                         // [N,d]
+        Tensor qIn;                       // [B·T,d], what the attention kernel reads: q, or q at the padded rows
+        Tensor kIn;                       // [B·T,d]
+        Tensor vIn;                       // [B·T,d]
+        final ReusedTensor qPadded;       // [B·T,d], q laid out padded (packed pass)
+        final ReusedTensor kPadded;       // [B·T,d]
+        final ReusedTensor vPadded;       // [B·T,d]
+        final ReusedTensor ctxPadded;     // [B·T,d], the kernel's result before it is packed (packed pass)
         final ReusedTensor kScaled;       // [N,d], where k lives with (IA)³
         final ReusedTensor vScaled;       // [N,d]
         final ReusedTensor ctx;           // [N,d], attention(q, k, v; P_k, P_v)
@@ -65,6 +74,10 @@ final class SelfAttention implements AutoCloseable {
         final ReusedTensor gatedCtx;      // [N,d], ctx₀ + G ⊙ (ctx − ctx₀) (gated prefix; the output's saved input)
 
         Saved(ReusedTensors pool) {
+            qPadded = pool.next();
+            kPadded = pool.next();
+            vPadded = pool.next();
+            ctxPadded = pool.next();
             kScaled = pool.next();
             vScaled = pool.next();
             ctx = pool.next();
@@ -212,9 +225,12 @@ final class SelfAttention implements AutoCloseable {
             be.scaleForward(s.kRaw, ia3K.value(), s.k);
             be.scaleForward(s.vRaw, ia3V.value(), s.v);
         }
+        s.qIn = padded(s.q, s.qPadded);
+        s.kIn = padded(s.k, s.kPadded);
+        s.vIn = padded(s.v, s.vPadded);
         Tensor ctx = s.ctx.shaped(n, d);
         Tensor lse = s.lse.shaped(pass.batch(), heads, pass.seqLen());
-        be.attentionForward(inputs(value(prefixK), value(prefixV), pass.keyMask()), view3(ctx), lse);
+        attend(inputs(value(prefixK), value(prefixV), pass.keyMask()), ctx, lse);
         if (prefixGate != null) {
             ctx = gatePrefix(ctx, n, d);
         }
@@ -227,7 +243,7 @@ final class SelfAttention implements AutoCloseable {
         Tensor zeroV = s.zeroPrefixV.shaped(prefixV.value().shape());
         be.fill(zeroV, 0f);
         Tensor ctx0 = s.ctx0.shaped(n, d);
-        be.attentionForward(inputs(prefixK.value(), zeroV, s.pass.keyMask()), view3(ctx0),
+        attend(inputs(prefixK.value(), zeroV, s.pass.keyMask()), ctx0,
                 s.lse0.shaped(s.pass.batch(), heads, s.pass.seqLen()));
         Tensor diff = s.prefixPart.shaped(n, d);
         be.copy(ctx, diff);
@@ -238,11 +254,34 @@ final class SelfAttention implements AutoCloseable {
         return gated;
     }
 
+    /** x {@code [N,d]} at the padded rows {@code [B·T,d]} (in {@code buffer}) for a packed pass, else x itself. */
+    private Tensor padded(Tensor x, ReusedTensor buffer) {
+        PackedRows packing = saved.pass.packing();
+        if (packing == null) {
+            return x;
+        }
+        Tensor out = buffer.shaped(saved.pass.tokens(), x.dim(1));
+        be.embeddingForward(x, packing.packedRows(), out);
+        return out;
+    }
+
+    /** out {@code [N,d]} = attention(in); a packed pass's result is computed padded, then packed. */
+    private void attend(AttentionInputs in, Tensor out, Tensor lse) {
+        PackedRows packing = saved.pass.packing();
+        if (packing == null) {
+            be.attentionForward(in, view3(out), lse);
+            return;
+        }
+        Tensor all = saved.ctxPadded.shaped(saved.pass.tokens(), out.dim(1));
+        be.attentionForward(in, view3(all), lse);
+        be.embeddingForward(all, packing.paddedRows(), out);
+    }
+
     /** The saved q, k, v of this pass as [B,T,d], with the given prefix and key mask. */
     private AttentionInputs inputs(Tensor pk, Tensor pv, Tensor keyMask) {
         Saved s = saved;
-        return AttentionInputs.of(view3(s.q), view3(s.k), view3(s.v), heads).withPrefix(pk, pv).withKeyMask(keyMask)
-                .withCausal(causal);
+        return AttentionInputs.of(view3(s.qIn), view3(s.kIn), view3(s.vIn), heads).withPrefix(pk, pv)
+                .withKeyMask(keyMask).withCausal(causal);
     }
 
     /** dx {@code [N,d]} (a buffer) from da, the gradient of the output projection's result; null without needDx. */

@@ -87,6 +87,19 @@ public final class SequenceClassifier implements AutoCloseable {
 
     /** Logits {@code [B, C]} for the batch (a buffer, valid until the next forward). */
     public Tensor logits(Batch batch, boolean training, long seed) {
+        return logits(batch, training, seed, false);
+    }
+
+    /**
+     * Logits {@code [B, C]} for prediction (a buffer, valid until the next forward): no dropout, and when every
+     * sequence of the mask is some tokens then padding, only the real rows are computed ({@link PackedRows}). The
+     * same logits as {@code logits(batch, false, 0)}, but no backward may follow.
+     */
+    public Tensor inferenceLogits(Batch batch) {
+        return logits(batch, false, 0L, true);
+    }
+
+    private Tensor logits(Batch batch, boolean training, long seed, boolean pack) {
         saved.batch = batch;
         int b = batch.batch();
         int t = batch.seqLen();
@@ -95,7 +108,7 @@ public final class SequenceClassifier implements AutoCloseable {
             mask = saved.maskTensor.shaped(b, t);
             be.upload(batch.mask(), mask);
         }
-        Pass pass = new Pass(b, t, mask, training, seed);
+        Pass pass = pack ? Pass.inference(b, t, batch.mask(), mask) : new Pass(b, t, mask, training, seed);
         Tensor pooled = pooling.forward(encoder.forward(batch.ids(), batch.types(), pass), mask, b, t);
         BertConfig config = encoder.config();
         saved.headDropped = training && config.pooling() == Pooling.POOLER && config.hiddenDropout() > 0;
@@ -114,10 +127,22 @@ public final class SequenceClassifier implements AutoCloseable {
     }
 
     /**
+     * {@link #loss} for evaluation: no dropout, only the real rows computed, as in {@link #inferenceLogits}; keeps
+     * the probabilities, but no backward may follow.
+     */
+    public float inferenceLoss(Batch batch) {
+        return deviceLoss(batch, false, 0L, true).toArray()[0];
+    }
+
+    /**
      * {@link #loss} left on the backend's device: a {@code [1]} buffer of this classifier, valid until the next call,
      * so a training step can queue its backward without waiting for the loss.
      */
     public Tensor deviceLoss(Batch batch, boolean training, long seed) {
+        return deviceLoss(batch, training, seed, false);
+    }
+
+    private Tensor deviceLoss(Batch batch, boolean training, long seed, boolean pack) {
         if (batch.labels() == null) {
             throw new IllegalArgumentException("loss needs labels");
         }
@@ -126,7 +151,7 @@ public final class SequenceClassifier implements AutoCloseable {
                 throw new IllegalArgumentException("label " + label + " is outside [0, " + numLabels + ")");
             }
         }
-        Tensor logits = logits(batch, training, seed);
+        Tensor logits = logits(batch, training, seed, pack);
         Tensor loss = scratch.loss.shaped(1);
         be.crossEntropyForward(logits, batch.labels(), saved.probs.shaped(batch.batch(), numLabels), loss);
         return loss;
@@ -139,6 +164,10 @@ public final class SequenceClassifier implements AutoCloseable {
 
     /** Gradients of {@code scale}·loss for every trainable parameter (scale = 1/accumulation steps). */
     public void backward(float scale) {
+        if (encoder.lastPassPacked()) {
+            throw new IllegalStateException("the last forward was for inference (inferenceLogits or inferenceLoss),"
+                    + " which keeps nothing for a backward; use loss or deviceLoss");
+        }
         Batch batch = saved.batch;
         Tensor dLogits = scratch.dLogits.shaped(batch.batch(), numLabels);
         be.crossEntropyBackward(saved.probs.saved(), batch.labels(), scale, dLogits);

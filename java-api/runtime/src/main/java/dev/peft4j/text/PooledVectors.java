@@ -18,13 +18,14 @@ final class PooledVectors {
 
     /**
      * One forward pass: ids and key mask {@code [B,T]}, hidden {@code [B·T,d]}, pooled {@code [B,d]}, not normalised.
+     * Only the real rows are computed (a packed pass, {@code PackedRows}).
      * {@code pooling} is the model's, kept from pass to pass by the one thread that runs them.
      */
     static float[][] forward(BertModel model, SequencePooling pooling, int b, int t, int[] ids, float[] mask) {
         Backend backend = model.backend();
         int d = model.config().hidden();
         try (Tensor keyMask = backend.fromHost(mask, b, t)) {
-            Tensor hidden = model.forward(ids, null, new Pass(b, t, keyMask, false, 0L));
+            Tensor hidden = model.forward(ids, null, Pass.inference(b, t, mask, keyMask));
             float[] flat = pooling.forward(hidden, keyMask, b, t).toArray();
             float[][] out = new float[b][];
             for (int i = 0; i < b; i++) {

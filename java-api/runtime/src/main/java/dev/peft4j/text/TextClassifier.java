@@ -152,7 +152,7 @@ public final class TextClassifier implements AutoCloseable {
         return PaddedBatches.run(texts, classifier.encoder().tokenPositions(),
                 tokenizer.padId(),
                 (b, t, ids, mask) -> {
-                    Tensor logits = classifier.logits(new Batch(b, t, ids, null, mask, null), false, 0L);
+                    Tensor logits = classifier.inferenceLogits(new Batch(b, t, ids, null, mask, null));
                     float[] flat = logits.toArray();
                     int c = info.labels().size();
                     float[][] out = new float[b][];

@@ -45,7 +45,7 @@ public final class Evaluator {
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
             Batch b = batcher.batch(examples, order, from, to);
-            lossSum += (double) model.loss(b, false, 0) * (to - from);
+            lossSum += (double) model.inferenceLoss(b) * (to - from);
             float[] probs = model.lastProbabilities();
             for (int i = 0; i < to - from; i++) {
                 int best = 0;

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 class PaddedBatchesTest {
     @Test
     void mixedLengthsMakeAFewPassesLongestFirst() {
-        // rounded to 8: 128 128 112 96 72 | 56 | 32 | 16 (the next would push padding past a fifth of the rows)
+        // rounded to 8: 128 128 112 96 72 56 32 | 16 (the last would push padding past 35 % of the rows)
         int[] lengths = {128, 128, 110, 96, 70, 50, 30, 12};
-        assertEquals(List.of(List.of(0, 1, 2, 3, 4), List.of(5), List.of(6), List.of(7)),
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4, 5, 6), List.of(7)),
                 PaddedBatches.passes(lengths, 128));
     }
 
@@ -52,7 +52,11 @@ class PaddedBatchesTest {
 
     @Test
     void runAnswersInInputOrderWithPaddedIdsAndAKeyMask() {
-        List<int[]> sequences = List.of(new int[] {5, 6}, new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, new int[] {7});
+        int[] long25 = new int[25];
+        for (int i = 0; i < long25.length; i++) {
+            long25[i] = i + 1;
+        }
+        List<int[]> sequences = List.of(new int[] {5, 6}, long25, new int[] {7});
         List<String> calls = new ArrayList<>();
         List<float[]> out = PaddedBatches.run(sequences, 512, -1, (b, t, ids, mask) -> {
             calls.add(b + "x" + t);
@@ -69,9 +73,9 @@ class PaddedBatchesTest {
             }
             return rows;
         });
-        assertEquals(List.of("1x16", "2x8"), calls, "9 tokens pad to 16 alone; 2 and 1 share a pass of 8");
+        assertEquals(List.of("1x32", "2x8"), calls, "25 tokens pad to 32 alone; 2 and 1 share a pass of 8");
         assertEquals(List.of(11f, 2f, 6f), List.of(out.get(0)[0], out.get(0)[1], out.get(0)[2]));
-        assertEquals(List.of(45f, 9f, 7f), List.of(out.get(1)[0], out.get(1)[1], out.get(1)[2]));
+        assertEquals(List.of(325f, 25f, 7f), List.of(out.get(1)[0], out.get(1)[1], out.get(1)[2]));
         assertEquals(List.of(7f, 1f, 7f), List.of(out.get(2)[0], out.get(2)[1], out.get(2)[2]));
     }
 
