@@ -59,10 +59,6 @@ final class SelfAttention implements AutoCloseable {
         Tensor qIn;                       // [B·T,d], what the attention kernel reads: q, or q at the padded rows
         Tensor kIn;                       // [B·T,d]
         Tensor vIn;                       // [B·T,d]
-        final ReusedTensor qPadded;       // [B·T,d], q laid out padded (packed pass)
-        final ReusedTensor kPadded;       // [B·T,d]
-        final ReusedTensor vPadded;       // [B·T,d]
-        final ReusedTensor ctxPadded;     // [B·T,d], the kernel's result before it is packed (packed pass)
         final ReusedTensor kScaled;       // [N,d], where k lives with (IA)³
         final ReusedTensor vScaled;       // [N,d]
         final ReusedTensor ctx;           // [N,d], attention(q, k, v; P_k, P_v)
@@ -74,10 +70,6 @@ final class SelfAttention implements AutoCloseable {
         final ReusedTensor gatedCtx;      // [N,d], ctx₀ + G ⊙ (ctx − ctx₀) (gated prefix; the output's saved input)
 
         Saved(ReusedTensors pool) {
-            qPadded = pool.next();
-            kPadded = pool.next();
-            vPadded = pool.next();
-            ctxPadded = pool.next();
             kScaled = pool.next();
             vScaled = pool.next();
             ctx = pool.next();
@@ -91,10 +83,15 @@ final class SelfAttention implements AutoCloseable {
     }
 
     /**
-     * Intermediates that live within one backward; every one {@code [N,d]} unless noted. Inside a layer stack they
-     * are the stack's shared scratch ({@link SharedScratch}).
+     * Intermediates that live within one backward, or within the forward of a packed pass (which has no backward);
+     * every one {@code [N,d]} unless noted. Inside a layer stack they are the stack's shared scratch
+     * ({@link SharedScratch}).
      */
     private static final class Scratch {
+        final ReusedTensor qPadded;       // [B·T,d], q laid out padded (packed pass)
+        final ReusedTensor kPadded;       // [B·T,d]
+        final ReusedTensor vPadded;       // [B·T,d]
+        final ReusedTensor ctxPadded;     // [B·T,d], the kernel's result before it is packed (packed pass)
         final ReusedTensor dq;
         final ReusedTensor dk;
         final ReusedTensor dv;
@@ -110,6 +107,10 @@ final class SelfAttention implements AutoCloseable {
         final ReusedTensor dx;
 
         Scratch(ScratchSource pool) {
+            qPadded = pool.next();
+            kPadded = pool.next();
+            vPadded = pool.next();
+            ctxPadded = pool.next();
             dq = pool.next();
             dk = pool.next();
             dv = pool.next();
@@ -225,9 +226,9 @@ final class SelfAttention implements AutoCloseable {
             be.scaleForward(s.kRaw, ia3K.value(), s.k);
             be.scaleForward(s.vRaw, ia3V.value(), s.v);
         }
-        s.qIn = padded(s.q, s.qPadded);
-        s.kIn = padded(s.k, s.kPadded);
-        s.vIn = padded(s.v, s.vPadded);
+        s.qIn = padded(s.q, scratch.qPadded);
+        s.kIn = padded(s.k, scratch.kPadded);
+        s.vIn = padded(s.v, scratch.vPadded);
         Tensor ctx = s.ctx.shaped(n, d);
         Tensor lse = s.lse.shaped(pass.batch(), heads, pass.seqLen());
         attend(inputs(value(prefixK), value(prefixV), pass.keyMask()), ctx, lse);
@@ -272,7 +273,7 @@ final class SelfAttention implements AutoCloseable {
             be.attentionForward(in, view3(out), lse);
             return;
         }
-        Tensor all = saved.ctxPadded.shaped(saved.pass.tokens(), out.dim(1));
+        Tensor all = scratch.ctxPadded.shaped(saved.pass.tokens(), out.dim(1));
         be.attentionForward(in, view3(all), lse);
         be.embeddingForward(all, packing.paddedRows(), out);
     }
