@@ -6,9 +6,9 @@ import java.util.Arrays;
  * Which rows of a padded batch {@code [B,T]} an inference pass computes: sequence b is its first {@code lengths[b]}
  * tokens, the rest padding. A packed pass runs every row-wise layer (projections, LoRA, adapters, LayerNorm, FFN) on
  * the N = Σ lengths real rows only, {@code [N,d]}, and lays q, k, v out as {@code [B,T,d]} just for the attention
- * kernel, so padding costs nothing outside attention. Row r of the packed layout is padded row {@link #paddedRow}(r);
- * padded row i reads packed row {@link #packedRow}(i) (a padding row reads its sequence's first token: the key mask
- * hides it, and what attention writes for it is dropped).
+ * kernel, so padding costs nothing outside attention. Packed row r is a padded row b·T + t; each padded row reads a
+ * packed row (a padding row reads its sequence's first token: the key mask hides it, and what attention writes for it
+ * is dropped).
  */
 public final class PackedRows {
     private final int batch;
