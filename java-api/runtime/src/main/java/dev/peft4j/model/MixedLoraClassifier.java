@@ -267,8 +267,9 @@ public final class MixedLoraClassifier implements AutoCloseable {
             mask = this.mask.shaped(b, t);
             be.upload(batch.mask(), mask);
         }
-        rows.set(perRow);
-        Tensor h = encoder.forward(batch.ids(), batch.types(), new Pass(b, t, mask, false, 0));
+        Pass pass = Pass.inference(b, t, batch.mask(), mask); // packed: only the real rows, each with its adapter
+        rows.set(pass.packing() == null ? perRow : pass.packing().pack(perRow));
+        Tensor h = encoder.forward(batch.ids(), batch.types(), pass);
         Tensor pooled = pooling.forward(h, mask, b, t);
         float[][] out = new float[b][];
         for (int a = 0; a < names.size(); a++) {
