@@ -13,14 +13,12 @@ import java.util.Arrays;
 public final class PackedRows {
     private final int batch;
     private final int seqLen;
-    private final int[] lengths;
     private final int[] paddedRowOf; // [N]: b·T + t of packed row r
     private final int[] packedRowOf; // [B·T]: the packed row that padded row b·T + t reads
 
     private PackedRows(int batch, int seqLen, int[] lengths) {
         this.batch = batch;
         this.seqLen = seqLen;
-        this.lengths = lengths;
         int n = Arrays.stream(lengths).sum();
         paddedRowOf = new int[n];
         packedRowOf = new int[batch * seqLen];
@@ -55,7 +53,7 @@ public final class PackedRows {
                         + ", outside [1, " + seqLen + "] (the padded length)");
             }
         }
-        return new PackedRows(lengths.length, seqLen, lengths.clone());
+        return new PackedRows(lengths.length, seqLen, lengths);
     }
 
     /**
@@ -101,11 +99,6 @@ public final class PackedRows {
     /** True when no sequence is padded, so packing would change nothing. */
     public boolean full() {
         return rows() == batch * seqLen;
-    }
-
-    /** The length of sequence b. */
-    public int length(int b) {
-        return lengths[b];
     }
 
     /** For each packed row r {@code [N]}: its padded row b·T + t (shared; do not modify). */
