@@ -4,18 +4,24 @@
 # single-core workers, with a SPARK_HOME whose jars/ links to those jars (workers build the executors' class path
 # from it). Logs and work folders go to target/spark-standalone/.
 #   tools/spark-standalone.sh start [N]   (default 2 workers)
+#   tools/spark-standalone.sh submit ARGS  (spark-submit ARGS as a distribution's bin/spark-submit runs them: Spark's
+#                                          launcher builds the driver's command, JVM options included, from that
+#                                          SPARK_HOME; e.g. --master spark://127.0.0.1:7077 --class ... APP.jar ...)
 #   tools/spark-standalone.sh stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
 home="$PWD/target/spark-standalone"
 cmd="${1:-}"
+spark_home() { # home/spark-home with jars/ linking to Spark's jars as Maven resolves them
+  rm -rf "$home/spark-home" && mkdir -p "$home/spark-home/jars"
+  bin/mvn25 -B -q -ntp -f tools/spark-standalone/pom.xml dependency:build-classpath \
+    -Dmdep.outputFile="$home/spark.classpath" >&2
+  tr ':' '\n' < "$home/spark.classpath" | while read -r j; do ln -s "$j" "$home/spark-home/jars/"; done
+}
 case "$cmd" in
   start)
     workers="${2:-2}"
-    rm -rf "$home" && mkdir -p "$home/spark-home/jars"
-    bin/mvn25 -B -q -ntp -f tools/spark-standalone/pom.xml dependency:build-classpath \
-      -Dmdep.outputFile="$home/spark.classpath" >&2
-    tr ':' '\n' < "$home/spark.classpath" | while read -r j; do ln -s "$j" "$home/spark-home/jars/"; done
+    rm -rf "$home" && spark_home
     jdk="$(bin/find-jdk25)"
     opts=(--add-modules jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions --sun-misc-unsafe-memory-access=allow
           -Dio.netty.tryReflectionSetAccessible=true -Xmx256m)
@@ -43,6 +49,27 @@ case "$cmd" in
     echo "the workers did not register within 2 minutes; see $home/*.log" >&2
     exit 1
     ;;
+  submit)
+    # bin/spark-submit is `spark-class org.apache.spark.deploy.SparkSubmit "$@"`; spark-class asks
+    # org.apache.spark.launcher.Main for the command and runs it. The launcher prints messages line by line, then a
+    # NUL and a newline, then the command NUL-separated; spark-class appends the launcher's exit code. The same here.
+    shift
+    [ -d "$home/spark-home/jars" ] || spark_home
+    jdk="$(bin/find-jdk25)"
+    export SPARK_HOME="$home/spark-home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 JAVA_HOME="$jdk"
+    command=() delim=$'\n' started=false
+    while IFS= read -d "$delim" -r arg; do
+      if $started; then command+=("$arg")
+      elif [ -z "$arg" ]; then delim='' started=true
+      else echo "$arg" >&2; fi
+    done < <("$jdk/bin/java" -Xmx128m -cp "$SPARK_HOME/jars/*" org.apache.spark.launcher.Main \
+               org.apache.spark.deploy.SparkSubmit "$@" 2>&1; printf '%d\0' $?)
+    if [ "${#command[@]}" -lt 2 ] || [ "${command[${#command[@]}-1]}" != 0 ]; then
+      echo "Spark's launcher failed: no command from org.apache.spark.launcher.Main" >&2; exit 1
+    fi
+    unset 'command[${#command[@]}-1]'
+    exec "${command[@]}"
+    ;;
   stop)
     for f in "$home"/*.pid; do
       [ -f "$f" ] || continue
@@ -54,7 +81,7 @@ case "$cmd" in
     done
     ;;
   *)
-    echo "usage: tools/spark-standalone.sh start [workers] | stop" >&2
+    echo "usage: tools/spark-standalone.sh start [workers] | submit SPARK-SUBMIT-ARGS... | stop" >&2
     exit 2
     ;;
 esac
