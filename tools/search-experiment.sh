@@ -173,7 +173,7 @@ has_runs() { local r; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && return
 compare() { # taskdir baseline candidate metric: the paired comparison, or why it could not be made
   local err; err=$(mktemp)
   (cd "$1" && "$root/peft4j" compare --baseline "$2" --candidate "$3" --metric "$4" --resamples "$RESAMPLES" 2> "$err") \
-    | sed 's/^/- /' || echo "- compare failed: $(grep . "$err" | tail -1)"
+    | sed 's/^/- /' || echo "- compare failed: $( (grep '^peft4j: ' "$err" || grep . "$err") | tail -1 | sed 's/^peft4j: //')"
   rm -f "$err"
 }
 mean_of() { # config-dir summary-field: mean over its seeds
