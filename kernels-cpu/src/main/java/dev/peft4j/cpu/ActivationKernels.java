@@ -42,8 +42,8 @@ final class ActivationKernels {
 
     /**
      * y = f(x) over [from, to). The last partial vector runs through the vector code too (on a zero-padded copy),
-     * so every element gets the same bits whatever the range boundaries are (the fused GEMM epilogue calls this
-     * per row panel, the plain kernel per thread chunk).
+     * so every element gets the same bits whatever the range boundaries are (the pool's thread chunks, the
+     * off-heap path's pieces).
      */
     static void forwardRange(Activation f, float[] x, float[] y, int from, int to) {
         forwardRange(f, x, 0, y, 0, from, to);
