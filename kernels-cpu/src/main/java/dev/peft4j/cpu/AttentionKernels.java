@@ -63,6 +63,18 @@ final class AttentionKernels {
 
     static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
                         Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
+        forward(pool, q, k, v, prefixK, prefixV, keyMask, causal, heads, false, out, lse);
+    }
+
+    /**
+     * The forward; with skipMaskedQueries, a batch row's query rows after its last unmasked position are not
+     * computed: out = 0 and lse = −∞ there (the contract leaves them unspecified). The computed rows keep the bits
+     * of the full forward: the last query block is cut at a multiple of the tile's rows (of a whole block when
+     * causal, where a block's last row decides how many keys its score tile spans), so every computed row meets
+     * the same tile products as in the full forward.
+     */
+    static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
+                        Tensor keyMask, boolean causal, int heads, boolean skipMaskedQueries, Tensor out, Tensor lse) {
         AttentionShape sh = AttentionShape.of(q, prefixK, heads);
         // q, k, v and out are read and written in place: arrays at their offsets (tensors may wrap part of a
         // caller's array) or off-heap segments one token row at a time; the mask, prefixes and lse are arrays
@@ -82,6 +94,8 @@ final class AttentionKernels {
         pool.parallelFor(sh.batch() * groups, task -> {
             int b = task / groups;
             int h0 = task % groups * gs;
+            int t = sh.t();
+            int queryEnd = skipMaskedQueries && keys.mask() != null ? unmaskedEnd(keys.mask(), keys.maskOff() + b * t, t) : t;
             Scratch sc = pool.acquire(SCRATCH);
             try {
                 AttentionGroup grp = sc.group;
@@ -91,16 +105,32 @@ final class AttentionKernels {
                 grp.gatherKeys(sh, b, h0, gs, keys);
                 for (int hg = 0; hg < gs; hg++) {
                     grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
-                    int lseOff = lo + (b * heads + h0 + hg) * sh.t();
-                    for (int i0 = 0; i0 < sh.t(); i0 += QB) {
-                        forwardQueryBlock(sh, hg, i0, Math.min(QB, sh.t() - i0), causal, sc, lv, lseOff);
+                    int lseOff = lo + (b * heads + h0 + hg) * t;
+                    int computed = Math.min(t, roundUp(queryEnd, causal ? QB : AttentionTiles.ROWS));
+                    for (int i0 = 0; i0 < computed; i0 += QB) {
+                        forwardQueryBlock(sh, hg, i0, Math.min(QB, computed - i0), causal, sc, lv, lseOff);
                     }
+                    Arrays.fill(grp.res[hg], queryEnd * sh.dp(), t * sh.dp(), 0f);
+                    Arrays.fill(lv, lseOff + queryEnd, lseOff + t, NEG_INF);
                 }
                 grp.scatterRows(sh, b, h0, gs, grp.res, 1f, of);
             } finally {
                 pool.release(SCRATCH, sc);
             }
         });
+    }
+
+    /** One past the last position t &lt; T with mask[mo + t] ≠ 0 (0 when every position is masked). */
+    static int unmaskedEnd(float[] mask, int mo, int t) {
+        int end = t;
+        while (end > 0 && mask[mo + end - 1] == 0f) {
+            end--;
+        }
+        return end;
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
     }
 
     private static float[] grow(float[] a, int n) {

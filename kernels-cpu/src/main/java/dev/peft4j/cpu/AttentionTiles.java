@@ -13,6 +13,9 @@ import jdk.incubator.vector.FloatVector;
  * 8×2 tile does not cover go to {@link TileGemm}.
  */
 final class AttentionTiles {
+    /** Rows of the register tile: a product's rows are computed in groups of ROWS from its first one. */
+    static final int ROWS = 8;
+
     private AttentionTiles() {}
 
     static void mul(int m, int n, int k, float[] a, int aOff, int ars, int aks, float[] b, int bOff, int ldb,
@@ -21,8 +24,8 @@ final class AttentionTiles {
             TileGemm.mul(m, n, k, a, aOff, ars, aks, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        int m8 = m / 8 * 8, n2 = n / (2 * L) * (2 * L);
-        for (int i = 0; i < m8; i += 8) {
+        int m8 = m / ROWS * ROWS, n2 = n / (2 * L) * (2 * L);
+        for (int i = 0; i < m8; i += ROWS) {
             for (int j = 0; j < n2; j += 2 * L) {
                 kernel8x2(k, a, aOff + i * ars, ars, aks, b, bOff + j, ldb, c, cOff + i * ldc + j, ldc, accumulate);
             }

@@ -288,7 +288,8 @@ public final class CpuBackend implements Backend {
         // q, k, v, out in place, off-heap too (a confined arena's segment is copied); the mask, prefixes and lse
         // (one float per query row) are staged
         try (HostStaging st = HostStaging.arraysOnly(prefixK, prefixV, keyMask, lse).andThreadConfined(q, k, v, out)) {
-            AttentionKernels.forward(pool, st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads, st.get(out), st.get(lse));
+            AttentionKernels.forward(pool, st.get(q), st.get(k), st.get(v), st.get(prefixK), st.get(prefixV), st.get(keyMask), causal, heads,
+                    in.skipMaskedQueries(), st.get(out), st.get(lse));
         }
     }
 

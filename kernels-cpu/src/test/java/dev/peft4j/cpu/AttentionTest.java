@@ -1,8 +1,11 @@
 package dev.peft4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.peft4j.backend.AttentionGradients;
 import dev.peft4j.backend.AttentionInputs;
 import dev.peft4j.tensor.Tensor;
+import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -57,6 +60,48 @@ class AttentionTest extends KernelTestBase {
     }
 
     /**
+     * Skipping masked queries: every row up to a sequence's last unmasked position (holes included) has the bits
+     * of the full forward, the rows after it get out = 0 and lse = −∞; sequences of full length, length 1, with a
+     * hole, and empty; several query blocks (T &gt; 32) and head groups.
+     */
+    @ParameterizedTest(name = "B={0} T={1} H={2} dh={3} L={4} causal={5}")
+    @CsvSource({"4,37,3,11,0,false", "4,100,4,32,30,true", "4,130,12,32,1,false", "4,9,2,16,0,true"})
+    void skippingMaskedQueriesKeepsTheOtherRowsBitForBit(int b, int t, int h, int dh, int prefix, boolean causal) {
+        int d = h * dh;
+        Tensor q = rnd.uniform(b, t, d), k = rnd.uniform(b, t, d), v = rnd.uniform(b, t, d);
+        Tensor pk = prefix == 0 ? null : rnd.uniform(prefix, d);
+        Tensor pv = prefix == 0 ? null : rnd.uniform(prefix, d);
+        float[] m = new float[b * t];
+        int[] end = {t, 1, Math.max(2, t * 2 / 3), 0};   // full, one token, a hole before its end, empty
+        for (int s = 0; s < b; s++) {
+            Arrays.fill(m, s * t, s * t + end[s], 1f);
+        }
+        m[2 * t + end[2] / 2] = 0f;
+        Tensor mask = Tensor.of(m, b, t);
+        AttentionInputs in = new AttentionInputs(q, k, v, pk, pv, mask, causal, h);
+        Tensor out = poisoned(b, t, d), lse = poisoned(b, h, t), outS = poisoned(b, t, d), lseS = poisoned(b, h, t);
+        CPU.attentionForward(in, out, lse);
+        CPU.attentionForward(in.skippingMaskedQueries(), outS, lseS);
+        float[] o = out.toArray(), os = outS.toArray(), l = lse.toArray(), ls = lseS.toArray();
+        for (int s = 0; s < b; s++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < d; j++) {
+                    int at = (s * t + i) * d + j;
+                    float want = i < end[s] ? o[at] : 0f;
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(os[at]),
+                            () -> "out[" + at + "]: " + os[at] + ", want " + want);
+                }
+                for (int hh = 0; hh < h; hh++) {
+                    int at = (s * h + hh) * t + i;
+                    float want = i < end[s] ? l[at] : Float.NEGATIVE_INFINITY;
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(ls[at]),
+                            () -> "lse[" + at + "]: " + ls[at] + ", want " + want);
+                }
+            }
+        }
+    }
+
+    /**
      * Causal, no prefix, the first keys of a row masked: the first queries see no key at all (out = 0,
      * lse = −∞, no gradient), later ones a compacted key set whose count is not a vector multiple.
      */
@@ -77,7 +122,7 @@ class AttentionTest extends KernelTestBase {
         REF.attentionForward(new AttentionInputs(q, k, v, null, null, mask, true, h), outR, lseR);
         close("attention out", out, outR);
         assertLseEqual(lse, lseR);
-        org.junit.jupiter.api.Assertions.assertEquals(Float.NEGATIVE_INFINITY, lse.toArray()[0], "lse of query 0");
+        assertEquals(Float.NEGATIVE_INFINITY, lse.toArray()[0], "lse of query 0");
 
         Tensor dOut = rnd.uniform(b, t, d);
         Tensor dq = poisoned(b, t, d), dk = poisoned(b, t, d), dv = poisoned(b, t, d);
@@ -104,7 +149,7 @@ class AttentionTest extends KernelTestBase {
                 }
             }
         }
-        org.junit.jupiter.api.Assertions.assertEquals(4, AttentionKernels.groupSize(16, 12, 2), "MiniLM shape");
+        assertEquals(4, AttentionKernels.groupSize(16, 12, 2), "MiniLM shape");
     }
 
     /** −∞ entries (queries that see no key) must agree exactly; the finite ones within tolerance. */
@@ -113,7 +158,7 @@ class AttentionTest extends KernelTestBase {
         float[] fa = new float[a.length], fr = new float[r.length];
         for (int i = 0; i < a.length; i++) {
             if (r[i] == Float.NEGATIVE_INFINITY) {
-                org.junit.jupiter.api.Assertions.assertEquals(Float.NEGATIVE_INFINITY, a[i], "lse[" + i + "]");
+                assertEquals(Float.NEGATIVE_INFINITY, a[i], "lse[" + i + "]");
             } else {
                 fa[i] = a[i];
                 fr[i] = r[i];

@@ -32,7 +32,46 @@ final class AttentionCases {
         add(list, 2, 5, 2, 4, 1, Mask.ONE_SEQUENCE_EMPTY, true);
         add(list, 1, 61, 6, 64, 0, Mask.NONE, false);
         add(list, 2, 127, 12, 32, 30, Mask.PADDING, true);
+        addSkippingMaskedQueries(list, 2, 7, 3, 11, 1, Mask.PADDING, true);
+        addSkippingMaskedQueries(list, 3, 33, 4, 16, 30, Mask.PADDING, false);
+        addSkippingMaskedQueries(list, 2, 17, 3, 7, 30, Mask.SCATTERED, false);
+        addSkippingMaskedQueries(list, 2, 5, 2, 4, 1, Mask.ONE_SEQUENCE_EMPTY, true);
+        addSkippingMaskedQueries(list, 4, 127, 12, 32, 0, Mask.PADDING, false);
         return list;
+    }
+
+    /**
+     * The forward with {@link AttentionInputs#skippingMaskedQueries()}: the rows of masked query positions are
+     * unspecified there (a backend may skip them), so both out and lse are compared at the unmasked positions only
+     * (masked ones set to 0 in every backend's result before the comparison); poisoned outputs at unmasked rows fail.
+     */
+    private static void addSkippingMaskedQueries(List<KernelCase> list, int batch, int time, int heads, int dh, int len,
+                                                 Mask mask, boolean causal) {
+        int dModel = heads * dh;
+        boolean prefix = len > 0;
+        String sizes = "B=" + batch + " T=" + time + " heads=" + heads + " dh=" + dh + " L=" + len + " mask=" + mask
+                + (causal ? " causal" : " bidirectional") + " masked queries skipped";
+        list.add(new KernelCase(FAMILY, "attentionForward", sizes, c -> inputs(c, batch, time, dModel, len, mask), k -> {
+            Tensor out = k.out(batch, time, dModel);
+            Tensor lse = k.out(batch, heads, time);
+            k.b().attentionForward(new AttentionInputs(k.in("q"), k.in("k"), k.in("v"), k.inIf(prefix, "prefixK"),
+                    k.inIf(prefix, "prefixV"), k.in("keyMask"), causal, heads).skippingMaskedQueries(), out, lse);
+            float[] keyMask = k.initial("keyMask");
+            float[] o = out.toArray();
+            float[] l = lse.toArray();
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < time; t++) {
+                    if (keyMask[b * time + t] == 0f) {
+                        java.util.Arrays.fill(o, (b * time + t) * dModel, (b * time + t + 1) * dModel, 0f);
+                        for (int h = 0; h < heads; h++) {
+                            l[(b * heads + h) * time + t] = 0f;
+                        }
+                    }
+                }
+            }
+            k.result("out at unmasked queries", o, Tolerance.GEMM);
+            k.result("lse at unmasked queries", l, Tolerance.GEMM);
+        }));
     }
 
     private static void add(List<KernelCase> list, int batch, int time, int heads, int dh, int len, Mask mask,

@@ -81,6 +81,14 @@ class HyperParameterTest extends ValidatedBackendFixture {
     }
 
     @Test
+    void aBackwardRefusesInputsThatSkipMaskedQueries() {
+        AttentionInputs skipping = AttentionInputs.of(t(1, 2, 4), t(1, 2, 4), t(1, 2, 4), 2).withKeyMask(t(1, 2))
+                .skippingMaskedQueries();
+        rejects(IAE, () -> b.attentionBackward(t(1, 2, 4), skipping, t(1, 2, 4), t(1, 2, 2), AttentionGradients.none()),
+                "attentionBackward", "skipMaskedQueries", "every query row");
+    }
+
+    @Test
     void idsAndTargetsMustBeInRange() {
         rejects(IAE, () -> b.embeddingForward(t(10, 3), new int[] {0, 10}, t(2, 3)), "embeddingForward", "ids[1] = 10", "[0, 10)");
         rejects(IAE, () -> b.embeddingBackward(t(2, 3), new int[] {-1, 2}, t(10, 3)), "embeddingBackward", "ids[0] = -1");

@@ -165,7 +165,8 @@ public interface Backend extends AutoCloseable {
      * For head h, query t: scores over the L prefix positions (always visible) then the T sequence positions
      * j with keyMask[b,j] = 1 (and j ≤ t if causal), p = softmax(scores/√dh), out = p·[P_v; V].
      * lse {@code [B,H,T]} = the log-sum-exp of the scaled scores, saved for the backward. A query with no
-     * visible key gets out = 0 and lse = −∞.
+     * visible key gets out = 0 and lse = −∞. With {@link AttentionInputs#skipMaskedQueries()} the out and lse rows
+     * of masked query positions (keyMask[b,t] = 0) are unspecified: a backend may skip them.
      */
     void attentionForward(AttentionInputs in, Tensor out, Tensor lse);
 
@@ -174,7 +175,8 @@ public interface Backend extends AutoCloseable {
      * δ = rowsum(dOut ⊙ out), dS = p ⊙ (dP − δ)/√dh; dq = dS·[P_k;K], d[P_k;K] = dSᵀ q, d[P_v;V] = pᵀ dOut.
      * dPrefixK, dPrefixV {@code [L,H·dh]} sum over the batch; they and dq, dk, dv ({@link AttentionGradients}) are
      * optional. A query with no
-     * visible key (lse = −∞) contributes no gradient anywhere.
+     * visible key (lse = −∞) contributes no gradient anywhere. Inputs with {@link AttentionInputs#skipMaskedQueries()}
+     * are refused: the backward reads every row of out and lse.
      */
     void attentionBackward(Tensor dOut, AttentionInputs in, Tensor out, Tensor lse, AttentionGradients grads);
 

@@ -380,6 +380,10 @@ public final class ValidatingBackend implements Backend {
         ArgumentChecks c = check("attentionBackward");
         c.notNull("in", in);
         c.notNull("grads", grads);
+        if (in.skipMaskedQueries()) {
+            throw new IllegalArgumentException("attentionBackward: in.skipMaskedQueries() is set, but a backward reads"
+                    + " every query row of out and lse; run the forward without it");
+        }
         Tensor q = in.q(), k = in.k(), v = in.v(), prefixK = in.prefixK(), prefixV = in.prefixV(), keyMask = in.keyMask();
         boolean causal = in.causal();
         int heads = in.heads();

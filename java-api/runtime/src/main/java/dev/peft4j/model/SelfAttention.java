@@ -266,7 +266,10 @@ final class SelfAttention implements AutoCloseable {
         return out;
     }
 
-    /** out {@code [N,d]} = attention(in); a packed pass's result is computed padded, then packed. */
+    /**
+     * out {@code [N,d]} = attention(in); a packed pass's result is computed padded, then packed: only its real rows
+     * are read, so the padding query rows may be skipped.
+     */
     private void attend(AttentionInputs in, Tensor out, Tensor lse) {
         PackedRows packing = saved.pass.packing();
         if (packing == null) {
@@ -274,7 +277,7 @@ final class SelfAttention implements AutoCloseable {
             return;
         }
         Tensor all = scratch.ctxPadded.shaped(saved.pass.tokens(), out.dim(1));
-        be.attentionForward(in, view3(all), lse);
+        be.attentionForward(in.skippingMaskedQueries(), view3(all), lse);
         be.embeddingForward(all, packing.paddedRows(), out);
     }
 
