@@ -61,11 +61,6 @@ final class AttentionKernels {
         return 1;
     }
 
-    static void forward(WorkerPool pool, Tensor q, Tensor k, Tensor v, Tensor prefixK, Tensor prefixV,
-                        Tensor keyMask, boolean causal, int heads, Tensor out, Tensor lse) {
-        forward(pool, q, k, v, prefixK, prefixV, keyMask, causal, heads, false, out, lse);
-    }
-
     /**
      * The forward; with skipMaskedQueries, a batch row's query rows after its last unmasked position are not
      * computed: out = 0 and lse = −∞ there (the contract leaves them unspecified). The computed rows keep the bits
