@@ -310,6 +310,9 @@ class RunFolderTest {
                     continue;
                 }
                 signals.send("STOP", writer.pid());
+                // a stop is delivered asynchronously: a rename already inside the kernel still completes, so the
+                // file is looked at only once every thread of the writer has stopped
+                awaitStopped(writer.pid());
                 if (Files.exists(tmp)) {
                     signals.send("KILL", writer.pid());
                     writer.waitFor(1, TimeUnit.MINUTES);
@@ -321,6 +324,37 @@ class RunFolderTest {
             }
         }
         return null;
+    }
+
+    /** Waits (up to 10 s) until every thread of process pid is in the stopped state (T in /proc/pid/task/x/stat). */
+    private static void awaitStopped(long pid) throws Exception {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            List<Path> threads;
+            try (Stream<Path> listed = Files.list(tasks)) {
+                threads = listed.toList();
+            } catch (java.nio.file.NoSuchFileException e) {
+                return; // the process is gone
+            }
+            for (Path t : threads) {
+                String stat;
+                try {
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    continue; // a thread that ended meanwhile
+                }
+                // the state is the first field after the parenthesised command name
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                all &= state == 'T' || state == 't';
+            }
+            if (all) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("process " + pid + " did not stop within 10 s of SIGSTOP");
     }
 
     private static Path checkpointTemporary(Path run) throws IOException {
