@@ -91,6 +91,7 @@ final class AttentionKernels {
             int h0 = task % groups * gs;
             int t = sh.t();
             int queryEnd = skipMaskedQueries && keys.mask() != null ? unmaskedEnd(keys.mask(), keys.maskOff() + b * t, t) : t;
+            int computed = Math.min(t, roundUp(queryEnd, causal ? QB : AttentionTiles.ROWS));
             Scratch sc = pool.acquire(SCRATCH);
             try {
                 AttentionGroup grp = sc.group;
@@ -101,7 +102,6 @@ final class AttentionKernels {
                 for (int hg = 0; hg < gs; hg++) {
                     grp.transpose(grp.kRows[hg], grp.kCols[hg], sh.dp());
                     int lseOff = lo + (b * heads + h0 + hg) * t;
-                    int computed = Math.min(t, roundUp(queryEnd, causal ? QB : AttentionTiles.ROWS));
                     for (int i0 = 0; i0 < computed; i0 += QB) {
                         forwardQueryBlock(sh, hg, i0, Math.min(QB, computed - i0), causal, sc, lv, lseOff);
                     }
