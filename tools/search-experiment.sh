@@ -19,7 +19,7 @@
 #   STAGE=all, or STAGE=rank-check to run only the proxy's rank check (the baselines with the proxy and their seed-1
 #   final runs), which the protocol runs and reports before any search, or STAGE=report to run nothing and write
 #   results.md from what OUT holds, or STAGE=status to run nothing and print what is done and an estimate of the
-#   machine time the rest needs (from the median final run and trial so far)
+#   machine time the rest needs (from the median final run, paused spells taken out, and trial so far)
 # (.ci/run smokes it with tiny sizes, SEARCHES=bo and one seed.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,13 +37,26 @@ if [ "$TRAIN" -lt $((PT + PV)) ]; then
   echo "TRAIN ($TRAIN) must be at least PT + PV ($((PT + PV))) so that the test part is unseen by the search" >&2; exit 2
 fi
 median() { sort -g | awk '{ a[++n] = $1 } END { if (n) print a[int((n + 1) / 2)] }'; }
+field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//' || true; }
+# A final run's active seconds: its wall time less the spells inside it when tools/with-experiment-paused.sh had
+# stopped the experiment (OUT/pauses.tsv: start and end, epoch seconds); the run's span starts at settings.json's
+# "started". With no start or no pauses file, the wall time.
+active_seconds() { # run dir (ending in /)
+  local w s t0=""
+  w=$(field "$1summary.json" wall_seconds); [ -n "$w" ] || return 0
+  s=$(grep -o '"started": *"[^"]*"' "$1settings.json" 2>/dev/null | head -1 | sed 's/.*: *"//; s/"$//' || true)
+  [ -n "$s" ] && t0=$(date -u -d "$s" +%s 2>/dev/null || true)
+  if [ -z "$t0" ] || [ ! -f "$out/pauses.tsv" ]; then echo "$w"; return 0; fi
+  awk -F'\t' -v a="$t0" -v w="$w" '{ lo = ($1 > a ? $1 : a); hi = ($2 < a + w ? $2 : a + w); if (hi > lo) p += hi - lo }
+    END { d = w - p; printf "%.3f\n", (d > 0 ? d : 0) }' "$out/pauses.tsv"
+}
 status() { # what OUT holds, per task, and the machine time the rest needs at the medians so far
   local task alg d n med at fin_med fat done_finals want total=0 configs
   configs=$(( $(echo $SEARCHES | wc -w) + $(echo $BASELINES | wc -w) + 1 ))
   for task in $TASKS; do
     echo "$task:"
-    fin_med=$(cat "$out/$task"/*/seed-*/summary.json 2>/dev/null | grep -o '"wall_seconds": *[0-9.]*' \
-      | sed 's/.*: *//' | median || true)
+    fin_med=$(for r in "$out/$task"/*/seed-*/summary.json; do [ -f "$r" ] && active_seconds "${r%summary.json}"; done \
+      | median || true)
     if [ -n "$fin_med" ]; then fat="median ${fin_med%.*} s"; else fin_med=450; fat="none yet, 450 s assumed"; fi
     for alg in baselines $SEARCHES; do
       d="$out/$task/search-$alg"; n=0; [ -f "$d/journal.jsonl" ] && n=$(grep -c . "$d/journal.jsonl")
@@ -137,7 +150,6 @@ for task in $TASKS; do
   done
 done
 
-field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//' || true; }
 # Which machine ran what: OUT/machines.tsv (tools/resume-experiment.sh) has a row per start, with its CPU and each
 # search journal's length then; a journal's line belongs to the last start before it, a final run to the last start
 # before its own. Trial times differ between CPUs (the results do not: docs/search/departures.md), so each is given.
@@ -161,13 +173,15 @@ finals_by_machine() { # taskdir: the final runs' wall time per machine
   [ -n "$(machine_rows)" ] || return 0
   for r in "$1"*/seed-*/settings.json; do
     [ -f "$r" ] && [ -f "${r%settings.json}summary.json" ] || continue
-    printf '%s\t%s\n' "$(grep -o '"started": *"[^"]*"' "$r" | head -1 | sed 's/.*: *"//; s/"$//')" \
-      "$(field "${r%settings.json}summary.json" wall_seconds)"
+    printf '%s\t%s\t%s\n' "$(grep -o '"started": *"[^"]*"' "$r" | head -1 | sed 's/.*: *"//; s/"$//')" \
+      "$(field "${r%settings.json}summary.json" wall_seconds)" "$(active_seconds "${r%settings.json}")"
   done | sort | awk -F'\t' -v rows="$(machine_rows | cut -f1,2 | tr '\n' '|')" '
     BEGIN { n = split(rows, r, "|"); for (i = 1; i <= n; i++) if (r[i] != "") { split(r[i], p, "\t"); m++; at[m] = p[1]; cpu[m] = p[2] } }
     { k = 1; for (i = 1; i <= m; i++) if ($1 >= at[i]) k = i
-      if (!(cpu[k] in c)) order[++cpus] = cpu[k]; c[cpu[k]]++; t[cpu[k]] += $2 }
-    END { for (i = 1; i <= cpus; i++) printf "- final runs on %s: %d, mean wall time %.0f s\n", order[i], c[order[i]], t[order[i]] / c[order[i]] }'
+      if (!(cpu[k] in c)) order[++cpus] = cpu[k]; c[cpu[k]]++; t[cpu[k]] += $2; u[cpu[k]] += $3 }
+    END { for (i = 1; i <= cpus; i++) { x = order[i]
+            printf "- final runs on %s: %d, mean %.0f s with the paused spells (pauses.tsv) taken out, %.0f s of wall time\n",
+              x, c[x], u[x] / c[x], t[x] / c[x] } }'
 }
 has_runs() { local r; for r in "$1"seed-*/summary.json; do [ -f "$r" ] && return 0; done; return 1; }
 compare() { # taskdir baseline candidate metric: the paired comparison, or why it could not be made
