@@ -38,13 +38,14 @@ if [ "$TRAIN" -lt $((PT + PV)) ]; then
 fi
 median() { sort -g | awk '{ a[++n] = $1 } END { if (n) print a[int((n + 1) / 2)] }'; }
 field() { grep -o "\"$2\": *[-0-9.eE]*" "$1" | head -1 | sed 's/.*: *//' || true; }
+started_of() { grep -o '"started": *"[^"]*"' "$1" 2>/dev/null | head -1 | sed 's/.*: *"//; s/"$//' || true; } # settings.json
 # A final run's active seconds: its wall time less the spells inside it when tools/with-experiment-paused.sh had
 # stopped the experiment (OUT/pauses.tsv: start and end, epoch seconds); the run's span starts at settings.json's
 # "started". With no start or no pauses file, the wall time.
 active_seconds() { # run dir (ending in /)
   local w s t0=""
   w=$(field "$1summary.json" wall_seconds); [ -n "$w" ] || return 0
-  s=$(grep -o '"started": *"[^"]*"' "$1settings.json" 2>/dev/null | head -1 | sed 's/.*: *"//; s/"$//' || true)
+  s=$(started_of "$1settings.json")
   [ -n "$s" ] && t0=$(date -u -d "$s" +%s 2>/dev/null || true)
   if [ -z "$t0" ] || [ ! -f "$out/pauses.tsv" ]; then echo "$w"; return 0; fi
   awk -F'\t' -v a="$t0" -v w="$w" '{ lo = ($1 > a ? $1 : a); hi = ($2 < a + w ? $2 : a + w); if (hi > lo) p += hi - lo }
@@ -173,7 +174,7 @@ finals_by_machine() { # taskdir: the final runs' wall time per machine
   [ -n "$(machine_rows)" ] || return 0
   for r in "$1"*/seed-*/settings.json; do
     [ -f "$r" ] && [ -f "${r%settings.json}summary.json" ] || continue
-    printf '%s\t%s\t%s\n' "$(grep -o '"started": *"[^"]*"' "$r" | head -1 | sed 's/.*: *"//; s/"$//')" \
+    printf '%s\t%s\t%s\n' "$(started_of "$r")" \
       "$(field "${r%settings.json}summary.json" wall_seconds)" "$(active_seconds "${r%settings.json}")"
   done | sort | awk -F'\t' -v rows="$(machine_rows | cut -f1,2 | tr '\n' '|')" '
     BEGIN { n = split(rows, r, "|"); for (i = 1; i <= n; i++) if (r[i] != "") { split(r[i], p, "\t"); m++; at[m] = p[1]; cpu[m] = p[2] } }
