@@ -214,8 +214,8 @@ rank_check() { # journal taskdir (seed-1/summary.json, or all: the mean over see
       printf "- rank check: " fmt "\n", rho, n }'
 }
 {
-  for taskdir in "$out"/*/; do
-    task=$(basename "$taskdir")
+  for task in $TASKS; do  # the tasks asked for, in their order (another task's folder in OUT is left out)
+    taskdir="$out/$task/"; [ -d "$taskdir" ] || continue
     m=$(metric "$task"); key=$([ "$m" = macro-f1 ] && echo macro_f1 || echo accuracy)
     printf '\n### %s (metric: %s)\n\n' "$task" "$m"
     for alg in baselines s4 bo; do
