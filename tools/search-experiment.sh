@@ -244,21 +244,26 @@ rank_check() { # journal taskdir (seed-1/summary.json, or all: the mean over see
           "beyond the protocol: Spearman %.2f between proxy and the mean test score over the seeds (%d baselines)"
       fi
     fi
-    printf '\n| configuration | trainable fraction | validation %s, mean | test %s, mean ± sd | per seed |\n|---|---|---|---|---|\n' "$m" "$m"
+    printf '\n| configuration | trainable fraction | validation %s, mean ± sd | test %s, mean ± sd | per seed (test) |\n|---|---|---|---|---|\n' "$m" "$m"
     for cfg in "$taskdir"*/; do
       name=$(basename "$cfg")
       case "$name" in search-*) continue ;; esac
-      vals=""; frac=""
+      vals=""; valid=""; frac=""
       for r in "$cfg"seed-*/summary.json; do
         [ -f "$r" ] || continue
-        vals="$vals $(field "$r" "test_$key")"; frac=$(field "$r" trainable_fraction)
+        vals="$vals $(field "$r" "test_$key")"; valid="$valid $(field "$r" "validation_$key")"
+        frac=$(field "$r" trainable_fraction)
       done
       [ -n "$vals" ] || continue
-      echo "$vals" | awk -v name="$name" -v frac="$frac" -v val="$(mean_of "$cfg" "validation_$key")" '{
-        n = NF; s = 0; for (i = 1; i <= n; i++) s += $i; m = s / n; v = 0
-        for (i = 1; i <= n; i++) v += ($i - m) ^ 2; sd = n > 1 ? sqrt(v / (n - 1)) : 0
-        per = ""; for (i = 1; i <= n; i++) per = per (i > 1 ? ", " : "") sprintf("%.1f", 100 * $i)
-        printf "%.6f| %s | %.3f %% | %.2f %% | %.2f ± %.2f %% | %s |\n", val, name, 100 * frac, 100 * val, 100 * m, 100 * sd, per }'
+      # the row, behind the mean validation score that orders the table (sort, then cut)
+      echo "$vals" | awk -v name="$name" -v frac="$frac" -v valid="$valid" '
+        function msd(x, n,   i, s, v) { s = 0; for (i = 1; i <= n; i++) s += x[i]; mean = s / n; v = 0
+          for (i = 1; i <= n; i++) v += (x[i] - mean) ^ 2; sd = n > 1 ? sqrt(v / (n - 1)) : 0 }
+        { n = NF; for (i = 1; i <= n; i++) t[i] = $i; split(valid, w, " ")
+          msd(w, n); vm = mean; vsd = sd; msd(t, n)
+          per = ""; for (i = 1; i <= n; i++) per = per (i > 1 ? ", " : "") sprintf("%.1f", 100 * t[i])
+          printf "%.6f| %s | %.3f %% | %.2f ± %.2f %% | %.2f ± %.2f %% | %s |\n", vm, name, 100 * frac, 100 * vm, 100 * vsd,
+            100 * mean, 100 * sd, per }'
     done | sort -t'|' -k1,1 -r -g | cut -d'|' -f2- | sed 's/^/|/'
     # The primary comparison: the searched plan and the baseline with the best mean validation score.
     best_search=""; best_base=""; bs=-1; bb=-1
